@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs every system package loanrisk needs on Debian 12. Idempotent: when everything is already
+# installed it returns in well under a second without touching the network.
+set -euo pipefail
+
+DEB_PACKAGES=(
+  g++ cmake ninja-build pkg-config clang-format git
+  libxgboost-dev xgboost
+  libeigen3-dev nlohmann-json3-dev libsimdjson-dev
+  libsqlite3-dev libpqxx-dev
+  libboost-dev libcli11-dev libtomlplusplus-dev libspdlog-dev libfmt-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+)
+
+missing=()
+for p in "${DEB_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}" >&2
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi

@@ -1,0 +1,36 @@
+#pragma once
+// Errors by kind, so that callers (the CLI's exit codes, the server's HTTP statuses) can tell a user's
+// mistake from a bug without parsing messages.
+#include <stdexcept>
+#include <string>
+
+namespace loanrisk {
+
+/// Base of every error loanrisk raises on purpose.
+class Error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// A wrong flag, config key or command usage. The CLI exits with code 2.
+class UsageError : public Error {
+ public:
+  using Error::Error;
+};
+
+/// Bad input data: a CSV row, a bundle on disk, an HTTP body. The CLI exits with code 3.
+class InputError : public Error {
+ public:
+  using Error::Error;
+};
+
+/// A bug or a failure of the environment (a library call, the disk). The CLI exits with code 1.
+class InternalError : public Error {
+ public:
+  using Error::Error;
+};
+
+/// Process exit codes shared by every command.
+enum ExitCode : int { kExitOk = 0, kExitInternal = 1, kExitUsage = 2, kExitBadInput = 3 };
+
+}  // namespace loanrisk

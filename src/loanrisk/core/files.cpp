@@ -1,0 +1,68 @@
+#include "loanrisk/core/files.hpp"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "loanrisk/core/error.hpp"
+
+namespace loanrisk {
+
+std::string read_file(const std::filesystem::path& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    throw InputError("'" + path.string() + "' is a directory, not a file: give the path of a file");
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    throw InputError("cannot open '" + path.string() + "': " + std::strerror(errno) +
+                     "; check the path and its permissions");
+  }
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return std::move(ss).str();
+}
+
+void write_file_atomic(const std::filesystem::path& path, std::string_view contents) {
+  const auto tmp = path.string() + ".tmp." + std::to_string(::getpid());
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) {
+      throw InternalError("cannot write '" + tmp + "': " + std::strerror(errno) +
+                          "; check that the folder exists and is writable");
+    }
+    out.write(contents.data(), static_cast<std::streamsize>(contents.size()));
+    out.flush();
+    if (!out) {
+      std::filesystem::remove(tmp);
+      throw InternalError("writing '" + path.string() + "' failed (disk full?)");
+    }
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) {
+    std::filesystem::remove(tmp);
+    throw InternalError("cannot move '" + tmp + "' to '" + path.string() + "': " + ec.message());
+  }
+}
+
+nlohmann::json read_json_file(const std::filesystem::path& path) {
+  const std::string text = read_file(path);
+  try {
+    return nlohmann::json::parse(text);
+  } catch (const nlohmann::json::parse_error& e) {
+    throw InputError("'" + path.string() + "' is not valid JSON (" + e.what() +
+                     "); restore it from its source or regenerate it");
+  }
+}
+
+void write_json_file(const std::filesystem::path& path, const nlohmann::json& value) {
+  write_file_atomic(path, value.dump(2) + "\n");
+}
+
+}  // namespace loanrisk

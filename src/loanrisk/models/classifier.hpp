@@ -1,0 +1,63 @@
+#pragma once
+// Classifier: the interface every model family implements, looked up by name. Parameters are declared
+// once per family (default, range, description) and validated before any training starts.
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "loanrisk/core/matrix.hpp"
+
+namespace loanrisk {
+
+/// One hyperparameter of a family.
+struct ParamSpec {
+  enum class Type { Int, Float };
+  std::string name;
+  Type type = Type::Float;
+  double default_value = 0;
+  double min = 0;  ///< inclusive
+  double max = 0;  ///< inclusive
+  std::string description;
+};
+
+/// Hyperparameter values by name (integers are stored as whole doubles).
+using ParamValues = std::map<std::string, double>;
+
+/// A binary classifier producing the probability of default.
+class Classifier {
+ public:
+  virtual ~Classifier() = default;
+  /// The family name it was made by, e.g. "xgboost".
+  virtual std::string family() const = 0;
+  /// The resolved hyperparameters.
+  virtual const ParamValues& params() const = 0;
+  /// Trains. X_val/y_val may be null; families with early stopping use them when given.
+  /// weights (may be null) are per-row training weights.
+  virtual void fit(const DenseMatrix& X, const std::vector<float>& y, const DenseMatrix* X_val,
+                   const std::vector<float>* y_val, const std::vector<float>* weights) = 0;
+  /// Probability of the positive class for each row. Safe to call from several threads at once.
+  virtual std::vector<double> predict_proba(const DenseMatrix& X) const = 0;
+  /// Writes the model into dir (which exists); files are family-specific.
+  virtual void save(const std::filesystem::path& dir) const = 0;
+  /// Facts about the trained model for reports (e.g. best_iteration, gain importance per feature).
+  virtual nlohmann::json describe() const = 0;
+};
+
+/// Names of the registered families.
+const std::vector<std::string>& classifier_families();
+/// The declared parameters of a family; UsageError listing the families for an unknown name.
+const std::vector<ParamSpec>& param_specs(const std::string& family);
+/// Defaults filled in and every value checked: UsageError for an unknown key (listing the known
+/// ones), a value out of range (giving the range) or a non-integer for an Int parameter.
+ParamValues resolve_params(const std::string& family, const ParamValues& given);
+/// A new untrained classifier. UsageError for an unknown family (listing the valid ones).
+std::unique_ptr<Classifier> make_classifier(const std::string& family, const ParamValues& params);
+/// A trained classifier read back from dir, as save() wrote it. InputError when files are bad.
+std::unique_ptr<Classifier> load_classifier(const std::string& family, const ParamValues& params,
+                                            const std::filesystem::path& dir);
+
+}  // namespace loanrisk

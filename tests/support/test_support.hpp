@@ -1,0 +1,61 @@
+#pragma once
+// Helpers shared by every test suite.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <random>
+#include <string>
+
+namespace loanrisk::testing {
+
+/// Asserts that `statement` throws `ExceptionType` whose message contains `substring`.
+#define EXPECT_THROW_MSG(statement, ExceptionType, substring)                               \
+  do {                                                                                      \
+    try {                                                                                   \
+      statement;                                                                            \
+      ADD_FAILURE() << "expected " #ExceptionType " containing: " << (substring);           \
+    } catch (const ExceptionType& e) {                                                      \
+      EXPECT_NE(std::string(e.what()).find(substring), std::string::npos)                  \
+          << "message was: " << e.what() << "\nexpected to contain: " << (substring);       \
+    }                                                                                       \
+  } while (0)
+
+/// A fresh folder removed when the object dies.
+class TempDir {
+ public:
+  TempDir() {
+    std::random_device rd;
+    path_ = std::filesystem::temp_directory_path() /
+            ("loanrisk-test-" + std::to_string(rd()) + std::to_string(rd()));
+    std::filesystem::create_directories(path_);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+/// Writes text to a file.
+inline void write_text(const std::filesystem::path& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+}
+
+/// The real 10,000-row loan file beside the checkout, when present.
+inline std::optional<std::filesystem::path> real_data() {
+  std::filesystem::path p = LOANRISK_REAL_DATA;
+  if (std::filesystem::exists(p)) return p;
+  return std::nullopt;
+}
+
+}  // namespace loanrisk::testing
