@@ -12,15 +12,15 @@
 namespace loanrisk::testing {
 
 /// Asserts that `statement` throws `ExceptionType` whose message contains `substring`.
-#define EXPECT_THROW_MSG(statement, ExceptionType, substring)                               \
-  do {                                                                                      \
-    try {                                                                                   \
-      statement;                                                                            \
-      ADD_FAILURE() << "expected " #ExceptionType " containing: " << (substring);           \
-    } catch (const ExceptionType& e) {                                                      \
-      EXPECT_NE(std::string(e.what()).find(substring), std::string::npos)                  \
-          << "message was: " << e.what() << "\nexpected to contain: " << (substring);       \
-    }                                                                                       \
+#define EXPECT_THROW_MSG(statement, ExceptionType, substring)                         \
+  do {                                                                                \
+    try {                                                                             \
+      statement;                                                                      \
+      ADD_FAILURE() << "expected " #ExceptionType " containing: " << (substring);     \
+    } catch (const ExceptionType& e) {                                                \
+      EXPECT_NE(std::string(e.what()).find(substring), std::string::npos)             \
+          << "message was: " << e.what() << "\nexpected to contain: " << (substring); \
+    }                                                                                 \
   } while (0)
 
 /// A fresh folder removed when the object dies.

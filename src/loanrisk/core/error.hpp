@@ -1,6 +1,6 @@
 #pragma once
-// Errors by kind, so that callers (the CLI's exit codes, the server's HTTP statuses) can tell a user's
-// mistake from a bug without parsing messages.
+// Errors by kind, so that callers (the CLI's exit codes, the server's HTTP statuses) can tell a
+// user's mistake from a bug without parsing messages.
 #include <stdexcept>
 #include <string>
 

@@ -7,7 +7,6 @@
 #include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "loanrisk/core/error.hpp"
 
@@ -23,9 +22,15 @@ std::string read_file(const std::filesystem::path& path) {
     throw InputError("cannot open '" + path.string() + "': " + std::strerror(errno) +
                      "; check the path and its permissions");
   }
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return std::move(ss).str();
+  // One sized read: a stringstream copy doubles the cost on large CSVs.
+  in.seekg(0, std::ios::end);
+  const auto size = in.tellg();
+  in.seekg(0, std::ios::beg);
+  std::string text(size > 0 ? static_cast<std::size_t>(size) : 0, '\0');
+  if (!text.empty() && !in.read(text.data(), static_cast<std::streamsize>(text.size()))) {
+    throw InputError("reading '" + path.string() + "' failed: " + std::strerror(errno));
+  }
+  return text;
 }
 
 void write_file_atomic(const std::filesystem::path& path, std::string_view contents) {

@@ -1,5 +1,6 @@
 #pragma once
-// Row-major dense float matrix: the hand-off format between features and models (XGBoost takes float).
+// Row-major dense float matrix: the hand-off format between features and models (XGBoost takes
+// float).
 #include <cstddef>
 #include <string>
 #include <vector>

@@ -40,7 +40,8 @@ struct ReadResult {
 /// column, duplicate header) always throw InputError; row-level ones throw in strict mode.
 ReadResult read_csv(const std::filesystem::path& path, const Schema& schema,
                     const ReadOptions& options = {});
-/// Same, from text in memory; source_name is used in messages (e.g. the file name or "request body").
+/// Same, from text in memory; source_name is used in messages (e.g. the file name or "request
+/// body").
 ReadResult parse_csv(std::string_view text, std::string_view source_name, const Schema& schema,
                      const ReadOptions& options = {});
 

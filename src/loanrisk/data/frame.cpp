@@ -7,8 +7,8 @@ namespace {
 [[noreturn]] void missing_column(const Frame& f, std::string_view name) {
   std::string present;
   for (const auto& n : f.names) present += (present.empty() ? "" : ", ") + n;
-  throw InternalError("column '" + std::string(name) + "' is not in the frame (columns: " +
-                      present + ")");
+  throw InternalError("column '" + std::string(name) +
+                      "' is not in the frame (columns: " + present + ")");
 }
 }  // namespace
 

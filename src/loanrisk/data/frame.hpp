@@ -1,6 +1,6 @@
 #pragma once
-// Frame: the columnar table every layer passes around. Numeric columns are doubles; the id column is
-// kept as text (customer ids are labels, never numbers to compute with).
+// Frame: the columnar table every layer passes around. Numeric columns are doubles; the id column
+// is kept as text (customer ids are labels, never numbers to compute with).
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -11,9 +11,9 @@ namespace loanrisk {
 
 /// A columnar table of numeric columns plus an optional id column and the source line of each row.
 struct Frame {
-  std::vector<std::string> ids;              ///< id of each row; empty when there is no id column.
-  std::vector<std::int64_t> lines;           ///< 1-based source line of each row; 0 when not from a file.
-  std::vector<std::string> names;            ///< numeric column names, in order.
+  std::vector<std::string> ids;     ///< id of each row; empty when there is no id column.
+  std::vector<std::int64_t> lines;  ///< 1-based source line of each row; 0 when not from a file.
+  std::vector<std::string> names;   ///< numeric column names, in order.
   std::vector<std::vector<double>> columns;  ///< one vector per name, each rows() long.
 
   /// Number of rows.

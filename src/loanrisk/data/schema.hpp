@@ -1,6 +1,6 @@
 #pragma once
-// Schema: what a loan CSV must contain. The reader validates against it and the bundle stores it, so
-// serving validates exactly as training did.
+// Schema: what a loan CSV must contain. The reader validates against it and the bundle stores it,
+// so serving validates exactly as training did.
 #include <limits>
 #include <string>
 #include <string_view>

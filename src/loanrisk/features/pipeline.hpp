@@ -35,6 +35,11 @@ struct PipelineOptions {
 
   /// All ten features; loan_amt 2.80, total_debt 3.90, income 1.90, fico 2.00 with action cap.
   static PipelineOptions defaults();
+  /// UsageError (listing the valid names) for unknown, duplicate or no features, rules on unknown
+  /// columns, and factors, z_threshold or income_floor that are not finite and > 0.
+  void validate() const;
+  /// The raw columns transform() reads to compute `features`, in raw_feature_names() order.
+  std::vector<std::string> input_columns() const;
 };
 
 /// Statistics learned on the training split for one raw column.

@@ -1,6 +1,6 @@
 #pragma once
-// Classifier: the interface every model family implements, looked up by name. Parameters are declared
-// once per family (default, range, description) and validated before any training starts.
+// Classifier: the interface every model family implements, looked up by name. Parameters are
+// declared once per family (default, range, description) and validated before any training starts.
 #include <filesystem>
 #include <map>
 #include <memory>

@@ -1,0 +1,16 @@
+#pragma once
+// One function per subcommand: each adds its options to the app and returns the action to run.
+#include <CLI/CLI.hpp>
+#include <functional>
+
+namespace loanrisk::cli {
+
+/// The action a subcommand runs once parsing succeeded; returns the exit code.
+using Action = std::function<int()>;
+
+void add_synth(CLI::App& app, Action& action);
+void add_train(CLI::App& app, Action& action);
+void add_predict(CLI::App& app, Action& action);
+void add_evaluate(CLI::App& app, Action& action);
+
+}  // namespace loanrisk::cli

@@ -1,0 +1,39 @@
+#pragma once
+// loanrisk.toml: one file for a whole project. Every key is validated; unknown keys are rejected
+// with the list of known ones, with the file, line and column of the offending key.
+#include <filesystem>
+#include <string>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "loanrisk/data/schema.hpp"
+#include "loanrisk/data/split.hpp"
+#include "loanrisk/features/pipeline.hpp"
+#include "loanrisk/models/classifier.hpp"
+
+namespace loanrisk {
+
+/// Everything `loanrisk train` needs besides the data file.
+struct TrainConfig {
+  Schema schema = Schema::loan_default();
+  SplitSpec split;
+  PipelineOptions features = PipelineOptions::defaults();
+  std::string family = "xgboost";
+  ParamValues params;            ///< as given; resolved against the family's declarations.
+  double threshold = 0.5;        ///< decision threshold on the PD.
+  std::filesystem::path source;  ///< the file it came from; empty for the defaults.
+
+  /// The resolved configuration, as recorded in a bundle's lineage.
+  nlohmann::json to_json() const;
+};
+
+/// Reads and validates a loanrisk.toml. UsageError with `file:line:col` on any problem.
+TrainConfig load_config(const std::filesystem::path& path);
+/// Parses config text (source_name is used in messages).
+TrainConfig parse_config(std::string_view text, const std::string& source_name);
+
+/// Checks cross-field rules (split fractions, feature names, model params) and resolves params;
+/// UsageError naming the key.
+void validate(TrainConfig& config);
+
+}  // namespace loanrisk

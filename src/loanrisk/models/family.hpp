@@ -1,0 +1,34 @@
+#pragma once
+// Private to the models layer: what a model family provides to the registry (registry.cpp holds the
+// one list of families; a new family is one line there plus its own file).
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "loanrisk/models/classifier.hpp"
+
+namespace loanrisk::models {
+
+/// One registered family: its name, declared parameters and factories.
+struct Family {
+  std::string name;
+  std::vector<ParamSpec> params;
+  /// A new untrained classifier from resolved parameters.
+  std::unique_ptr<Classifier> (*make)(const ParamValues& resolved);
+  /// A trained classifier from resolved parameters and the folder save() wrote.
+  std::unique_ptr<Classifier> (*load)(const ParamValues& resolved,
+                                      const std::filesystem::path& dir);
+};
+
+/// A parameter value as text: whole numbers without a decimal point, others in shortest round-trip
+/// form (used in messages and when handing values to libraries that take strings).
+std::string format_param_value(double value);
+
+/// The family with that name; UsageError listing the valid names otherwise.
+const Family& find_family(const std::string& name);
+
+/// The gradient-boosted trees family backed by XGBoost (xgboost_family.cpp).
+Family xgboost_family();
+
+}  // namespace loanrisk::models

@@ -1,0 +1,186 @@
+#include "loanrisk/models/xgboost_classifier.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <cstdint>
+#include <regex>
+#include <string_view>
+#include <utility>
+
+#include "loanrisk/core/error.hpp"
+#include "loanrisk/core/files.hpp"
+#include "loanrisk/core/xgb_check.hpp"
+#include "loanrisk/models/family.hpp"
+#include "loanrisk/models/xgboost_train.hpp"
+
+namespace loanrisk::models {
+namespace {
+
+// In-place prediction: normal (type 0) margins transformed to probabilities, all trees, NaN marks a
+// missing value. cache_id and missing are required by XGBoost 1.7.
+constexpr const char* kPredictConfig =
+    R"({"type": 0, "training": false, "iteration_begin": 0, "iteration_end": 0, )"
+    R"("strict_shape": false, "cache_id": 0, "missing": NaN})";
+
+// numpy's __array_interface__ for a row-major float32 matrix that XGBoost reads without copying.
+std::string array_interface(const DenseMatrix& X) {
+  return fmt::format(R"({{"data": [{}, true], "shape": [{}, {}], "typestr": "<f4", "version": 3}})",
+                     reinterpret_cast<std::uintptr_t>(X.values.data()), X.rows, X.cols);
+}
+
+// XGBoost's error text carries a timestamp, a source location and a stack trace; a user needs only
+// the reason, e.g. "Invalid cast, from Null to Object".
+std::string xgboost_reason(const std::string& what) {
+  const std::string first_line = what.substr(0, what.find('\n'));
+  static const std::regex located(R"(\[\d\d:\d\d:\d\d\] \S+:\d+: (.*))");
+  std::smatch match;
+  if (std::regex_search(first_line, match, located)) return match[1].str();
+  return first_line;
+}
+
+std::string join_names(const std::vector<std::string>& names) {
+  std::string out;
+  for (const std::string& name : names) out += (out.empty() ? "" : ", ") + name;
+  return out;
+}
+
+}  // namespace
+
+XgboostClassifier::XgboostClassifier(ParamValues params) : params_(std::move(params)) {}
+
+XgboostClassifier::XgboostClassifier(ParamValues params, BoosterPtr trained)
+    : params_(std::move(params)) {
+  adopt(std::move(trained));
+}
+
+void XgboostClassifier::adopt(BoosterPtr trained) {
+  const std::size_t n = num_features(trained.get());
+  std::vector<std::string> names = feature_names(trained.get());
+  if (names.size() != n) {
+    names.clear();
+    for (std::size_t c = 0; c < n; ++c) names.push_back(fmt::format("f{}", c));
+  }
+  feature_names_ = std::move(names);
+  booster_ = std::move(trained);
+  // XGBoost configures a booster lazily on its first prediction; doing it here, before the model
+  // can be shared, keeps concurrent first predictions from racing on that.
+  DenseMatrix probe{1, n, std::vector<float>(n, NAN), {}};
+  predict_proba(probe);
+}
+
+BoosterHandle XgboostClassifier::trained() const {
+  if (!booster_) throw InternalError("xgboost classifier used before fit() or load");
+  return booster_.get();
+}
+
+void XgboostClassifier::fit(const DenseMatrix& X, const std::vector<float>& y,
+                            const DenseMatrix* X_val, const std::vector<float>* y_val,
+                            const std::vector<float>* weights) {
+  adopt(train_xgboost(params_, TrainingData{X, y, X_val, y_val, weights}));
+}
+
+std::vector<double> XgboostClassifier::predict_proba(const DenseMatrix& X) const {
+  BoosterHandle booster = trained();
+  if (X.cols != feature_names_.size()) {
+    throw InputError(fmt::format("matrix has {} columns but the model expects {} ({})", X.cols,
+                                 feature_names_.size(), join_names(feature_names_)));
+  }
+  if (X.values.size() != X.rows * X.cols) {
+    throw InputError(fmt::format("matrix has {} values for {} rows x {} columns", X.values.size(),
+                                 X.rows, X.cols));
+  }
+  if (!X.names.empty() && X.names != feature_names_) {
+    for (std::size_t c = 0; c < X.cols; ++c) {
+      if (c >= X.names.size() || X.names[c] != feature_names_[c]) {
+        throw InputError(fmt::format("matrix column {} is '{}' but the model expects '{}'", c,
+                                     c < X.names.size() ? X.names[c] : "", feature_names_[c]));
+      }
+    }
+  }
+  if (X.rows == 0) return {};
+  const std::string values = array_interface(X);
+  const bst_ulong* shape = nullptr;
+  bst_ulong dim = 0;
+  const float* result = nullptr;
+  LOANRISK_XGB_CHECK(XGBoosterPredictFromDense(booster, values.c_str(), kPredictConfig, nullptr,
+                                               &shape, &dim, &result));
+  bst_ulong total = 1;
+  for (bst_ulong d = 0; d < dim; ++d) total *= shape[d];
+  if (total != X.rows) {
+    throw InternalError(fmt::format("XGBoost returned {} predictions for {} rows", total, X.rows));
+  }
+  // The result lives in a per-thread buffer that the next call on this thread overwrites.
+  return std::vector<double>(result, result + X.rows);
+}
+
+void XgboostClassifier::save(const std::filesystem::path& dir) const {
+  BoosterHandle booster = trained();
+  bst_ulong length = 0;
+  const char* bytes = nullptr;
+  LOANRISK_XGB_CHECK(XGBoosterSaveModelToBuffer(booster, R"({"format": "json"})", &length, &bytes));
+  write_file_atomic(dir / kModelFile, std::string_view(bytes, length));
+}
+
+nlohmann::json XgboostClassifier::describe() const {
+  BoosterHandle booster = trained();
+  const int rounds = boosted_rounds(booster);
+  const std::string best_attr = get_attr(booster, kBestIterationAttr);
+  const std::string score_attr = get_attr(booster, kBestScoreAttr);
+
+  nlohmann::json importance = nlohmann::json::object();
+  for (const std::string& name : feature_names_) importance[name] = 0.0;
+  bst_ulong n_scored = 0;
+  const char** scored_names = nullptr;
+  bst_ulong dim = 0;
+  const bst_ulong* shape = nullptr;
+  const float* scores = nullptr;
+  LOANRISK_XGB_CHECK(XGBoosterFeatureScore(booster, R"({"importance_type": "total_gain"})",
+                                           &n_scored, &scored_names, &dim, &shape, &scores));
+  for (bst_ulong i = 0; i < n_scored; ++i) importance[scored_names[i]] = scores[i];
+
+  nlohmann::json out;
+  out["family"] = family();
+  out["n_trees"] = rounds;
+  out["best_iteration"] = best_attr.empty() ? rounds - 1 : std::stoi(best_attr);
+  out["best_validation_logloss"] =
+      score_attr.empty() ? nlohmann::json(nullptr) : nlohmann::json(std::stod(score_attr));
+  out["feature_names"] = feature_names_;
+  out["importance_type"] = "total_gain";
+  out["importance"] = std::move(importance);
+  return out;
+}
+
+std::unique_ptr<Classifier> load_xgboost(const ParamValues& params,
+                                         const std::filesystem::path& dir) {
+  const std::filesystem::path file = dir / XgboostClassifier::kModelFile;
+  const auto unreadable = [&](std::string_view why) {
+    return InputError(
+        fmt::format("model file '{}' is missing or unreadable: {}", file.string(), why));
+  };
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(file, ec)) throw unreadable("no such file");
+  BoosterPtr booster = make_booster({});
+  try {
+    LOANRISK_XGB_CHECK(XGBoosterLoadModel(booster.get(), file.c_str()));
+  } catch (const InternalError& e) {
+    throw unreadable("XGBoost could not load it: " + xgboost_reason(e.what()));
+  }
+  if (boosted_rounds(booster.get()) == 0 || num_features(booster.get()) == 0) {
+    throw unreadable("the model holds no trees");
+  }
+  bst_ulong length = 0;
+  const char* config = nullptr;
+  LOANRISK_XGB_CHECK(XGBoosterSaveJsonConfig(booster.get(), &length, &config));
+  const auto parsed = nlohmann::json::parse(std::string_view(config, length), nullptr, false);
+  const std::string objective =
+      parsed.is_discarded() ? "" : parsed.value("/learner/objective/name"_json_pointer, "");
+  if (objective != "binary:logistic") {
+    throw unreadable(fmt::format("objective is '{}', expected 'binary:logistic'", objective));
+  }
+  set_param(booster.get(), "nthread", format_param_value(params.at("nthread")));
+  return std::make_unique<XgboostClassifier>(params, std::move(booster));
+}
+
+}  // namespace loanrisk::models

@@ -1,0 +1,169 @@
+#include "loanrisk/models/xgboost_train.hpp"
+
+#include <fmt/format.h>
+#include <cmath>
+#include <cstdlib>
+#include <limits>
+#include <set>
+#include <string_view>
+
+#include "loanrisk/core/error.hpp"
+#include "loanrisk/core/xgb_check.hpp"
+#include "loanrisk/models/family.hpp"
+
+namespace loanrisk::models {
+namespace {
+
+void check_matrix(const DenseMatrix& X, const char* what) {
+  if (X.values.size() != X.rows * X.cols) {
+    throw InputError(fmt::format("{} has {} values for {} rows x {} columns", what, X.values.size(),
+                                 X.rows, X.cols));
+  }
+  if (X.rows == 0 || X.cols == 0) {
+    throw InputError(fmt::format("{} is empty ({} rows x {} columns)", what, X.rows, X.cols));
+  }
+}
+
+void check_labels(const std::vector<float>& y, std::size_t rows, const char* what) {
+  if (y.size() != rows) {
+    throw InputError(fmt::format("{} has {} labels for {} rows", what, y.size(), rows));
+  }
+  for (std::size_t i = 0; i < y.size(); ++i) {
+    if (y[i] != 0.0f && y[i] != 1.0f) {
+      throw InputError(
+          fmt::format("{} label at row {} is {}; labels must be 0 or 1", what, i, y[i]));
+    }
+  }
+}
+
+void check_inputs(const TrainingData& data) {
+  check_matrix(data.X, "training matrix");
+  check_labels(data.y, data.X.rows, "training set");
+  if (data.weights != nullptr) {
+    if (data.weights->size() != data.X.rows) {
+      throw InputError(fmt::format("training set has {} weights for {} rows", data.weights->size(),
+                                   data.X.rows));
+    }
+    for (float w : *data.weights) {
+      if (!std::isfinite(w) || w < 0) {
+        throw InputError(fmt::format("training weights must be finite and >= 0, got {}", w));
+      }
+    }
+  }
+  if ((data.X_val == nullptr) != (data.y_val == nullptr)) {
+    throw InternalError("validation matrix and labels must be given together");
+  }
+  if (data.X_val != nullptr) {
+    check_matrix(*data.X_val, "validation matrix");
+    check_labels(*data.y_val, data.X_val->rows, "validation set");
+    if (data.X_val->cols != data.X.cols) {
+      throw InputError(fmt::format("validation matrix has {} columns but training matrix has {}",
+                                   data.X_val->cols, data.X.cols));
+    }
+  }
+}
+
+// Our names (scikit-learn style) to XGBoost's; n_estimators and early_stopping_rounds drive the
+// loop.
+void configure(BoosterHandle booster, const ParamValues& params) {
+  static const std::pair<const char*, const char*> kMapped[] = {
+      {"max_depth", "max_depth"},
+      {"learning_rate", "eta"},
+      {"min_child_weight", "min_child_weight"},
+      {"gamma", "gamma"},
+      {"subsample", "subsample"},
+      {"colsample_bytree", "colsample_bytree"},
+      {"reg_lambda", "lambda"},
+      {"reg_alpha", "alpha"},
+      {"scale_pos_weight", "scale_pos_weight"},
+      {"seed", "seed"},
+      {"nthread", "nthread"},
+  };
+  set_param(booster, "booster", "gbtree");
+  set_param(booster, "objective", "binary:logistic");
+  set_param(booster, "eval_metric", "logloss");
+  set_param(booster, "tree_method", "hist");
+  set_param(booster, "max_bin", "256");
+  for (const auto& [ours, theirs] : kMapped) {
+    set_param(booster, theirs, format_param_value(params.at(ours)));
+  }
+}
+
+// XGBoost reports "[12]\tval-logloss:0.2345"; the value is what early stopping compares.
+double validation_logloss(BoosterHandle booster, int iteration, DMatrixHandle validation) {
+  DMatrixHandle sets[] = {validation};
+  const char* names[] = {"val"};
+  const char* report = nullptr;
+  LOANRISK_XGB_CHECK(XGBoosterEvalOneIter(booster, iteration, sets, names, 1, &report));
+  constexpr std::string_view key = "val-logloss:";
+  const std::string_view text(report);
+  const auto at = text.find(key);
+  if (at == std::string_view::npos) {
+    throw InternalError(fmt::format("XGBoost evaluation report has no '{}': {}", key, text));
+  }
+  return std::strtod(report + at + key.size(), nullptr);
+}
+
+}  // namespace
+
+std::vector<std::string> model_feature_names(const DenseMatrix& X) {
+  if (X.names.empty()) {
+    std::vector<std::string> names;
+    for (std::size_t c = 0; c < X.cols; ++c) names.push_back(fmt::format("f{}", c));
+    return names;
+  }
+  if (X.names.size() != X.cols) {
+    throw InputError(
+        fmt::format("matrix has {} column names for {} columns", X.names.size(), X.cols));
+  }
+  std::set<std::string> seen;
+  for (const std::string& name : X.names) {
+    if (name.empty()) throw InputError("matrix has an empty column name");
+    if (!seen.insert(name).second) {
+      throw InputError(fmt::format("matrix has column '{}' twice", name));
+    }
+  }
+  return X.names;
+}
+
+BoosterPtr train_xgboost(const ParamValues& params, const TrainingData& data) {
+  check_inputs(data);
+  const std::vector<std::string> names = model_feature_names(data.X);
+
+  DMatrixPtr train = make_dmatrix(data.X, data.y);
+  if (data.weights != nullptr) set_weights(train.get(), *data.weights);
+  DMatrixPtr validation;
+  std::vector<DMatrixHandle> cached = {train.get()};
+  if (data.X_val != nullptr) {
+    validation = make_dmatrix(*data.X_val, *data.y_val);
+    cached.push_back(validation.get());
+  }
+  BoosterPtr booster = make_booster(cached);
+  configure(booster.get(), params);
+  set_feature_names(booster.get(), names);
+
+  const int rounds = static_cast<int>(params.at("n_estimators"));
+  const int patience = static_cast<int>(params.at("early_stopping_rounds"));
+  const bool stop_early = validation != nullptr && patience > 0;
+  int best = rounds - 1;
+  double best_score = std::numeric_limits<double>::infinity();
+  for (int i = 0; i < rounds; ++i) {
+    LOANRISK_XGB_CHECK(XGBoosterUpdateOneIter(booster.get(), i, train.get()));
+    if (!stop_early) continue;
+    const double score = validation_logloss(booster.get(), i, validation.get());
+    if (score < best_score) {
+      best_score = score;
+      best = i;
+    } else if (i - best >= patience) {
+      break;
+    }
+  }
+  // Slicing (not re-training) keeps exactly the trees that were evaluated, and the new booster
+  // drops the prediction caches that refer to this function's matrices.
+  booster = slice_rounds(booster.get(), best + 1);
+  if (stop_early) set_attr(booster.get(), kBestScoreAttr, fmt::format("{}", best_score));
+  set_attr(booster.get(), kBestIterationAttr, std::to_string(best));
+  return booster;
+}
+
+}  // namespace loanrisk::models

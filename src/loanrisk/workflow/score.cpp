@@ -1,0 +1,70 @@
+#include <charconv>
+#include <chrono>
+#include <fstream>
+
+#include "loanrisk/core/error.hpp"
+#include "loanrisk/core/files.hpp"
+#include "loanrisk/workflow/workflows.hpp"
+
+namespace loanrisk {
+
+std::string format_double(double value) {
+  char buf[64];
+  const auto r = std::to_chars(buf, buf + sizeof buf, value);
+  return std::string(buf, r.ptr);
+}
+
+ReadResult read_with_rejects(const std::filesystem::path& data, const Schema& schema,
+                             bool require_target,
+                             const std::optional<std::filesystem::path>& rejects) {
+  ReadOptions options;
+  options.require_target = require_target;
+  options.collect_rejects = rejects.has_value();
+  ReadResult read = read_csv(data, schema, options);
+  if (rejects) write_rejects_csv(*rejects, read.rejects);
+  return read;
+}
+
+PredictOutcome predict_file(const PredictRequest& req) {
+  const auto start = std::chrono::steady_clock::now();
+  const Bundle bundle = Bundle::load(req.model);
+  const ReadResult read = read_with_rejects(req.data, bundle.schema, false, req.rejects);
+  const std::vector<double> pd =
+      read.frame.rows() ? bundle.predict(read.frame) : std::vector<double>{};
+
+  std::string out;
+  out.reserve(pd.size() * 40 + 32);
+  out += "customer_id,pd,decision\n";
+  const bool has_ids = !read.frame.ids.empty();
+  for (std::size_t i = 0; i < pd.size(); ++i) {
+    out += has_ids ? read.frame.ids[i] : std::to_string(read.frame.lines[i]);
+    out += ',';
+    out += format_double(pd[i]);
+    out += pd[i] >= bundle.threshold ? ",1\n" : ",0\n";
+  }
+  write_file_atomic(req.out, out);
+  PredictOutcome o;
+  o.rows_read = read.rows_read;
+  o.rows_scored = pd.size();
+  o.rows_rejected = read.rejects.size();
+  o.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return o;
+}
+
+EvaluateOutcome evaluate_file(const std::filesystem::path& model, const std::filesystem::path& data,
+                              const std::optional<std::filesystem::path>& rejects) {
+  const Bundle bundle = Bundle::load(model);
+  if (!bundle.schema.target()) throw InputError("the bundle's schema has no target column");
+  const ReadResult read = read_with_rejects(data, bundle.schema, true, rejects);
+  if (read.frame.rows() == 0) {
+    throw InputError(data.string() + ": no valid row to evaluate (all rows were rejected)");
+  }
+  EvaluateOutcome o;
+  o.report = evaluate_classification(read.frame.column(bundle.schema.target()->name),
+                                     bundle.predict(read.frame), bundle.threshold);
+  o.rows_read = read.rows_read;
+  o.rows_rejected = read.rejects.size();
+  return o;
+}
+
+}  // namespace loanrisk

@@ -1,0 +1,53 @@
+#pragma once
+// Runs the real loanrisk binary as a user would and captures its exit code and output.
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "support/test_support.hpp"
+
+namespace loanrisk::testing {
+
+/// What a command printed and returned.
+struct RunResult {
+  int code = -1;
+  std::string out;
+  std::string err;
+};
+
+inline std::string slurp(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+/// Runs `loanrisk <args>` (args already shell-quoted by the caller) in `dir`.
+inline RunResult run_cli(const TempDir& dir, const std::string& args) {
+  const auto out = dir / ".stdout";
+  const auto err = dir / ".stderr";
+  const std::string cmd = "cd '" + dir.path().string() + "' && '" + std::string(LOANRISK_BINARY) +
+                          "' " + args + " >'" + out.string() + "' 2>'" + err.string() +
+                          "' </dev/null";
+  const int status = std::system(cmd.c_str());
+  RunResult r;
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.out = slurp(out);
+  r.err = slurp(err);
+  return r;
+}
+
+/// Counts the lines of a text file.
+inline std::size_t count_lines(const std::filesystem::path& p) {
+  std::ifstream in(p);
+  std::string line;
+  std::size_t n = 0;
+  while (std::getline(in, line)) ++n;
+  return n;
+}
+
+}  // namespace loanrisk::testing

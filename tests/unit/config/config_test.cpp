@@ -1,0 +1,90 @@
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "loanrisk/config/config.hpp"
+#include "loanrisk/core/error.hpp"
+#include "support/test_support.hpp"
+
+namespace loanrisk {
+namespace {
+
+TEST(Config, DefaultsWhenEmpty) {
+  const TrainConfig c = parse_config("", "loanrisk.toml");
+  EXPECT_EQ(c.family, "xgboost");
+  EXPECT_EQ(c.split.seed, 42u);
+  EXPECT_DOUBLE_EQ(c.split.train, 0.6);
+  EXPECT_EQ(c.features.features.size(), 10u);
+  EXPECT_DOUBLE_EQ(c.features.outliers.at("income").iqr_factor, 1.90);
+  EXPECT_EQ(c.params.count("max_depth"), 1u);  // resolved against the family's declarations
+}
+
+TEST(Config, EverySectionIsRead) {
+  const TrainConfig c = parse_config(R"(
+[data.columns.fico_score]
+min = 350
+[split]
+train = 0.7
+validation = 0.15
+test = 0.15
+seed = 7
+[features]
+use = ["fico_score", "debt_to_income_ratio"]
+z_threshold = 2.5
+[features.outliers.income]
+iqr_factor = 3.0
+action = "drop"
+[model]
+threshold = 0.3
+[model.params]
+max_depth = 6
+)",
+                                     "x.toml");
+  EXPECT_DOUBLE_EQ(c.schema.find("fico_score")->min, 350);
+  EXPECT_DOUBLE_EQ(c.split.train, 0.7);
+  EXPECT_EQ(c.split.seed, 7u);
+  EXPECT_EQ(c.features.features, (std::vector<std::string>{"fico_score", "debt_to_income_ratio"}));
+  EXPECT_EQ(c.features.outliers.at("income").action, OutlierAction::Drop);
+  EXPECT_DOUBLE_EQ(c.features.outliers.at("income").iqr_factor, 3.0);
+  EXPECT_DOUBLE_EQ(c.threshold, 0.3);
+  EXPECT_DOUBLE_EQ(c.params.at("max_depth"), 6);
+  EXPECT_EQ(c.to_json()["split"]["seed"], 7);
+}
+
+TEST(Config, UnknownKeysListTheKnownOnesWithLineAndColumn) {
+  EXPECT_THROW_MSG(parse_config("[modle]\n", "x.toml"), UsageError,
+                   "x.toml:1:2: unknown key 'modle' in the top level; known keys: data, features, "
+                   "model, split");
+  EXPECT_THROW_MSG(parse_config("[split]\n  seeed = 3\n", "x.toml"), UsageError,
+                   "x.toml:2:3: unknown key 'seeed' in [split]");
+  EXPECT_THROW_MSG(parse_config("[data.columns.ficoo]\nmin = 1\n", "x.toml"), UsageError,
+                   "unknown column 'ficoo' in [data.columns]; known columns: customer_id");
+  EXPECT_THROW_MSG(parse_config("[features.outliers.income]\nfactor = 2\n", "x.toml"), UsageError,
+                   "unknown key 'factor' in [features.outliers.income]; known keys: action, "
+                   "iqr_factor");
+}
+
+TEST(Config, BadValuesSayWhatIsWrong) {
+  EXPECT_THROW_MSG(parse_config("[split]\ntrain = \"a lot\"\n", "x.toml"), UsageError,
+                   "x.toml:2:9: 'split.train' must be a number");
+  EXPECT_THROW_MSG(parse_config("[split]\ntrain = 0.9\n", "x.toml"), UsageError,
+                   "split fractions must be >= 0 (train > 0) and sum to 1");
+  EXPECT_THROW_MSG(parse_config("[model]\nfamily = \"svm\"\n", "x.toml"), UsageError,
+                   "unknown model family 'svm'");
+  EXPECT_THROW_MSG(parse_config("[model.params]\nmax_deph = 3\n", "x.toml"), UsageError,
+                   "unknown parameter 'max_deph'");
+  EXPECT_THROW_MSG(parse_config("[features]\nuse = [\"zip_code\"]\n", "x.toml"), UsageError,
+                   "x.toml: [features]: unknown feature 'zip_code'; valid features: "
+                   "credit_lines_outstanding");
+  EXPECT_THROW_MSG(parse_config("[features.outliers.income]\naction = \"trim\"\n", "x.toml"),
+                   UsageError, "x.toml:2:10:");
+  EXPECT_THROW_MSG(parse_config("[model]\nthreshold = 1.5\n", "x.toml"), UsageError,
+                   "model.threshold must be strictly between 0 and 1");
+  EXPECT_THROW_MSG(parse_config("[split\n", "x.toml"), UsageError, "x.toml:1:");
+  EXPECT_THROW_MSG(parse_config("[data.columns.income]\nmin = 10\nmax = 5\n", "x.toml"), UsageError,
+                   "above max");
+  EXPECT_THROW_MSG(load_config("/nonexistent/loanrisk.toml"), UsageError, "cannot open");
+}
+
+}  // namespace
+}  // namespace loanrisk
