@@ -7,10 +7,16 @@ DEB_PACKAGES=(
   g++ cmake ninja-build pkg-config clang-format git
   libxgboost-dev xgboost
   libeigen3-dev nlohmann-json3-dev libsimdjson-dev
-  libsqlite3-dev libpqxx-dev
+  libsqlite3-dev libpqxx-dev postgresql-15 postgresql-client-15
   libboost-dev libcli11-dev libtomlplusplus-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
+
+# `scripts/setup.sh --bench` adds the Python stack the benchmarks compare against (never a runtime
+# dependency of loanrisk).
+if [ "${1:-}" = "--bench" ]; then
+  DEB_PACKAGES+=(wrk python3-pandas python3-scipy python3-sklearn python3-xgboost python3-optuna)
+fi
 
 missing=()
 for p in "${DEB_PACKAGES[@]}"; do

@@ -10,4 +10,5 @@ cmake --build "$BUILD_DIR" -j"$(nproc)"
 # XGBoost's OpenMP runtime keeps thread-local caches alive at exit; those are not our leaks.
 export LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp:print_suppressions=0"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
-ctest --test-dir "$BUILD_DIR" --output-on-failure -j"$(nproc)" "$@"
+# A throwaway PostgreSQL 15 on 127.0.0.1 for the store tests (LOANRISK_TEST_PG_URI), stopped after.
+scripts/with-postgres.sh ctest --test-dir "$BUILD_DIR" --output-on-failure -j"$(nproc)" "$@"

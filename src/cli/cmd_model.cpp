@@ -3,8 +3,12 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "loanrisk/core/error.hpp"
+
 #include "cli/commands.hpp"
 #include "cli/print.hpp"
+#include "cli/store_access.hpp"
+#include "loanrisk/workflow/tracked.hpp"
 #include "loanrisk/workflow/workflows.hpp"
 
 namespace loanrisk::cli {
@@ -19,6 +23,9 @@ struct TrainArgs {
   std::string data, out, config, rejects, model;
   std::optional<std::uint64_t> seed;
   bool force = false, json = false;
+  // Tracking: the run is recorded unless --no-track.
+  std::string store, experiment = "Default", run_name, register_as, alias, reason;
+  bool no_track = false;
 };
 
 int run_train(const TrainArgs& a) {
@@ -33,9 +40,33 @@ int run_train(const TrainArgs& a) {
     req.config.split.seed = *a.seed;
     req.config.params["seed"] = static_cast<double>(*a.seed % 2147483648ULL);
   }
-  const TrainOutcome o = train_model(req);
+  if (!a.alias.empty() && a.register_as.empty()) {
+    throw UsageError("--alias needs --register NAME: an alias points at a registered version");
+  }
+  if (a.no_track && !a.register_as.empty()) {
+    throw UsageError("--register needs tracking: drop --no-track");
+  }
+  std::optional<TrackedOutcome> tracked;
+  TrainOutcome o;
+  if (a.no_track) {
+    o = train_model(req);
+  } else {
+    auto store = open_cli_store(a.store, req.config.store_uri);
+    tracked = train_tracked(*store, req,
+                            {a.experiment, a.run_name, "", a.register_as, a.alias, a.reason});
+    o = tracked->outcome;
+  }
   if (a.json) {
+    nlohmann::json tracking = nullptr;
+    if (tracked) {
+      tracking = {{"run_id", tracked->run_id}, {"experiment", a.experiment}};
+      if (tracked->version) {
+        tracking["model"] = a.register_as;
+        tracking["version"] = *tracked->version;
+      }
+    }
     std::cout << nlohmann::json{{"bundle", a.out},
+                                {"tracking", tracking},
                                 {"metrics", o.bundle.metrics},
                                 {"rows",
                                  {{"read", o.rows_read},
@@ -55,6 +86,14 @@ int run_train(const TrainArgs& a) {
             << o.seconds << " s\n\n";
   print_metrics(std::cout, {{"validation", &o.validation}, {"test", &o.test}});
   std::cout << "\nbundle written to " << a.out << "\n";
+  if (tracked) {
+    std::cout << "run " << tracked->run_id << " recorded in experiment '" << a.experiment << "'\n";
+    if (tracked->version) {
+      std::cout << "registered as models:/" << a.register_as << "/" << *tracked->version;
+      if (!a.alias.empty()) std::cout << " (alias @" << a.alias << ")";
+      std::cout << "\n";
+    }
+  }
   if (req.rejects) std::cout << "rejected rows written to " << req.rejects->string() << "\n";
   return 0;
 }
@@ -75,6 +114,15 @@ void add_train(CLI::App& app, Action& action) {
       "Write bad rows to this CSV and train on the good ones (default: stop at the first)");
   cmd->add_flag("--force", a->force, "Replace the bundle folder if it exists");
   cmd->add_flag("--json", a->json, "Print the result as JSON");
+  cmd->add_option("--store", a->store,
+                  "Tracking store URI (default: $LOANRISK_STORE, [store] uri, ./loanrisk-store)");
+  cmd->add_option("--experiment", a->experiment, "Experiment to record the run in")
+      ->capture_default_str();
+  cmd->add_option("--run-name", a->run_name, "Name of the run (default: generated)");
+  cmd->add_option("--register", a->register_as, "Register the bundle as a version of this model");
+  cmd->add_option("--alias", a->alias, "With --register: point this alias (e.g. champion) at it");
+  cmd->add_option("--reason", a->reason, "Why: recorded in the registry's history");
+  cmd->add_flag("--no-track", a->no_track, "Do not record the run in the tracking store");
   cmd->callback([&action, a] { action = [a] { return run_train(*a); }; });
 }
 
@@ -82,16 +130,21 @@ void add_predict(CLI::App& app, Action& action) {
   auto* cmd =
       app.add_subcommand("predict", "Score a loan CSV with a bundle: customer_id,pd,decision");
   auto model = std::make_shared<std::string>(), data = std::make_shared<std::string>(),
-       out = std::make_shared<std::string>(), rejects = std::make_shared<std::string>();
-  cmd->add_option("--model", *model, "Bundle folder written by `loanrisk train`")->required();
+       out = std::make_shared<std::string>(), rejects = std::make_shared<std::string>(),
+       store = std::make_shared<std::string>();
+  cmd->add_option("--model", *model,
+                  "Bundle folder, or models:/NAME@ALIAS, models:/NAME/VERSION, runs:/RUN_ID")
+      ->required();
+  cmd->add_option("--store", *store, "Tracking store URI, for model URIs");
   cmd->add_option("--data", *data, "Loan CSV to score (the target column is optional)")->required();
   cmd->add_option("--out", *out, "Scored CSV to write")->required();
   cmd->add_option(
       "--rejects", *rejects,
       "Write bad rows to this CSV and score the good ones (default: stop at the first)");
-  cmd->callback([&action, model, data, out, rejects] {
+  cmd->callback([&action, model, data, out, rejects, store] {
     action = [=] {
-      const PredictOutcome o = predict_file({*model, *data, *out, optional_path(*rejects)});
+      const PredictOutcome o =
+          predict_file({resolve_cli_model(*model, *store), *data, *out, optional_path(*rejects)});
       std::cout << "scored " << o.rows_scored << " of " << o.rows_read << " rows in " << o.seconds
                 << " s; wrote " << *out << "\n";
       if (o.rows_rejected > 0) {
@@ -106,16 +159,20 @@ void add_predict(CLI::App& app, Action& action) {
 void add_evaluate(CLI::App& app, Action& action) {
   auto* cmd = app.add_subcommand("evaluate", "Evaluate a bundle on a labelled loan CSV");
   auto model = std::make_shared<std::string>(), data = std::make_shared<std::string>(),
-       rejects = std::make_shared<std::string>();
+       rejects = std::make_shared<std::string>(), store = std::make_shared<std::string>();
   auto json = std::make_shared<bool>(false);
-  cmd->add_option("--model", *model, "Bundle folder written by `loanrisk train`")->required();
+  cmd->add_option("--model", *model,
+                  "Bundle folder, or models:/NAME@ALIAS, models:/NAME/VERSION, runs:/RUN_ID")
+      ->required();
+  cmd->add_option("--store", *store, "Tracking store URI, for model URIs");
   cmd->add_option("--data", *data, "Loan CSV with the target column")->required();
   cmd->add_option("--rejects", *rejects,
                   "Write bad rows to this CSV and evaluate on the good ones");
   cmd->add_flag("--json", *json, "Print the metrics as JSON");
-  cmd->callback([&action, model, data, rejects, json] {
+  cmd->callback([&action, model, data, rejects, json, store] {
     action = [=] {
-      const EvaluateOutcome o = evaluate_file(*model, *data, optional_path(*rejects));
+      const EvaluateOutcome o =
+          evaluate_file(resolve_cli_model(*model, *store), *data, optional_path(*rejects));
       if (*json) {
         std::cout << o.report.to_json().dump(2) << "\n";
       } else {

@@ -12,5 +12,8 @@ void add_synth(CLI::App& app, Action& action);
 void add_train(CLI::App& app, Action& action);
 void add_predict(CLI::App& app, Action& action);
 void add_evaluate(CLI::App& app, Action& action);
+void add_eda(CLI::App& app, Action& action);
+void add_runs(CLI::App& app, Action& action);
+void add_models(CLI::App& app, Action& action);
 
 }  // namespace loanrisk::cli

@@ -19,6 +19,9 @@ int main(int argc, char** argv) {
   cli::add_train(app, action);
   cli::add_predict(app, action);
   cli::add_evaluate(app, action);
+  cli::add_eda(app, action);
+  cli::add_runs(app, action);
+  cli::add_models(app, action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

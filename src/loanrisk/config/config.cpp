@@ -153,6 +153,11 @@ void read_model(const std::string& src, const toml::table& t, TrainConfig& c) {
   }
 }
 
+void read_store(const std::string& src, const toml::table& t, TrainConfig& c) {
+  check_keys(src, t, "[store]", {"uri"});
+  if (const auto* v = t.get("uri")) c.store_uri = as_string(src, *v, "store.uri");
+}
+
 }  // namespace
 
 nlohmann::json TrainConfig::to_json() const {
@@ -187,7 +192,10 @@ TrainConfig parse_config(std::string_view text, const std::string& source_name) 
   }
   TrainConfig c;
   c.source = source_name;
-  check_keys(source_name, root, "the top level", {"data", "features", "model", "split"});
+  // [serve], [tuning] and [monitor] belong to the layers that read them (each validates
+  // its own keys); this parser owns the training sections.
+  check_keys(source_name, root, "the top level",
+             {"data", "features", "model", "monitor", "serve", "split", "store", "tuning"});
   if (const auto* t = root.get("data"))
     read_data(source_name, as_table(source_name, *t, "data"), c);
   if (const auto* t = root.get("split"))
@@ -197,6 +205,9 @@ TrainConfig parse_config(std::string_view text, const std::string& source_name) 
   }
   if (const auto* t = root.get("model"))
     read_model(source_name, as_table(source_name, *t, "model"), c);
+  if (const auto* t = root.get("store")) {
+    read_store(source_name, as_table(source_name, *t, "store"), c);
+  }
   try {
     validate(c);
   } catch (const UsageError& e) {

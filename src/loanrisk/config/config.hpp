@@ -2,6 +2,7 @@
 // loanrisk.toml: one file for a whole project. Every key is validated; unknown keys are rejected
 // with the list of known ones, with the file, line and column of the offending key.
 #include <filesystem>
+#include <optional>
 #include <string>
 
 #include <nlohmann/json_fwd.hpp>
@@ -19,9 +20,10 @@ struct TrainConfig {
   SplitSpec split;
   PipelineOptions features = PipelineOptions::defaults();
   std::string family = "xgboost";
-  ParamValues params;            ///< as given; resolved against the family's declarations.
-  double threshold = 0.5;        ///< decision threshold on the PD.
-  std::filesystem::path source;  ///< the file it came from; empty for the defaults.
+  ParamValues params;                    ///< as given; resolved against the family's declarations.
+  double threshold = 0.5;                ///< decision threshold on the PD.
+  std::optional<std::string> store_uri;  ///< [store] uri: the tracking store, when configured.
+  std::filesystem::path source;          ///< the file it came from; empty for the defaults.
 
   /// The resolved configuration, as recorded in a bundle's lineage.
   nlohmann::json to_json() const;

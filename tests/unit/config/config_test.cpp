@@ -51,10 +51,18 @@ max_depth = 6
   EXPECT_EQ(c.to_json()["split"]["seed"], 7);
 }
 
+TEST(Config, StoreUriIsReadAndItsKeysChecked) {
+  EXPECT_FALSE(parse_config("", "x.toml").store_uri.has_value());
+  EXPECT_EQ(parse_config("[store]\nuri = \"sqlite:///tmp/a.db\"\n", "x.toml").store_uri,
+            "sqlite:///tmp/a.db");
+  EXPECT_THROW_MSG(parse_config("[store]\nurl = \"x\"\n", "x.toml"), UsageError,
+                   "x.toml:2:1: unknown key 'url' in [store]; known keys: uri");
+}
+
 TEST(Config, UnknownKeysListTheKnownOnesWithLineAndColumn) {
   EXPECT_THROW_MSG(parse_config("[modle]\n", "x.toml"), UsageError,
                    "x.toml:1:2: unknown key 'modle' in the top level; known keys: data, features, "
-                   "model, split");
+                   "model, monitor, serve, split, store, tuning");
   EXPECT_THROW_MSG(parse_config("[split]\n  seeed = 3\n", "x.toml"), UsageError,
                    "x.toml:2:3: unknown key 'seeed' in [split]");
   EXPECT_THROW_MSG(parse_config("[data.columns.ficoo]\nmin = 1\n", "x.toml"), UsageError,

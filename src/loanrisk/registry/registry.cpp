@@ -1,0 +1,173 @@
+// Registry writes: registration (bundle copy + version row + history in one transaction), alias
+// moves, archiving, version tags and descriptions.
+#include "loanrisk/registry/registry.hpp"
+
+#include <unistd.h>
+
+#include <random>
+
+#include "loanrisk/tracking/process_identity.hpp"
+
+namespace loanrisk {
+
+namespace {
+
+void touch_model(Database& db, const std::string& name) {
+  // Also takes the model's row lock on PostgreSQL, serialising writers of one model.
+  db.exec("UPDATE registered_models SET updated = ? WHERE name = ?", {now_ms(), name});
+}
+
+void record(Database& db, const std::string& name, const std::string& event,
+            std::optional<std::int64_t> version, const std::string& alias,
+            std::optional<std::int64_t> previous, const std::string& reason) {
+  const auto opt = [](std::optional<std::int64_t> v) { return v ? SqlValue{*v} : SqlValue{}; };
+  db.exec(
+      "INSERT INTO registry_history(name, event, version, alias, previous_version, user_name, "
+      "timestamp, reason) VALUES(?, ?, ?, ?, ?, ?, ?, ?)",
+      {name, event, opt(version), alias.empty() ? SqlValue{} : SqlValue{alias}, opt(previous),
+       this_user(), now_ms(), reason});
+}
+
+std::string require_status(Database& db, const std::string& name, std::int64_t version) {
+  const auto rows =
+      db.query("SELECT status FROM model_versions WHERE name = ? AND version = ?", {name, version});
+  if (rows.empty()) {
+    throw UsageError("model '" + name + "' has no version " + std::to_string(version) +
+                     "; see `loanrisk models show " + name + "`");
+  }
+  return rows[0].text(0);
+}
+
+}  // namespace
+
+ModelRegistry::ModelRegistry(Store& store) : store_(store), db_(store.database()) {}
+
+ModelVersion ModelRegistry::register_version(const std::string& name, const std::string& run_id,
+                                             const std::string& reason,
+                                             const std::string& description) {
+  check_registry_name("model name", name);
+  const Run run = store_.get_run(run_id);
+  const auto bundle = run.artifact_dir / "bundle";
+  if (!std::filesystem::exists(bundle / "manifest.json")) {
+    throw UsageError("run " + run_id + " has no bundle artifact (expected '" + bundle.string() +
+                     "/manifest.json'); train with tracking on, or log the bundle first");
+  }
+  const auto model_dir = store_.artifact_root() / "registry" / name;
+  std::filesystem::create_directories(model_dir);
+  const auto staging = model_dir / (".staging-" + std::to_string(::getpid()) + "-" +
+                                    std::to_string(std::random_device{}()));
+  std::filesystem::create_directories(staging);
+  std::filesystem::copy(bundle, staging / "bundle", std::filesystem::copy_options::recursive);
+
+  std::filesystem::path placed;  // where the bundle sits while the transaction is open
+  std::int64_t version = 0;
+  const std::int64_t now = now_ms();
+  try {
+    db_.transaction(true, [&] {
+      if (!placed.empty()) {  // a retried attempt: take the bundle back first
+        std::filesystem::rename(placed, staging);
+        placed.clear();
+      }
+      db_.exec(
+          "INSERT INTO registered_models(name, description, created, updated) VALUES(?, '', ?, ?) "
+          "ON CONFLICT(name) DO NOTHING",
+          {name, now, now});
+      touch_model(db_, name);
+      version = db_.query("SELECT COALESCE(MAX(version), 0) + 1 FROM model_versions WHERE name = ?",
+                          {name})
+                    .at(0)
+                    .integer(0);
+      const auto dest = model_dir / ("version-" + std::to_string(version));
+      std::filesystem::remove_all(dest);  // left by a process that died before committing
+      std::filesystem::rename(staging, dest);
+      placed = dest;
+      db_.exec(
+          "INSERT INTO model_versions(name, version, run_id, source, status, description, created, "
+          "updated, created_by) VALUES(?, ?, ?, ?, 'READY', ?, ?, ?, ?)",
+          {name, version, run_id, (dest / "bundle").string(), description, now, now, this_user()});
+      record(db_, name, "register", version, "", std::nullopt, reason);
+    });
+  } catch (...) {
+    std::error_code ec;
+    std::filesystem::remove_all(placed.empty() ? staging : placed, ec);
+    throw;
+  }
+  return get_version(name, version);
+}
+
+bool ModelRegistry::set_alias(const std::string& name, const std::string& alias,
+                              std::int64_t version, const std::string& reason) {
+  check_registry_name("alias", alias);
+  if (alias.find_first_not_of("0123456789") == std::string::npos || alias == "latest") {
+    throw UsageError("alias '" + alias +
+                     "' would be confused with a version: use a name such as champion");
+  }
+  get_model(name);
+  bool moved = false;
+  db_.transaction(true, [&] {
+    touch_model(db_, name);
+    if (require_status(db_, name, version) == "ARCHIVED") {
+      throw UsageError("version " + std::to_string(version) + " of '" + name +
+                       "' is archived; an alias can only point at a READY version");
+    }
+    const auto rows =
+        db_.query("SELECT version FROM model_aliases WHERE name = ? AND alias = ?", {name, alias});
+    std::optional<std::int64_t> previous;
+    if (!rows.empty()) previous = rows[0].integer(0);
+    moved = previous != version;
+    if (!moved) return;
+    db_.exec(
+        "INSERT INTO model_aliases(name, alias, version) VALUES(?, ?, ?) ON CONFLICT(name, alias) "
+        "DO UPDATE SET version = excluded.version",
+        {name, alias, version});
+    record(db_, name, "alias", version, alias, previous, reason);
+  });
+  return moved;
+}
+
+void ModelRegistry::archive(const std::string& name, std::int64_t version,
+                            const std::string& reason) {
+  get_model(name);
+  db_.transaction(true, [&] {
+    touch_model(db_, name);
+    if (require_status(db_, name, version) == "ARCHIVED") return;
+    std::string aliases;
+    for (const auto& row :
+         db_.query("SELECT alias FROM model_aliases WHERE name = ? AND version = ? ORDER BY alias",
+                   {name, version})) {
+      aliases += (aliases.empty() ? "@" : ", @") + row.text(0);
+    }
+    if (!aliases.empty()) {
+      throw UsageError("version " + std::to_string(version) + " of '" + name + "' is " + aliases +
+                       "; move the alias to another version before archiving it");
+    }
+    db_.exec(
+        "UPDATE model_versions SET status = 'ARCHIVED', updated = ? WHERE name = ? AND version = ?",
+        {now_ms(), name, version});
+    record(db_, name, "archive", version, "", std::nullopt, reason);
+  });
+}
+
+void ModelRegistry::set_version_tag(const std::string& name, std::int64_t version,
+                                    const std::string& key, const std::string& value) {
+  check_key("version tag key", key);
+  db_.transaction(true, [&] {
+    require_status(db_, name, version);
+    db_.exec(
+        "INSERT INTO model_version_tags(name, version, key, value) VALUES(?, ?, ?, ?) "
+        "ON CONFLICT(name, version, key) DO UPDATE SET value = excluded.value",
+        {name, version, key, value});
+  });
+}
+
+void ModelRegistry::set_version_description(const std::string& name, std::int64_t version,
+                                            const std::string& description) {
+  db_.transaction(true, [&] {
+    require_status(db_, name, version);
+    db_.exec(
+        "UPDATE model_versions SET description = ?, updated = ? WHERE name = ? AND version = ?",
+        {description, now_ms(), name, version});
+  });
+}
+
+}  // namespace loanrisk

@@ -1,0 +1,108 @@
+#pragma once
+// The model registry: named models whose versions are immutable copies of a run's bundle, aliases
+// (`champion`, `challenger`, any name) moved atomically, and an append-only history of every
+// registration, alias move and archive (who, when, why). Lives in the tracking store's database.
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "loanrisk/tracking/store.hpp"
+
+namespace loanrisk {
+
+/// One version of a registered model.
+struct ModelVersion {
+  std::string name;
+  std::int64_t version = 0;
+  std::string run_id;
+  std::filesystem::path source;  ///< the registry's copy of the bundle.
+  std::string status;            ///< "READY" or "ARCHIVED".
+  std::string description;
+  std::int64_t created_ms = 0;
+  std::int64_t updated_ms = 0;
+  std::string created_by;
+  std::map<std::string, std::string> tags;
+  std::vector<std::string> aliases;  ///< aliases pointing at this version, sorted.
+};
+
+/// A registered model and where its aliases point.
+struct RegisteredModel {
+  std::string name;
+  std::string description;
+  std::int64_t created_ms = 0;
+  std::int64_t updated_ms = 0;
+  std::int64_t latest_version = 0;
+  std::map<std::string, std::int64_t> aliases;
+};
+
+/// One entry of the append-only history.
+struct RegistryEvent {
+  std::int64_t id = 0;
+  std::string name;
+  std::string event;  ///< "register", "alias" or "archive".
+  std::optional<std::int64_t> version;
+  std::string alias;
+  std::optional<std::int64_t> previous_version;  ///< where the alias pointed before, if anywhere.
+  std::string user;
+  std::int64_t timestamp_ms = 0;
+  std::string reason;
+};
+
+/// Registry operations over a store; every write is one transaction.
+class ModelRegistry {
+ public:
+  /// Uses the store's database and artifact root (bundles go under `<root>/registry/`).
+  explicit ModelRegistry(Store& store);
+
+  /// Creates the next version of name (and the model on first use) from the `bundle` artifact of
+  /// a run; the bundle is copied so the version never changes.
+  ModelVersion register_version(const std::string& name, const std::string& run_id,
+                                const std::string& reason, const std::string& description = "");
+  /// Points alias at version (creating or moving it) and records the move, all or nothing.
+  /// Returns false when the alias already pointed there (nothing recorded).
+  bool set_alias(const std::string& name, const std::string& alias, std::int64_t version,
+                 const std::string& reason);
+  /// Marks a version ARCHIVED (its bundle is kept); UsageError while an alias points at it.
+  void archive(const std::string& name, std::int64_t version, const std::string& reason);
+  /// Sets (or replaces) a tag of a version.
+  void set_version_tag(const std::string& name, std::int64_t version, const std::string& key,
+                       const std::string& value);
+  /// Replaces the description of a version.
+  void set_version_description(const std::string& name, std::int64_t version,
+                               const std::string& description);
+
+  /// Every registered model, by name.
+  std::vector<RegisteredModel> list_models();
+  /// One model; UsageError listing the registered names when it does not exist.
+  RegisteredModel get_model(const std::string& name);
+  /// The versions of a model, oldest first.
+  std::vector<ModelVersion> versions(const std::string& name);
+  /// One version; UsageError when it does not exist.
+  ModelVersion get_version(const std::string& name, std::int64_t version);
+  /// The version an alias points at; UsageError listing the model's aliases when unknown.
+  std::int64_t alias_version(const std::string& name, const std::string& alias);
+  /// The history of a model, oldest first.
+  std::vector<RegistryEvent> history(const std::string& name);
+
+ private:
+  Store& store_;
+  Database& db_;
+};
+
+/// Refuses model and alias names other than letters, digits, '_', '-' and '.' (they appear in
+/// URIs and folder names).
+void check_registry_name(const std::string& what, const std::string& name);
+
+/// True for `models:/...` and `runs:/...` URIs.
+bool is_model_uri(const std::string& uri_or_path);
+
+/// The bundle folder a model URI names: `models:/NAME@ALIAS`, `models:/NAME/VERSION`,
+/// `models:/NAME/latest` (newest READY version), `runs:/RUN_ID[/PATH]` (PATH defaults to
+/// `bundle`). A plain path passes through unchanged. UsageError for a malformed URI or an unknown
+/// model, version, alias or run; InputError when the bundle folder is missing on disk.
+std::filesystem::path resolve_model_uri(Store& store, const std::string& uri_or_path);
+
+}  // namespace loanrisk

@@ -1,0 +1,54 @@
+#include "loanrisk/tracking/store_uri.hpp"
+
+#include <cstdlib>
+
+#include "loanrisk/core/error.hpp"
+
+namespace loanrisk {
+namespace {
+
+bool starts_with(const std::string& s, const std::string& prefix) {
+  return s.compare(0, prefix.size(), prefix) == 0;
+}
+
+const char* kForms =
+    "use sqlite:///absolute/path.db, sqlite://relative/path.db or "
+    "postgresql://user@host:port/database";
+
+}  // namespace
+
+StoreUri parse_store_uri(const std::string& uri) {
+  StoreUri out;
+  out.text = uri;
+  if (starts_with(uri, "sqlite://")) {
+    const std::string rest = uri.substr(9);
+    if (rest.empty() || rest == "/") {
+      throw UsageError("store URI '" + uri + "' names no database file; " + kForms);
+    }
+    out.kind = StoreKind::kSqlite;
+    out.sqlite_path = std::filesystem::path(rest);
+    return out;
+  }
+  if (starts_with(uri, "postgresql://") || starts_with(uri, "postgres://")) {
+    const std::string rest = uri.substr(uri.find("://") + 3);
+    if (rest.empty()) throw UsageError("store URI '" + uri + "' names no server; " + kForms);
+    out.kind = StoreKind::kPostgres;
+    return out;
+  }
+  throw UsageError("unknown store URI '" + uri + "': " + kForms);
+}
+
+std::string default_store_uri() {
+  return "sqlite://" +
+         (std::filesystem::current_path() / "loanrisk-store" / "loanrisk.db").string();
+}
+
+std::string choose_store_uri(const std::optional<std::string>& flag,
+                             const std::optional<std::string>& configured) {
+  if (flag && !flag->empty()) return *flag;
+  if (const char* env = std::getenv("LOANRISK_STORE"); env != nullptr && *env != '\0') return env;
+  if (configured && !configured->empty()) return *configured;
+  return default_store_uri();
+}
+
+}  // namespace loanrisk

@@ -1,0 +1,87 @@
+#include "loanrisk/workflow/tracked.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "loanrisk/registry/registry.hpp"
+
+namespace loanrisk {
+
+std::map<std::string, std::string> tracking_params(const TrainConfig& config) {
+  std::map<std::string, std::string> p;
+  p["family"] = config.family;
+  for (const auto& [k, v] : config.params) p[k] = format_double(v);
+  p["split.train"] = format_double(config.split.train);
+  p["split.validation"] = format_double(config.split.validation);
+  p["split.test"] = format_double(config.split.test);
+  p["split.seed"] = std::to_string(config.split.seed);
+  std::string features;
+  for (const auto& f : config.features.features) features += (features.empty() ? "" : ",") + f;
+  p["features"] = features;
+  p["threshold"] = format_double(config.threshold);
+  return p;
+}
+
+namespace {
+
+// Metrics of a report as store points; test metrics under their plain names (what `runs list
+// --filter "metric.auc_roc > 0.99"` reads), validation ones prefixed with "val_".
+void add_points(std::vector<MetricPoint>& points, const ClassificationReport& r,
+                const std::string& prefix) {
+  const std::pair<const char*, double> values[] = {
+      {"auc_roc", r.auc_roc}, {"pr_auc", r.pr_auc},       {"f1", r.f1},
+      {"recall", r.recall},   {"precision", r.precision}, {"accuracy", r.accuracy},
+      {"brier", r.brier},     {"log_loss", r.log_loss},   {"ks", r.ks},
+      {"gini", r.gini}};
+  for (const auto& [key, value] : values) points.push_back({prefix + key, value, 0, 0});
+}
+
+}  // namespace
+
+TrackedOutcome train_tracked(Store& store, const TrainRequest& request,
+                             const TrackingOptions& options) {
+  RunSpec spec;
+  spec.experiment = options.experiment;
+  spec.name = options.run_name;
+  spec.parent_run_id = options.parent_run_id;
+  const Run run = store.create_run(spec);
+  TrackedOutcome tracked;
+  tracked.run_id = run.id;
+  try {
+    TrainConfig config = request.config;
+    validate(config);
+    store.log_params(run.id, tracking_params(config));
+    tracked.outcome = train_model(request);
+    const TrainOutcome& o = tracked.outcome;
+    std::vector<MetricPoint> points;
+    add_points(points, o.test, "");
+    add_points(points, o.validation, "val_");
+    points.push_back({"train_seconds", o.seconds, 0, 0});
+    store.log_metrics(run.id, points);
+    const auto& lineage = o.bundle.lineage;
+    store.set_dataset(run.id, lineage.value("data_sha256", ""), lineage.value("data_path", ""),
+                      static_cast<std::int64_t>(o.rows_read));
+    store.set_tag(run.id, "loanrisk.family", config.family);
+    store.log_artifact(run.id, request.out, "bundle");
+    store.end_run(run.id, RunStatus::kFinished);
+  } catch (...) {
+    try {
+      store.end_run(run.id, RunStatus::kFailed);
+    } catch (...) {
+      // The original error matters more than a failure to record it.
+    }
+    throw;
+  }
+  if (!options.register_as.empty()) {
+    ModelRegistry registry(store);
+    const std::string reason =
+        options.reason.empty() ? "trained by loanrisk train" : options.reason;
+    const ModelVersion v = registry.register_version(options.register_as, run.id, reason);
+    tracked.version = v.version;
+    if (!options.alias.empty()) {
+      registry.set_alias(options.register_as, options.alias, v.version, reason);
+    }
+  }
+  return tracked;
+}
+
+}  // namespace loanrisk

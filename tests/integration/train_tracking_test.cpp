@@ -1,0 +1,80 @@
+// `loanrisk train` records its run and registers its bundle; model URIs work wherever a bundle
+// does.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "cli_runner.hpp"
+
+namespace loanrisk::testing {
+namespace {
+
+class TrainTracking : public ::testing::Test {
+ protected:
+  TempDir dir;
+  std::string store() const { return "--store 'sqlite://" + (dir / "s.db").string() + "'"; }
+  void SetUp() override {
+    ASSERT_EQ(run_cli(dir, "synth --rows 1500 --seed 3 --out book.csv").code, 0);
+  }
+};
+
+TEST_F(TrainTracking, TrainRecordsTheRunAndRegistersTheAlias) {
+  auto r = run_cli(dir,
+                   "train --data book.csv --out b1 --json --experiment pd --register demo "
+                   "--alias champion --reason 'first model' " +
+                       store());
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  const std::string run_id = j["tracking"]["run_id"];
+  EXPECT_EQ(run_id.size(), 32u);
+  EXPECT_EQ(j["tracking"]["version"], 1);
+
+  r = run_cli(dir, "runs show " + run_id + " --json " + store());
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("\"auc_roc\""), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"val_auc_roc\""), std::string::npos);
+  EXPECT_NE(r.out.find("\"max_depth\""), std::string::npos);
+  EXPECT_NE(r.out.find("FINISHED"), std::string::npos);
+
+  // The alias, the version and the run all name the same bundle, so they score identically.
+  ASSERT_EQ(run_cli(dir, "predict --model b1 --data book.csv --out p0.csv").code, 0);
+  for (const std::string& uri :
+       std::vector<std::string>{"models:/demo@champion", "models:/demo/1", "runs:/" + run_id}) {
+    r = run_cli(dir, "predict --model " + uri + " --data book.csv --out p.csv " + store());
+    ASSERT_EQ(r.code, 0) << uri << r.err;
+    EXPECT_EQ(slurp(dir / "p.csv"), slurp(dir / "p0.csv")) << uri;
+  }
+  r = run_cli(dir, "evaluate --model models:/demo@champion --data book.csv --json " + store());
+  EXPECT_EQ(r.code, 0) << r.err;
+
+  r = run_cli(dir, "models history demo --json " + store());
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("first model"), std::string::npos) << r.out;
+}
+
+TEST_F(TrainTracking, MisuseIsAUsageErrorAndUnknownAliasesSaySo) {
+  auto r = run_cli(dir, "train --data book.csv --out b --alias champion " + store());
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("--alias needs --register NAME"), std::string::npos) << r.err;
+  r = run_cli(dir, "train --data book.csv --out b --no-track --register x " + store());
+  EXPECT_EQ(r.code, 2);
+  r = run_cli(dir,
+              "predict --model models:/nobody@champion --data book.csv --out p.csv " + store());
+  EXPECT_NE(r.code, 0);
+  EXPECT_NE(r.err.find("nobody"), std::string::npos) << r.err;
+  // --no-track trains without touching the store.
+  r = run_cli(dir, "train --data book.csv --out b2 --no-track --store sqlite:///nonexistent/x.db");
+  EXPECT_EQ(r.code, 0) << r.err;
+}
+
+TEST_F(TrainTracking, AFailedTrainingIsRecordedAsFailed) {
+  write_text(dir / "bad.csv", "customer_id,credit_lines_outstanding\n1,2\n");
+  auto r = run_cli(dir, "train --data bad.csv --out b " + store());
+  EXPECT_EQ(r.code, 3) << r.err;
+  r = run_cli(dir, "runs list --json " + store());
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("FAILED"), std::string::npos) << r.out;
+}
+
+}  // namespace
+}  // namespace loanrisk::testing
