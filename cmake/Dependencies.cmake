@@ -23,3 +23,6 @@ endif()
 find_package(SQLite3 REQUIRED)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(PQXX REQUIRED IMPORTED_TARGET libpqxx)
+
+# HTTP server: Boost.Beast/Asio, header-only in Debian's libboost-dev 1.74.
+find_package(Boost 1.74 REQUIRED)

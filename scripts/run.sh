@@ -12,22 +12,34 @@ cmake --build "$BUILD_DIR" -j"$(nproc)" --target loanrisk
 LR="$BUILD_DIR/src/cli/loanrisk"
 mkdir -p "$OUT/data"
 
+STORE_URI="sqlite://$(pwd)/$OUT/store/loanrisk.db"
+PORT=${LOANRISK_SERVE_PORT:-8080}
+
 echo "== 1. data: synthetic loan book (training) and a second book (holdout)"
 "$LR" synth --rows 10000 --seed 42 --out "$OUT/data/loans.csv"
 "$LR" synth --rows 5000 --seed 4242 --out "$OUT/data/holdout.csv"
 echo
-echo "== 2. train"
-"$LR" train --data "$OUT/data/loans.csv" --out "$OUT/bundle" --force
+echo "== 2. train, record the run and register the bundle as models:/loan-default@champion"
+"$LR" train --data "$OUT/data/loans.csv" --out "$OUT/bundle" --force --store "$STORE_URI" \
+  --experiment quickstart --register loan-default --alias champion --reason "scripts/run.sh"
 echo
-echo "== 3. evaluate on the holdout book"
-"$LR" evaluate --model "$OUT/bundle" --data "$OUT/data/holdout.csv"
+echo "== 3. evaluate the champion on the holdout book"
+"$LR" evaluate --model models:/loan-default@champion --store "$STORE_URI" \
+  --data "$OUT/data/holdout.csv"
 echo
 echo "== 4. score the holdout book"
-"$LR" predict --model "$OUT/bundle" --data "$OUT/data/holdout.csv" --out "$OUT/scores.csv"
+"$LR" predict --model models:/loan-default@champion --store "$STORE_URI" \
+  --data "$OUT/data/holdout.csv" --out "$OUT/scores.csv"
 echo
 echo "Where everything went:"
-echo "  binary        $LR"
-echo "  training data $OUT/data/loans.csv"
-echo "  holdout data  $OUT/data/holdout.csv"
-echo "  model bundle  $OUT/bundle  (model/, pipeline.json, metrics.json, lineage.json, card.md)"
-echo "  scores        $OUT/scores.csv"
+echo "  binary         $LR"
+echo "  training data  $OUT/data/loans.csv"
+echo "  holdout data   $OUT/data/holdout.csv"
+echo "  model bundle   $OUT/bundle  (model/, pipeline.json, metrics.json, lineage.json, card.md)"
+echo "  tracking store $STORE_URI  (loanrisk runs list / models list --store ...)"
+echo "  scores         $OUT/scores.csv"
+echo
+echo "== 5. serve the champion (Ctrl-C stops the server)"
+echo "API at http://127.0.0.1:$PORT (POST /api/v1/predict, GET /api/v1/model, /openapi.json, /metrics)"
+exec "$LR" serve --model models:/loan-default@champion --store "$STORE_URI" --host 127.0.0.1 \
+  --port "$PORT"

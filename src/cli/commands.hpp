@@ -15,5 +15,7 @@ void add_evaluate(CLI::App& app, Action& action);
 void add_eda(CLI::App& app, Action& action);
 void add_runs(CLI::App& app, Action& action);
 void add_models(CLI::App& app, Action& action);
+void add_tune(CLI::App& app, Action& action);
+void add_serve(CLI::App& app, Action& action);
 
 }  // namespace loanrisk::cli

@@ -22,6 +22,8 @@ int main(int argc, char** argv) {
   cli::add_eda(app, action);
   cli::add_runs(app, action);
   cli::add_models(app, action);
+  cli::add_tune(app, action);
+  cli::add_serve(app, action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -39,9 +39,13 @@ std::string utc_now_iso8601() {
   return buf;
 }
 
-std::vector<double> Bundle::predict(const Frame& frame) const {
+std::vector<double> Bundle::predict_raw(const Frame& frame) const {
   if (!model) throw InternalError("bundle has no model loaded");
   return model->predict_proba(pipeline.transform(frame));
+}
+
+std::vector<double> Bundle::predict(const Frame& frame) const {
+  return calibrator.apply(predict_raw(frame));
 }
 
 void Bundle::save(const fs::path& dir, bool overwrite) const {
@@ -64,6 +68,9 @@ void Bundle::save(const fs::path& dir, bool overwrite) const {
                                       {"family", family},
                                       {"params", params_json},
                                       {"threshold", threshold},
+                                      {"threshold_rule", threshold_rule},
+                                      {"imbalance", imbalance},
+                                      {"calibrator", calibrator.to_json()},
                                       {"feature_names", pipeline.feature_names()},
                                       {"created_at", created_at},
                                       {"loanrisk_version", version()},
@@ -73,6 +80,11 @@ void Bundle::save(const fs::path& dir, bool overwrite) const {
     write_json_file(tmp / kMetrics, metrics);
     write_json_file(tmp / kLineage, lineage);
     write_file_atomic(tmp / kCard, model_card(*this));
+    for (const auto& [relative, contents] : extra_files) {
+      const fs::path target = tmp / relative;
+      fs::create_directories(target.parent_path());
+      write_file_atomic(target, contents);
+    }
   } catch (...) {
     fs::remove_all(tmp, ec);
     throw;
@@ -109,6 +121,16 @@ Bundle Bundle::load(const fs::path& dir) {
     b.params = field(manifest, "params", manifest_path).get<ParamValues>();
     b.threshold = field(manifest, "threshold", manifest_path).get<double>();
     b.created_at = manifest.value("created_at", "");
+    if (format >= 2) {
+      b.threshold_rule = field(manifest, "threshold_rule", manifest_path).get<std::string>();
+      b.imbalance = field(manifest, "imbalance", manifest_path).get<std::string>();
+      try {
+        b.calibrator = Calibrator::from_json(field(manifest, "calibrator", manifest_path));
+      } catch (const InputError& e) {
+        throw InputError("bundle file '" + manifest_path.string() + "': " + e.what() +
+                         "; retrain it");
+      }
+    }
     const fs::path pipeline_path = dir / kPipeline;
     const auto pj = read_json_file(pipeline_path);
     b.schema = Schema::from_json(field(pj, "schema", pipeline_path));

@@ -31,7 +31,11 @@ std::string model_card(const Bundle& b) {
   md << "## Model\n";
   md << "- Family: `" << b.family << "`\n";
   md << "- Created: " << b.created_at << "\n";
-  md << "- Decision threshold on the PD: " << b.threshold << "\n";
+  md << "- Decision threshold on the calibrated PD: " << b.threshold << " (chosen by "
+     << b.threshold_rule << " on the validation split)\n";
+  md << "- Calibration: " << b.calibrator.method_name()
+     << " (fitted on the validation split; every prediction path applies it)\n";
+  md << "- Class imbalance treatment of the training split: " << b.imbalance << "\n";
   md << "- Inputs (" << b.pipeline.feature_names().size() << "): ";
   for (std::size_t i = 0; i < b.pipeline.feature_names().size(); ++i) {
     md << (i ? ", " : "") << "`" << b.pipeline.feature_names()[i] << "`";

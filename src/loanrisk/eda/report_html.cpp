@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "loanrisk/charts/svg.hpp"
 #include "loanrisk/eda/report.hpp"
 #include "loanrisk/eda/svg.hpp"
 
@@ -219,30 +220,7 @@ std::string reference_section(const EdaReport& r) {
 }  // namespace
 
 std::string html_escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
+  return charts::html_escape(text);
 }
 
 std::string report_html(const EdaReport& r) {

@@ -2,6 +2,8 @@
 // scale with the page; colours: blue for non-defaulters, orange for defaulters.
 #include "loanrisk/eda/svg.hpp"
 
+#include "loanrisk/charts/svg.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -12,46 +14,14 @@
 namespace loanrisk::eda {
 namespace {
 
-constexpr const char* kGood = "#3b6fb6";
-constexpr const char* kBad = "#e07b20";
-
-std::string f1(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f", v);
-  return buf;
-}
-
-std::string open_svg(int width, int height, const std::string& label) {
-  return "<svg viewBox=\"0 0 " + std::to_string(width) + " " + std::to_string(height) +
-         "\" width=\"" + std::to_string(width) + "\" height=\"" + std::to_string(height) +
-         "\" role=\"img\" aria-label=\"" + html_escape(label) + "\">";
-}
-
-std::string rect(double x, double y, double w, double h, const std::string& fill,
-                 const std::string& title = {}) {
-  std::string s = "<rect x=\"" + f1(x) + "\" y=\"" + f1(y) + "\" width=\"" + f1(std::max(w, 0.0)) +
-                  "\" height=\"" + f1(std::max(h, 0.0)) + "\" fill=\"" + fill + "\"";
-  if (title.empty()) return s + "/>";
-  return s + "><title>" + html_escape(title) + "</title></rect>";
-}
-
-std::string line(double x1, double y1, double x2, double y2, const std::string& stroke,
-                 bool dashed = false) {
-  return "<line x1=\"" + f1(x1) + "\" y1=\"" + f1(y1) + "\" x2=\"" + f1(x2) + "\" y2=\"" + f1(y2) +
-         "\" stroke=\"" + stroke + "\"" + (dashed ? " stroke-dasharray=\"4 3\"" : "") + "/>";
-}
-
-std::string label(double x, double y, const std::string& text, const char* anchor = "middle",
-                  int size = 11) {
-  return "<text x=\"" + f1(x) + "\" y=\"" + f1(y) + "\" font-size=\"" + std::to_string(size) +
-         "\" text-anchor=\"" + anchor + "\">" + html_escape(text) + "</text>";
-}
-
-// Linear map from [lo, hi] to [a, b]; the middle of the range when lo == hi.
-double scale(double v, double lo, double hi, double a, double b) {
-  if (!(hi > lo)) return 0.5 * (a + b);
-  return a + (v - lo) / (hi - lo) * (b - a);
-}
+using charts::f1;
+using charts::kBad;
+using charts::kGood;
+using charts::label;
+using charts::line;
+using charts::open_svg;
+using charts::rect;
+using charts::scale;
 
 // Blue for -1, white for 0, red for +1.
 std::string diverging(double r) {
@@ -70,10 +40,7 @@ std::string diverging(double r) {
 }  // namespace
 
 std::string short_number(double v) {
-  if (std::isnan(v)) return "n/a";
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.4g", v);
-  return buf;
+  return charts::short_number(v);
 }
 
 std::string histogram_svg(const Histogram& h) {

@@ -2,6 +2,7 @@
 // Classifier: the interface every model family implements, looked up by name. Parameters are
 // declared once per family (default, range, description) and validated before any training starts.
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -27,10 +28,17 @@ struct ParamSpec {
 /// Hyperparameter values by name (integers are stored as whole doubles).
 using ParamValues = std::map<std::string, double>;
 
+/// Called after each boosting round with the validation PDs of the model so far (tuning prunes
+/// with it); returning false stops training and keeps the rounds trained so far.
+using RoundObserver = std::function<bool(int round, const std::vector<double>& validation_pd)>;
+
 /// A binary classifier producing the probability of default.
 class Classifier {
  public:
   virtual ~Classifier() = default;
+  /// Installs an observer for the next fit(); round-free families (logistic) ignore it, and tree
+  /// families call it only when fit() is given a validation set.
+  virtual void observe_rounds(RoundObserver observer) { static_cast<void>(observer); }
   /// The family name it was made by, e.g. "xgboost".
   virtual std::string family() const = 0;
   /// The resolved hyperparameters.
@@ -41,6 +49,10 @@ class Classifier {
                    const std::vector<float>* y_val, const std::vector<float>* weights) = 0;
   /// Probability of the positive class for each row. Safe to call from several threads at once.
   virtual std::vector<double> predict_proba(const DenseMatrix& X) const = 0;
+  /// Additive explanation of each row in log-odds (margin) space: rows x (cols + 1) values, row
+  /// after row, the last of each row being the base value; a row's values sum to its margin.
+  /// Tree families give exact TreeSHAP; linear ones coefficient x (value - training mean).
+  virtual std::vector<double> contributions(const DenseMatrix& X) const = 0;
   /// Writes the model into dir (which exists); files are family-specific.
   virtual void save(const std::filesystem::path& dir) const = 0;
   /// Facts about the trained model for reports (e.g. best_iteration, gain importance per feature).

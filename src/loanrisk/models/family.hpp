@@ -28,7 +28,13 @@ std::string format_param_value(double value);
 /// The family with that name; UsageError listing the valid names otherwise.
 const Family& find_family(const std::string& name);
 
-/// The gradient-boosted trees family backed by XGBoost (xgboost_family.cpp).
+/// L2-penalised logistic regression on standardised inputs (logistic_classifier.cpp).
+Family logistic_regression_family();
+/// Depth-wise gradient-boosted trees (tree_families.cpp).
 Family xgboost_family();
+/// Random forest in XGBoost's random-forest mode (tree_families.cpp).
+Family random_forest_family();
+/// Leaf-wise histogram boosting in the manner of LightGBM (tree_families.cpp).
+Family lightgbm_family();
 
 }  // namespace loanrisk::models

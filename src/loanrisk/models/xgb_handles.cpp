@@ -27,7 +27,9 @@ DMatrixPtr make_dmatrix(const DenseMatrix& X, const std::vector<float>& labels) 
   DMatrixHandle raw = nullptr;
   LOANRISK_XGB_CHECK(XGDMatrixCreateFromMat(X.values.data(), X.rows, X.cols, NAN, &raw));
   DMatrixPtr owned(raw);
-  LOANRISK_XGB_CHECK(XGDMatrixSetFloatInfo(owned.get(), "label", labels.data(), labels.size()));
+  if (!labels.empty()) {  // prediction-only matrices (SHAP) carry no labels
+    LOANRISK_XGB_CHECK(XGDMatrixSetFloatInfo(owned.get(), "label", labels.data(), labels.size()));
+  }
   return owned;
 }
 

@@ -48,6 +48,19 @@ const std::vector<std::vector<std::string>>& migrations() {
           "CREATE INDEX registry_history_name ON registry_history(name, id)",
           "INSERT INTO experiments(id, name, created) VALUES(0, 'Default', {NOW})",
       },
+      // Version 2: hyperparameter studies, their trials and the trials' intermediate values.
+      {
+          "CREATE TABLE studies(id {ID}, name TEXT NOT NULL UNIQUE, family TEXT NOT NULL, space "
+          "TEXT NOT NULL, settings TEXT NOT NULL, parent_run_id TEXT NOT NULL, created BIGINT NOT "
+          "NULL)",
+          "CREATE TABLE trials(study_id BIGINT NOT NULL REFERENCES studies(id), number BIGINT NOT "
+          "NULL, state TEXT NOT NULL, params TEXT NOT NULL, value DOUBLE PRECISION, run_id TEXT "
+          "NOT NULL, started BIGINT NOT NULL, ended BIGINT, owner_pid BIGINT NOT NULL, owner_host "
+          "TEXT NOT NULL, owner_start TEXT NOT NULL, PRIMARY KEY(study_id, number))",
+          "CREATE TABLE trial_values(study_id BIGINT NOT NULL, number BIGINT NOT NULL, step "
+          "BIGINT NOT NULL, value DOUBLE PRECISION NOT NULL, PRIMARY KEY(study_id, number, step), "
+          "FOREIGN KEY(study_id, number) REFERENCES trials(study_id, number))",
+      },
   };
   return all;
 }

@@ -4,6 +4,7 @@
 
 #include "loanrisk/core/error.hpp"
 #include "loanrisk/core/files.hpp"
+#include "loanrisk/workflow/report.hpp"
 #include "loanrisk/workflow/workflows.hpp"
 
 namespace loanrisk {
@@ -52,7 +53,8 @@ PredictOutcome predict_file(const PredictRequest& req) {
 }
 
 EvaluateOutcome evaluate_file(const std::filesystem::path& model, const std::filesystem::path& data,
-                              const std::optional<std::filesystem::path>& rejects) {
+                              const std::optional<std::filesystem::path>& rejects,
+                              const std::optional<std::filesystem::path>& report_dir) {
   const Bundle bundle = Bundle::load(model);
   if (!bundle.schema.target()) throw InputError("the bundle's schema has no target column");
   const ReadResult read = read_with_rejects(data, bundle.schema, true, rejects);
@@ -60,8 +62,16 @@ EvaluateOutcome evaluate_file(const std::filesystem::path& model, const std::fil
     throw InputError(data.string() + ": no valid row to evaluate (all rows were rejected)");
   }
   EvaluateOutcome o;
-  o.report = evaluate_classification(read.frame.column(bundle.schema.target()->name),
-                                     bundle.predict(read.frame), bundle.threshold);
+  const std::vector<double>& y = read.frame.column(bundle.schema.target()->name);
+  const std::vector<double> raw = bundle.predict_raw(read.frame);
+  o.report = evaluate_classification(y, bundle.calibrator.apply(raw), bundle.threshold);
+  if (report_dir) {
+    o.report_json = bundle_report(bundle, y, raw, data.filename().string(), 1000);
+    std::filesystem::create_directories(*report_dir);
+    for (const auto& [name, text] : report_files(o.report_json)) {
+      write_file_atomic(*report_dir / name, text);
+    }
+  }
   o.rows_read = read.rows_read;
   o.rows_rejected = read.rejects.size();
   return o;

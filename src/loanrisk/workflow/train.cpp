@@ -7,6 +7,9 @@
 #include "loanrisk/core/error.hpp"
 #include "loanrisk/core/sha256.hpp"
 #include "loanrisk/data/split.hpp"
+#include "loanrisk/metrics/curves.hpp"
+#include "loanrisk/models/imbalance.hpp"
+#include "loanrisk/workflow/report.hpp"
 #include "loanrisk/workflow/workflows.hpp"
 
 namespace loanrisk {
@@ -59,9 +62,16 @@ TrainOutcome train_model(const TrainRequest& req) {
   const auto y_train = labels_of(train, target);
   const auto y_val = labels_of(validation, target);
 
+  check_imbalance(req.imbalance);
+  Calibrator::check_method(req.calibration);
+  const ThresholdRule rule = req.threshold_rule == "config"
+                                 ? ThresholdRule{ThresholdRule::Kind::Fixed, 1, 1, config.threshold}
+                                 : ThresholdRule::parse(req.threshold_rule);
+  // Only the training split is rebalanced: validation and test keep the real class mix.
+  const RebalancedData balanced = rebalance(req.imbalance, X_train, y_train, config.split.seed);
   auto model = make_classifier(config.family, config.params);
-  model->fit(X_train, y_train, X_val.rows ? &X_val : nullptr, X_val.rows ? &y_val : nullptr,
-             nullptr);
+  model->fit(balanced.X, balanced.y, X_val.rows ? &X_val : nullptr, X_val.rows ? &y_val : nullptr,
+             balanced.weights.empty() ? nullptr : &balanced.weights);
 
   TrainOutcome out;
   out.rows_read = read.rows_read;
@@ -70,24 +80,35 @@ TrainOutcome train_model(const TrainRequest& req) {
   out.rows_validation = validation.rows();
   out.rows_test = test.rows();
   out.rows_dropped = dropped;
+  Bundle& b = out.bundle;
+  b.imbalance = req.imbalance;
+  b.threshold = config.threshold;
+  b.threshold_rule = rule.to_string();
   nlohmann::json metrics = nlohmann::json::object();
   if (X_val.rows) {
-    out.validation = evaluate_classification(validation.column(target), model->predict_proba(X_val),
-                                             config.threshold);
+    const std::vector<double>& yv = validation.column(target);
+    const std::vector<double> raw_val = model->predict_proba(X_val);
+    b.calibrator = Calibrator::fit(req.calibration, raw_val, yv);
+    const std::vector<double> pd_val = b.calibrator.apply(raw_val);
+    b.threshold = choose_threshold(yv, pd_val, rule);
+    out.validation = evaluate_classification(yv, pd_val, b.threshold);
     metrics["validation"] = out.validation.to_json();
+  } else if (req.calibration != "none" && req.calibration != "auto") {
+    throw UsageError("--calibration " + req.calibration +
+                     " needs a validation split: set [split] validation > 0");
   }
+  std::vector<double> raw_test;
   if (X_test.rows) {
-    out.test = evaluate_classification(test.column(target), model->predict_proba(X_test),
-                                       config.threshold);
+    raw_test = model->predict_proba(X_test);
+    out.test =
+        evaluate_classification(test.column(target), b.calibrator.apply(raw_test), b.threshold);
     metrics["test"] = out.test.to_json();
   }
 
-  Bundle& b = out.bundle;
   b.schema = config.schema;
   b.pipeline = std::move(pipeline);
   b.family = config.family;
   b.params = config.params;
-  b.threshold = config.threshold;
   b.model = std::move(model);
   b.metrics = metrics;
   b.created_at = utc_now_iso8601();
@@ -106,6 +127,14 @@ TrainOutcome train_model(const TrainRequest& req) {
                {"loanrisk_version", version()},
                {"libraries", library_versions()},
                {"created_at", b.created_at}};
+  if (req.write_report && X_test.rows) {
+    out.report =
+        bundle_report(b, test.column(target), raw_test,
+                      "test split of " + req.data.filename().string(), req.bootstrap_resamples);
+    for (const auto& [name, text] : report_files(out.report)) {
+      b.extra_files["report/" + name] = text;
+    }
+  }
   b.save(req.out, req.overwrite);
   out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return out;

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "loanrisk/bundle/bundle.hpp"
 #include "loanrisk/config/config.hpp"
 #include "loanrisk/data/csv_reader.hpp"
@@ -21,13 +23,21 @@ struct TrainRequest {
   TrainConfig config;
   std::optional<std::filesystem::path> rejects;  ///< set: bad rows go there instead of failing.
   bool overwrite = false;
+  std::string imbalance = "none";  ///< none | class_weight | smote (training split only)
+  /// platt (default: monotone, so AUC is unchanged) | isotonic | auto | none; fitted on validation.
+  std::string calibration = "platt";
+  /// max_f1 | cost:FN:FP | fixed:T (chosen on validation), or "config" for [model] threshold.
+  std::string threshold_rule = "max_f1";
+  bool write_report = true;  ///< the evaluation report of the test split into BUNDLE/report/
+  std::size_t bootstrap_resamples = 1000;
 };
 
 /// What a training run produced.
 struct TrainOutcome {
   Bundle bundle;
-  ClassificationReport validation;
+  ClassificationReport validation;  ///< calibrated PDs at the chosen threshold
   ClassificationReport test;
+  nlohmann::json report;  ///< report.json of the test split (null when not written)
   std::size_t rows_read = 0, rows_rejected = 0, rows_train = 0, rows_validation = 0, rows_test = 0,
               rows_dropped = 0;
   double seconds = 0;
@@ -56,10 +66,23 @@ PredictOutcome predict_file(const PredictRequest& request);
 /// Scores a labelled CSV with a bundle and computes the metrics at the bundle's threshold.
 struct EvaluateOutcome {
   ClassificationReport report;
+  nlohmann::json report_json;  ///< the full report when report_dir was given
   std::size_t rows_read = 0, rows_rejected = 0;
 };
+/// With report_dir, also writes report.json and report.html there (created when missing).
 EvaluateOutcome evaluate_file(const std::filesystem::path& model, const std::filesystem::path& data,
-                              const std::optional<std::filesystem::path>& rejects);
+                              const std::optional<std::filesystem::path>& rejects,
+                              const std::optional<std::filesystem::path>& report_dir = {});
+
+/// One row of `train --model all`: a family's bundle and its test metrics.
+struct FamilyComparison {
+  std::string family;
+  std::filesystem::path bundle;
+  ClassificationReport test;
+  double seconds = 0;
+};
+/// The comparison table as JSON: {"families": [{family, bundle, seconds, auc_roc, ...}]}.
+nlohmann::json comparison_json(const std::vector<FamilyComparison>& rows);
 
 /// Reads a CSV in strict mode, or in rejects mode writing the rejects file when one is given.
 ReadResult read_with_rejects(const std::filesystem::path& data, const Schema& schema,

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 #include <cmath>
 #include <limits>
+#include <map>
 #include <set>
 
 #include "loanrisk/core/error.hpp"
@@ -11,15 +12,20 @@ namespace loanrisk {
 namespace {
 
 TEST(Registry, ListsFamiliesAndRejectsUnknownWithCandidates) {
-  EXPECT_EQ(classifier_families(), std::vector<std::string>{"xgboost"});
+  EXPECT_EQ(classifier_families(), (std::vector<std::string>{"logistic_regression", "random_forest",
+                                                             "xgboost", "lightgbm"}));
   EXPECT_THROW_MSG(make_classifier("foo", {}), UsageError,
-                   "unknown model family 'foo'; valid families: xgboost");
+                   "unknown model family 'foo'; valid families: logistic_regression, "
+                   "random_forest, xgboost, lightgbm");
   EXPECT_THROW_MSG(param_specs("foo"), UsageError,
-                   "unknown model family 'foo'; valid families: xgboost");
+                   "unknown model family 'foo'; valid families: logistic_regression, "
+                   "random_forest, xgboost, lightgbm");
   EXPECT_THROW_MSG(resolve_params("foo", {}), UsageError,
-                   "unknown model family 'foo'; valid families: xgboost");
+                   "unknown model family 'foo'; valid families: logistic_regression, "
+                   "random_forest, xgboost, lightgbm");
   EXPECT_THROW_MSG(load_classifier("foo", {}, "/nonexistent"), UsageError,
-                   "unknown model family 'foo'; valid families: xgboost");
+                   "unknown model family 'foo'; valid families: logistic_regression, "
+                   "random_forest, xgboost, lightgbm");
 }
 
 TEST(Registry, XgboostDeclaresEachParameterOnceWithDefaultInsideRange) {
@@ -32,6 +38,38 @@ TEST(Registry, XgboostDeclaresEachParameterOnceWithDefaultInsideRange) {
     EXPECT_LE(spec.default_value, spec.max) << spec.name;
     EXPECT_FALSE(spec.description.empty()) << spec.name;
   }
+}
+
+TEST(Registry, EveryFamilyDeclaresEachParameterOnceWithDefaultInsideRange) {
+  const std::map<std::string, std::size_t> counts = {
+      {"logistic_regression", 3}, {"random_forest", 9}, {"xgboost", 13}, {"lightgbm", 14}};
+  for (const auto& [family, count] : counts) {
+    const auto& specs = param_specs(family);
+    EXPECT_EQ(specs.size(), count) << family;
+    std::set<std::string> names;
+    for (const ParamSpec& spec : specs) {
+      EXPECT_TRUE(names.insert(spec.name).second) << family << " " << spec.name;
+      EXPECT_LE(spec.min, spec.default_value) << family << " " << spec.name;
+      EXPECT_LE(spec.default_value, spec.max) << family << " " << spec.name;
+      EXPECT_FALSE(spec.description.empty()) << family << " " << spec.name;
+    }
+  }
+}
+
+TEST(ResolveParams, FamilySpecificParametersAndRanges) {
+  EXPECT_EQ(resolve_params("lightgbm", {}).at("max_depth"), -1);
+  EXPECT_EQ(resolve_params("lightgbm", {}).at("num_leaves"), 31);
+  EXPECT_EQ(resolve_params("random_forest", {}).at("subsample"), 0.632);
+  EXPECT_EQ(resolve_params("logistic_regression", {}).at("C"), 1.0);
+  EXPECT_THROW_MSG(resolve_params("logistic_regression", {{"C", 0}}), UsageError,
+                   "parameter 'C' of 'logistic_regression' must be between 1e-06 and 1000000, "
+                   "got 0");
+  EXPECT_THROW_MSG(resolve_params("logistic_regression", {{"max_depth", 3}}), UsageError,
+                   "unknown parameter 'max_depth' for model family 'logistic_regression'; known "
+                   "parameters: C, max_iter, tol");
+  EXPECT_THROW_MSG(resolve_params("random_forest", {{"min_samples_split", 1}}), UsageError,
+                   "parameter 'min_samples_split' of 'random_forest' must be between 2 and "
+                   "100000, got 1");
 }
 
 TEST(ResolveParams, FillsEveryDefault) {

@@ -209,6 +209,25 @@ TEST_F(XgboostClassifierTest, BadTrainingInputsAreRejectedBeforeTraining) {
                    "xgboost classifier used before fit() or load");
 }
 
+TEST_F(XgboostClassifierTest, ShapContributionsSumToTheMargin) {
+  const auto model = fit_xgboost({{"n_estimators", 50}}, train_);
+  const std::vector<double> p = model->predict_proba(test_.X);
+  const std::vector<double> phi = model->contributions(test_.X);
+  ASSERT_EQ(phi.size(), test_.X.rows * (test_.X.cols + 1));
+  double spread = 0;
+  for (std::size_t r = 0; r < test_.X.rows; ++r) {
+    double margin = 0;
+    for (std::size_t c = 0; c <= test_.X.cols; ++c) margin += phi[r * (test_.X.cols + 1) + c];
+    ASSERT_NEAR(1 / (1 + std::exp(-margin)), p[r], 1e-5) << "row " << r;
+    spread += std::abs(phi[r * (test_.X.cols + 1)]);
+  }
+  // x0 drives the labels, so its contributions are far from zero; the base value is shared.
+  EXPECT_GT(spread / static_cast<double>(test_.X.rows), 0.5);
+  EXPECT_EQ(phi[test_.X.cols], phi[2 * (test_.X.cols + 1) - 1]);
+  EXPECT_THROW_MSG(model->contributions(logistic_problem(3, 4, 9).X), InputError,
+                   "matrix has 4 columns but the model expects 5");
+}
+
 TEST(XgboostLoad, BadModelFilesAreInputErrors) {
   TempDir dir;
   const std::string prefix =

@@ -1,4 +1,4 @@
-#include "loanrisk/models/xgboost_classifier.hpp"
+#include "loanrisk/models/tree_classifier.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -13,7 +13,8 @@
 #include "loanrisk/core/files.hpp"
 #include "loanrisk/core/xgb_check.hpp"
 #include "loanrisk/models/family.hpp"
-#include "loanrisk/models/xgboost_train.hpp"
+#include "loanrisk/models/tree_train.hpp"
+#include "loanrisk/models/xgb_handles.hpp"
 
 namespace loanrisk::models {
 namespace {
@@ -48,14 +49,15 @@ std::string join_names(const std::vector<std::string>& names) {
 
 }  // namespace
 
-XgboostClassifier::XgboostClassifier(ParamValues params) : params_(std::move(params)) {}
+TreeClassifier::TreeClassifier(std::string family, RecipeFn recipe, ParamValues params)
+    : family_(std::move(family)), recipe_(recipe), params_(std::move(params)) {}
 
-XgboostClassifier::XgboostClassifier(ParamValues params, BoosterPtr trained)
-    : params_(std::move(params)) {
+TreeClassifier::TreeClassifier(std::string family, ParamValues params, BoosterPtr trained)
+    : family_(std::move(family)), params_(std::move(params)) {
   adopt(std::move(trained));
 }
 
-void XgboostClassifier::adopt(BoosterPtr trained) {
+void TreeClassifier::adopt(BoosterPtr trained) {
   const std::size_t n = num_features(trained.get());
   std::vector<std::string> names = feature_names(trained.get());
   if (names.size() != n) {
@@ -70,19 +72,20 @@ void XgboostClassifier::adopt(BoosterPtr trained) {
   predict_proba(probe);
 }
 
-BoosterHandle XgboostClassifier::trained() const {
-  if (!booster_) throw InternalError("xgboost classifier used before fit() or load");
+BoosterHandle TreeClassifier::trained() const {
+  if (!booster_) throw InternalError(family_ + " classifier used before fit() or load");
   return booster_.get();
 }
 
-void XgboostClassifier::fit(const DenseMatrix& X, const std::vector<float>& y,
-                            const DenseMatrix* X_val, const std::vector<float>* y_val,
-                            const std::vector<float>* weights) {
-  adopt(train_xgboost(params_, TrainingData{X, y, X_val, y_val, weights}));
+void TreeClassifier::fit(const DenseMatrix& X, const std::vector<float>& y,
+                         const DenseMatrix* X_val, const std::vector<float>* y_val,
+                         const std::vector<float>* weights) {
+  if (recipe_ == nullptr) throw InternalError(family_ + " classifier was loaded, not made: refit");
+  const BoosterRecipe recipe = recipe_(params_, X.cols);
+  adopt(train_booster(recipe, TrainingData{X, y, X_val, y_val, weights}, observer_));
 }
 
-std::vector<double> XgboostClassifier::predict_proba(const DenseMatrix& X) const {
-  BoosterHandle booster = trained();
+void TreeClassifier::check_matrix(const DenseMatrix& X) const {
   if (X.cols != feature_names_.size()) {
     throw InputError(fmt::format("matrix has {} columns but the model expects {} ({})", X.cols,
                                  feature_names_.size(), join_names(feature_names_)));
@@ -99,6 +102,11 @@ std::vector<double> XgboostClassifier::predict_proba(const DenseMatrix& X) const
       }
     }
   }
+}
+
+std::vector<double> TreeClassifier::predict_proba(const DenseMatrix& X) const {
+  BoosterHandle booster = trained();
+  check_matrix(X);
   if (X.rows == 0) return {};
   const std::string values = array_interface(X);
   const bst_ulong* shape = nullptr;
@@ -115,7 +123,7 @@ std::vector<double> XgboostClassifier::predict_proba(const DenseMatrix& X) const
   return std::vector<double>(result, result + X.rows);
 }
 
-void XgboostClassifier::save(const std::filesystem::path& dir) const {
+void TreeClassifier::save(const std::filesystem::path& dir) const {
   BoosterHandle booster = trained();
   bst_ulong length = 0;
   const char* bytes = nullptr;
@@ -123,7 +131,7 @@ void XgboostClassifier::save(const std::filesystem::path& dir) const {
   write_file_atomic(dir / kModelFile, std::string_view(bytes, length));
 }
 
-nlohmann::json XgboostClassifier::describe() const {
+nlohmann::json TreeClassifier::describe() const {
   BoosterHandle booster = trained();
   const int rounds = boosted_rounds(booster);
   const std::string best_attr = get_attr(booster, kBestIterationAttr);
@@ -144,6 +152,7 @@ nlohmann::json XgboostClassifier::describe() const {
   out["family"] = family();
   out["n_trees"] = rounds;
   out["best_iteration"] = best_attr.empty() ? rounds - 1 : std::stoi(best_attr);
+  out["stopped_by_observer"] = get_attr(booster, kStoppedByObserverAttr) == "1";
   out["best_validation_logloss"] =
       score_attr.empty() ? nlohmann::json(nullptr) : nlohmann::json(std::stod(score_attr));
   out["feature_names"] = feature_names_;
@@ -152,9 +161,9 @@ nlohmann::json XgboostClassifier::describe() const {
   return out;
 }
 
-std::unique_ptr<Classifier> load_xgboost(const ParamValues& params,
-                                         const std::filesystem::path& dir) {
-  const std::filesystem::path file = dir / XgboostClassifier::kModelFile;
+std::unique_ptr<Classifier> load_tree_model(const std::string& family, const ParamValues& params,
+                                            const std::filesystem::path& dir) {
+  const std::filesystem::path file = dir / TreeClassifier::kModelFile;
   const auto unreadable = [&](std::string_view why) {
     return InputError(
         fmt::format("model file '{}' is missing or unreadable: {}", file.string(), why));
@@ -180,7 +189,30 @@ std::unique_ptr<Classifier> load_xgboost(const ParamValues& params,
     throw unreadable(fmt::format("objective is '{}', expected 'binary:logistic'", objective));
   }
   set_param(booster.get(), "nthread", format_param_value(params.at("nthread")));
-  return std::make_unique<XgboostClassifier>(params, std::move(booster));
+  return std::make_unique<TreeClassifier>(family, params, std::move(booster));
+}
+
+std::vector<double> TreeClassifier::contributions(const DenseMatrix& X) const {
+  BoosterHandle booster = trained();
+  check_matrix(X);
+  if (X.rows == 0) return {};
+  // SHAP needs a DMatrix (in-place prediction does not do type 2); exact TreeSHAP, margin space.
+  const DMatrixPtr dmatrix = make_dmatrix(X, {});
+  const char* config =
+      R"({"type": 2, "training": false, "iteration_begin": 0, "iteration_end": 0, )"
+      R"("strict_shape": false})";
+  const bst_ulong* shape = nullptr;
+  bst_ulong dim = 0;
+  const float* result = nullptr;
+  LOANRISK_XGB_CHECK(
+      XGBoosterPredictFromDMatrix(booster, dmatrix.get(), config, &shape, &dim, &result));
+  bst_ulong total = 1;
+  for (bst_ulong d = 0; d < dim; ++d) total *= shape[d];
+  if (total != X.rows * (X.cols + 1)) {
+    throw InternalError(fmt::format("XGBoost returned {} contributions for {} rows x {} columns",
+                                    total, X.rows, X.cols + 1));
+  }
+  return std::vector<double>(result, result + total);
 }
 
 }  // namespace loanrisk::models

@@ -1,4 +1,4 @@
-#include "loanrisk/models/xgboost_train.hpp"
+#include "loanrisk/models/tree_train.hpp"
 
 #include <fmt/format.h>
 #include <cmath>
@@ -63,30 +63,30 @@ void check_inputs(const TrainingData& data) {
   }
 }
 
-// Our names (scikit-learn style) to XGBoost's; n_estimators and early_stopping_rounds drive the
-// loop.
-void configure(BoosterHandle booster, const ParamValues& params) {
-  static const std::pair<const char*, const char*> kMapped[] = {
-      {"max_depth", "max_depth"},
-      {"learning_rate", "eta"},
-      {"min_child_weight", "min_child_weight"},
-      {"gamma", "gamma"},
-      {"subsample", "subsample"},
-      {"colsample_bytree", "colsample_bytree"},
-      {"reg_lambda", "lambda"},
-      {"reg_alpha", "alpha"},
-      {"scale_pos_weight", "scale_pos_weight"},
-      {"seed", "seed"},
-      {"nthread", "nthread"},
-  };
+// Settings every tree family shares; the recipe's own settings come after and may override them.
+void configure(BoosterHandle booster, const BoosterRecipe& recipe) {
   set_param(booster, "booster", "gbtree");
   set_param(booster, "objective", "binary:logistic");
   set_param(booster, "eval_metric", "logloss");
   set_param(booster, "tree_method", "hist");
   set_param(booster, "max_bin", "256");
-  for (const auto& [ours, theirs] : kMapped) {
-    set_param(booster, theirs, format_param_value(params.at(ours)));
-  }
+  for (const auto& [name, value] : recipe.settings) set_param(booster, name, value);
+}
+
+// The PDs of the validation rows with every round so far (the booster's prediction cache makes
+// this incremental).
+std::vector<double> validation_pd(BoosterHandle booster, DMatrixHandle validation) {
+  const char* config =
+      R"({"type": 0, "training": false, "iteration_begin": 0, "iteration_end": 0, )"
+      R"("strict_shape": false})";
+  const bst_ulong* shape = nullptr;
+  bst_ulong dim = 0;
+  const float* result = nullptr;
+  LOANRISK_XGB_CHECK(
+      XGBoosterPredictFromDMatrix(booster, validation, config, &shape, &dim, &result));
+  bst_ulong total = 1;
+  for (bst_ulong d = 0; d < dim; ++d) total *= shape[d];
+  return std::vector<double>(result, result + total);
 }
 
 // XGBoost reports "[12]\tval-logloss:0.2345"; the value is what early stopping compares.
@@ -126,7 +126,8 @@ std::vector<std::string> model_feature_names(const DenseMatrix& X) {
   return X.names;
 }
 
-BoosterPtr train_xgboost(const ParamValues& params, const TrainingData& data) {
+BoosterPtr train_booster(const BoosterRecipe& recipe, const TrainingData& data,
+                         const RoundObserver& observer) {
   check_inputs(data);
   const std::vector<std::string> names = model_feature_names(data.X);
 
@@ -139,30 +140,38 @@ BoosterPtr train_xgboost(const ParamValues& params, const TrainingData& data) {
     cached.push_back(validation.get());
   }
   BoosterPtr booster = make_booster(cached);
-  configure(booster.get(), params);
+  configure(booster.get(), recipe);
   set_feature_names(booster.get(), names);
 
-  const int rounds = static_cast<int>(params.at("n_estimators"));
-  const int patience = static_cast<int>(params.at("early_stopping_rounds"));
-  const bool stop_early = validation != nullptr && patience > 0;
-  int best = rounds - 1;
+  const bool stop_early = validation != nullptr && recipe.patience > 0;
+  const bool observed = validation != nullptr && static_cast<bool>(observer);
+  int last = -1;
+  int best = -1;
+  bool stopped_by_observer = false;
   double best_score = std::numeric_limits<double>::infinity();
-  for (int i = 0; i < rounds; ++i) {
+  for (int i = 0; i < recipe.rounds; ++i) {
     LOANRISK_XGB_CHECK(XGBoosterUpdateOneIter(booster.get(), i, train.get()));
-    if (!stop_early) continue;
-    const double score = validation_logloss(booster.get(), i, validation.get());
-    if (score < best_score) {
-      best_score = score;
-      best = i;
-    } else if (i - best >= patience) {
+    last = i;
+    if (stop_early) {
+      const double score = validation_logloss(booster.get(), i, validation.get());
+      if (score < best_score) {
+        best_score = score;
+        best = i;
+      }
+    }
+    if (observed && !observer(i, validation_pd(booster.get(), validation.get()))) {
+      stopped_by_observer = true;
       break;
     }
+    if (stop_early && i - best >= recipe.patience) break;
   }
+  if (!stop_early) best = last;
   // Slicing (not re-training) keeps exactly the trees that were evaluated, and the new booster
   // drops the prediction caches that refer to this function's matrices.
   booster = slice_rounds(booster.get(), best + 1);
   if (stop_early) set_attr(booster.get(), kBestScoreAttr, fmt::format("{}", best_score));
   set_attr(booster.get(), kBestIterationAttr, std::to_string(best));
+  if (stopped_by_observer) set_attr(booster.get(), kStoppedByObserverAttr, "1");
   return booster;
 }
 

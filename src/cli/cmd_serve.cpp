@@ -1,0 +1,81 @@
+// `loanrisk serve`: the scoring API over HTTP, following a model alias and hot-swapping it.
+#include <filesystem>
+#include <iostream>
+#include <optional>
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "cli/commands.hpp"
+#include "loanrisk/core/error.hpp"
+#include "loanrisk/registry/registry.hpp"
+#include "loanrisk/serve/api.hpp"
+#include "loanrisk/serve/http_server.hpp"
+#include "loanrisk/tracking/store_uri.hpp"
+
+namespace loanrisk::cli {
+namespace {
+
+struct ServeArgs {
+  std::string config, host, model, store, log_level;
+  std::optional<int> port, threads;
+};
+
+int serve(const ServeArgs& a) {
+  // Logs go to stderr so that stdout carries only the "serving ... at http://..." line.
+  spdlog::set_default_logger(spdlog::stderr_color_mt("serve"));
+  ServeSettings s;
+  const std::filesystem::path config = a.config.empty() ? "loanrisk.toml" : a.config;
+  if (!a.config.empty() || std::filesystem::exists(config)) apply_serve_toml(s, config);
+  apply_serve_env(s);
+  if (!a.host.empty()) s.host = a.host;
+  if (a.port) s.port = *a.port;
+  if (a.threads) s.threads = *a.threads;
+  if (!a.model.empty()) s.model = a.model;
+  if (!a.log_level.empty()) s.log_level = a.log_level;
+  s.validate();
+  if (s.require_token_for_predict && s.api_token.empty()) {
+    throw UsageError("[serve] require_token_for_predict is true but LOANRISK_API_TOKEN is not set");
+  }
+  const std::string store_uri =
+      choose_store_uri(a.store.empty() ? std::nullopt : std::optional(a.store),
+                       s.store.empty() ? std::nullopt : std::optional(s.store));
+
+  ModelHolder holder(s.model, store_uri);
+  const ReloadResult first = holder.reload(true);
+  if (!first.model) throw UsageError("cannot load model '" + s.model + "': " + first.error);
+  ServeMetrics metrics;
+  ServeApi api(s, holder, metrics);
+  HttpServer server({s.host, s.port, s.threads, s.max_body_bytes, s.request_timeout_seconds},
+                    [&api](const HttpRequest& r) { return api.handle(r); });
+  server.start();
+  if (is_model_uri(s.model)) holder.start_polling(s.poll_seconds);
+  std::cout << "serving " << first.model->name
+            << (first.model->version.empty() ? "" : " version " + first.model->version)
+            << " at http://" << s.host << ":" << server.port() << std::endl;
+  server.wait(true);
+  holder.stop();
+  server.stop();
+  spdlog::info("server stopped");
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_serve(CLI::App& app, Action& action) {
+  auto a = std::make_shared<ServeArgs>();
+  auto* cmd = app.add_subcommand("serve", "Serve the scoring API (predict, explain, MLflow)");
+  cmd->add_option("--model", a->model,
+                  "Model URI or bundle folder (default models:/loan-default@champion)");
+  cmd->add_option("--host", a->host, "Address to listen on (default 127.0.0.1)");
+  cmd->add_option("--port", a->port, "Port to listen on, 0 for any free port (default 8080)");
+  cmd->add_option("--threads", a->threads, "Worker threads (default 2)");
+  cmd->add_option(
+      "--store", a->store,
+      "Store URI (default: $LOANRISK_STORE, else sqlite://./loanrisk-store/loanrisk.db)");
+  cmd->add_option("--config", a->config, "loanrisk.toml with a [serve] section");
+  cmd->add_option("--log-level", a->log_level, "Level of the per-request log lines");
+  cmd->callback([a, &action] { action = [a] { return serve(*a); }; });
+}
+
+}  // namespace loanrisk::cli

@@ -1,0 +1,241 @@
+// `loanrisk tune`: hyperparameter studies (TPE or random, pruned, resumable, shared through the
+// tracking store), the best trial refit and bundled, and the study analysis as JSON.
+#include <unistd.h>
+
+#include <cstdio>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.hpp"
+#include "cli/store_access.hpp"
+#include "loanrisk/core/error.hpp"
+#include "loanrisk/core/files.hpp"
+#include "loanrisk/tracking/text_table.hpp"
+#include "loanrisk/tuning/analysis.hpp"
+#include "loanrisk/tuning/study.hpp"
+#include "loanrisk/workflow/tracked.hpp"
+
+namespace loanrisk::cli {
+namespace {
+
+struct TuneArgs {
+  std::string data, config, model = "xgboost", study, out = "tuned", store, experiment = "tuning";
+  std::string sampler, pruner, register_as, alias, analysis;
+  std::optional<int> trials, workers, cv_folds;
+  std::optional<std::uint64_t> seed;
+  bool quiet = false, no_refit = false;
+};
+
+// One family's result, for the summary table.
+struct FamilyResult {
+  std::string family;
+  StudyOutcome outcome;
+  std::optional<TrackedOutcome> refit;
+  std::filesystem::path bundle;  ///< where the refit bundle went.
+};
+
+std::string study_name(const TuneArgs& a, const std::string& family, bool several) {
+  const std::string base = a.study.empty() ? "tune-" + family : a.study;
+  return several && !a.study.empty() ? base + "-" + family : base;
+}
+
+std::string seconds_text(double s) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, s < 100 ? "%.1fs" : "%.0fs", s);
+  return buf;
+}
+
+// The live progress line on stderr (a terminal only): trial k/N, best so far, elapsed, ETA.
+std::function<void(const StudyProgress&)> progress_printer(const std::string& family, bool live) {
+  if (!live) return {};
+  return [family](const StudyProgress& p) {
+    const double eta = p.finished > 0 ? p.elapsed_seconds / p.finished * (p.total - p.finished) : 0;
+    char best[64] = "-";
+    if (p.best_value) {
+      std::snprintf(best, sizeof best, "%.5f (#%lld)", *p.best_value,
+                    static_cast<long long>(p.best_number));
+    }
+    std::fprintf(stderr, "\r[%s] trial %d/%d  best %s  elapsed %s  ETA %s   ", family.c_str(),
+                 p.finished, p.total, best, seconds_text(p.elapsed_seconds).c_str(),
+                 seconds_text(eta).c_str());
+    if (p.finished == p.total) std::fprintf(stderr, "\n");
+    std::fflush(stderr);
+  };
+}
+
+TuningSettings settings_from(const TuneArgs& a) {
+  TuningSettings s = a.config.empty() ? TuningSettings{} : load_tuning_settings(a.config);
+  if (a.trials) {
+    if (*a.trials < 1)
+      throw UsageError("--trials must be >= 1 (got " + std::to_string(*a.trials) + ")");
+    s.trials = *a.trials;
+  }
+  if (a.workers) {
+    if (*a.workers < 1 || *a.workers > 64) {
+      throw UsageError("--workers must be between 1 and 64 (got " + std::to_string(*a.workers) +
+                       ")");
+    }
+    s.workers = *a.workers;
+  }
+  if (a.cv_folds) s.cv_folds = *a.cv_folds;
+  if (a.seed) s.sampler.seed = *a.seed;
+  if (!a.sampler.empty()) s.sampler.kind = a.sampler;
+  if (!a.pruner.empty()) s.pruner.kind = a.pruner;
+  make_sampler(s.sampler);  // validates the names before any data is read
+  make_pruner(s.pruner);
+  return s;
+}
+
+FamilyResult tune_family(const TuneArgs& a, const TrainConfig& config, const TuningSettings& s,
+                         const std::string& family, bool several, Store& store) {
+  FamilyResult r;
+  r.family = family;
+  const SearchSpace space = s.space_for(family);
+  validate_search_space(space);
+  const TuningData data = prepare_tuning_data(a.data, config, s.cv_folds);
+  bool has_nthread = false;
+  for (const auto& spec : param_specs(family)) has_nthread |= spec.name == "nthread";
+  const bool live = !a.quiet && ::isatty(STDERR_FILENO);
+  StudyRequest req{store.uri(), study_name(a, family, several), a.experiment, family, space,
+                   s,           progress_printer(family, live)};
+  r.outcome = run_study(
+      req, [&](const ParamValues& params, std::int64_t, const IntermediateReporter& report) {
+        ParamValues p = params;
+        // Worker threads share the cores: one thread per model instead of oversubscribing.
+        if (has_nthread && s.workers > 1) p["nthread"] = 1;
+        return evaluate_trial(data, family, p, s.objective, s.report_every, report);
+      });
+  if (!r.outcome.best || a.no_refit) return r;
+  TrainRequest train;
+  train.data = a.data;
+  train.out = std::filesystem::path(a.out) / (several ? family : req.name);
+  train.config = config;
+  if (config.family != family) train.config.params.clear();
+  train.config.family = family;
+  for (const auto& [k, v] : r.outcome.best->params) train.config.params[k] = v;
+  train.overwrite = true;
+  TrackingOptions tracking{
+      a.experiment,
+      req.name + "-best",
+      r.outcome.study.parent_run_id,
+      several ? "" : a.register_as,
+      several ? "" : a.alias,
+      "best trial #" + std::to_string(r.outcome.best->number) + " of study " + req.name};
+  r.refit = train_tracked(store, train, tracking);
+  r.bundle = train.out;
+  return r;
+}
+
+void print_summary(const std::vector<FamilyResult>& results) {
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& r : results) {
+    int complete = 0, pruned = 0, failed = 0;
+    for (const auto& t : r.outcome.trials) {
+      complete += t.state == TrialState::kComplete;
+      pruned += t.state == TrialState::kPruned;
+      failed += t.state == TrialState::kFail;
+    }
+    const auto& best = r.outcome.best;
+    rows.push_back(
+        {r.family, r.outcome.study.name,
+         std::to_string(complete) + "/" + std::to_string(pruned) + "/" + std::to_string(failed),
+         best ? format_double(*best->value) : "-", best ? "#" + std::to_string(best->number) : "-",
+         r.refit ? format_double(r.refit->outcome.test.auc_roc) : "-",
+         seconds_text(r.outcome.seconds), r.refit ? r.bundle.string() : "-"});
+  }
+  std::cout << render_table({"family", "study", "complete/pruned/fail", "best validation composite",
+                             "best trial", "refit test AUC", "time", "bundle"},
+                            rows);
+}
+
+int run_tune(const TuneArgs& a) {
+  if (!a.alias.empty() && a.register_as.empty()) {
+    throw UsageError("--alias needs --register NAME: an alias points at a registered version");
+  }
+  TrainConfig config = a.config.empty() ? TrainConfig{} : load_config(a.config);
+  auto store = open_cli_store(a.store, config.store_uri);
+  if (a.data.empty()) {
+    if (a.study.empty() || a.analysis.empty()) {
+      throw UsageError(
+          "tune needs --data FILE to run trials, or --study NAME --analysis FILE to "
+          "analyse an existing study");
+    }
+    StudyStore studies(*store);
+    const auto study = studies.find(a.study);
+    if (!study) {
+      std::string names;
+      for (const auto& s : studies.list()) names += (names.empty() ? "" : ", ") + s.name;
+      throw UsageError("no study '" + a.study + "' in " + store->uri() +
+                       "; studies: " + (names.empty() ? "(none)" : names));
+    }
+    const SearchSpace space = SearchSpace::from_json(nlohmann::json::parse(study->space_json));
+    write_json_file(a.analysis, analyse_study(*study, space, studies.trials(study->id)));
+    std::cout << "analysis of study '" << a.study << "' written to " << a.analysis << "\n";
+    return 0;
+  }
+  const TuningSettings settings = settings_from(a);
+  const bool several = a.model == "all";
+  if (several && !a.register_as.empty()) {
+    throw UsageError("--register is for one family: tune one with --model NAME");
+  }
+  std::vector<std::string> families;
+  if (several) {
+    for (const auto& f : tunable_families()) {
+      const auto& known = classifier_families();
+      if (std::find(known.begin(), known.end(), f) != known.end()) families.push_back(f);
+    }
+  } else {
+    families = {a.model};
+  }
+  std::vector<FamilyResult> results;
+  for (const auto& family : families) {
+    results.push_back(tune_family(a, config, settings, family, several, *store));
+  }
+  print_summary(results);
+  if (!a.analysis.empty()) {
+    nlohmann::json all = nlohmann::json::object();
+    for (const auto& r : results) {
+      all[r.family] =
+          analyse_study(r.outcome.study, settings.space_for(r.family), r.outcome.trials);
+    }
+    write_json_file(a.analysis, several ? all : all[results.at(0).family]);
+  }
+  for (const auto& r : results) {
+    if (r.refit && r.refit->version) {
+      std::cout << "registered " << a.register_as << " version " << *r.refit->version
+                << (a.alias.empty() ? "" : " as @" + a.alias) << "\n";
+    }
+  }
+  return 0;
+}
+
+}  // namespace
+
+void add_tune(CLI::App& app, Action& action) {
+  auto a = std::make_shared<TuneArgs>();
+  auto* cmd = app.add_subcommand(
+      "tune", "Tune hyperparameters (TPE or random search, pruning, resumable studies)");
+  cmd->add_option("--data", a->data, "Labelled loan CSV (split as `loanrisk train` splits it)");
+  cmd->add_option("--config", a->config, "loanrisk.toml ([tuning], [split], [features], [model])");
+  cmd->add_option("--model", a->model, "Family to tune, or `all` to tune and compare every family");
+  cmd->add_option("--study", a->study, "Study name: resumed when it exists (default tune-FAMILY)");
+  cmd->add_option("--trials", a->trials, "Trials to run in this invocation (default 50)");
+  cmd->add_option("--workers", a->workers, "Trial threads in this process (default 1)");
+  cmd->add_option("--sampler", a->sampler, "tpe (default) or random");
+  cmd->add_option("--pruner", a->pruner, "median (default), successive_halving or none");
+  cmd->add_option("--cv-folds", a->cv_folds, "k-fold CV on train + validation (default: off)");
+  cmd->add_option("--seed", a->seed, "Sampler seed (default 42)");
+  cmd->add_option("--out", a->out, "Folder for the refit best bundle(s) (default ./tuned)");
+  cmd->add_flag("--no-refit", a->no_refit, "Do not refit and bundle the best trial");
+  cmd->add_option("--register", a->register_as, "Register the refit bundle under this name");
+  cmd->add_option("--alias", a->alias, "With --register: point this alias (e.g. challenger) at it");
+  cmd->add_option("--analysis", a->analysis, "Write the study analysis JSON to this file");
+  cmd->add_option(
+      "--store", a->store,
+      "Store URI (default: $LOANRISK_STORE, else sqlite://./loanrisk-store/loanrisk.db)");
+  cmd->add_option("--experiment", a->experiment, "Experiment of the study's runs (default tuning)");
+  cmd->add_flag("--quiet", a->quiet, "No live progress on stderr");
+  cmd->callback([&action, a] { action = [a] { return run_tune(*a); }; });
+}
+
+}  // namespace loanrisk::cli

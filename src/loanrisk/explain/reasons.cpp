@@ -1,0 +1,105 @@
+#include "loanrisk/explain/reasons.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <map>
+
+#include "loanrisk/core/error.hpp"
+
+namespace loanrisk {
+namespace {
+
+/// Code and sentence of each model input; the sentence explains why a value raises the PD.
+struct Catalogue {
+  const char* code;
+  const char* sentence;
+  int decimals;  ///< how the value is printed in the sentence.
+};
+
+const std::map<std::string, Catalogue>& catalogue() {
+  static const std::map<std::string, Catalogue> c = {
+      {"debt_to_income_ratio", {"R01_DEBT_TO_INCOME", "Total debt is high relative to income", 2}},
+      {"credit_to_income_ratio",
+       {"R02_LOAN_TO_INCOME", "Loan amount is high relative to income", 2}},
+      {"fico_score", {"R03_FICO_LOW", "FICO score is low", 0}},
+      {"fico_score_diff", {"R04_FICO_BELOW_FAIR", "FICO score is below a fair score of 700", 0}},
+      {"normalized_fico_score",
+       {"R05_FICO_RANK_LOW", "FICO score ranks low among past applicants", 2}},
+      {"credit_lines_outstanding", {"R06_CREDIT_LINES", "Many credit lines are outstanding", 0}},
+      {"total_debt_outstanding", {"R07_TOTAL_DEBT", "Total debt outstanding is high", 0}},
+      {"loan_amt_outstanding", {"R08_LOAN_AMOUNT", "Loan amount outstanding is high", 0}},
+      {"income", {"R09_INCOME_LOW", "Income is low", 0}},
+      {"years_employed", {"R10_EMPLOYMENT_SHORT", "Employment history is short in years", 0}},
+  };
+  return c;
+}
+
+/// The double that prints like the float (0.525f -> 0.525, not 0.5249999761581421).
+double float_as_shown(float v) {
+  char buf[32];
+  const auto w = std::to_chars(buf, buf + sizeof buf, v);
+  double d = v;
+  std::from_chars(buf, w.ptr, d);
+  return d;
+}
+
+}  // namespace
+
+std::vector<Explanation> split_contributions(const DenseMatrix& X,
+                                             const std::vector<double>& contributions) {
+  const std::size_t width = X.cols + 1;
+  if (contributions.size() != X.rows * width) {
+    throw InternalError("contributions have " + std::to_string(contributions.size()) +
+                        " values, expected " + std::to_string(X.rows) + " rows x " +
+                        std::to_string(width));
+  }
+  std::vector<Explanation> out(X.rows);
+  for (std::size_t r = 0; r < X.rows; ++r) {
+    Explanation& e = out[r];
+    e.features = X.names;
+    e.values.reserve(X.cols);
+    for (std::size_t j = 0; j < X.cols; ++j) e.values.push_back(float_as_shown(X.at(r, j)));
+    e.contributions.assign(contributions.begin() + static_cast<std::ptrdiff_t>(r * width),
+                           contributions.begin() + static_cast<std::ptrdiff_t>(r * width + X.cols));
+    e.base_value = contributions[r * width + X.cols];
+    e.margin = e.base_value;
+    for (double c : e.contributions) e.margin += c;
+  }
+  return out;
+}
+
+std::vector<Reason> reason_codes(const Explanation& e, std::size_t limit) {
+  std::vector<std::size_t> order;
+  for (std::size_t j = 0; j < e.contributions.size(); ++j) {
+    if (e.contributions[j] > 0) order.push_back(j);
+  }
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    return e.contributions[a] > e.contributions[b];
+  });
+  if (order.size() > limit) order.resize(limit);
+  std::vector<Reason> out;
+  for (std::size_t j : order) {
+    out.push_back({reason_code(e.features[j]), e.features[j], e.values[j], e.contributions[j],
+                   reason_text(e.features[j], e.values[j])});
+  }
+  return out;
+}
+
+std::string reason_code(const std::string& feature) {
+  const auto it = catalogue().find(feature);
+  return it == catalogue().end() ? "R99_OTHER" : it->second.code;
+}
+
+std::string reason_text(const std::string& feature, double value) {
+  const auto it = catalogue().find(feature);
+  const int decimals = it == catalogue().end() ? 2 : it->second.decimals;
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, value);
+  const std::string sentence =
+      it == catalogue().end() ? "Value of " + feature + " raises the risk" : it->second.sentence;
+  return sentence + " (" + buf + ")";
+}
+
+}  // namespace loanrisk

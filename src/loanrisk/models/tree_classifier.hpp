@@ -1,0 +1,61 @@
+#pragma once
+// Private to the models layer: the tree families (xgboost, random_forest, lightgbm), trained and
+// served through XGBoost's C API; they differ only in their recipe (tree_families.cpp). The trained
+// booster holds the feature names and the best iteration as attributes, so one file
+// (xgboost.json) is the whole saved model.
+#include <filesystem>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "loanrisk/models/classifier.hpp"
+#include "loanrisk/models/tree_train.hpp"
+#include "loanrisk/models/xgb_handles.hpp"
+
+namespace loanrisk::models {
+
+/// Trees (binary:logistic, hist) of one family, with optional early stopping on a validation set.
+class TreeClassifier final : public Classifier {
+ public:
+  /// Untrained, with resolved parameters.
+  TreeClassifier(std::string family, RecipeFn recipe, ParamValues params);
+  /// Already trained (e.g. loaded from disk).
+  TreeClassifier(std::string family, ParamValues params, BoosterPtr trained);
+
+  std::string family() const override { return family_; }
+  void observe_rounds(RoundObserver observer) override { observer_ = std::move(observer); }
+  const ParamValues& params() const override { return params_; }
+  void fit(const DenseMatrix& X, const std::vector<float>& y, const DenseMatrix* X_val,
+           const std::vector<float>* y_val, const std::vector<float>* weights) override;
+  std::vector<double> predict_proba(const DenseMatrix& X) const override;
+  std::vector<double> contributions(const DenseMatrix& X) const override;
+  void save(const std::filesystem::path& dir) const override;
+  nlohmann::json describe() const override;
+
+  /// File name save() writes inside the model folder.
+  static constexpr const char* kModelFile = "xgboost.json";
+
+ private:
+  /// Takes a trained booster and caches what prediction checks need.
+  void adopt(BoosterPtr trained);
+  /// InputError when X's shape or column names differ from the model's.
+  void check_matrix(const DenseMatrix& X) const;
+  /// The trained booster; InternalError when fit() has not run.
+  BoosterHandle trained() const;
+
+  std::string family_;
+  RecipeFn recipe_ = nullptr;
+  ParamValues params_;
+  RoundObserver observer_;
+  BoosterPtr booster_;
+  std::vector<std::string> feature_names_;
+};
+
+/// Reads dir/xgboost.json for a tree family; InputError when it is missing, unreadable or not a
+/// binary classifier.
+std::unique_ptr<Classifier> load_tree_model(const std::string& family, const ParamValues& params,
+                                            const std::filesystem::path& dir);
+
+}  // namespace loanrisk::models

@@ -1,0 +1,222 @@
+#include "loanrisk/serve/api.hpp"
+
+#include <chrono>
+#include <map>
+
+#include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
+
+#include "loanrisk/core/build_info.hpp"
+#include "loanrisk/core/error.hpp"
+#include "loanrisk/serve/http_error.hpp"
+
+namespace loanrisk {
+namespace {
+
+enum class Access { Open, Predict, Admin };
+
+struct Route {
+  std::vector<std::string> methods;
+  Access access;
+};
+
+/// Every route and its methods; the path is also the metrics label.
+const std::map<std::string, Route>& routes() {
+  static const std::map<std::string, Route> r = {
+      {"/api/v1/predict", {{"POST"}, Access::Predict}},
+      {"/api/v1/explain", {{"POST"}, Access::Predict}},
+      {"/api/v1/score-csv", {{"POST"}, Access::Predict}},
+      {"/invocations", {{"POST"}, Access::Predict}},
+      {"/api/v1/model", {{"GET"}, Access::Open}},
+      {"/api/v1/admin/reload", {{"POST"}, Access::Admin}},
+      {"/healthz", {{"GET"}, Access::Open}},
+      {"/readyz", {{"GET"}, Access::Open}},
+      {"/metrics", {{"GET"}, Access::Open}},
+      {"/openapi.json", {{"GET"}, Access::Open}},
+      {"/ping", {{"GET"}, Access::Open}},
+      {"/health", {{"GET"}, Access::Open}},
+      {"/version", {{"GET"}, Access::Open}},
+  };
+  return r;
+}
+
+spdlog::level::level_enum level_of(const std::string& name) {
+  if (name == "trace") return spdlog::level::trace;
+  if (name == "debug") return spdlog::level::debug;
+  if (name == "warn") return spdlog::level::warn;
+  if (name == "off") return spdlog::level::off;
+  return spdlog::level::info;
+}
+
+HttpResponse json_response(const nlohmann::json& j, int status = 200) {
+  HttpResponse r;
+  r.status = status;
+  r.body = j.dump();
+  return r;
+}
+
+HttpResponse text_response(std::string body, std::string type = "text/plain; charset=utf-8") {
+  HttpResponse r;
+  r.content_type = std::move(type);
+  r.body = std::move(body);
+  return r;
+}
+
+}  // namespace
+
+bool constant_time_equal(const std::string& a, const std::string& b) {
+  unsigned diff = static_cast<unsigned>(a.size() ^ b.size());
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    diff |= static_cast<unsigned char>(a[i]) ^
+            static_cast<unsigned char>(b.empty() ? 0 : b[i % b.size()]);
+  }
+  return diff == 0;
+}
+
+nlohmann::json parse_json_body(const std::string& body) {
+  try {
+    return nlohmann::json::parse(body);
+  } catch (const nlohmann::json::parse_error& e) {
+    throw HttpError(400, "malformed JSON at byte " + std::to_string(e.byte) +
+                             ": send a JSON object or array (e.g. {\"fico_score\": 640, ...})");
+  }
+}
+
+ServeApi::ServeApi(ServeSettings settings, ModelHolder& holder, ServeMetrics& metrics)
+    : settings_(std::move(settings)), holder_(holder), metrics_(metrics) {}
+
+HttpResponse ServeApi::error(int status, const std::string& message) {
+  return json_response({{"error", message}}, status);
+}
+
+std::shared_ptr<const LoadedModel> ServeApi::model() const {
+  auto m = holder_.current();
+  if (!m) throw HttpError(503, "no model is loaded yet; see GET /readyz");
+  return m;
+}
+
+HttpResponse ServeApi::handle(const HttpRequest& request) const {
+  const auto start = std::chrono::steady_clock::now();
+  const auto q = request.target.find('?');
+  const std::string path = request.target.substr(0, q);
+  const std::string query = q == std::string::npos ? "" : request.target.substr(q + 1);
+  std::string route = "other";
+  HttpResponse response;
+  try {
+    response = dispatch(request, path, query, route);
+  } catch (const HttpError& e) {
+    response = json_response(e.body(), e.status());
+  } catch (const InputError& e) {
+    response = error(400, e.what());
+  } catch (const UsageError& e) {
+    response = error(400, e.what());
+  } catch (const std::exception& e) {
+    spdlog::error("internal error on {} {}: {}", request.method, path, e.what());
+    response = error(500, "internal error; the server logged the details");
+  }
+  if (response.status == 401) response.headers.emplace_back("WWW-Authenticate", "Bearer");
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  metrics_.observe_request(route, response.status, seconds);
+  const auto level = level_of(settings_.log_level);
+  if (level == spdlog::level::off) return response;
+  const auto m = holder_.current();
+  spdlog::log(level, "request method={} path={} status={} latency_ms={:.3f} model_version={}",
+              request.method, route == "other" ? "(unknown)" : path, response.status, seconds * 1e3,
+              m ? (m->version.empty() ? m->name : m->version) : "-");
+  return response;
+}
+
+HttpResponse ServeApi::dispatch(const HttpRequest& request, const std::string& path,
+                                const std::string& query, std::string& route) const {
+  const auto it = routes().find(path);
+  if (it == routes().end()) {
+    throw HttpError(404, "no route " + path + "; see GET /openapi.json for the API");
+  }
+  route = path;
+  const Route& r = it->second;
+  bool allowed = false;
+  std::string allow;
+  for (const auto& m : r.methods) {
+    allowed = allowed || m == request.method;
+    allow += (allow.empty() ? "" : ", ") + m;
+  }
+  if (!allowed) {
+    HttpResponse resp =
+        error(405, "method " + request.method + " is not allowed on " + path + "; use " + allow);
+    resp.headers.emplace_back("Allow", allow);
+    return resp;
+  }
+  const bool needs_token = r.access == Access::Admin ||
+                           (r.access == Access::Predict && settings_.require_token_for_predict);
+  if (needs_token) {
+    const std::string& token =
+        r.access == Access::Admin ? settings_.admin_token : settings_.api_token;
+    if (token.empty()) {
+      throw HttpError(403, r.access == Access::Admin
+                               ? "admin endpoints are disabled: start the server with "
+                                 "LOANRISK_ADMIN_TOKEN set"
+                               : "prediction endpoints require a token but none is configured: "
+                                 "set LOANRISK_API_TOKEN");
+    }
+    const std::string prefix = "Bearer ";
+    const std::string& auth = request.authorization;
+    if (auth.rfind(prefix, 0) != 0 || !constant_time_equal(auth.substr(prefix.size()), token)) {
+      throw HttpError(401, "missing or wrong bearer token: send 'Authorization: Bearer <token>'");
+    }
+  }
+  if (path == "/api/v1/predict") return predict(request, query);
+  if (path == "/api/v1/explain") return explain(request);
+  if (path == "/api/v1/score-csv") return score_csv(request);
+  if (path == "/invocations") return invocations(request);
+  if (path == "/api/v1/model") return model_info();
+  if (path == "/api/v1/admin/reload") return reload();
+  if (path == "/healthz" || path == "/health") return json_response({{"status", "ok"}});
+  if (path == "/ping") return text_response("\n");
+  if (path == "/version") return text_response(std::string(version()));
+  if (path == "/openapi.json") return json_response(openapi_document());
+  if (path == "/readyz") {
+    const auto m = holder_.current();
+    if (!m) return json_response({{"status", "no model loaded"}}, 503);
+    return json_response({{"status", "ready"}, {"model", m->name}, {"version", m->version}});
+  }
+  const auto m = holder_.current();
+  return text_response(
+      metrics_.render(m ? m->name : "", m ? m->version : "", holder_.reloads(), holder_.failures()),
+      "text/plain; version=0.0.4; charset=utf-8");
+}
+
+HttpResponse ServeApi::model_info() const {
+  const auto m = model();
+  const Bundle& b = m->bundle;
+  nlohmann::json grades = nlohmann::json::array();
+  for (const auto& g : settings_.grades) grades.push_back({{"name", g.name}, {"max_pd", g.max_pd}});
+  return json_response({{"name", m->name},
+                        {"version", m->version},
+                        {"alias", m->alias},
+                        {"uri", m->uri},
+                        {"source", m->source.string()},
+                        {"loaded_at", m->loaded_at},
+                        {"family", b.family},
+                        {"threshold", b.threshold},
+                        {"features", b.pipeline.feature_names()},
+                        {"schema", b.schema.to_json()},
+                        {"metrics", b.metrics},
+                        {"lineage", b.lineage},
+                        {"created_at", b.created_at},
+                        {"grades", grades},
+                        {"lgd", settings_.lgd}});
+}
+
+HttpResponse ServeApi::reload() const {
+  const ReloadResult r = holder_.reload(true);
+  nlohmann::json j = {{"changed", r.changed}};
+  if (r.model) j["model"] = {{"name", r.model->name}, {"version", r.model->version}};
+  if (!r.error.empty()) {
+    j["error"] = "candidate model refused, the current model keeps serving: " + r.error;
+    return json_response(j, 409);
+  }
+  return json_response(j);
+}
+
+}  // namespace loanrisk

@@ -1,0 +1,68 @@
+#pragma once
+// The server's routes, independent of the socket code: a request in, a response out. Handlers are
+// thin (parse, call the layers, write JSON); every error becomes a JSON answer, never a crash.
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "loanrisk/serve/model_holder.hpp"
+#include "loanrisk/serve/prometheus.hpp"
+#include "loanrisk/serve/settings.hpp"
+
+namespace loanrisk {
+
+/// What the transport parsed.
+struct HttpRequest {
+  std::string method;         ///< "GET", "POST", ...
+  std::string target;         ///< path and query, as sent.
+  std::string content_type;   ///< the Content-Type header ("" when absent).
+  std::string authorization;  ///< the Authorization header ("" when absent).
+  std::string body;
+};
+
+/// What the transport sends back.
+struct HttpResponse {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;  ///< extra headers.
+};
+
+/// Routes requests to handlers; safe to call from many threads at once.
+class ServeApi {
+ public:
+  ServeApi(ServeSettings settings, ModelHolder& holder, ServeMetrics& metrics);
+  /// Answers a request; never throws. Records metrics and writes the request log line.
+  HttpResponse handle(const HttpRequest& request) const;
+  /// An error answer with {"error": message}.
+  static HttpResponse error(int status, const std::string& message);
+  const ServeSettings& settings() const { return settings_; }
+
+ private:
+  HttpResponse dispatch(const HttpRequest& request, const std::string& path,
+                        const std::string& query, std::string& route) const;
+  std::shared_ptr<const LoadedModel> model() const;
+  HttpResponse predict(const HttpRequest& request, const std::string& query) const;
+  HttpResponse explain(const HttpRequest& request) const;
+  HttpResponse invocations(const HttpRequest& request) const;
+  HttpResponse score_csv(const HttpRequest& request) const;
+  HttpResponse model_info() const;
+  HttpResponse reload() const;
+
+  ServeSettings settings_;
+  ModelHolder& holder_;
+  ServeMetrics& metrics_;
+};
+
+/// Equal strings in time independent of where they differ (tokens).
+bool constant_time_equal(const std::string& a, const std::string& b);
+
+/// The OpenAPI 3 document of every route.
+const nlohmann::json& openapi_document();
+
+/// Parses a JSON body; HttpError 400 with the parser's position when malformed.
+nlohmann::json parse_json_body(const std::string& body);
+
+}  // namespace loanrisk

@@ -1,0 +1,219 @@
+// The scoring routes: predict (PD, grade, decision, expected loss, reason codes), explain (full
+// SHAP), MLflow /invocations and CSV in / CSV out.
+#include <nlohmann/json.hpp>
+
+#include "loanrisk/data/csv_reader.hpp"
+#include "loanrisk/explain/reasons.hpp"
+#include "loanrisk/serve/api.hpp"
+#include "loanrisk/serve/applicants.hpp"
+#include "loanrisk/serve/http_error.hpp"
+#include "loanrisk/serve/number_text.hpp"
+
+namespace loanrisk {
+namespace {
+
+/// A single object becomes an array of one; anything else is passed on for validation.
+nlohmann::json as_rows(nlohmann::json body) {
+  if (body.is_object()) return nlohmann::json::array({std::move(body)});
+  return body;
+}
+
+nlohmann::json model_json(const LoadedModel& m) {
+  return {{"name", m.name}, {"version", m.version}};
+}
+
+HttpResponse json_ok(const nlohmann::json& j) {
+  HttpResponse r;
+  r.body = j.dump();
+  return r;
+}
+
+/// A CSV field, quoted when it holds a comma, quote or line break.
+std::string csv_field(const std::string& v) {
+  if (v.find_first_of(",\"\r\n") == std::string::npos) return v;
+  std::string q = "\"";
+  for (char c : v) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return q + "\"";
+}
+
+bool starts_with(const std::string& s, const std::string& prefix) {
+  return s.rfind(prefix, 0) == 0;
+}
+
+}  // namespace
+
+HttpResponse ServeApi::predict(const HttpRequest& request, const std::string& query) const {
+  const auto m = model();
+  const Bundle& b = m->bundle;
+  const Frame frame =
+      applicants_frame(as_rows(parse_json_body(request.body)), b.schema, settings_.max_batch);
+  const std::vector<double> pd = b.predict(frame);
+  const bool with_reasons = query.find("reasons=false") == std::string::npos;
+  std::vector<Explanation> explanations;
+  if (with_reasons) {
+    const DenseMatrix X = b.pipeline.transform(frame);
+    explanations = split_contributions(X, b.model->contributions(X));
+  }
+  const auto& ead = frame.column("loan_amt_outstanding");
+  nlohmann::json out = nlohmann::json::array();
+  for (std::size_t i = 0; i < pd.size(); ++i) {
+    metrics_.observe_pd(pd[i]);
+    nlohmann::json p = {{"customer_id", frame.ids.empty() ? std::to_string(i) : frame.ids[i]},
+                        {"pd", pd[i]},
+                        {"grade", grade_of(settings_.grades, pd[i]).name},
+                        {"decision", pd[i] >= b.threshold ? "decline" : "approve"},
+                        {"expected_loss", pd[i] * settings_.lgd * ead[i]}};
+    if (with_reasons) {
+      nlohmann::json reasons = nlohmann::json::array();
+      for (const Reason& r : reason_codes(explanations[i], 4)) {
+        reasons.push_back({{"code", r.code},
+                           {"feature", r.feature},
+                           {"value", r.value},
+                           {"contribution", r.contribution},
+                           {"text", r.text}});
+      }
+      p["reasons"] = std::move(reasons);
+    }
+    out.push_back(std::move(p));
+  }
+  return json_ok({{"model", model_json(*m)}, {"threshold", b.threshold}, {"predictions", out}});
+}
+
+HttpResponse ServeApi::explain(const HttpRequest& request) const {
+  const auto m = model();
+  const Bundle& b = m->bundle;
+  const Frame frame =
+      applicants_frame(as_rows(parse_json_body(request.body)), b.schema, settings_.max_batch);
+  const std::vector<double> pd = b.predict(frame);
+  const DenseMatrix X = b.pipeline.transform(frame);
+  const auto explanations = split_contributions(X, b.model->contributions(X));
+  nlohmann::json out = nlohmann::json::array();
+  for (std::size_t i = 0; i < explanations.size(); ++i) {
+    const Explanation& e = explanations[i];
+    nlohmann::json contrib = nlohmann::json::object(), values = nlohmann::json::object();
+    for (std::size_t j = 0; j < e.features.size(); ++j) {
+      contrib[e.features[j]] = e.contributions[j];
+      values[e.features[j]] = e.values[j];
+    }
+    out.push_back({{"customer_id", frame.ids.empty() ? std::to_string(i) : frame.ids[i]},
+                   {"pd", pd[i]},
+                   {"base_value", e.base_value},
+                   {"margin", e.margin},
+                   {"contributions", contrib},
+                   {"feature_values", values}});
+  }
+  return json_ok({{"model", model_json(*m)}, {"space", "log-odds"}, {"explanations", out}});
+}
+
+HttpResponse ServeApi::invocations(const HttpRequest& request) const {
+  const auto m = model();
+  const Bundle& b = m->bundle;
+  Frame frame;
+  const std::string& type = request.content_type;
+  if (starts_with(type, "text/csv")) {
+    ReadOptions options;
+    options.require_target = false;
+    try {
+      frame = parse_csv(request.body, "request body", b.schema, options).frame;
+    } catch (const InputError& e) {
+      throw HttpError(422, e.what());
+    }
+    if (frame.rows() > settings_.max_batch) {
+      throw HttpError(413, "too many rows: " + std::to_string(frame.rows()) + ", at most " +
+                               std::to_string(settings_.max_batch) + " per request");
+    }
+  } else if (starts_with(type, "application/json") || type.empty()) {
+    const nlohmann::json body = parse_json_body(request.body);
+    if (!body.is_object()) {
+      throw HttpError(400,
+                      "MLflow payload must be an object with one of dataframe_split, "
+                      "dataframe_records, instances, inputs");
+    }
+    nlohmann::json rows;
+    if (body.contains("dataframe_split")) {
+      const auto& s = body["dataframe_split"];
+      if (!s.is_object()) throw HttpError(422, "dataframe_split must be an object");
+      rows = records_from_split(s.value("columns", nlohmann::json()),
+                                s.value("data", nlohmann::json()));
+    } else if (body.contains("dataframe_records")) {
+      rows = body["dataframe_records"];
+    } else if (body.contains("instances") || body.contains("inputs")) {
+      rows = body.contains("instances") ? body["instances"] : body["inputs"];
+      if (rows.is_object()) {  // columnar: {"fico_score": [..], ...}
+        nlohmann::json columns = nlohmann::json::array(), data = nlohmann::json::array();
+        std::size_t n = 0;
+        for (const auto& [k, v] : rows.items()) {
+          if (!v.is_array()) throw HttpError(422, "columnar inputs: " + k + " must be an array");
+          n = std::max(n, v.size());
+          columns.push_back(k);
+        }
+        for (std::size_t r = 0; r < n; ++r) {
+          nlohmann::json row = nlohmann::json::array();
+          for (const auto& [k, v] : rows.items()) row.push_back(r < v.size() ? v[r] : nullptr);
+          data.push_back(std::move(row));
+        }
+        rows = records_from_split(columns, data);
+      }
+    } else {
+      throw HttpError(400,
+                      "MLflow payload needs one of the keys dataframe_split, "
+                      "dataframe_records, instances, inputs");
+    }
+    frame = applicants_frame(rows, b.schema, settings_.max_batch);
+  } else {
+    throw HttpError(
+        415, "content type '" + type + "' is not supported: use application/json or text/csv");
+  }
+  const std::vector<double> pd = frame.rows() ? b.predict(frame) : std::vector<double>{};
+  for (double p : pd) metrics_.observe_pd(p);
+  return json_ok({{"predictions", pd}});
+}
+
+HttpResponse ServeApi::score_csv(const HttpRequest& request) const {
+  const auto m = model();
+  const Bundle& b = m->bundle;
+  ReadOptions options;
+  options.require_target = false;
+  options.collect_rejects = true;
+  ReadResult read;
+  try {
+    read = parse_csv(request.body, "request body", b.schema, options);
+  } catch (const InputError& e) {
+    throw HttpError(422, e.what());
+  }
+  if (read.rows_read > settings_.max_batch) {
+    throw HttpError(413, "too many rows: " + std::to_string(read.rows_read) + ", at most " +
+                             std::to_string(settings_.max_batch) + " per request");
+  }
+  const Frame& f = read.frame;
+  const std::vector<double> pd = f.rows() ? b.predict(f) : std::vector<double>{};
+  std::vector<std::pair<std::int64_t, std::string>> lines;
+  const auto& ead = f.rows() ? f.column("loan_amt_outstanding") : std::vector<double>{};
+  for (std::size_t i = 0; i < pd.size(); ++i) {
+    metrics_.observe_pd(pd[i]);
+    std::string line = std::to_string(f.lines[i]) + "," +
+                       (f.ids.empty() ? "" : csv_field(f.ids[i])) + "," + number_text(pd[i]) + "," +
+                       grade_of(settings_.grades, pd[i]).name + "," +
+                       (pd[i] >= b.threshold ? "decline" : "approve") + "," +
+                       number_text(pd[i] * settings_.lgd * ead[i]) + ",\n";
+    lines.emplace_back(f.lines[i], std::move(line));
+  }
+  for (const Reject& r : read.rejects) {
+    std::string reason = r.reason;
+    for (char& c : reason) {
+      if (c == '\n' || c == '\r') c = ' ';
+    }
+    lines.emplace_back(r.line, std::to_string(r.line) + ",,,,,," + csv_field(reason) + "\n");
+  }
+  std::stable_sort(lines.begin(), lines.end(),
+                   [](const auto& a, const auto& c) { return a.first < c.first; });
+  HttpResponse resp;
+  resp.content_type = "text/csv; charset=utf-8";
+  resp.body = "line,customer_id,pd,grade,decision,expected_loss,error\n";
+  for (const auto& [line, text] : lines) resp.body += text;
+  resp.headers.emplace_back("X-Rows-Scored", std::to_string(pd.size()));
+  resp.headers.emplace_back("X-Rows-Rejected", std::to_string(read.rejects.size()));
+  return resp;
+}
+
+}  // namespace loanrisk

@@ -1,0 +1,130 @@
+// The OpenAPI 3 document served at /openapi.json, written once here next to nothing else so the
+// route code stays small.
+#include <nlohmann/json.hpp>
+
+#include "loanrisk/core/build_info.hpp"
+#include "loanrisk/serve/api.hpp"
+
+namespace loanrisk {
+namespace {
+
+using nlohmann::json;
+
+json ref(const std::string& name) {
+  return {{"$ref", "#/components/schemas/" + name}};
+}
+
+json op(const std::string& summary, const json& request, const json& ok,
+        const std::vector<int>& errors, bool secured) {
+  json o = {{"summary", summary}};
+  if (!request.is_null()) o["requestBody"] = {{"required", true}, {"content", request}};
+  o["responses"]["200"] = {{"description", "OK"}, {"content", ok}};
+  for (int e : errors) {
+    o["responses"][std::to_string(e)] = {
+        {"description", "error"}, {"content", {{"application/json", {{"schema", ref("Error")}}}}}};
+  }
+  if (secured) o["security"] = json::array({{{"bearer", json::array()}}});
+  return o;
+}
+
+json json_of(const std::string& schema) {
+  return {{"application/json", {{"schema", ref(schema)}}}};
+}
+json text_of(const std::string& type) {
+  return {{type, {{"schema", {{"type", "string"}}}}}};
+}
+
+}  // namespace
+
+const json& openapi_document() {
+  static const json doc = [] {
+    const json num = {{"type", "number"}};
+    const json applicant = {
+        {"type", "object"},
+        {"required",
+         {"credit_lines_outstanding", "loan_amt_outstanding", "total_debt_outstanding", "income",
+          "years_employed", "fico_score"}},
+        {"properties",
+         {{"customer_id", {{"type", "string"}}},
+          {"credit_lines_outstanding", {{"type", "integer"}, {"minimum", 0}, {"maximum", 100}}},
+          {"loan_amt_outstanding", {{"type", "number"}, {"minimum", 0}}},
+          {"total_debt_outstanding", {{"type", "number"}, {"minimum", 0}}},
+          {"income", {{"type", "number"}, {"minimum", 0}}},
+          {"years_employed", {{"type", "integer"}, {"minimum", 0}, {"maximum", 80}}},
+          {"fico_score", {{"type", "integer"}, {"minimum", 300}, {"maximum", 850}}}}}};
+    const json applicants = {
+        {"oneOf", {ref("Applicant"), {{"type", "array"}, {"items", ref("Applicant")}}}}};
+    json d;
+    d["openapi"] = "3.0.3";
+    d["info"] = {{"title", "loanrisk scoring API"}, {"version", version()}};
+    d["components"]["securitySchemes"]["bearer"] = {{"type", "http"}, {"scheme", "bearer"}};
+    d["components"]["schemas"] = {
+        {"Applicant", applicant},
+        {"Applicants", applicants},
+        {"Error",
+         {{"type", "object"},
+          {"properties",
+           {{"error", {{"type", "string"}}},
+            {"problems",
+             {{"type", "array"},
+              {"items",
+               {{"type", "object"},
+                {"properties",
+                 {{"row", {{"type", "integer"}}},
+                  {"field", {{"type", "string"}}},
+                  {"value", json::object()},
+                  {"rule", {{"type", "string"}}}}}}}}}}}}},
+        {"Predictions",
+         {{"type", "object"},
+          {"description",
+           "model, threshold, predictions[]: "
+           "customer_id, pd, grade, decision, "
+           "expected_loss, reasons[]"}}},
+        {"Explanations",
+         {{"type", "object"},
+          {"description",
+           "explanations[]: base_value, margin, "
+           "contributions per feature"}}},
+        {"MlflowInput",
+         {{"type", "object"},
+          {"description",
+           "one of dataframe_split, "
+           "dataframe_records, instances, "
+           "inputs"}}},
+        {"MlflowOutput",
+         {{"type", "object"},
+          {"properties", {{"predictions", {{"type", "array"}, {"items", num}}}}}}},
+        {"Object", {{"type", "object"}}}};
+    auto& p = d["paths"];
+    const std::vector<int> scoring = {400, 401, 413, 415, 422, 503};
+    p["/api/v1/predict"]["post"] =
+        op("PD, grade, decision, expected loss and reason codes per applicant",
+           json_of("Applicants"), json_of("Predictions"), scoring, true);
+    p["/api/v1/explain"]["post"] =
+        op("SHAP contributions per feature (log-odds)", json_of("Applicants"),
+           json_of("Explanations"), scoring, true);
+    json mlflow_in = json_of("MlflowInput");
+    mlflow_in["text/csv"] = {{"schema", {{"type", "string"}}}};
+    p["/invocations"]["post"] =
+        op("MLflow scoring protocol", mlflow_in, json_of("MlflowOutput"), scoring, true);
+    p["/api/v1/score-csv"]["post"] = op("CSV in, scored CSV out (rejected lines reported)",
+                                        text_of("text/csv"), text_of("text/csv"), scoring, true);
+    p["/api/v1/model"]["get"] = op("The model serving: version, schema, metrics, lineage, grades",
+                                   nullptr, json_of("Object"), {503}, false);
+    p["/api/v1/admin/reload"]["post"] =
+        op("Re-resolve the model URI and swap in the new bundle now", nullptr, json_of("Object"),
+           {401, 403, 409}, true);
+    p["/healthz"]["get"] = op("Liveness", nullptr, json_of("Object"), {}, false);
+    p["/readyz"]["get"] =
+        op("Readiness: a model is loaded", nullptr, json_of("Object"), {503}, false);
+    p["/metrics"]["get"] = op("Prometheus metrics", nullptr, text_of("text/plain"), {}, false);
+    p["/openapi.json"]["get"] = op("This document", nullptr, json_of("Object"), {}, false);
+    p["/ping"]["get"] = op("MLflow liveness", nullptr, text_of("text/plain"), {}, false);
+    p["/health"]["get"] = op("MLflow health", nullptr, json_of("Object"), {}, false);
+    p["/version"]["get"] = op("Server version", nullptr, text_of("text/plain"), {}, false);
+    return d;
+  }();
+  return doc;
+}
+
+}  // namespace loanrisk

@@ -1,0 +1,91 @@
+#include "loanrisk/serve/prometheus.hpp"
+
+#include <cmath>
+
+#include "loanrisk/serve/number_text.hpp"
+
+namespace loanrisk {
+namespace {
+
+template <std::size_t N, typename H>
+void add(H& h, const std::array<double, N>& bounds, double x) {
+  std::size_t i = 0;
+  while (i < N && x > bounds[i]) ++i;
+  h.counts[i].fetch_add(1, std::memory_order_relaxed);
+  h.count.fetch_add(1, std::memory_order_relaxed);
+  h.sum_micro.fetch_add(static_cast<std::uint64_t>(std::llround(x * 1e6)),
+                        std::memory_order_relaxed);
+}
+
+template <std::size_t N, typename H>
+void write(std::string& out, const std::string& name, const std::string& help, const H& h,
+           const std::array<double, N>& bounds) {
+  out += "# HELP " + name + " " + help + "\n# TYPE " + name + " histogram\n";
+  std::uint64_t cumulative = 0;
+  for (std::size_t i = 0; i <= N; ++i) {
+    cumulative += h.counts[i].load(std::memory_order_relaxed);
+    const std::string le = i < N ? number_text(bounds[i]) : "+Inf";
+    out += name + "_bucket{le=\"" + le + "\"} " + std::to_string(cumulative) + "\n";
+  }
+  out += name + "_sum " + number_text(static_cast<double>(h.sum_micro.load()) / 1e6) + "\n";
+  out += name + "_count " + std::to_string(h.count.load()) + "\n";
+}
+
+}  // namespace
+
+std::string prometheus_label(const std::string& value) {
+  std::string s;
+  for (char c : value) {
+    if (c == '\\')
+      s += "\\\\";
+    else if (c == '"')
+      s += "\\\"";
+    else if (c == '\n')
+      s += "\\n";
+    else
+      s += c;
+  }
+  return s;
+}
+
+void ServeMetrics::observe_request(const std::string& route, int status, double seconds) {
+  {
+    std::lock_guard lock(mutex_);
+    ++requests_[{route, status}];
+  }
+  add(latency_, kLatencyBounds, seconds);
+}
+
+void ServeMetrics::observe_pd(double pd) {
+  add(pd_, kPdBounds, pd);
+}
+
+std::string ServeMetrics::render(const std::string& model_name, const std::string& model_version,
+                                 std::uint64_t reloads, std::uint64_t reload_failures) const {
+  std::string out;
+  out += "# HELP loanrisk_http_requests_total HTTP requests answered, by route and status.\n";
+  out += "# TYPE loanrisk_http_requests_total counter\n";
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& [key, n] : requests_) {
+      out += "loanrisk_http_requests_total{route=\"" + prometheus_label(key.first) +
+             "\",status=\"" + std::to_string(key.second) + "\"} " + std::to_string(n) + "\n";
+    }
+  }
+  write(out, "loanrisk_http_request_duration_seconds", "Time to answer a request.", latency_,
+        kLatencyBounds);
+  write(out, "loanrisk_predicted_pd", "Predicted probabilities of default.", pd_, kPdBounds);
+  out += "# HELP loanrisk_model_info The model answering requests.\n";
+  out += "# TYPE loanrisk_model_info gauge\n";
+  out += "loanrisk_model_info{name=\"" + prometheus_label(model_name) + "\",version=\"" +
+         prometheus_label(model_version) + "\"} 1\n";
+  out += "# HELP loanrisk_model_reloads_total Models swapped in since start.\n";
+  out += "# TYPE loanrisk_model_reloads_total counter\n";
+  out += "loanrisk_model_reloads_total " + std::to_string(reloads) + "\n";
+  out += "# HELP loanrisk_model_reload_failures_total Candidate models refused.\n";
+  out += "# TYPE loanrisk_model_reload_failures_total counter\n";
+  out += "loanrisk_model_reload_failures_total " + std::to_string(reload_failures) + "\n";
+  return out;
+}
+
+}  // namespace loanrisk

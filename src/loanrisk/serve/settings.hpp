@@ -1,0 +1,57 @@
+#pragma once
+// Settings of `loanrisk serve`: defaults, then loanrisk.toml [serve] (parsed and validated here,
+// unknown keys rejected with the list of known ones), then environment, then flags.
+#include <cstddef>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace loanrisk {
+
+/// One band of the master scale: PDs up to max_pd (inclusive) get this grade.
+struct Grade {
+  std::string name;
+  double max_pd = 1.0;
+};
+
+/// Everything the server needs to start.
+struct ServeSettings {
+  std::string host = "127.0.0.1";
+  int port = 8080;
+  std::string model = "models:/loan-default@champion";
+  std::string store;  ///< empty: $LOANRISK_STORE, then the default store.
+  int threads = 2;
+  std::size_t max_batch = 10'000;         ///< applicants per request.
+  std::size_t max_body_bytes = 8u << 20;  ///< larger bodies get 413.
+  double request_timeout_seconds = 10;    ///< a client stalled longer is disconnected.
+  double poll_seconds = 5;                ///< how often the alias is checked.
+  double lgd = 0.9;                       ///< loss given default for expected_loss.
+  std::vector<Grade> grades = default_grades();
+  bool require_token_for_predict = false;  ///< prediction routes need LOANRISK_API_TOKEN too.
+  std::string log_level = "info";          ///< per-request log lines: trace|debug|info|warn|off.
+  std::string admin_token;                 ///< from $LOANRISK_ADMIN_TOKEN; empty: admin disabled.
+  std::string api_token;                   ///< from $LOANRISK_API_TOKEN.
+
+  /// Ten grades with monotone PD upper bounds from 0.5% to 100%.
+  static std::vector<Grade> default_grades();
+  /// UsageError for a bad port, threads, limits, LGD outside (0, 1], or grades not strictly
+  /// increasing and ending at 1.
+  void validate() const;
+};
+
+/// Applies the [serve] table of a loanrisk.toml onto settings (absent file section: unchanged).
+/// UsageError naming the file, key and fix for unknown keys (listing the known ones) or bad values.
+void apply_serve_toml(ServeSettings& settings, const std::filesystem::path& toml_file);
+
+/// Same, from TOML text (source_name appears in messages).
+void apply_serve_toml_text(ServeSettings& settings, const std::string& text,
+                           const std::string& source_name);
+
+/// Reads LOANRISK_ADMIN_TOKEN, LOANRISK_API_TOKEN, LOANRISK_SERVE_PORT and LOANRISK_SERVE_HOST.
+void apply_serve_env(ServeSettings& settings);
+
+/// The grade of a PD on the scale (the first band whose max_pd >= pd).
+const Grade& grade_of(const std::vector<Grade>& grades, double pd);
+
+}  // namespace loanrisk

@@ -1,0 +1,228 @@
+// Studies and trials in the store's own tables (schema version 2).
+#include "loanrisk/tracking/study_store.hpp"
+
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+#include "loanrisk/tracking/process_identity.hpp"
+
+namespace loanrisk {
+namespace {
+
+constexpr const char* kStudyColumns =
+    "SELECT id, name, family, space, settings, parent_run_id, created FROM studies ";
+
+StudyInfo to_study(const SqlRow& row) {
+  return StudyInfo{row.integer(0), row.text(1), row.text(2),   row.text(3),
+                   row.text(4),    row.text(5), row.integer(6)};
+}
+
+std::string params_to_text(const std::map<std::string, double>& params) {
+  nlohmann::json j = nlohmann::json::object();
+  for (const auto& [k, v] : params) j[k] = v;
+  return j.dump();
+}
+
+std::map<std::string, double> params_from_text(const std::string& text) {
+  std::map<std::string, double> out;
+  if (text.empty()) return out;
+  const nlohmann::json parsed = nlohmann::json::parse(text);  // items() must not outlive it
+  for (const auto& [k, v] : parsed.items()) out[k] = v.get<double>();
+  return out;
+}
+
+}  // namespace
+
+std::string to_string(TrialState state) {
+  switch (state) {
+    case TrialState::kRunning:
+      return "RUNNING";
+    case TrialState::kComplete:
+      return "COMPLETE";
+    case TrialState::kPruned:
+      return "PRUNED";
+    case TrialState::kFail:
+      return "FAIL";
+  }
+  throw InternalError("unknown trial state value");
+}
+
+TrialState parse_trial_state(const std::string& name) {
+  for (TrialState s :
+       {TrialState::kRunning, TrialState::kComplete, TrialState::kPruned, TrialState::kFail}) {
+    if (to_string(s) == name) return s;
+  }
+  throw InternalError("unknown trial state '" + name + "' in the store");
+}
+
+StudyStore::StudyStore(Store& store) : store_(store), db_(store.database()) {}
+
+std::pair<StudyInfo, bool> StudyStore::create_or_load(const StudyInfo& wanted) {
+  check_key("study name", wanted.name);
+  std::pair<StudyInfo, bool> out;
+  db_.transaction(true, [&] {
+    const auto rows = db_.query(std::string(kStudyColumns) + "WHERE name = ?", {wanted.name});
+    if (!rows.empty()) {
+      out = {to_study(rows[0]), false};
+      return;
+    }
+    // ON CONFLICT: a concurrent creator (PostgreSQL reads committed rows only) wins quietly.
+    db_.exec(
+        "INSERT INTO studies(name, family, space, settings, parent_run_id, created) "
+        "VALUES(?, ?, ?, ?, ?, ?) ON CONFLICT(name) DO NOTHING",
+        {wanted.name, wanted.family, wanted.space_json, wanted.settings_json, wanted.parent_run_id,
+         now_ms()});
+    const StudyInfo info =
+        to_study(db_.query(std::string(kStudyColumns) + "WHERE name = ?", {wanted.name})[0]);
+    out = {info, info.parent_run_id == wanted.parent_run_id && info.family == wanted.family &&
+                     info.space_json == wanted.space_json};
+  });
+  return out;
+}
+
+std::optional<StudyInfo> StudyStore::find(const std::string& name) {
+  std::optional<StudyInfo> out;
+  db_.transaction(false, [&] {
+    const auto rows = db_.query(std::string(kStudyColumns) + "WHERE name = ?", {name});
+    out = rows.empty() ? std::nullopt : std::optional(to_study(rows[0]));
+  });
+  return out;
+}
+
+std::vector<StudyInfo> StudyStore::list() {
+  std::vector<StudyInfo> out;
+  db_.transaction(false, [&] {
+    out.clear();
+    for (const auto& row : db_.query(std::string(kStudyColumns) + "ORDER BY id", {})) {
+      out.push_back(to_study(row));
+    }
+  });
+  return out;
+}
+
+std::int64_t StudyStore::allocate_trial(std::int64_t study_id) {
+  const std::int64_t pid = ::getpid();
+  const std::string start = process_start_identity(pid);
+  const std::string host = this_hostname();
+  std::int64_t number = 0;
+  db_.transaction(true, [&] {
+    // SQLite's BEGIN IMMEDIATE already serialises writers; PostgreSQL needs the study row locked
+    // so that two transactions never read the same MAX(number).
+    const auto lock = db_.query(db_.dialect() == Dialect::kPostgres
+                                    ? "SELECT id FROM studies WHERE id = ? FOR UPDATE"
+                                    : "SELECT id FROM studies WHERE id = ?",
+                                {study_id});
+    if (lock.empty()) throw UsageError("no study with id " + std::to_string(study_id));
+    const auto rows =
+        db_.query("SELECT COALESCE(MAX(number) + 1, 0) FROM trials WHERE study_id = ?", {study_id});
+    number = rows[0].integer(0);
+    db_.exec(
+        "INSERT INTO trials(study_id, number, state, params, value, run_id, started, ended, "
+        "owner_pid, owner_host, owner_start) VALUES(?, ?, 'RUNNING', '', NULL, '', ?, NULL, ?, ?, "
+        "?)",
+        {study_id, number, now_ms(), pid, host, start});
+  });
+  return number;
+}
+
+void StudyStore::set_trial_params(std::int64_t study_id, std::int64_t number,
+                                  const std::map<std::string, double>& params,
+                                  const std::string& run_id) {
+  db_.transaction(true, [&] {
+    db_.exec("UPDATE trials SET params = ?, run_id = ? WHERE study_id = ? AND number = ?",
+             {params_to_text(params), run_id, study_id, number});
+  });
+}
+
+void StudyStore::report(std::int64_t study_id, std::int64_t number, std::int64_t step,
+                        double value) {
+  db_.transaction(true, [&] {
+    db_.exec("DELETE FROM trial_values WHERE study_id = ? AND number = ? AND step = ?",
+             {study_id, number, step});
+    db_.exec("INSERT INTO trial_values(study_id, number, step, value) VALUES(?, ?, ?, ?)",
+             {study_id, number, step, value});
+  });
+}
+
+void StudyStore::finish_trial(std::int64_t study_id, std::int64_t number, TrialState state,
+                              std::optional<double> value) {
+  if (state == TrialState::kRunning) throw InternalError("a trial cannot be finished as RUNNING");
+  if (state == TrialState::kComplete && !value) {
+    throw InternalError("a COMPLETE trial needs a value");
+  }
+  db_.transaction(true, [&] {
+    db_.exec("UPDATE trials SET state = ?, value = ?, ended = ? WHERE study_id = ? AND number = ?",
+             {to_string(state), value ? SqlValue(*value) : SqlValue(std::monostate{}), now_ms(),
+              study_id, number});
+  });
+}
+
+std::vector<TrialRecord> StudyStore::trials(std::int64_t study_id) {
+  std::vector<TrialRecord> out;
+  db_.transaction(false, [&] {
+    out.clear();
+    for (const auto& row :
+         db_.query("SELECT number, state, params, value, run_id, started, ended FROM trials WHERE "
+                   "study_id = ? ORDER BY number",
+                   {study_id})) {
+      TrialRecord t;
+      t.number = row.integer(0);
+      t.state = parse_trial_state(row.text(1));
+      t.params = params_from_text(row.text(2));
+      if (!row.is_null(3)) t.value = row.real(3);
+      t.run_id = row.text(4);
+      t.started_ms = row.integer(5);
+      t.ended_ms = row.optional_integer(6);
+      out.push_back(std::move(t));
+    }
+    std::size_t i = 0;
+    for (const auto& row : db_.query(
+             "SELECT number, step, value FROM trial_values WHERE study_id = ? ORDER BY number, "
+             "step",
+             {study_id})) {
+      const std::int64_t number = row.integer(0);
+      while (i < out.size() && out[i].number < number) ++i;
+      if (i < out.size() && out[i].number == number) {
+        out[i].intermediate.emplace_back(row.integer(1), row.real(2));
+      }
+    }
+  });
+  return out;
+}
+
+int StudyStore::fail_orphaned_trials(std::int64_t study_id) {
+  struct Candidate {
+    std::int64_t number;
+    std::int64_t pid;
+    std::string start;
+    std::string run_id;
+  };
+  std::vector<Candidate> candidates;
+  db_.transaction(false, [&] {
+    candidates.clear();
+    for (const auto& row :
+         db_.query("SELECT number, owner_pid, owner_start, run_id FROM trials WHERE study_id = ? "
+                   "AND state = 'RUNNING' AND owner_host = ?",
+                   {study_id, this_hostname()})) {
+      candidates.push_back({row.integer(0), row.integer(1), row.text(2), row.text(3)});
+    }
+  });
+  int failed = 0;
+  for (const auto& c : candidates) {
+    if (process_alive(c.pid, c.start)) continue;
+    db_.transaction(true, [&] {
+      db_.exec(
+          "UPDATE trials SET state = 'FAIL', ended = ? WHERE study_id = ? AND number = ? AND "
+          "state = 'RUNNING'",
+          {now_ms(), study_id, c.number});
+    });
+    if (!c.run_id.empty() && store_.get_run(c.run_id).status == RunStatus::kRunning) {
+      store_.end_run(c.run_id, RunStatus::kKilled);
+    }
+    ++failed;
+  }
+  return failed;
+}
+
+}  // namespace loanrisk

@@ -1,0 +1,217 @@
+#include "loanrisk/tuning/study.hpp"
+
+#include <condition_variable>
+#include <exception>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <thread>
+
+#include "loanrisk/core/error.hpp"
+#include "loanrisk/workflow/workflows.hpp"
+
+namespace loanrisk {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// State shared by the worker threads of one invocation.
+struct Shared {
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::set<std::int64_t> in_flight;  // this process's trials not finished yet
+  int launched = 0;
+  StudyProgress progress;
+  std::exception_ptr error;
+};
+
+StudyInfo open_or_create(Store& store, const StudyRequest& req, bool& created) {
+  StudyStore studies(store);
+  const std::string space_json = req.space.to_json().dump();
+  std::optional<StudyInfo> existing = studies.find(req.name);
+  if (!existing) {
+    const Run parent = store.create_run({req.experiment, "study-" + req.name, "", ""});
+    store.set_tag(parent.id, "loanrisk.study", req.name);
+    store.set_tag(parent.id, "loanrisk.study_role", "parent");
+    StudyInfo wanted{0,         req.name, req.family, space_json, req.settings.to_json().dump(),
+                     parent.id, 0};
+    auto [info, made] = studies.create_or_load(wanted);
+    if (!made) store.end_run(parent.id, RunStatus::kFinished);  // another process won the race
+    created = made;
+    existing = info;
+  }
+  if (existing->family != req.family) {
+    throw UsageError("study '" + req.name + "' tunes '" + existing->family + "', not '" +
+                     req.family + "': resume it with --model " + existing->family +
+                     " or choose another --study name");
+  }
+  if (existing->space_json != space_json) {
+    throw UsageError("study '" + req.name + "' was created with another search space (" +
+                     existing->space_json +
+                     "): a resumed study keeps its space; choose another "
+                     "--study name to tune a new space");
+  }
+  return *existing;
+}
+
+std::vector<ObservedTrial> history_before(const std::vector<TrialRecord>& trials,
+                                          std::int64_t limit) {
+  std::vector<ObservedTrial> out;
+  for (const auto& t : trials) {
+    if (t.number <= limit && t.state == TrialState::kComplete && t.value) {
+      out.push_back({t.number, t.params, *t.value});
+    }
+  }
+  return out;
+}
+
+std::vector<PrunerTrial> pruner_view(const std::vector<TrialRecord>& trials, std::int64_t self) {
+  std::vector<PrunerTrial> out;
+  for (const auto& t : trials) {
+    if (t.number == self) continue;
+    PrunerTrial p{t.number, t.state == TrialState::kComplete, {}};
+    for (const auto& [step, v] : t.intermediate) p.intermediate[step] = v;
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+void run_one(Store& store, const StudyInfo& study, const StudyRequest& req, const Sampler& sampler,
+             const Pruner* pruner, const TrialFunction& trial, Shared& shared, std::int64_t number,
+             Clock::time_point start) {
+  StudyStore studies(store);
+  const int workers = std::max(req.settings.workers, 1);
+  {
+    // Deterministic proposals: wait for this process's trials that trial `number` samples from.
+    std::unique_lock lock(shared.mutex);
+    shared.changed.wait(lock, [&] {
+      return shared.in_flight.empty() || *shared.in_flight.begin() > number - workers ||
+             *shared.in_flight.begin() == number;
+    });
+  }
+  const ParamValues params =
+      sampler.sample(req.space, history_before(studies.trials(study.id), number - workers), number);
+  const Run run = store.create_run(
+      {req.experiment, req.name + "-trial-" + std::to_string(number), study.parent_run_id, ""});
+  std::map<std::string, std::string> logged;
+  for (const auto& [k, v] : params) logged[k] = format_double(v);
+  store.log_params(run.id, logged);
+  store.set_tag(run.id, "loanrisk.study", req.name);
+  store.set_tag(run.id, "loanrisk.trial", std::to_string(number));
+  studies.set_trial_params(study.id, number, params, run.id);
+
+  std::map<std::int64_t, double> current;
+  const IntermediateReporter report = [&](std::int64_t step, double value) {
+    current[step] = value;
+    studies.report(study.id, number, step, value);
+    store.log_metric(run.id, "intermediate_composite", value, step);
+    if (pruner == nullptr) return true;
+    return !pruner->should_prune(current, step, pruner_view(studies.trials(study.id), number));
+  };
+  TrialState state = TrialState::kComplete;
+  std::optional<double> value;
+  try {
+    const TrialEvaluation e = trial(params, number, report);
+    state = e.pruned ? TrialState::kPruned : TrialState::kComplete;
+    value = e.value;
+    store.log_metrics(run.id, {{"validation_composite", e.value, 0, 0},
+                               {"validation_auc_roc", e.auc_roc, 0, 0},
+                               {"validation_pr_auc", e.pr_auc, 0, 0},
+                               {"validation_f1", e.f1, 0, 0}});
+  } catch (const UsageError&) {
+    studies.finish_trial(study.id, number, TrialState::kFail, std::nullopt);
+    store.set_tag(run.id, "loanrisk.trial_state", "FAIL");
+    store.end_run(run.id, RunStatus::kFailed);
+    throw;  // the configuration is wrong: every further trial would fail the same way
+  } catch (const std::exception& e) {
+    state = TrialState::kFail;
+    store.set_tag(run.id, "loanrisk.error", e.what());
+  }
+  studies.finish_trial(study.id, number, state, value);
+  store.set_tag(run.id, "loanrisk.trial_state", to_string(state));
+  store.end_run(run.id, state == TrialState::kFail ? RunStatus::kFailed : RunStatus::kFinished);
+
+  std::lock_guard lock(shared.mutex);
+  StudyProgress& p = shared.progress;
+  ++p.finished;
+  p.last_number = number;
+  p.last_state = state;
+  if (state == TrialState::kComplete && (!p.best_value || *value > *p.best_value)) {
+    p.best_value = value;
+    p.best_number = number;
+  }
+  p.elapsed_seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  if (req.on_progress) req.on_progress(p);
+}
+
+}  // namespace
+
+std::optional<TrialRecord> best_trial(const std::vector<TrialRecord>& trials) {
+  std::optional<TrialRecord> best;
+  for (const auto& t : trials) {
+    if (t.state != TrialState::kComplete || !t.value) continue;
+    if (!best || *t.value > *best->value) best = t;
+  }
+  return best;
+}
+
+StudyOutcome run_study(const StudyRequest& req, const TrialFunction& trial) {
+  const auto start = Clock::now();
+  validate_search_space(req.space);
+  const auto sampler = make_sampler(req.settings.sampler);
+  const auto pruner = make_pruner(req.settings.pruner);
+  StudyOutcome out;
+  auto main_store = open_store(req.store_uri);
+  out.study = open_or_create(*main_store, req, out.created);
+  out.orphans_failed = StudyStore(*main_store).fail_orphaned_trials(out.study.id);
+
+  Shared shared;
+  shared.progress.total = req.settings.trials;
+  const auto worker = [&] {
+    try {
+      auto store = open_store(req.store_uri);
+      StudyStore studies(*store);
+      while (true) {
+        std::int64_t number = 0;
+        {
+          std::lock_guard lock(shared.mutex);
+          const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+          if (shared.error || shared.launched >= req.settings.trials ||
+              (req.settings.timeout_seconds > 0 && elapsed > req.settings.timeout_seconds)) {
+            return;
+          }
+          ++shared.launched;
+          // Allocated under the lock so that this process's numbers enter in_flight in order.
+          number = studies.allocate_trial(out.study.id);
+          shared.in_flight.insert(number);
+        }
+        try {
+          run_one(*store, out.study, req, *sampler, pruner.get(), trial, shared, number, start);
+        } catch (...) {
+          std::lock_guard lock(shared.mutex);
+          shared.in_flight.erase(number);
+          shared.changed.notify_all();
+          throw;
+        }
+        std::lock_guard lock(shared.mutex);
+        shared.in_flight.erase(number);
+        shared.changed.notify_all();
+      }
+    } catch (...) {
+      std::lock_guard lock(shared.mutex);
+      if (!shared.error) shared.error = std::current_exception();
+      shared.changed.notify_all();
+    }
+  };
+  std::vector<std::thread> threads;
+  for (int i = 0; i < std::max(req.settings.workers, 1); ++i) threads.emplace_back(worker);
+  for (auto& t : threads) t.join();
+  if (shared.error) std::rethrow_exception(shared.error);
+  main_store->end_run(out.study.parent_run_id, RunStatus::kFinished);
+  out.trials = StudyStore(*main_store).trials(out.study.id);
+  out.best = best_trial(out.trials);
+  out.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  return out;
+}
+
+}  // namespace loanrisk

@@ -1,0 +1,96 @@
+// `loanrisk train --model NAME|all`, `--help-params`, calibration and threshold flags, and
+// `evaluate --out` as a user runs them.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "cli_runner.hpp"
+#include "loanrisk/core/files.hpp"
+
+namespace loanrisk::testing {
+namespace {
+
+class FamiliesCli : public ::testing::Test {
+ protected:
+  TempDir dir;
+  void make_book() {
+    auto r = run_cli(dir, "synth --rows 2000 --seed 7 --out book.csv");
+    ASSERT_EQ(r.code, 0) << r.err;
+  }
+};
+
+TEST_F(FamiliesCli, HelpParamsListsDeclaredParameters) {
+  auto r = run_cli(dir, "train --model lightgbm --help-params");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("lightgbm parameters ([model.params] in loanrisk.toml):"),
+            std::string::npos);
+  EXPECT_NE(r.out.find("  num_leaves (int, default 31, range 2 to 131072): maximum leaves per "
+                       "tree (leaf-wise growth)"),
+            std::string::npos);
+  r = run_cli(dir, "train --model svm --help-params");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("unknown model family 'svm'; valid families: logistic_regression, "
+                       "random_forest, xgboost, lightgbm"),
+            std::string::npos)
+      << r.err;
+}
+
+TEST_F(FamiliesCli, BadFlagsAreUsageErrors) {
+  make_book();
+  auto r = run_cli(dir, "train --data book.csv --out b --no-track --calibration beta");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("unknown calibration 'beta'; valid calibrations: auto, none, platt, "
+                       "isotonic"),
+            std::string::npos)
+      << r.err;
+  r = run_cli(dir, "train --data book.csv --out b --no-track --threshold-rule cost:a:1");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("threshold rule 'cost:a:1': 'a' is not a non-negative number"),
+            std::string::npos)
+      << r.err;
+  r = run_cli(dir, "train --data book.csv --no-track");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("train needs --out FOLDER (where the bundle goes)"), std::string::npos);
+}
+
+TEST_F(FamiliesCli, TrainAllWritesOneBundlePerFamilyAndTheTable) {
+  make_book();
+  auto r = run_cli(dir, "train --data book.csv --out all --model all --no-track");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("AUC-ROC"), std::string::npos);
+  const auto table = read_json_file(dir / "all" / "comparison.json");
+  ASSERT_EQ(table["families"].size(), 4u);
+  std::vector<std::string> families;
+  for (const auto& row : table["families"]) {
+    families.push_back(row["family"].get<std::string>());
+    EXPECT_GT(row["auc_roc"].get<double>(), 0.8);
+    EXPECT_TRUE(std::filesystem::exists(dir / "all" / families.back() / "report" / "report.html"));
+  }
+  EXPECT_EQ(families, (std::vector<std::string>{"logistic_regression", "random_forest", "xgboost",
+                                                "lightgbm"}));
+  EXPECT_TRUE(
+      std::filesystem::exists(dir / "all" / "logistic_regression" / "model" / "logistic.json"));
+}
+
+TEST_F(FamiliesCli, EvaluateWritesTheReport) {
+  make_book();
+  ASSERT_EQ(run_cli(dir,
+                    "train --data book.csv --out b --model logistic_regression --no-track "
+                    "--calibration isotonic --threshold-rule cost:5:1 --imbalance smote")
+                .code,
+            0);
+  auto r = run_cli(dir, "evaluate --model b --data book.csv --out rep");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("report written to rep/report.html"), std::string::npos);
+  const auto report = read_json_file(dir / "rep" / "report.json");
+  EXPECT_EQ(report["calibration"]["method"], "isotonic");
+  EXPECT_EQ(report["threshold"]["rule"], "cost:5:1");
+  EXPECT_EQ(report["intervals"]["auc_roc"]["resamples"], 1000);
+  EXPECT_EQ(report["context"]["imbalance"], "smote");
+  const std::string html = read_file(dir / "rep" / "report.html");
+  EXPECT_NE(html.find("Coefficients"), std::string::npos);
+  EXPECT_EQ(html.find("<script"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace loanrisk::testing

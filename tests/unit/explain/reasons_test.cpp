@@ -1,0 +1,55 @@
+#include "loanrisk/explain/reasons.hpp"
+
+#include <gtest/gtest.h>
+
+#include "loanrisk/core/error.hpp"
+#include "support/test_support.hpp"
+
+namespace loanrisk {
+namespace {
+
+DenseMatrix two_rows() {
+  DenseMatrix X;
+  X.rows = 2;
+  X.cols = 3;
+  X.names = {"debt_to_income_ratio", "fico_score", "years_employed"};
+  X.values = {0.52f, 580, 3, 0.1f, 790, 12};
+  return X;
+}
+
+TEST(Reasons, SplitsRowsAndSumsToTheMargin) {
+  const auto e = split_contributions(two_rows(), {0.5, 1.25, -0.25, -2.0, -0.5, -1.0, 0.5, -2.0});
+  ASSERT_EQ(e.size(), 2u);
+  EXPECT_EQ(e[0].contributions, (std::vector<double>{0.5, 1.25, -0.25}));
+  EXPECT_DOUBLE_EQ(e[0].base_value, -2.0);
+  EXPECT_DOUBLE_EQ(e[0].margin, -0.5);
+  EXPECT_DOUBLE_EQ(e[1].margin, -3.0);
+  EXPECT_EQ(e[0].values[0], 0.52);  // the float as people read it
+}
+
+TEST(Reasons, TopPositiveFactorsLargestFirstWithSentences) {
+  const auto e = split_contributions(two_rows(), {0.5, 1.25, -0.25, -2.0, -0.5, -1.0, 0.5, -2.0});
+  const auto r = reason_codes(e[0], 4);
+  ASSERT_EQ(r.size(), 2u);
+  EXPECT_EQ(r[0].code, "R03_FICO_LOW");
+  EXPECT_EQ(r[0].text, "FICO score is low (580)");
+  EXPECT_EQ(r[1].code, "R01_DEBT_TO_INCOME");
+  EXPECT_EQ(r[1].text, "Total debt is high relative to income (0.52)");
+  EXPECT_EQ(reason_codes(e[0], 1).size(), 1u);
+  const auto r1 = reason_codes(e[1], 4);
+  ASSERT_EQ(r1.size(), 1u);
+  EXPECT_EQ(r1[0].text, "Employment history is short in years (12)");
+}
+
+TEST(Reasons, UnknownFeatureGetsGenericCode) {
+  EXPECT_EQ(reason_code("mystery"), "R99_OTHER");
+  EXPECT_EQ(reason_text("mystery", 1.5), "Value of mystery raises the risk (1.50)");
+}
+
+TEST(Reasons, SizeMismatchIsAnInternalError) {
+  EXPECT_THROW_MSG(split_contributions(two_rows(), {1, 2, 3}), InternalError,
+                   "contributions have 3 values, expected 2 rows x 4");
+}
+
+}  // namespace
+}  // namespace loanrisk

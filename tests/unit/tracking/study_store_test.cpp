@@ -1,0 +1,188 @@
+// Studies and trials in the store, run unchanged against SQLite and PostgreSQL: creation races,
+// trial numbers allocated by several processes at once, intermediate values, and the repair of
+// trials whose process was killed.
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <iostream>
+#include <set>
+
+#include "loanrisk/tracking/study_store.hpp"
+#include "unit/tracking/store_fixture.hpp"
+
+namespace loanrisk::testing {
+namespace {
+
+using StudyStore_ = StoreTest;
+
+StudyInfo wanted(const std::string& name, const std::string& parent) {
+  return StudyInfo{0, name, "xgboost", R"({"space":1})", R"({"seed":1})", parent, 0};
+}
+
+template <class F>
+pid_t spawn(F body) {
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    int rc = 0;
+    try {
+      body();
+    } catch (const std::exception& e) {
+      std::cerr << "child " << ::getpid() << ": " << e.what() << std::endl;
+      rc = 1;
+    }
+    ::_exit(rc);
+  }
+  return pid;
+}
+
+int wait_exit_code(pid_t pid) {
+  int status = 0;
+  if (::waitpid(pid, &status, 0) != pid) return -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+TEST_P(StudyStore_, CreatesOnceThenLoadsByName) {
+  auto store = open();
+  StudyStore studies(*store);
+  const loanrisk::Run parent = store->create_run({"tuning", "study-a", "", ""});
+  auto [a, created] = studies.create_or_load(wanted("a", parent.id));
+  EXPECT_TRUE(created);
+  EXPECT_EQ(a.name, "a");
+  EXPECT_EQ(a.family, "xgboost");
+  EXPECT_EQ(a.space_json, R"({"space":1})");
+  EXPECT_EQ(a.parent_run_id, parent.id);
+  auto [again, created_again] = studies.create_or_load(wanted("a", "other"));
+  EXPECT_FALSE(created_again);
+  EXPECT_EQ(again.id, a.id);
+  EXPECT_EQ(again.parent_run_id, parent.id);
+  EXPECT_FALSE(studies.find("b").has_value());
+  ASSERT_EQ(studies.list().size(), 1u);
+  EXPECT_THROW_MSG(studies.create_or_load(wanted("", parent.id)), UsageError, "study name");
+}
+
+TEST_P(StudyStore_, TrialsKeepParamsStateValueAndIntermediateValues) {
+  auto store = open();
+  StudyStore studies(*store);
+  const StudyInfo s = studies.create_or_load(wanted("s", "")).first;
+  EXPECT_EQ(studies.allocate_trial(s.id), 0);
+  EXPECT_EQ(studies.allocate_trial(s.id), 1);
+  studies.set_trial_params(s.id, 0, {{"max_depth", 4}, {"learning_rate", 0.123456789}}, "r0");
+  studies.report(s.id, 0, 10, 0.5);
+  studies.report(s.id, 0, 20, 0.75);
+  studies.report(s.id, 0, 20, 0.8);  // reported again: the last value wins
+  studies.finish_trial(s.id, 0, TrialState::kComplete, 0.9);
+  studies.finish_trial(s.id, 1, TrialState::kPruned, std::nullopt);
+  const auto trials = studies.trials(s.id);
+  ASSERT_EQ(trials.size(), 2u);
+  EXPECT_EQ(trials[0].state, TrialState::kComplete);
+  EXPECT_EQ(trials[0].params.at("learning_rate"), 0.123456789);
+  EXPECT_EQ(trials[0].params.at("max_depth"), 4);
+  EXPECT_EQ(trials[0].value, 0.9);
+  EXPECT_EQ(trials[0].run_id, "r0");
+  EXPECT_TRUE(trials[0].ended_ms.has_value());
+  EXPECT_EQ(trials[0].intermediate,
+            (std::vector<std::pair<std::int64_t, double>>{{10, 0.5}, {20, 0.8}}));
+  EXPECT_EQ(trials[1].state, TrialState::kPruned);
+  EXPECT_FALSE(trials[1].value.has_value());
+  EXPECT_TRUE(trials[1].params.empty());
+  EXPECT_THROW_MSG(studies.finish_trial(s.id, 1, TrialState::kComplete, std::nullopt),
+                   InternalError, "a COMPLETE trial needs a value");
+}
+
+TEST_P(StudyStore_, FourProcessesAllocateDistinctConsecutiveTrialNumbers) {
+  std::int64_t study_id = 0;
+  {
+    auto store = open();
+    study_id = StudyStore(*store).create_or_load(wanted("shared", "")).first.id;
+  }
+  std::vector<pid_t> children;
+  for (int w = 0; w < 4; ++w) {
+    children.push_back(spawn([&] {
+      auto store = open();
+      StudyStore studies(*store);
+      for (int i = 0; i < 25; ++i) {
+        const std::int64_t n = studies.allocate_trial(study_id);
+        studies.finish_trial(study_id, n, TrialState::kComplete, static_cast<double>(n));
+      }
+    }));
+  }
+  for (pid_t pid : children) EXPECT_EQ(wait_exit_code(pid), 0);
+  auto store = open();
+  const auto trials = StudyStore(*store).trials(study_id);
+  ASSERT_EQ(trials.size(), 100u);
+  for (std::size_t i = 0; i < trials.size(); ++i) {
+    EXPECT_EQ(trials[i].number, static_cast<std::int64_t>(i));
+    EXPECT_EQ(trials[i].state, TrialState::kComplete);
+  }
+}
+
+TEST_P(StudyStore_, FourProcessesCreatingOneStudyGetOneCreator) {
+  open();  // create and migrate the store before the creators race
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  std::vector<pid_t> children;
+  for (int w = 0; w < 4; ++w) {
+    children.push_back(spawn([&, w] {
+      auto store = open();
+      const bool created =
+          StudyStore(*store).create_or_load(wanted("race", "parent-" + std::to_string(w))).second;
+      const char c = created ? '1' : '0';
+      if (::write(fds[1], &c, 1) != 1) throw std::runtime_error("pipe write failed");
+    }));
+  }
+  for (pid_t pid : children) EXPECT_EQ(wait_exit_code(pid), 0);
+  char buf[4] = {};
+  ASSERT_EQ(::read(fds[0], buf, 4), 4);
+  ::close(fds[0]);
+  ::close(fds[1]);
+  EXPECT_EQ(std::count(buf, buf + 4, '1'), 1);
+  auto store = open();
+  EXPECT_EQ(StudyStore(*store).list().size(), 1u);
+}
+
+TEST_P(StudyStore_, TrialsOfAKilledProcessBecomeFailOnRepair) {
+  std::int64_t study_id = 0;
+  std::string run_id;
+  {
+    auto store = open();
+    study_id = StudyStore(*store).create_or_load(wanted("killed", "")).first.id;
+  }
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  const pid_t child = spawn([&] {
+    auto store = open();
+    StudyStore studies(*store);
+    const std::int64_t n = studies.allocate_trial(study_id);
+    const loanrisk::Run run = store->create_run({"tuning", "trial", "", ""});
+    studies.set_trial_params(study_id, n, {{"max_depth", 3}}, run.id);
+    const std::string id = run.id + "\n";
+    if (::write(fds[1], id.data(), id.size()) < 0) ::_exit(2);
+    ::pause();  // killed here, mid-trial
+  });
+  char buf[64] = {};
+  ASSERT_EQ(::read(fds[0], buf, 33), 33);
+  run_id.assign(buf, 32);
+  ::kill(child, SIGKILL);
+  EXPECT_EQ(wait_exit_code(child), 128 + SIGKILL);
+  ::close(fds[0]);
+  ::close(fds[1]);
+
+  auto store = open(false);
+  StudyStore studies(*store);
+  EXPECT_EQ(studies.trials(study_id)[0].state, TrialState::kRunning);
+  EXPECT_EQ(studies.fail_orphaned_trials(study_id), 1);
+  EXPECT_EQ(studies.fail_orphaned_trials(study_id), 0);
+  EXPECT_EQ(studies.trials(study_id)[0].state, TrialState::kFail);
+  EXPECT_EQ(store->get_run(run_id).status, RunStatus::kKilled);
+  // This process's own running trials are left alone.
+  const std::int64_t mine = studies.allocate_trial(study_id);
+  EXPECT_EQ(mine, 1);
+  EXPECT_EQ(studies.fail_orphaned_trials(study_id), 0);
+}
+
+LOANRISK_INSTANTIATE_STORE_SUITE(StudyStore_);
+
+}  // namespace
+}  // namespace loanrisk::testing
