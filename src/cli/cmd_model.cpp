@@ -23,7 +23,8 @@ std::optional<std::filesystem::path> optional_path(const std::string& s) {
 
 struct TrainArgs {
   std::string data, out, config, rejects, model;
-  std::string imbalance = "none", calibration = "platt", threshold_rule = "max_f1";
+  // Empty: take [model] imbalance / calibration / threshold_rule from the config (or its default).
+  std::string imbalance, calibration, threshold_rule;
   bool help_params = false;
   std::optional<std::uint64_t> seed;
   bool force = false, json = false;
@@ -55,13 +56,13 @@ TrainRequest make_request(const TrainArgs& a) {
   TrainRequest req;
   req.data = a.data;
   req.out = a.out;
-  req.imbalance = a.imbalance;
-  req.calibration = a.calibration;
-  req.threshold_rule = a.threshold_rule;
   req.rejects = optional_path(a.rejects);
   req.overwrite = a.force;
   if (!a.config.empty()) req.config = load_config(a.config);
   if (!a.model.empty()) req.config.family = a.model;
+  if (!a.imbalance.empty()) req.config.imbalance = a.imbalance;
+  if (!a.calibration.empty()) req.config.calibration = a.calibration;
+  if (!a.threshold_rule.empty()) req.config.threshold_rule = a.threshold_rule;
   if (a.seed) {
     req.config.split.seed = *a.seed;
     req.config.params["seed"] = static_cast<double>(*a.seed % 2147483648ULL);
@@ -196,17 +197,16 @@ void add_train(CLI::App& app, Action& action) {
   cmd->add_flag("--help-params", a->help_params,
                 "Print the parameters of --model NAME (or of every family) and exit");
   cmd->add_option("--imbalance", a->imbalance,
-                  "Class imbalance treatment of the training split: none, class_weight, smote")
-      ->capture_default_str();
+                  "Class imbalance treatment of the training split: none, class_weight, smote "
+                  "(default: [model] imbalance, else none)");
   cmd->add_option("--calibration", a->calibration,
                   "PD calibration fitted on validation: platt (keeps the ranking, so AUC), "
                   "isotonic, auto (isotonic with >= 1000 validation rows and >= 50 of each "
-                  "class, else platt), none")
-      ->capture_default_str();
+                  "class, else platt), none (default: [model] calibration, else platt)");
   cmd->add_option("--threshold-rule", a->threshold_rule,
                   "Decision threshold chosen on validation: max_f1, cost:FN:FP (e.g. cost:5:1), "
-                  "fixed:T, or config ([model] threshold)")
-      ->capture_default_str();
+                  "fixed:T, or config ([model] threshold) (default: [model] threshold_rule, "
+                  "else max_f1)");
   cmd->add_option("--seed", a->seed, "Seed of the split and the model (overrides the config)");
   cmd->add_option(
       "--rejects", a->rejects,

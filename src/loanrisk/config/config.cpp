@@ -7,6 +7,9 @@
 
 #include "loanrisk/core/error.hpp"
 #include "loanrisk/core/files.hpp"
+#include "loanrisk/metrics/curves.hpp"
+#include "loanrisk/models/calibrator.hpp"
+#include "loanrisk/models/imbalance.hpp"
 
 namespace loanrisk {
 namespace {
@@ -142,8 +145,16 @@ void read_features(const std::string& src, const toml::table& t, TrainConfig& c)
 }
 
 void read_model(const std::string& src, const toml::table& t, TrainConfig& c) {
-  check_keys(src, t, "[model]", {"family", "params", "threshold"});
+  check_keys(src, t, "[model]",
+             {"calibration", "family", "imbalance", "params", "threshold", "threshold_rule"});
   if (const auto* v = t.get("family")) c.family = as_string(src, *v, "model.family");
+  if (const auto* v = t.get("imbalance")) c.imbalance = as_string(src, *v, "model.imbalance");
+  if (const auto* v = t.get("calibration")) {
+    c.calibration = as_string(src, *v, "model.calibration");
+  }
+  if (const auto* v = t.get("threshold_rule")) {
+    c.threshold_rule = as_string(src, *v, "model.threshold_rule");
+  }
   if (const auto* v = t.get("threshold")) c.threshold = as_number(src, *v, "model.threshold");
   if (const auto* p = t.get("params")) {
     for (const auto& [key, node] : as_table(src, *p, "model.params")) {
@@ -177,7 +188,13 @@ nlohmann::json TrainConfig::to_json() const {
             {"outliers", outliers},
             {"z_threshold", features.z_threshold},
             {"income_floor", features.income_floor}}},
-          {"model", {{"family", family}, {"params", params}, {"threshold", threshold}}}};
+          {"model",
+           {{"family", family},
+            {"params", params},
+            {"threshold", threshold},
+            {"imbalance", imbalance},
+            {"calibration", calibration},
+            {"threshold_rule", threshold_rule}}}};
 }
 
 TrainConfig parse_config(std::string_view text, const std::string& source_name) {
@@ -240,6 +257,13 @@ void validate(TrainConfig& c) {
                      std::to_string(c.threshold));
   }
   c.params = resolve_params(c.family, c.params);
+  try {
+    check_imbalance(c.imbalance);
+    Calibrator::check_method(c.calibration);
+    if (c.threshold_rule != "config") ThresholdRule::parse(c.threshold_rule);
+  } catch (const UsageError& e) {
+    throw UsageError(std::string("[model]: ") + e.what());
+  }
   try {
     c.features.validate();
   } catch (const UsageError& e) {

@@ -20,8 +20,13 @@ struct TrainConfig {
   SplitSpec split;
   PipelineOptions features = PipelineOptions::defaults();
   std::string family = "xgboost";
-  ParamValues params;                    ///< as given; resolved against the family's declarations.
-  double threshold = 0.5;                ///< decision threshold on the PD.
+  ParamValues params;              ///< as given; resolved against the family's declarations.
+  double threshold = 0.5;          ///< decision threshold on the PD.
+  std::string imbalance = "none";  ///< none | class_weight | smote (training split only)
+  /// platt (default: monotone, so AUC is unchanged) | isotonic | auto | none; fitted on validation.
+  std::string calibration = "platt";
+  /// max_f1 | cost:FN:FP | fixed:T (chosen on validation), or "config" for [model] threshold.
+  std::string threshold_rule = "max_f1";
   std::optional<std::string> store_uri;  ///< [store] uri: the tracking store, when configured.
   std::filesystem::path source;          ///< the file it came from; empty for the defaults.
 

@@ -18,6 +18,9 @@ std::map<std::string, std::string> tracking_params(const TrainConfig& config) {
   for (const auto& f : config.features.features) features += (features.empty() ? "" : ",") + f;
   p["features"] = features;
   p["threshold"] = format_double(config.threshold);
+  p["imbalance"] = config.imbalance;
+  p["calibration"] = config.calibration;
+  p["threshold_rule"] = config.threshold_rule;
   return p;
 }
 
@@ -56,11 +59,14 @@ TrackedOutcome train_tracked(Store& store, const TrainRequest& request,
     add_points(points, o.test, "");
     add_points(points, o.validation, "val_");
     points.push_back({"train_seconds", o.seconds, 0, 0});
+    // The threshold actually chosen on validation (the param is the rule that chose it).
+    points.push_back({"decision_threshold", o.bundle.threshold, 0, 0});
     store.log_metrics(run.id, points);
     const auto& lineage = o.bundle.lineage;
     store.set_dataset(run.id, lineage.value("data_sha256", ""), lineage.value("data_path", ""),
                       static_cast<std::int64_t>(o.rows_read));
     store.set_tag(run.id, "loanrisk.family", config.family);
+    store.set_tag(run.id, "loanrisk.calibration", o.bundle.calibrator.method_name());
     store.log_artifact(run.id, request.out, "bundle");
     store.end_run(run.id, RunStatus::kFinished);
   } catch (...) {

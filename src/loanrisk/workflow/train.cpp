@@ -62,13 +62,13 @@ TrainOutcome train_model(const TrainRequest& req) {
   const auto y_train = labels_of(train, target);
   const auto y_val = labels_of(validation, target);
 
-  check_imbalance(req.imbalance);
-  Calibrator::check_method(req.calibration);
-  const ThresholdRule rule = req.threshold_rule == "config"
+  check_imbalance(config.imbalance);
+  Calibrator::check_method(config.calibration);
+  const ThresholdRule rule = config.threshold_rule == "config"
                                  ? ThresholdRule{ThresholdRule::Kind::Fixed, 1, 1, config.threshold}
-                                 : ThresholdRule::parse(req.threshold_rule);
+                                 : ThresholdRule::parse(config.threshold_rule);
   // Only the training split is rebalanced: validation and test keep the real class mix.
-  const RebalancedData balanced = rebalance(req.imbalance, X_train, y_train, config.split.seed);
+  const RebalancedData balanced = rebalance(config.imbalance, X_train, y_train, config.split.seed);
   auto model = make_classifier(config.family, config.params);
   model->fit(balanced.X, balanced.y, X_val.rows ? &X_val : nullptr, X_val.rows ? &y_val : nullptr,
              balanced.weights.empty() ? nullptr : &balanced.weights);
@@ -81,20 +81,20 @@ TrainOutcome train_model(const TrainRequest& req) {
   out.rows_test = test.rows();
   out.rows_dropped = dropped;
   Bundle& b = out.bundle;
-  b.imbalance = req.imbalance;
+  b.imbalance = config.imbalance;
   b.threshold = config.threshold;
   b.threshold_rule = rule.to_string();
   nlohmann::json metrics = nlohmann::json::object();
   if (X_val.rows) {
     const std::vector<double>& yv = validation.column(target);
     const std::vector<double> raw_val = model->predict_proba(X_val);
-    b.calibrator = Calibrator::fit(req.calibration, raw_val, yv);
+    b.calibrator = Calibrator::fit(config.calibration, raw_val, yv);
     const std::vector<double> pd_val = b.calibrator.apply(raw_val);
     b.threshold = choose_threshold(yv, pd_val, rule);
     out.validation = evaluate_classification(yv, pd_val, b.threshold);
     metrics["validation"] = out.validation.to_json();
-  } else if (req.calibration != "none" && req.calibration != "auto") {
-    throw UsageError("--calibration " + req.calibration +
+  } else if (config.calibration != "none" && config.calibration != "auto") {
+    throw UsageError("--calibration " + config.calibration +
                      " needs a validation split: set [split] validation > 0");
   }
   std::vector<double> raw_test;

@@ -23,11 +23,6 @@ struct TrainRequest {
   TrainConfig config;
   std::optional<std::filesystem::path> rejects;  ///< set: bad rows go there instead of failing.
   bool overwrite = false;
-  std::string imbalance = "none";  ///< none | class_weight | smote (training split only)
-  /// platt (default: monotone, so AUC is unchanged) | isotonic | auto | none; fitted on validation.
-  std::string calibration = "platt";
-  /// max_f1 | cost:FN:FP | fixed:T (chosen on validation), or "config" for [model] threshold.
-  std::string threshold_rule = "max_f1";
   bool write_report = true;  ///< the evaluation report of the test split into BUNDLE/report/
   std::size_t bootstrap_resamples = 1000;
 };

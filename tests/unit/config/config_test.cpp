@@ -36,6 +36,9 @@ iqr_factor = 3.0
 action = "drop"
 [model]
 threshold = 0.3
+imbalance = "smote"
+calibration = "isotonic"
+threshold_rule = "cost:5:1"
 [model.params]
 max_depth = 6
 )",
@@ -47,6 +50,10 @@ max_depth = 6
   EXPECT_EQ(c.features.outliers.at("income").action, OutlierAction::Drop);
   EXPECT_DOUBLE_EQ(c.features.outliers.at("income").iqr_factor, 3.0);
   EXPECT_DOUBLE_EQ(c.threshold, 0.3);
+  EXPECT_EQ(c.imbalance, "smote");
+  EXPECT_EQ(c.calibration, "isotonic");
+  EXPECT_EQ(c.threshold_rule, "cost:5:1");
+  EXPECT_EQ(c.to_json()["model"]["threshold_rule"], "cost:5:1");
   EXPECT_DOUBLE_EQ(c.params.at("max_depth"), 6);
   EXPECT_EQ(c.to_json()["split"]["seed"], 7);
 }
@@ -88,6 +95,14 @@ TEST(Config, BadValuesSayWhatIsWrong) {
                    UsageError, "x.toml:2:10:");
   EXPECT_THROW_MSG(parse_config("[model]\nthreshold = 1.5\n", "x.toml"), UsageError,
                    "model.threshold must be strictly between 0 and 1");
+  EXPECT_THROW_MSG(parse_config("[model]\nimbalance = \"undersample\"\n", "x.toml"), UsageError,
+                   "x.toml: [model]: unknown imbalance treatment 'undersample'");
+  EXPECT_THROW_MSG(parse_config("[model]\ncalibration = \"beta\"\n", "x.toml"), UsageError,
+                   "x.toml: [model]: unknown calibration 'beta'");
+  EXPECT_THROW_MSG(parse_config("[model]\nthreshold_rule = \"max_recall\"\n", "x.toml"), UsageError,
+                   "x.toml: [model]: unknown threshold rule 'max_recall'");
+  EXPECT_THROW_MSG(parse_config("[model]\ncalibration = 3\n", "x.toml"), UsageError,
+                   "x.toml:2:15: 'model.calibration' must be a string");
   EXPECT_THROW_MSG(parse_config("[split\n", "x.toml"), UsageError, "x.toml:1:");
   EXPECT_THROW_MSG(parse_config("[data.columns.income]\nmin = 10\nmax = 5\n", "x.toml"), UsageError,
                    "above max");

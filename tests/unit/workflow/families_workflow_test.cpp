@@ -32,9 +32,9 @@ TEST(FamiliesWorkflow, CalibrationAndThresholdSurviveTheRoundTripBitIdentically)
   for (const char* calibration : {"platt", "isotonic"}) {
     for (const char* family : {"logistic_regression", "lightgbm"}) {
       TrainRequest req = request(dir, family, std::string(family) + "-" + calibration);
-      req.calibration = calibration;
-      req.threshold_rule = "cost:5:1";
-      req.imbalance = "class_weight";
+      req.config.calibration = calibration;
+      req.config.threshold_rule = "cost:5:1";
+      req.config.imbalance = "class_weight";
       const TrainOutcome trained = train_model(req);
       const Bundle reloaded = Bundle::load(req.out);
       EXPECT_EQ(reloaded.calibrator.method_name(), calibration);
@@ -77,13 +77,13 @@ TEST(FamiliesWorkflow, BadSettingsAreUsageErrors) {
   TempDir dir;
   write_frame_csv(dir / "book.csv", synth_loan_book({500, 6}), Schema::loan_default());
   TrainRequest req = request(dir, "xgboost", "bundle");
-  req.calibration = "beta";
+  req.config.calibration = "beta";
   EXPECT_THROW_MSG(train_model(req), UsageError, "unknown calibration 'beta'");
-  req.calibration = "platt";
-  req.imbalance = "undersample";
+  req.config.calibration = "platt";
+  req.config.imbalance = "undersample";
   EXPECT_THROW_MSG(train_model(req), UsageError, "unknown imbalance treatment 'undersample'");
-  req.imbalance = "none";
-  req.threshold_rule = "max_recall";
+  req.config.imbalance = "none";
+  req.config.threshold_rule = "max_recall";
   EXPECT_THROW_MSG(train_model(req), UsageError, "unknown threshold rule 'max_recall'");
   req.config.family = "svm";
   EXPECT_THROW_MSG(train_model(req), UsageError,
