@@ -9,6 +9,7 @@ namespace loanrisk::cli {
 using Action = std::function<int()>;
 
 void add_synth(CLI::App& app, Action& action);
+void add_split(CLI::App& app, Action& action);
 void add_train(CLI::App& app, Action& action);
 void add_predict(CLI::App& app, Action& action);
 void add_evaluate(CLI::App& app, Action& action);

@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
                        std::string("loanrisk ") + version() + " (" + git_commit() + ")");
   cli::Action action;
   cli::add_synth(app, action);
+  cli::add_split(app, action);
   cli::add_train(app, action);
   cli::add_predict(app, action);
   cli::add_evaluate(app, action);

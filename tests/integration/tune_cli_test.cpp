@@ -14,6 +14,7 @@
 
 #include "integration/cli_runner.hpp"
 #include "loanrisk/tracking/study_store.hpp"
+#include "support/processes.hpp"
 
 namespace loanrisk::testing {
 namespace {
@@ -35,12 +36,6 @@ pid_t start_tune(const TempDir& dir, const std::vector<std::string>& args, const
     ::_exit(127);
   }
   return pid;
-}
-
-int wait_code(pid_t pid) {
-  int status = 0;
-  if (::waitpid(pid, &status, 0) != pid) return -1;
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 class TuneCli : public ::testing::Test {
@@ -103,6 +98,36 @@ TEST_F(TuneCli, RunsResumesRefitsRegistersAndAnalyses) {
   EXPECT_EQ(nlohmann::json::parse(slurp(dir / "b.json"))["n_trials"], 5);
 }
 
+// `--model all` with two worker threads and 3-fold cross-validation, through the binary: one
+// study per family, every trial numbered once, one comparison row and one analysis per family.
+TEST_F(TuneCli, AllFamiliesWithWorkersAndCrossValidation) {
+  auto r = run_cli(dir,
+                   "tune --data book.csv --model all --trials 4 --workers 2 --cv-folds 3 "
+                   "--pruner none --store '" +
+                       store_uri + "' --out tuned --quiet --analysis all.json");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto analysis = nlohmann::json::parse(slurp(dir / "all.json"));
+  for (const char* family : {"logistic_regression", "random_forest", "xgboost", "lightgbm"}) {
+    SCOPED_TRACE(family);
+    EXPECT_NE(r.out.find(family), std::string::npos) << r.out;
+    expect_clean_numbers(trials_of(store_uri, std::string("tune-") + family), 4);
+    ASSERT_TRUE(analysis.contains(family)) << analysis.dump();
+    EXPECT_EQ(analysis[family]["n_trials"], 4);
+    EXPECT_GT(analysis[family]["best"]["value"].get<double>(), 0.5);
+    EXPECT_TRUE(std::filesystem::exists(dir / "tuned" / family / "pipeline.json"));
+  }
+  // With k-fold CV each completed trial reports one intermediate value per fold.
+  for (const auto& t : trials_of(store_uri, "tune-xgboost")) {
+    if (t.state == TrialState::kComplete) {
+      EXPECT_EQ(t.intermediate.size(), 3u) << t.number;
+    }
+  }
+  r = run_cli(
+      dir, "tune --data book.csv --model all --trials 1 --register pd --store '" + store_uri + "'");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("--register is for one family"), std::string::npos) << r.err;
+}
+
 TEST_F(TuneCli, SigkillThenResumeLosesOnlyTheRunningTrials) {
   const pid_t pid = start_tune(dir, base_args(store_uri, "k", 200), "killed");
   std::size_t finished = 0;
@@ -118,13 +143,13 @@ TEST_F(TuneCli, SigkillThenResumeLosesOnlyTheRunningTrials) {
   }
   ASSERT_GE(finished, 3u);
   ::kill(pid, SIGKILL);
-  EXPECT_EQ(wait_code(pid), 128 + SIGKILL);
+  EXPECT_EQ(wait_exit_code(pid), 128 + SIGKILL);
   const auto before = trials_of(store_uri, "k");
   std::size_t running = 0;
   for (const auto& t : before) running += t.state == TrialState::kRunning;
   EXPECT_LE(running, 1u);
   const pid_t resume = start_tune(dir, base_args(store_uri, "k", 2), "resume");
-  ASSERT_EQ(wait_code(resume), 0) << slurp(dir / "resume.err");
+  ASSERT_EQ(wait_exit_code(resume), 0) << slurp(dir / "resume.err");
   const auto after = trials_of(store_uri, "k");
   expect_clean_numbers(after, before.size() + 2);
   for (const auto& t : before) {
@@ -139,8 +164,8 @@ TEST_F(TuneCli, SigkillThenResumeLosesOnlyTheRunningTrials) {
 TEST_F(TuneCli, TwoProcessesShareOneSqliteStudy) {
   const pid_t a = start_tune(dir, base_args(store_uri, "shared", 4), "a");
   const pid_t b = start_tune(dir, base_args(store_uri, "shared", 4), "b");
-  EXPECT_EQ(wait_code(a), 0) << slurp(dir / "a.err");
-  EXPECT_EQ(wait_code(b), 0) << slurp(dir / "b.err");
+  EXPECT_EQ(wait_exit_code(a), 0) << slurp(dir / "a.err");
+  EXPECT_EQ(wait_exit_code(b), 0) << slurp(dir / "b.err");
   expect_clean_numbers(trials_of(store_uri, "shared"), 8);
 }
 
@@ -156,8 +181,8 @@ TEST_F(TuneCli, TwoProcessesShareOnePostgresStudy) {
   const std::string uri = std::string(pg) + "?options=-csearch_path%3D" + schema;
   const pid_t a = start_tune(dir, base_args(uri, "shared", 4), "a");
   const pid_t b = start_tune(dir, base_args(uri, "shared", 4), "b");
-  EXPECT_EQ(wait_code(a), 0) << slurp(dir / "a.err");
-  EXPECT_EQ(wait_code(b), 0) << slurp(dir / "b.err");
+  EXPECT_EQ(wait_exit_code(a), 0) << slurp(dir / "a.err");
+  EXPECT_EQ(wait_exit_code(b), 0) << slurp(dir / "b.err");
   expect_clean_numbers(trials_of(uri, "shared"), 8);
   admin->transaction(true, [&] { admin->execute_direct("DROP SCHEMA " + schema + " CASCADE"); });
 }

@@ -8,35 +8,13 @@
 #include <iostream>
 #include <thread>
 
+#include "support/processes.hpp"
 #include "unit/tracking/store_fixture.hpp"
 
 namespace loanrisk::testing {
 namespace {
 
 using StoreProcesses = StoreTest;
-
-// Runs body in a child process; the child exits 0 when body returns and 1 when it throws.
-template <class F>
-pid_t spawn(F body) {
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    int rc = 0;
-    try {
-      body();
-    } catch (const std::exception& e) {
-      std::cerr << "child " << ::getpid() << ": " << e.what() << std::endl;
-      rc = 1;
-    }
-    ::_exit(rc);
-  }
-  return pid;
-}
-
-int wait_exit_code(pid_t pid) {
-  int status = 0;
-  if (::waitpid(pid, &status, 0) != pid) return -1;
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
 
 TEST_P(StoreProcesses, FourWritersOfAThousandMetricsEachNeverFail) {
   open();  // create and migrate the store before the writers race

@@ -10,6 +10,7 @@
 #include <set>
 
 #include "loanrisk/tracking/study_store.hpp"
+#include "support/processes.hpp"
 #include "unit/tracking/store_fixture.hpp"
 
 namespace loanrisk::testing {
@@ -19,28 +20,6 @@ using StudyStore_ = StoreTest;
 
 StudyInfo wanted(const std::string& name, const std::string& parent) {
   return StudyInfo{0, name, "xgboost", R"({"space":1})", R"({"seed":1})", parent, 0};
-}
-
-template <class F>
-pid_t spawn(F body) {
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    int rc = 0;
-    try {
-      body();
-    } catch (const std::exception& e) {
-      std::cerr << "child " << ::getpid() << ": " << e.what() << std::endl;
-      rc = 1;
-    }
-    ::_exit(rc);
-  }
-  return pid;
-}
-
-int wait_exit_code(pid_t pid) {
-  int status = 0;
-  if (::waitpid(pid, &status, 0) != pid) return -1;
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 TEST_P(StudyStore_, CreatesOnceThenLoadsByName) {
