@@ -156,35 +156,27 @@ int models_history(const ModelsArgs& a) {
   return 0;
 }
 
-CLI::App* leaf(CLI::App* parent, const std::string& name, const std::string& help,
-               const std::shared_ptr<ModelsArgs>& a, Action& action, int (*fn)(const ModelsArgs&)) {
-  auto* cmd = parent->add_subcommand(name, help);
-  cmd->add_option(
-      "--store", a->store,
-      "Store URI (default: $LOANRISK_STORE, else sqlite://./loanrisk-store/loanrisk.db)");
-  cmd->callback([&action, a, fn] { action = [a, fn] { return fn(*a); }; });
-  return cmd;
-}
-
 }  // namespace
 
 void add_models(CLI::App& app, Action& action) {
   auto* models = app.add_subcommand("models", "The model registry: versions, aliases, history");
   models->require_subcommand(1);
   auto a = std::make_shared<ModelsArgs>();
-  auto* list = leaf(models, "list", "List registered models", a, action, models_list);
+  auto* list = add_store_leaf(models, "list", "List registered models", a, action, models_list);
   list->add_flag("--json", a->json, "Print JSON");
-  auto* show = leaf(models, "show", "Show a model's versions and aliases", a, action, models_show);
+  auto* show =
+      add_store_leaf(models, "show", "Show a model's versions and aliases", a, action, models_show);
   show->add_option("name", a->name, "Model name")->required();
   show->add_flag("--json", a->json, "Print JSON");
-  auto* reg = leaf(models, "register", "Register a run's bundle as the next version", a, action,
-                   models_register);
+  auto* reg = add_store_leaf(models, "register", "Register a run's bundle as the next version", a,
+                             action, models_register);
   reg->add_option("name", a->name, "Model name (created on first use)")->required();
   reg->add_option("--run", a->run, "Run whose bundle to register")->required();
   reg->add_option("--reason", a->reason, "Why (kept in the history)");
   reg->add_option("--description", a->description, "Description of the version");
   reg->add_flag("--json", a->json, "Print JSON");
-  auto* alias = leaf(models, "alias", "Point an alias (champion, challenger, ...) at a version", a,
+  auto* alias =
+      add_store_leaf(models, "alias", "Point an alias (champion, challenger, ...) at a version", a,
                      action, models_alias);
   alias->add_option("name", a->name, "Model name")->required();
   alias->add_option("alias", a->alias, "Alias name")->required();
@@ -192,12 +184,13 @@ void add_models(CLI::App& app, Action& action) {
       ->required()
       ->check(CLI::PositiveNumber);
   alias->add_option("--reason", a->reason, "Why (kept in the history)");
-  auto* hist = leaf(models, "history", "Every registration, alias move and archive of a model", a,
-                    action, models_history);
+  auto* hist =
+      add_store_leaf(models, "history", "Every registration, alias move and archive of a model", a,
+                     action, models_history);
   hist->add_option("name", a->name, "Model name")->required();
   hist->add_flag("--json", a->json, "Print JSON");
-  auto* arch =
-      leaf(models, "archive", "Archive a version (its bundle is kept)", a, action, models_archive);
+  auto* arch = add_store_leaf(models, "archive", "Archive a version (its bundle is kept)", a,
+                              action, models_archive);
   arch->add_option("name", a->name, "Model name")->required();
   arch->add_option("version", a->version, "Version number")->required()->check(CLI::PositiveNumber);
   arch->add_option("--reason", a->reason, "Why (kept in the history)");

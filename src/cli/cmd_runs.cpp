@@ -200,40 +200,30 @@ int run_export(const RunsArgs& a) {
   return 0;
 }
 
-CLI::App* leaf(CLI::App* parent, const std::string& name, const std::string& help,
-               const std::shared_ptr<RunsArgs>& a, Action& action, int (*fn)(const RunsArgs&)) {
-  auto* cmd = parent->add_subcommand(name, help);
-  cmd->add_option(
-      "--store", a->store,
-      "Store URI (default: $LOANRISK_STORE, else sqlite://./loanrisk-store/loanrisk.db)");
-  cmd->callback([&action, a, fn] { action = [a, fn] { return fn(*a); }; });
-  return cmd;
-}
-
 }  // namespace
 
 void add_runs(CLI::App& app, Action& action) {
   auto* runs = app.add_subcommand("runs", "List, show, compare and export tracked runs");
   runs->require_subcommand(1);
   auto a = std::make_shared<RunsArgs>();
-  auto* list = leaf(runs, "list", "List runs, newest first", a, action, run_list);
+  auto* list = add_store_leaf(runs, "list", "List runs, newest first", a, action, run_list);
   list->add_option("--experiment", a->experiment, "Only runs of this experiment");
   list->add_option("--sort", a->sort, "Sort by this metric, best (highest) first");
   list->add_flag("--ascending", a->ascending, "Sort lowest first (for losses)");
   list->add_option("--filter", a->filter,
                    "e.g. \"metric.auc_roc > 0.99 and params.max_depth = '4'\"");
   list->add_flag("--json", a->json, "Print JSON");
-  auto* show =
-      leaf(runs, "show", "Show one run: attributes, params, metrics, tags", a, action, run_show);
+  auto* show = add_store_leaf(runs, "show", "Show one run: attributes, params, metrics, tags", a,
+                              action, run_show);
   show->add_option("run_id", a->ids, "Run id")->required()->expected(1);
   show->add_flag("--json", a->json, "Print JSON");
-  auto* compare =
-      leaf(runs, "compare", "Params and metrics of runs side by side", a, action, run_compare);
+  auto* compare = add_store_leaf(runs, "compare", "Params and metrics of runs side by side", a,
+                                 action, run_compare);
   compare->add_option("run_ids", a->ids, "Two or more run ids")->required()->expected(2, -1);
   compare->add_flag("--json", a->json, "Print JSON");
-  auto* exp =
-      leaf(runs, "export-mlflow", "Write experiments and runs in MLflow's file-store layout", a,
-           action, run_export);
+  auto* exp = add_store_leaf(runs, "export-mlflow",
+                             "Write experiments and runs in MLflow's file-store layout", a, action,
+                             run_export);
   exp->add_option("--out", a->out, "Folder to write (new or empty)")->required();
 }
 

@@ -33,19 +33,27 @@ std::string text(const ParamValues& params, const char* name) {
   return format_param_value(params.at(name));
 }
 
+using Settings = std::vector<std::pair<std::string, std::string>>;
+
+// What the two gradient-boosting families share: shrinkage, sampling, penalties, weights, seed.
+Settings boosting_settings(const ParamValues& p, Settings family_settings) {
+  const char* shared[][2] = {{"eta", "learning_rate"},
+                             {"min_child_weight", "min_child_weight"},
+                             {"subsample", "subsample"},
+                             {"colsample_bytree", "colsample_bytree"},
+                             {"lambda", "reg_lambda"},
+                             {"alpha", "reg_alpha"},
+                             {"scale_pos_weight", "scale_pos_weight"},
+                             {"seed", "seed"},
+                             {"nthread", "nthread"}};
+  for (const auto& [setting, param] : shared) family_settings.emplace_back(setting, text(p, param));
+  return family_settings;
+}
+
 BoosterRecipe xgboost_recipe(const ParamValues& p, std::size_t /*n_features*/) {
   BoosterRecipe r;
-  r.settings = {{"max_depth", text(p, "max_depth")},
-                {"eta", text(p, "learning_rate")},
-                {"min_child_weight", text(p, "min_child_weight")},
-                {"gamma", text(p, "gamma")},
-                {"subsample", text(p, "subsample")},
-                {"colsample_bytree", text(p, "colsample_bytree")},
-                {"lambda", text(p, "reg_lambda")},
-                {"alpha", text(p, "reg_alpha")},
-                {"scale_pos_weight", text(p, "scale_pos_weight")},
-                {"seed", text(p, "seed")},
-                {"nthread", text(p, "nthread")}};
+  r.settings =
+      boosting_settings(p, {{"max_depth", text(p, "max_depth")}, {"gamma", text(p, "gamma")}});
   r.rounds = static_cast<int>(p.at("n_estimators"));
   r.patience = static_cast<int>(p.at("early_stopping_rounds"));
   return r;
@@ -75,19 +83,10 @@ BoosterRecipe random_forest_recipe(const ParamValues& p, std::size_t n_features)
 BoosterRecipe lightgbm_recipe(const ParamValues& p, std::size_t /*n_features*/) {
   const double depth = p.at("max_depth");
   BoosterRecipe r;
-  r.settings = {{"grow_policy", "lossguide"},
-                {"max_leaves", text(p, "num_leaves")},
-                {"max_depth", depth <= 0 ? "0" : text(p, "max_depth")},
-                {"max_bin", text(p, "max_bin")},
-                {"eta", text(p, "learning_rate")},
-                {"min_child_weight", text(p, "min_child_weight")},
-                {"subsample", text(p, "subsample")},
-                {"colsample_bytree", text(p, "colsample_bytree")},
-                {"lambda", text(p, "reg_lambda")},
-                {"alpha", text(p, "reg_alpha")},
-                {"scale_pos_weight", text(p, "scale_pos_weight")},
-                {"seed", text(p, "seed")},
-                {"nthread", text(p, "nthread")}};
+  r.settings = boosting_settings(p, {{"grow_policy", "lossguide"},
+                                     {"max_leaves", text(p, "num_leaves")},
+                                     {"max_depth", depth <= 0 ? "0" : text(p, "max_depth")},
+                                     {"max_bin", text(p, "max_bin")}});
   r.rounds = static_cast<int>(p.at("n_estimators"));
   r.patience = static_cast<int>(p.at("early_stopping_rounds"));
   return r;
