@@ -11,8 +11,10 @@ DEB_PACKAGES=(
   libboost-dev libcli11-dev libtomlplusplus-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # deployment checks (tests/deploy/): linters and the .deb's dependency computation
-  yamllint shellcheck nodejs npm dpkg-dev
+  yamllint shellcheck dpkg-dev
 )
+# Node.js for the npm tools: Debian's, unless a node and npm are already on the PATH.
+command -v node >/dev/null && command -v npm >/dev/null || DEB_PACKAGES+=(nodejs npm)
 
 # `scripts/setup.sh --bench` adds the Python stack the benchmarks compare against (never a runtime
 # dependency of loanrisk).
