@@ -73,50 +73,79 @@ STORE="sqlite://$WORK/store/loanrisk.db"
   --alias champion --reason "deploy test" >"$WORK/train.out" 2>&1 ||
   fail "train exited with $?: $(tail -n 20 "$WORK/train.out")"
 
-# The packaged config names models:/loan-default@champion, as a deployed server follows it.
-step "serve the champion on 127.0.0.1 with the packaged example config"
 RUN="$WORK/run" # working folder, TMPDIR and HOME of the server: must stay empty
 mkdir -p "$RUN/cwd" "$RUN/tmp" "$RUN/home"
-(cd "$RUN/cwd" && exec env TMPDIR="$RUN/tmp" HOME="$RUN/home" \
-  LOANRISK_STORE="$STORE" "$LR" serve --config "$SCRATCH/etc/loanrisk/loanrisk.toml" \
-  --host 127.0.0.1 --port 0) >"$WORK/serve.out" 2>"$WORK/serve.err" &
-SERVER_PID=$!
 url=""
-for _ in $(seq 1 300); do
-  url=$(grep -o 'http://127.0.0.1:[0-9]*' "$WORK/serve.out" || true)
-  [ -n "$url" ] && break
-  kill -0 "$SERVER_PID" 2>/dev/null || fail "serve exited early: $(cat "$WORK/serve.err")"
-  sleep 0.1
-done
-[ -n "$url" ] || fail "serve did not say where it listens within 30 s: $(cat "$WORK/serve.err")"
-echo "serving at $url"
-
+# start_server CONFIG [VAR=VALUE...]: serves with that config on a free port; sets $url.
+start_server() {
+  local config=$1
+  shift
+  (cd "$RUN/cwd" && exec env TMPDIR="$RUN/tmp" HOME="$RUN/home" LOANRISK_STORE="$STORE" "$@" \
+    "$LR" serve --config "$config" --host 127.0.0.1 --port 0) >"$WORK/serve.out" 2>"$WORK/serve.err" &
+  SERVER_PID=$!
+  url=""
+  for _ in $(seq 1 300); do
+    url=$(grep -o 'http://127.0.0.1:[0-9]*' "$WORK/serve.out" || true)
+    [ -n "$url" ] && break
+    kill -0 "$SERVER_PID" 2>/dev/null || fail "serve --config $config exited early: $(cat "$WORK/serve.err")"
+    sleep 0.1
+  done
+  [ -n "$url" ] || fail "serve did not say where it listens within 30 s: $(cat "$WORK/serve.err")"
+  echo "serving at $url"
+}
+stop_server() {
+  kill -TERM "$SERVER_PID"
+  local rc=0
+  wait "$SERVER_PID" || rc=$?
+  SERVER_PID=""
+  [ "$rc" -eq 0 ] || fail "serve exited with $rc after SIGTERM: $(tail -n 20 "$WORK/serve.err")"
+}
 get() { curl -fsS --max-time 10 "$url$1" || fail "GET $1 failed"; }
-get /healthz >/dev/null
-get /readyz >/dev/null
 applicant='{"customer_id": "c-1", "credit_lines_outstanding": 2, "loan_amt_outstanding": 4000,
   "total_debt_outstanding": 9000, "income": 60000, "years_employed": 4, "fico_score": 640}'
-answer=$(curl -fsS --max-time 10 -H 'Content-Type: application/json' -d "$applicant" \
-  "$url/api/v1/predict") || fail "POST /api/v1/predict failed"
+# predict [CURL ARGS...]: prints the HTTP status, the body goes to $WORK/predict.json.
+predict() {
+  curl -sS --max-time 10 -o "$WORK/predict.json" -w '%{http_code}' -H 'Content-Type: application/json' \
+    -d "$applicant" "$@" "$url/api/v1/predict" || fail "POST /api/v1/predict did not get an answer"
+}
+
+# The packaged config names models:/loan-default@champion, as a deployed server follows it.
+step "serve the champion on 127.0.0.1 with the packaged example config"
+start_server "$SCRATCH/etc/loanrisk/loanrisk.toml"
+get /healthz >/dev/null
+get /readyz >/dev/null
+status=$(predict)
+[ "$status" = 200 ] || fail "POST /api/v1/predict answered $status: $(cat "$WORK/predict.json")"
+answer=$(cat "$WORK/predict.json")
 echo "predict: $answer"
 python3 -c '
 import json, sys
 a = json.loads(sys.argv[1])
-r = a["predictions"][0] if "predictions" in a else a
+r = a["predictions"][0]
 pd = r["pd"]
 assert 0 <= pd <= 1, f"pd {pd} is not a probability"
 assert r["decision"] in ("approve", "decline"), r["decision"]
 assert a["model"]["name"] == "loan-default", a["model"]
-' "$answer" || fail "the prediction is not a PD with a decision: $answer"
-
+' "$answer" || fail "the prediction is not a PD with a decision from loan-default: $answer"
 step "stop the server"
-kill -TERM "$SERVER_PID"
-rc=0
-wait "$SERVER_PID" || rc=$?
-SERVER_PID=""
-[ "$rc" -eq 0 ] || fail "serve exited with $rc after SIGTERM: $(tail -n 20 "$WORK/serve.err")"
+stop_server
+
+# The Kubernetes ConfigMap's loanrisk.toml must be valid too; it requires the API token.
+step "serve with the loanrisk.toml of deploy/k8s/configmap.yaml (token required)"
+python3 -c '
+import sys, yaml
+print(yaml.safe_load(open(sys.argv[1]))["data"]["loanrisk.toml"], end="")
+' deploy/k8s/configmap.yaml >"$WORK/k8s.toml" || fail "cannot read loanrisk.toml from deploy/k8s/configmap.yaml"
+start_server "$WORK/k8s.toml" LOANRISK_API_TOKEN=deploy-test-token
+get /readyz >/dev/null
+status=$(predict)
+[ "$status" = 401 ] || fail "predict without a token answered $status, expected 401 (require_token_for_predict)"
+status=$(predict -H 'Authorization: Bearer deploy-test-token')
+[ "$status" = 200 ] || fail "predict with the token answered $status: $(cat "$WORK/predict.json")"
+stop_server
 
 step "serve wrote nothing outside its store"
 stray=$(find "$RUN" -mindepth 2 | sed "s#^$RUN/##")
 [ -z "$stray" ] || fail "serve wrote outside its store (read-only root would break): $stray"
+[ -f "$WORK/store/loanrisk.db" ] || fail "the store $STORE was not used (no database file)"
 echo "deploy deb: ok ($DEB)"
