@@ -10,8 +10,8 @@ DEB_PACKAGES=(
   libsqlite3-dev libpqxx-dev postgresql-15 postgresql-client-15
   libboost-dev libcli11-dev libtomlplusplus-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  # deployment checks (tests/deploy/): linters and the .deb's dependency computation
-  yamllint shellcheck dpkg-dev
+  # deployment checks (tests/deploy/): linters, the .deb's dependency computation, HTTP probes
+  yamllint shellcheck dpkg-dev curl
 )
 # Node.js for the npm tools: Debian's, unless a node and npm are already on the PATH.
 command -v node >/dev/null && command -v npm >/dev/null || DEB_PACKAGES+=(nodejs npm)
