@@ -40,4 +40,17 @@ for w in "${workflows[@]}"; do
   echo "action-validator: $w"
   "$VALIDATOR" "$w" || fail "$w does not match the GitHub Actions schema (errors above)"
 done
+# The ECS task definition: valid JSON, and what cd.yml and the issue rely on.
+TASKDEF=deploy/ecs/task-definition.json
+echo "task definition: $TASKDEF"
+python3 - "$TASKDEF" <<'PY' || fail "$TASKDEF is incomplete (above)"
+import json, sys
+d = json.load(open(sys.argv[1]))
+c = {x["name"]: x for x in d["containerDefinitions"]}["loanrisk"]  # cd.yml's CONTAINER_NAME
+assert "/healthz" in " ".join(c["healthCheck"]["command"]), "healthCheck must probe /healthz"
+assert c["logConfiguration"]["logDriver"] == "awslogs", "logConfiguration must use awslogs"
+secrets = {s["name"]: s["valueFrom"] for s in c["secrets"]}
+assert ":secretsmanager:" in secrets["LOANRISK_ADMIN_TOKEN"], "admin token from Secrets Manager"
+assert c["readonlyRootFilesystem"] and c["user"] != "root", "read-only root, non-root user"
+PY
 echo "deploy lint: ok"
