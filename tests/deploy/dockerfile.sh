@@ -49,12 +49,14 @@ mapfile -t runtime < <(grep -E '^RUN .*apt-get( -[^ ]+)* install' <<<"$stage" |
 [ ${#runtime[@]} -gt 0 ] || fail "found no 'apt-get install' in the runtime stage of $DOCKERFILE"
 echo "runtime packages: ${runtime[*]}"
 
+# One apt-cache call for all (each call re-reads the package lists): "name candidate" per package.
+policy=$(apt-cache policy "${runtime[@]}" |
+  awk '/^[^ ]/ { sub(/:$/, ""); name = $1 } /^  Candidate:/ { print name, $2 }')
 for p in "${runtime[@]}"; do
-  apt-cache show --no-all-versions "$p" >/dev/null 2>&1 ||
-    fail "package '$p' of the runtime stage does not exist in Debian 12 (apt-cache show $p)"
-  candidate=$(apt-cache policy "$p" | sed -n 's/^ *Candidate: //p')
+  candidate=$(awk -v p="$p" '$1 == p { print $2 }' <<<"$policy")
   if [ -z "$candidate" ] || [ "$candidate" = "(none)" ]; then
-    fail "package '$p' of the runtime stage has no installable version in Debian 12 (apt-cache policy $p)"
+    fail "package '$p' of the runtime stage does not exist in Debian 12 (apt-cache policy $p" \
+      "shows no installable version)"
   fi
 done
 
@@ -83,26 +85,40 @@ DEB=$(tail -n 1 "$WORK/package.out")
 dpkg -x "$DEB" "$WORK/root" || fail "dpkg -x could not unpack $DEB"
 BIN="$WORK/root/usr/bin/loanrisk"
 
-# Which installed package owns a library path (usrmerge: try /usr and / spellings and the target).
-owner() {
-  local path=$1 real candidates c pkg
-  real=$(readlink -f "$path")
-  candidates=("$path" "$real" "${path#/usr}" "/usr$path" "${real#/usr}" "/usr$real")
-  for c in "${candidates[@]}"; do
-    pkg=$(dpkg -S "$c" 2>/dev/null | head -n 1 | sed 's/[:,].*//') || true
-    if [ -n "$pkg" ]; then
-      echo "$pkg"
-      return
-    fi
-  done
-}
-
 ldd_out=$(ldd "$BIN") || fail "ldd $BIN failed"
 if grep -q 'not found' <<<"$ldd_out"; then
   fail "the packaged binary has unresolved libraries on this machine: $(grep 'not found' <<<"$ldd_out")"
 fi
+mapfile -t libs < <(awk '$2 == "=>" && $3 ~ /^\// { print $1, $3 } $1 ~ /^\// && $2 ~ /^\(/ { print $1, $1 }' \
+  <<<"$ldd_out")
+
+# Which installed package owns each library. usrmerge: dpkg knows a file under one spelling (/lib or
+# /usr/lib, the link or its target), so ask for all of them in one dpkg -S call (each call is slow).
+spellings() {
+  local real
+  real=$(readlink -f "$1")
+  printf '%s\n' "$1" "$real" "${1#/usr}" "/usr$1" "${real#/usr}" "/usr$real"
+}
+mapfile -t candidates < <(for l in "${libs[@]}"; do spellings "${l#* }"; done | sort -u)
+declare -A owner_of
+while IFS= read -r line; do
+  pkg=${line%%: /*}
+  owner_of[${line#*: }]=${pkg%%[:,]*}
+done < <(dpkg -S "${candidates[@]}" 2>/dev/null || true) # "pkg:arch: /path" per known file
+owner() {
+  local c
+  while read -r c; do
+    if [ -n "${owner_of[$c]:-}" ]; then
+      echo "${owner_of[$c]}"
+      return
+    fi
+  done < <(spellings "$1")
+}
+
 count=0
-while read -r lib path; do
+for l in "${libs[@]}"; do
+  lib=${l%% *}
+  path=${l#* }
   pkg=$(owner "$path")
   [ -n "$pkg" ] || fail "no installed package owns $path ($lib); the image could not provide it"
   is_provided "$pkg" ||
@@ -110,8 +126,7 @@ while read -r lib path; do
       "installs nor gets through a dependency; add $pkg to its apt-get install line"
   printf '  %-28s %s\n' "$lib" "$pkg"
   count=$((count + 1))
-done < <(awk '$2 == "=>" && $3 ~ /^\// { print $1, $3 } $1 ~ /^\// && $2 ~ /^\(/ { print $1, $1 }' \
-  <<<"$ldd_out")
+done
 [ "$count" -gt 0 ] || fail "ldd listed no libraries for $BIN: $ldd_out"
 
 # dpkg -i of the .deb in the runtime stage needs each Depends already there.
