@@ -10,7 +10,11 @@ DEB_PACKAGES=(
   libsqlite3-dev libpqxx-dev postgresql-15 postgresql-client-15
   libboost-dev libcli11-dev libtomlplusplus-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  # deployment checks (tests/deploy/): linters, the .deb's dependency computation, HTTP probes
+  yamllint shellcheck dpkg-dev curl
 )
+# Node.js for the npm tools: Debian's, unless a node and npm are already on the PATH.
+command -v node >/dev/null && command -v npm >/dev/null || DEB_PACKAGES+=(nodejs npm)
 
 # `scripts/setup.sh --bench` adds the Python stack the benchmarks compare against (never a runtime
 # dependency of loanrisk).
@@ -29,4 +33,13 @@ if [ ${#missing[@]} -gt 0 ]; then
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# action-validator (the GitHub Actions schema check) from npm, pinned by tools/package-lock.json and
+# installed inside the repository; skipped when the lock file has not changed since the last install.
+TOOLS_DIR="$(cd "$(dirname "$0")/.." && pwd)/tools"
+if [ ! -x "$TOOLS_DIR/node_modules/.bin/action-validator" ] ||
+  [ "$TOOLS_DIR/package-lock.json" -nt "$TOOLS_DIR/node_modules/.package-lock.json" ]; then
+  echo "setup: npm ci in $TOOLS_DIR" >&2
+  (cd "$TOOLS_DIR" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 fi

@@ -19,6 +19,7 @@ PGROOT=$(mktemp -d /tmp/loanrisk-pg.XXXXXX)
 chmod 755 "$PGROOT"
 [ "$(id -u)" -eq 0 ] && chown postgres:postgres "$PGROOT"
 
+# shellcheck disable=SC2317  # reached through the EXIT trap
 stop_cluster() {
   "${AS[@]}" "$PGBIN/pg_ctl" -D "$PGROOT/data" -m fast -w stop >/dev/null 2>&1 || true
   rm -rf "$PGROOT"
