@@ -7,6 +7,9 @@ scripts/setup.sh
 BUILD_DIR=${LOANRISK_TEST_BUILD_DIR:-build/test}
 cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLOANRISK_SANITIZE=ON >/dev/null
 cmake --build "$BUILD_DIR" -j"$(nproc)"
+# The Release package the deploy tests install and inspect, built here with every core rather than
+# inside a test that competes with the others (the tests then reuse build/package as it is).
+scripts/package.sh >/dev/null
 # XGBoost's OpenMP runtime keeps thread-local caches alive at exit; those are not our leaks.
 export LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp:print_suppressions=0"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
