@@ -10,7 +10,10 @@ DEB_PACKAGES=(
   libsqlite3-dev libpqxx-dev postgresql-15 postgresql-client-15
   libboost-dev libcli11-dev libtomlplusplus-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  chromium
 )
+# Node 20 or newer is used when present (playwright-core needs >= 18); otherwise Debian's.
+command -v node >/dev/null && command -v npm >/dev/null || DEB_PACKAGES+=(nodejs npm)
 
 # `scripts/setup.sh --bench` adds the Python stack the benchmarks compare against (never a runtime
 # dependency of loanrisk).
@@ -29,4 +32,13 @@ if [ ${#missing[@]} -gt 0 ]; then
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# The web app's npm packages (echarts, embedded by the build; playwright-core for the e2e tests),
+# installed from the committed lock file only when it changed since the last install.
+WEB_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/web"
+if ! cmp -s "$WEB_DIR/package-lock.json" "$WEB_DIR/node_modules/.loanrisk-installed-lock" 2>/dev/null; then
+  echo "setup: npm ci in web/" >&2
+  (cd "$WEB_DIR" && npm ci --no-audit --no-fund --loglevel=error &&
+    cp package-lock.json node_modules/.loanrisk-installed-lock)
 fi
