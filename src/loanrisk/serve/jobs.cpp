@@ -236,7 +236,10 @@ nlohmann::json JobRunner::start(const JobRequest& request) {
     for (std::size_t i = 0; i < request.features.size(); ++i) {
       toml += (i ? ", " : "") + toml_string(request.features[i]);
     }
-    write_file_atomic(job.dir / "loanrisk.toml", toml + "]\n");
+    // [model] family too: a config without it resolves the default family's parameters, which
+    // --model then does not replace.
+    toml += "]\n\n[model]\nfamily = " + toml_string(request.family) + "\n";
+    write_file_atomic(job.dir / "loanrisk.toml", toml);
     args.insert(args.end(), {"--config", (job.dir / "loanrisk.toml").string()});
   }
   std::vector<char*> argv;
