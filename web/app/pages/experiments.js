@@ -51,7 +51,9 @@ async function comparison(ids) {
   const runs = await Promise.all(ids.map(id => getJson(`/api/v1/runs/${id}`)));
   const params = [...new Set(runs.flatMap(r => Object.keys(r.params)))].sort();
   const metrics = [...new Set(runs.flatMap(r => Object.keys(r.metrics)))].sort();
-  const cols = [{ label: '', value: row => row.label }, ...runs.map(r => ({ label: r.name, num: true, value: row => row.get(r) }))];
+  // Long values (feature lists) get break points so that every run's column stays in view.
+  const cell = v => typeof v === 'string' && v.length > 30 ? v.replace(/,/g, ', ') : v;
+  const cols = [{ label: '', value: row => row.label }, ...runs.map(r => ({ label: r.name || r.id.slice(0, 8), value: row => cell(row.get(r)) }))];
   const rows = [
     ...metrics.map(k => ({ label: `metric ${k}`, get: r => r.metrics[k] ?? null })),
     ...params.map(k => ({ label: `param ${k}`, get: r => r.params[k] ?? null })),

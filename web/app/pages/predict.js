@@ -34,7 +34,8 @@ function gaugeOption(pd, threshold) {
   return {
     series: [{
       type: 'gauge', min: 0, max: 100, splitNumber: 5, startAngle: 200, endAngle: -20, radius: '95%',
-      axisLine: { lineStyle: { width: 18, color: [[threshold, '#2e8b57'], [Math.min(1, threshold * 2), '#d99a00'], [1, '#b22222']] } },
+      // Green well below the decline threshold, amber approaching it, red where loans are declined.
+      axisLine: { lineStyle: { width: 18, color: [[threshold / 2, '#2e8b57'], [threshold, '#d99a00'], [1, '#b22222']] } },
       pointer: { width: 5 }, progress: { show: false },
       axisLabel: { distance: 26, color: '#333', formatter: v => `${v}%` }, splitLine: { length: 12 }, axisTick: { length: 6 },
       detail: { valueAnimation: false, formatter: v => `${v.toFixed(2)}%`, fontSize: 22, offsetCenter: [0, '55%'], color: '#1b1f24' },
@@ -46,32 +47,37 @@ function gaugeOption(pd, threshold) {
 }
 
 function waterfallOption(e) {
+  // Each bar spans [start, end] on the log-odds axis: the base value from 0, every feature's
+  // contribution from the running total, and the model's output from 0 (drawn as a custom series
+  // because stacked bars cannot float across zero).
   const items = Object.entries(e.contributions).sort((a, b) => Math.abs(b[1]) - Math.abs(a[1]));
-  const names = ['base value', ...items.map(([k]) => k), 'model output'];
-  const base = [], up = [], down = [];
+  const rows = [{ name: 'base value', start: 0, end: e.base_value, color: '#6b7785' }];
   let level = e.base_value;
-  base.push(Math.min(0, level)); up.push(level >= 0 ? level : 0); down.push(level < 0 ? -level : 0);
-  for (const [, c] of items) {
-    const next = level + c;
-    base.push(Math.min(level, next));
-    up.push(c >= 0 ? c : 0);
-    down.push(c < 0 ? -c : 0);
-    level = next;
+  for (const [name, c] of items) {
+    rows.push({ name, start: level, end: level + c, color: c >= 0 ? '#b22222' : '#2e6fb2', c });
+    level += c;
   }
-  base.push(Math.min(0, level)); up.push(level >= 0 ? level : 0); down.push(level < 0 ? -level : 0);
+  rows.push({ name: 'model output', start: 0, end: e.margin, color: '#1b1f24' });
   return {
     animation: false,
-    grid: { left: 170, right: 20, top: 10, bottom: 30 },
-    tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' },
-      formatter: p => { const i = p[0].dataIndex; const c = i === 0 ? e.base_value : i === names.length - 1 ? e.margin : items[i - 1][1];
-        return `${names[i]}: ${c >= 0 && i > 0 && i < names.length - 1 ? '+' : ''}${c.toFixed(3)} log-odds`; } },
-    xAxis: { type: 'value', name: 'log-odds', nameLocation: 'middle', nameGap: 22 },
-    yAxis: { type: 'category', data: names, inverse: true, axisLabel: { color: '#1b1f24' } },
-    series: [
-      { type: 'bar', stack: 'w', data: base, itemStyle: { color: 'transparent' }, emphasis: { disabled: true } },
-      { type: 'bar', stack: 'w', name: 'raises PD', data: up, itemStyle: { color: '#b22222' } },
-      { type: 'bar', stack: 'w', name: 'lowers PD', data: down, itemStyle: { color: '#2e6fb2' } },
-    ],
+    grid: { left: 170, right: 20, top: 10, bottom: 40 },
+    tooltip: { trigger: 'item', formatter: p => { const r = rows[p.dataIndex];
+      return r.c === undefined ? `${r.name}: ${r.end.toFixed(3)} log-odds`
+        : `${r.name}: ${r.c >= 0 ? '+' : ''}${r.c.toFixed(3)} log-odds (${r.c >= 0 ? 'raises' : 'lowers'} the PD)`; } },
+    xAxis: { type: 'value', name: 'log-odds', nameLocation: 'middle', nameGap: 24, scale: false },
+    yAxis: { type: 'category', data: rows.map(r => r.name), inverse: true, axisLabel: { color: '#1b1f24' } },
+    series: [{
+      type: 'custom',
+      encode: { x: [0, 1], y: 2 },
+      data: rows.map((r, i) => [r.start, r.end, i]),
+      renderItem: (params, api) => {
+        const a = api.coord([api.value(0), api.value(2)]);
+        const b = api.coord([api.value(1), api.value(2)]);
+        const h = api.size([0, 1])[1] * 0.6;
+        return { type: 'rect', shape: { x: Math.min(a[0], b[0]), y: a[1] - h / 2, width: Math.max(1, Math.abs(b[0] - a[0])), height: h },
+          style: { fill: rows[params.dataIndex].color } };
+      },
+    }],
   };
 }
 
@@ -122,7 +128,9 @@ export async function predictPage(root, alive) {
           el('div', { class: 'kpi' }, el('span', { class: 'label', text: `Expected loss (LGD ${pct(model.lgd, 0)})` }), loss)),
         gauge, answeredBy,
         el('h2', { text: 'Main reasons' }), reasons,
-        el('h2', { text: 'Contributions (SHAP waterfall)' }), waterfall)));
+        el('h2', { text: 'Contributions (SHAP waterfall)' }),
+        el('p', { class: 'muted', text: 'How each feature moves the model\'s raw score (log-odds) from the average applicant; the PD above is that score after calibration.' }),
+        waterfall)));
 
   function validate() {
     let ok = true;
