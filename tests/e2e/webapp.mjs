@@ -130,8 +130,10 @@ async function main() {
   await shot(page, 'predict');
 
   // "What if": moving a slider re-scores without pressing the button.
+  const slid = Date.now();
   await page.fill('#f-fico_score-slider', '800');
   const moved = await pdShown(page, pd);
+  console.log(`e2e: slider to PD shown in ${Date.now() - slid} ms (120 ms of it is the debounce)`);
   const at800 = await api(base, 'POST', '/api/v1/predict', { ...applicant, fico_score: 800 });
   assert.equal(Number(moved), at800.body.predictions[0].pd);
 
@@ -228,6 +230,8 @@ async function main() {
   await shot(page, 'monitoring');
   await page.goto(`${base}/#/card`);
   await page.waitForSelector('[data-testid=model-card] h2');
+  // Underscores inside names stay literal (no stray emphasis).
+  assert.match(await page.textContent('[data-testid=model-card]'), /max_depth=4/);
   await shot(page, 'card');
 
   assert.deepEqual(problems, [], 'no console error, page error or failed request');
