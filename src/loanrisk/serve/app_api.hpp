@@ -42,7 +42,7 @@ class AppRoutes {
   HttpResponse data() const;
   HttpResponse card() const;
 
-  const ServeSettings& settings_;
+  ServeSettings settings_;  ///< a copy: the routes outlive nothing they point into.
   ModelHolder& holder_;
   std::unique_ptr<JobRunner> jobs_;
 };
