@@ -12,8 +12,11 @@ DEB_PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   # deployment checks (tests/deploy/): linters, the .deb's dependency computation, HTTP probes
   yamllint shellcheck dpkg-dev curl
+  # the web app's end-to-end tests drive Debian's Chromium
+  chromium
 )
-# Node.js for the npm tools: Debian's, unless a node and npm are already on the PATH.
+# Node.js for the npm tools and the web app: Debian's, unless a node and npm are already on the PATH
+# (playwright-core needs Node >= 18).
 command -v node >/dev/null && command -v npm >/dev/null || DEB_PACKAGES+=(nodejs npm)
 
 # `scripts/setup.sh --bench` adds the Python stack the benchmarks compare against (never a runtime
@@ -42,4 +45,13 @@ if [ ! -x "$TOOLS_DIR/node_modules/.bin/action-validator" ] ||
   [ "$TOOLS_DIR/package-lock.json" -nt "$TOOLS_DIR/node_modules/.package-lock.json" ]; then
   echo "setup: npm ci in $TOOLS_DIR" >&2
   (cd "$TOOLS_DIR" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+fi
+
+# The web app's npm packages (echarts, embedded by the build; playwright-core for the e2e tests),
+# installed from the committed lock file only when it changed since the last install.
+WEB_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/web"
+if ! cmp -s "$WEB_DIR/package-lock.json" "$WEB_DIR/node_modules/.loanrisk-installed-lock" 2>/dev/null; then
+  echo "setup: npm ci in web/" >&2
+  (cd "$WEB_DIR" && npm ci --no-audit --no-fund --loglevel=error &&
+    cp package-lock.json node_modules/.loanrisk-installed-lock)
 fi

@@ -41,6 +41,7 @@ int serve(const ServeArgs& a) {
       choose_store_uri(a.store.empty() ? std::nullopt : std::optional(a.store),
                        s.store.empty() ? std::nullopt : std::optional(s.store));
 
+  s.store = store_uri;  // the web app's routes read and write the same store
   ModelHolder holder(s.model, store_uri);
   const ReloadResult first = holder.reload(true);
   if (!first.model) throw UsageError("cannot load model '" + s.model + "': " + first.error);

@@ -8,6 +8,7 @@
 
 #include "loanrisk/core/build_info.hpp"
 #include "loanrisk/core/error.hpp"
+#include "loanrisk/serve/app_api.hpp"
 #include "loanrisk/serve/http_error.hpp"
 
 namespace loanrisk {
@@ -36,6 +37,20 @@ const std::map<std::string, Route>& routes() {
       {"/ping", {{"GET"}, Access::Open}},
       {"/health", {{"GET"}, Access::Open}},
       {"/version", {{"GET"}, Access::Open}},
+      // The web app (app_api.cpp); prefixed paths appear as their app_route_key.
+      {"/", {{"GET"}, Access::Open}},
+      {"/app/{file}", {{"GET"}, Access::Open}},
+      {"/api/v1/models", {{"GET"}, Access::Open}},
+      {"/api/v1/admin/promote", {{"POST"}, Access::Admin}},
+      {"/api/v1/runs", {{"GET"}, Access::Open}},
+      {"/api/v1/runs/{id}", {{"GET"}, Access::Open}},
+      {"/api/v1/studies", {{"GET"}, Access::Open}},
+      {"/api/v1/studies/{name}", {{"GET"}, Access::Open}},
+      {"/api/v1/admin/jobs", {{"POST"}, Access::Admin}},
+      {"/api/v1/jobs", {{"GET"}, Access::Open}},
+      {"/api/v1/jobs/{id}", {{"GET"}, Access::Open}},
+      {"/api/v1/data", {{"GET"}, Access::Open}},
+      {"/api/v1/model/card", {{"GET"}, Access::Open}},
   };
   return r;
 }
@@ -83,7 +98,10 @@ nlohmann::json parse_json_body(const std::string& body) {
 }
 
 ServeApi::ServeApi(ServeSettings settings, ModelHolder& holder, ServeMetrics& metrics)
-    : settings_(std::move(settings)), holder_(holder), metrics_(metrics) {}
+    : settings_(std::move(settings)),
+      holder_(holder),
+      metrics_(metrics),
+      app_(std::make_shared<AppRoutes>(settings_, holder_)) {}
 
 HttpResponse ServeApi::error(int status, const std::string& message) {
   return json_response({{"error", message}}, status);
@@ -129,11 +147,12 @@ HttpResponse ServeApi::handle(const HttpRequest& request) const {
 
 HttpResponse ServeApi::dispatch(const HttpRequest& request, const std::string& path,
                                 const std::string& query, std::string& route) const {
-  const auto it = routes().find(path);
+  const std::string key = app_route_key(path);
+  const auto it = routes().find(key);
   if (it == routes().end()) {
     throw HttpError(404, "no route " + path + "; see GET /openapi.json for the API");
   }
-  route = path;
+  route = key;
   const Route& r = it->second;
   bool allowed = false;
   std::string allow;
@@ -165,6 +184,7 @@ HttpResponse ServeApi::dispatch(const HttpRequest& request, const std::string& p
       throw HttpError(401, "missing or wrong bearer token: send 'Authorization: Bearer <token>'");
     }
   }
+  if (is_app_route(key)) return app_->handle(request, key, path, query);
   if (path == "/api/v1/predict") return predict(request, query);
   if (path == "/api/v1/explain") return explain(request);
   if (path == "/api/v1/score-csv") return score_csv(request);

@@ -13,6 +13,8 @@
 
 namespace loanrisk {
 
+class AppRoutes;
+
 /// What the transport parsed.
 struct HttpRequest {
   std::string method;         ///< "GET", "POST", ...
@@ -20,6 +22,7 @@ struct HttpRequest {
   std::string content_type;   ///< the Content-Type header ("" when absent).
   std::string authorization;  ///< the Authorization header ("" when absent).
   std::string body;
+  std::string if_none_match = {};  ///< the If-None-Match header ("" when absent).
 };
 
 /// What the transport sends back.
@@ -54,6 +57,7 @@ class ServeApi {
   ServeSettings settings_;
   ModelHolder& holder_;
   ServeMetrics& metrics_;
+  std::shared_ptr<AppRoutes> app_;  ///< the web app's files and routes (app_api.hpp).
 };
 
 /// Equal strings in time independent of where they differ (tokens).

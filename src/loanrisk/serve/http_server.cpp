@@ -65,6 +65,9 @@ class Session : public std::enable_shared_from_this<Session> {
     if (auto it = req.find(http::field::authorization); it != req.end()) {
       r.authorization = std::string(it->value());
     }
+    if (auto it = req.find(http::field::if_none_match); it != req.end()) {
+      r.if_none_match = std::string(it->value());
+    }
     r.body = std::move(req.body());
     send(handler_(r), req.version(), req.keep_alive());
   }

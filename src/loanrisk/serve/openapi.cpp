@@ -122,6 +122,48 @@ const json& openapi_document() {
     p["/ping"]["get"] = op("MLflow liveness", nullptr, text_of("text/plain"), {}, false);
     p["/health"]["get"] = op("MLflow health", nullptr, json_of("Object"), {}, false);
     p["/version"]["get"] = op("Server version", nullptr, text_of("text/plain"), {}, false);
+    // The web app's files and routes (app_api.cpp).
+    p["/"]["get"] =
+        op("The web app (embedded in the binary)", nullptr, text_of("text/html"), {}, false);
+    p["/app/{file}"]["get"] = op("The web app's scripts, styles and echarts", nullptr,
+                                 text_of("text/javascript"), {404}, false);
+    p["/api/v1/models"]["get"] =
+        op("Registered models: versions with metrics, aliases, history; the model serving", nullptr,
+           json_of("Object"), {}, false);
+    p["/api/v1/admin/promote"]["post"] =
+        op("Point an alias (default champion) at a version {model, version, alias, reason} and "
+           "reload",
+           json_of("Object"), json_of("Object"), {400, 401, 403, 422}, true);
+    p["/api/v1/runs"]["get"] =
+        op("Tracked runs (newest 300) with params, metrics and tags; "
+           "?experiment=NAME",
+           nullptr, json_of("Object"), {400}, false);
+    p["/api/v1/runs/{id}"]["get"] =
+        op("One run with the history of every metric", nullptr, json_of("Object"), {404}, false);
+    p["/api/v1/studies"]["get"] = op("Tuning studies with trial counts and best value", nullptr,
+                                     json_of("Object"), {}, false);
+    p["/api/v1/studies/{name}"]["get"] =
+        op("Study analysis: history, importances, slice, parallel coordinates", nullptr,
+           json_of("Object"), {404}, false);
+    p["/api/v1/admin/jobs"]["post"] =
+        op("Start a background train or tune run {family, features, tune, trials, experiment, "
+           "data}",
+           json_of("Object"), json_of("Object"), {400, 401, 403, 422, 429}, true);
+    p["/api/v1/jobs"]["get"] = op("Background jobs, families and features a job may use", nullptr,
+                                  json_of("Object"), {}, false);
+    p["/api/v1/jobs/{id}"]["get"] = op("A job's state, trials done / total, exit code, stderr tail",
+                                       nullptr, json_of("Object"), {404}, false);
+    p["/api/v1/data"]["get"] = op("EDA of the served model's training data (else its schema)",
+                                  nullptr, json_of("Object"), {503}, false);
+    p["/api/v1/model/card"]["get"] =
+        op("The served model's card (Markdown)", nullptr, json_of("Object"), {503}, false);
+    for (const char* path :
+         {"/app/{file}", "/api/v1/runs/{id}", "/api/v1/studies/{name}", "/api/v1/jobs/{id}"}) {
+      const std::string s = path;
+      const std::string name = s.substr(s.find('{') + 1, s.find('}') - s.find('{') - 1);
+      p[path]["get"]["parameters"] = json::array(
+          {{{"name", name}, {"in", "path"}, {"required", true}, {"schema", {{"type", "string"}}}}});
+    }
     return d;
   }();
   return doc;

@@ -1,0 +1,424 @@
+// The web app's routes. Each handler opens the store for its own request (SQLite and PostgreSQL
+// connections are not shared between threads), reads through the registry, tracking and tuning
+// layers and answers JSON; the static files come from the binary itself.
+#include "loanrisk/serve/app_api.hpp"
+
+#include <cctype>
+#include <map>
+#include <mutex>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "loanrisk/core/files.hpp"
+#include "loanrisk/eda/analysis.hpp"
+#include "loanrisk/eda/report.hpp"
+#include "loanrisk/features/pipeline.hpp"
+#include "loanrisk/models/classifier.hpp"
+#include "loanrisk/registry/registry.hpp"
+#include "loanrisk/serve/http_error.hpp"
+#include "loanrisk/serve/jobs.hpp"
+#include "loanrisk/serve/web_assets.hpp"
+#include "loanrisk/tracking/study_store.hpp"
+#include "loanrisk/tuning/analysis.hpp"
+
+namespace loanrisk {
+namespace {
+
+constexpr std::size_t kMaxRuns = 300;
+
+// Scripts only from the server itself; inline styles are allowed because echarts writes style
+// attributes into its tooltips.
+constexpr const char* kContentSecurityPolicy =
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+    "frame-ancestors 'none'; form-action 'self'";
+
+HttpResponse json_ok(const nlohmann::json& j) {
+  HttpResponse r;
+  r.body = j.dump();
+  return r;
+}
+
+bool starts_with(const std::string& s, const std::string& prefix) {
+  return s.rfind(prefix, 0) == 0;
+}
+
+std::unique_ptr<Store> open(const ServeSettings& s) {
+  return open_store(s.store, {{}, false});
+}
+
+/// '+' and %XX decoded (what browsers send in query strings and path segments).
+std::string percent_decode(const std::string& raw) {
+  std::string out;
+  for (std::size_t i = 0; i < raw.size(); ++i) {
+    if (raw[i] == '+') {
+      out += ' ';
+    } else if (raw[i] == '%' && i + 2 < raw.size() &&
+               std::isxdigit(static_cast<unsigned char>(raw[i + 1])) &&
+               std::isxdigit(static_cast<unsigned char>(raw[i + 2]))) {
+      out += static_cast<char>(std::stoi(raw.substr(i + 1, 2), nullptr, 16));
+      i += 2;
+    } else {
+      out += raw[i];
+    }
+  }
+  return out;
+}
+
+/// The decoded value of key in a query string ("" when absent).
+std::string query_value(const std::string& query, const std::string& key) {
+  std::size_t pos = 0;
+  while (pos <= query.size()) {
+    const auto amp = query.find('&', pos);
+    const std::string part = query.substr(pos, amp == std::string::npos ? amp : amp - pos);
+    if (starts_with(part, key + "=")) return percent_decode(part.substr(key.size() + 1));
+    if (amp == std::string::npos) break;
+    pos = amp + 1;
+  }
+  return "";
+}
+
+nlohmann::json version_json(const ModelVersion& v) {
+  nlohmann::json metrics = nlohmann::json::object();
+  std::string family;
+  try {
+    if (std::filesystem::exists(v.source / "metrics.json")) {
+      metrics = read_json_file(v.source / "metrics.json");
+    }
+    if (std::filesystem::exists(v.source / "manifest.json")) {
+      family = read_json_file(v.source / "manifest.json").value("family", "");
+    }
+  } catch (const std::exception&) {
+    // A damaged copy shows without metrics; serving it would be refused by validation anyway.
+  }
+  return {{"version", v.version},         {"run_id", v.run_id},
+          {"status", v.status},           {"aliases", v.aliases},
+          {"created_ms", v.created_ms},   {"created_by", v.created_by},
+          {"description", v.description}, {"tags", v.tags},
+          {"metrics", metrics},           {"family", family}};
+}
+
+nlohmann::json run_json(const RunRecord& r) {
+  return {{"id", r.run.id},
+          {"name", r.run.name},
+          {"experiment", r.run.experiment_name},
+          {"status", to_string(r.run.status)},
+          {"start_ms", r.run.start_ms},
+          {"end_ms", r.run.end_ms ? nlohmann::json(*r.run.end_ms) : nlohmann::json()},
+          {"parent_run_id", r.run.parent_run_id},
+          {"user", r.run.user},
+          {"dataset_path", r.run.dataset_path},
+          {"params", r.params},
+          {"metrics", r.metrics},
+          {"tags", r.tags}};
+}
+
+/// The EDA report of each training file, computed once per file and content.
+struct EdaCache {
+  std::mutex mutex;
+  std::map<std::string, nlohmann::json> reports;  ///< by path + sha256.
+};
+
+EdaCache& eda_cache() {
+  static EdaCache c;
+  return c;
+}
+
+}  // namespace
+
+std::string app_route_key(const std::string& path) {
+  if (path == "/" || starts_with(path, "/app/")) return path == "/" ? "/" : "/app/{file}";
+  if (starts_with(path, "/api/v1/jobs/")) return "/api/v1/jobs/{id}";
+  if (starts_with(path, "/api/v1/runs/")) return "/api/v1/runs/{id}";
+  if (starts_with(path, "/api/v1/studies/")) return "/api/v1/studies/{name}";
+  return path;
+}
+
+bool is_app_route(const std::string& key) {
+  static const std::set<std::string> keys = {
+      "/",
+      "/app/{file}",
+      "/api/v1/models",
+      "/api/v1/admin/promote",
+      "/api/v1/runs",
+      "/api/v1/runs/{id}",
+      "/api/v1/studies",
+      "/api/v1/studies/{name}",
+      "/api/v1/admin/jobs",
+      "/api/v1/jobs",
+      "/api/v1/jobs/{id}",
+      "/api/v1/data",
+      "/api/v1/model/card",
+  };
+  return keys.contains(key);
+}
+
+AppRoutes::AppRoutes(const ServeSettings& settings, ModelHolder& holder)
+    : settings_(settings), holder_(holder), jobs_(std::make_unique<JobRunner>(settings.store)) {}
+
+AppRoutes::~AppRoutes() = default;
+
+HttpResponse AppRoutes::handle(const HttpRequest& request, const std::string& key,
+                               const std::string& path, const std::string& query) const {
+  if (key == "/" || key == "/app/{file}") {
+    const WebAsset* asset = find_web_asset(path);
+    if (!asset) {
+      throw HttpError(404, "no file " + path + " in the web app; open / for the app");
+    }
+    HttpResponse r;
+    const std::string etag = "\"" + std::string(asset->sha256) + "\"";
+    r.headers = {{"ETag", etag},
+                 {"Cache-Control", "no-cache"},
+                 {"Content-Security-Policy", kContentSecurityPolicy},
+                 {"X-Content-Type-Options", "nosniff"},
+                 {"Referrer-Policy", "no-referrer"}};
+    r.content_type = std::string(content_type_of(path));
+    if (request.if_none_match == etag) {
+      r.status = 304;
+      return r;
+    }
+    r.body = std::string(asset->body);
+    return r;
+  }
+  if (key == "/api/v1/models") return models();
+  if (key == "/api/v1/admin/promote") return promote(request);
+  if (key == "/api/v1/runs") return runs(query);
+  if (key == "/api/v1/runs/{id}") return run(path.substr(std::string("/api/v1/runs/").size()));
+  if (key == "/api/v1/studies") return studies();
+  if (key == "/api/v1/studies/{name}") {
+    return study(percent_decode(path.substr(std::string("/api/v1/studies/").size())));
+  }
+  if (key == "/api/v1/data") return data();
+  if (key == "/api/v1/model/card") return card();
+  if (key == "/api/v1/jobs") return job_list();
+  if (key == "/api/v1/jobs/{id}") {
+    return json_ok(jobs_->status(path.substr(std::string("/api/v1/jobs/").size())));
+  }
+  // POST /api/v1/admin/jobs
+  const auto m = holder_.current();
+  const std::string default_data =
+      m ? m->bundle.lineage.value("data_path", std::string()) : std::string();
+  HttpResponse r =
+      json_ok(jobs_->start(parse_job_request(parse_json_body(request.body), default_data)));
+  r.status = 202;
+  return r;
+}
+
+HttpResponse AppRoutes::job_list() const {
+  std::vector<std::string> features = raw_feature_names();
+  const auto& derived = derived_feature_names();
+  features.insert(features.end(), derived.begin(), derived.end());
+  const auto m = holder_.current();
+  return json_ok({{"jobs", jobs_->list()},
+                  {"families", classifier_families()},
+                  {"features", features},
+                  {"default_features", PipelineOptions::defaults().features},
+                  {"default_data", m ? m->bundle.lineage.value("data_path", std::string()) : ""}});
+}
+
+HttpResponse AppRoutes::models() const {
+  auto store = open(settings_);
+  ModelRegistry registry(*store);
+  nlohmann::json out = nlohmann::json::array();
+  for (const RegisteredModel& m : registry.list_models()) {
+    nlohmann::json versions = nlohmann::json::array(), history = nlohmann::json::array();
+    for (const ModelVersion& v : registry.versions(m.name)) versions.push_back(version_json(v));
+    for (const RegistryEvent& e : registry.history(m.name)) {
+      history.push_back(
+          {{"id", e.id},
+           {"event", e.event},
+           {"version", e.version ? nlohmann::json(*e.version) : nlohmann::json()},
+           {"alias", e.alias},
+           {"previous_version",
+            e.previous_version ? nlohmann::json(*e.previous_version) : nlohmann::json()},
+           {"user", e.user},
+           {"timestamp_ms", e.timestamp_ms},
+           {"reason", e.reason}});
+    }
+    out.push_back({{"name", m.name},
+                   {"description", m.description},
+                   {"latest_version", m.latest_version},
+                   {"aliases", m.aliases},
+                   {"versions", versions},
+                   {"history", history}});
+  }
+  const auto cur = holder_.current();
+  nlohmann::json serving = nullptr;
+  if (cur) serving = {{"name", cur->name}, {"version", cur->version}, {"uri", cur->uri}};
+  return json_ok({{"models", out}, {"serving", serving}});
+}
+
+HttpResponse AppRoutes::promote(const HttpRequest& request) const {
+  const nlohmann::json body = parse_json_body(request.body);
+  if (!body.is_object()) {
+    throw HttpError(422,
+                    "expected {\"model\": NAME, \"version\": N, \"alias\": \"champion\", "
+                    "\"reason\": \"why\"}");
+  }
+  nlohmann::json problems = nlohmann::json::array();
+  const auto field = [&](const char* name) { return body.value(name, nlohmann::json()); };
+  const nlohmann::json model = field("model"), version = field("version"),
+                       alias = body.value("alias", nlohmann::json("champion")),
+                       reason = field("reason");
+  if (!model.is_string() || model.get<std::string>().empty()) {
+    problems.push_back({{"field", "model"}, {"value", model}, {"rule", "must be a model name"}});
+  }
+  if (!version.is_number_integer() || version.get<long long>() < 1) {
+    problems.push_back(
+        {{"field", "version"}, {"value", version}, {"rule", "must be a version number >= 1"}});
+  }
+  if (!alias.is_string() || alias.get<std::string>().empty()) {
+    problems.push_back({{"field", "alias"}, {"value", alias}, {"rule", "must be an alias name"}});
+  }
+  if (!reason.is_string() ||
+      reason.get<std::string>().find_first_not_of(" \t\r\n") == std::string::npos) {
+    problems.push_back({{"field", "reason"},
+                        {"value", reason},
+                        {"rule", "must say why (it is recorded in the registry's history)"}});
+  }
+  if (!problems.empty()) {
+    throw HttpError(422, "invalid promotion: fix each listed field and resend",
+                    {{"problems", problems}});
+  }
+  bool moved = false;
+  {
+    auto store = open(settings_);
+    ModelRegistry registry(*store);
+    const std::string name = model.get<std::string>();
+    registry.get_version(name, version.get<std::int64_t>());  // UsageError naming what exists
+    moved = registry.set_alias(name, alias.get<std::string>(), version.get<std::int64_t>(),
+                               reason.get<std::string>());
+  }
+  // The server follows an alias: reload now rather than at the next poll.
+  const ReloadResult r = holder_.reload(false);
+  nlohmann::json out = {{"moved", moved}, {"reloaded", r.changed}};
+  if (r.model) out["serving"] = {{"name", r.model->name}, {"version", r.model->version}};
+  if (!r.error.empty()) out["reload_error"] = r.error;
+  return json_ok(out);
+}
+
+HttpResponse AppRoutes::runs(const std::string& query) const {
+  auto store = open(settings_);
+  const std::string experiment = query_value(query, "experiment");
+  nlohmann::json experiments = nlohmann::json::array();
+  for (const Experiment& e : store->list_experiments()) {
+    experiments.push_back({{"id", e.id}, {"name", e.name}});
+  }
+  const auto list = store->list_runs(experiment.empty() ? std::nullopt : std::optional(experiment));
+  nlohmann::json out = nlohmann::json::array();
+  for (std::size_t i = 0; i < list.size() && i < kMaxRuns; ++i) {
+    out.push_back(run_json(store->get_run_record(list[i].id)));
+  }
+  return json_ok({{"experiments", experiments},
+                  {"runs", out},
+                  {"total", list.size()},
+                  {"truncated", list.size() > kMaxRuns}});
+}
+
+HttpResponse AppRoutes::run(const std::string& id) const {
+  if (id.size() != 32 || id.find_first_not_of("0123456789abcdef") != std::string::npos) {
+    throw HttpError(404, "no run '" + id + "': a run id is 32 lower-case hex digits");
+  }
+  auto store = open(settings_);
+  RunRecord record;
+  try {
+    record = store->get_run_record(id);
+  } catch (const UsageError& e) {
+    throw HttpError(404, e.what());
+  }
+  nlohmann::json j = run_json(record);
+  nlohmann::json history = nlohmann::json::object();
+  for (const auto& [key, value] : record.metrics) {
+    nlohmann::json points = nlohmann::json::array();
+    for (const MetricPoint& p : store->metric_history(id, key)) {
+      points.push_back({{"step", p.step}, {"value", p.value}, {"timestamp_ms", p.timestamp_ms}});
+    }
+    history[key] = points;
+  }
+  j["history"] = history;
+  return json_ok(j);
+}
+
+HttpResponse AppRoutes::studies() const {
+  auto store = open(settings_);
+  StudyStore studies(*store);
+  nlohmann::json out = nlohmann::json::array();
+  for (const StudyInfo& s : studies.list()) {
+    const auto trials = studies.trials(s.id);
+    std::optional<double> best;
+    std::size_t complete = 0;
+    for (const auto& t : trials) {
+      if (t.state != TrialState::kComplete || !t.value) continue;
+      ++complete;
+      if (!best || *t.value > *best) best = t.value;
+    }
+    out.push_back({{"name", s.name},
+                   {"family", s.family},
+                   {"created_ms", s.created_ms},
+                   {"n_trials", trials.size()},
+                   {"complete", complete},
+                   {"best_value", best ? nlohmann::json(*best) : nlohmann::json()}});
+  }
+  return json_ok({{"studies", out}});
+}
+
+HttpResponse AppRoutes::study(const std::string& name) const {
+  auto store = open(settings_);
+  StudyStore studies(*store);
+  const auto s = studies.find(name);
+  if (!s) throw HttpError(404, "no study '" + name + "'; see GET /api/v1/studies for the list");
+  const SearchSpace space = SearchSpace::from_json(nlohmann::json::parse(s->space_json));
+  return json_ok(analyse_study(*s, space, studies.trials(s->id)));
+}
+
+HttpResponse AppRoutes::data() const {
+  const auto m = holder_.current();
+  if (!m) throw HttpError(503, "no model is loaded yet; see GET /readyz");
+  const Bundle& b = m->bundle;
+  const std::string path = b.lineage.value("data_path", std::string());
+  const std::string sha = b.lineage.value("data_sha256", std::string());
+  nlohmann::json out = {{"model", {{"name", m->name}, {"version", m->version}}},
+                        {"data_path", path},
+                        {"schema", b.schema.to_json()},
+                        {"pipeline", b.pipeline.to_json()},
+                        {"lineage", b.lineage}};
+  std::error_code ec;
+  if (path.empty() || !std::filesystem::is_regular_file(path, ec)) {
+    out["source"] = "bundle";
+    out["note"] = path.empty() ? "the bundle does not name its training data"
+                               : "the training data " + path + " is not on this server";
+    return json_ok(out);
+  }
+  auto& cache = eda_cache();
+  const std::string cache_key = path + "@" + sha;
+  {
+    std::lock_guard lock(cache.mutex);
+    if (const auto it = cache.reports.find(cache_key); it != cache.reports.end()) {
+      out["source"] = "eda";
+      out["report"] = it->second;
+      return json_ok(out);
+    }
+  }
+  nlohmann::json report =
+      eda::report_json(eda::analyze_file(path, b.schema, eda::EdaOptions::defaults()));
+  {
+    std::lock_guard lock(cache.mutex);
+    cache.reports[cache_key] = report;
+  }
+  out["source"] = "eda";
+  out["report"] = std::move(report);
+  return json_ok(out);
+}
+
+HttpResponse AppRoutes::card() const {
+  const auto m = holder_.current();
+  if (!m) throw HttpError(503, "no model is loaded yet; see GET /readyz");
+  const auto file = m->source / "card.md";
+  std::error_code ec;
+  const std::string markdown =
+      std::filesystem::is_regular_file(file, ec) ? read_file(file) : model_card(m->bundle);
+  return json_ok({{"model", {{"name", m->name}, {"version", m->version}}}, {"markdown", markdown}});
+}
+
+}  // namespace loanrisk

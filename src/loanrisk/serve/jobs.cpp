@@ -1,0 +1,317 @@
+#include "loanrisk/serve/jobs.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <fstream>
+#include <set>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "loanrisk/core/error.hpp"
+#include "loanrisk/core/files.hpp"
+#include "loanrisk/features/pipeline.hpp"
+#include "loanrisk/models/classifier.hpp"
+#include "loanrisk/serve/http_error.hpp"
+#include "loanrisk/tracking/study_store.hpp"
+
+extern char** environ;
+
+namespace loanrisk {
+namespace {
+
+constexpr int kMaxTrials = 500;
+
+std::string joined(const std::vector<std::string>& names) {
+  std::string s;
+  for (const auto& n : names) s += (s.empty() ? "" : ", ") + n;
+  return s;
+}
+
+/// The last max_bytes of a file, starting at a line boundary when possible.
+std::string tail_of(const std::filesystem::path& file, std::size_t max_bytes) {
+  std::error_code ec;
+  if (!std::filesystem::exists(file, ec)) return "";
+  std::string text = read_file(file);
+  if (text.size() <= max_bytes) return text;
+  text = text.substr(text.size() - max_bytes);
+  const auto nl = text.find('\n');
+  return nl == std::string::npos ? text : text.substr(nl + 1);
+}
+
+/// The path of the running binary, so a job runs exactly the server's build.
+std::string self_exe() {
+  char buf[4096];
+  const ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+  if (n <= 0) throw InternalError("cannot read /proc/self/exe to start a job");
+  return std::string(buf, static_cast<std::size_t>(n));
+}
+
+std::string toml_string(const std::string& s) {
+  std::string q = "\"";
+  for (char c : s) q += (c == '"' || c == '\\') ? std::string("\\") + c : std::string(1, c);
+  return q + "\"";
+}
+
+}  // namespace
+
+JobRequest parse_job_request(const nlohmann::json& body, const std::string& default_data) {
+  if (!body.is_object()) {
+    throw HttpError(422,
+                    "expected a JSON object like {\"family\": \"xgboost\", \"tune\": true, "
+                    "\"trials\": 10}");
+  }
+  JobRequest r;
+  nlohmann::json problems = nlohmann::json::array();
+  const auto problem = [&](const std::string& field, const nlohmann::json& value,
+                           const std::string& rule) {
+    problems.push_back({{"field", field}, {"value", value}, {"rule", rule}});
+  };
+  static const std::set<std::string> known = {"family", "features",   "tune",
+                                              "trials", "experiment", "data"};
+  for (const auto& [k, v] : body.items()) {
+    if (!known.contains(k)) {
+      problem(k, v,
+              "is not a known field (known: data, experiment, family, features, trials, tune)");
+    }
+  }
+  const auto& families = classifier_families();
+  const nlohmann::json family = body.value("family", nlohmann::json());
+  if (!family.is_string() ||
+      std::find(families.begin(), families.end(), family.get<std::string>()) == families.end()) {
+    problem("family", family, "must be one of " + joined(families));
+  } else {
+    r.family = family.get<std::string>();
+  }
+  if (body.contains("features")) {
+    const auto& f = body["features"];
+    std::vector<std::string> valid = raw_feature_names();
+    const auto& derived = derived_feature_names();
+    valid.insert(valid.end(), derived.begin(), derived.end());
+    if (!f.is_array() || f.empty()) {
+      problem("features", f, "must be a non-empty array of feature names");
+    } else {
+      for (const auto& name : f) {
+        if (!name.is_string() ||
+            std::find(valid.begin(), valid.end(), name.get<std::string>()) == valid.end()) {
+          problem("features", name, "must be one of " + joined(valid));
+        } else if (std::find(r.features.begin(), r.features.end(), name.get<std::string>()) !=
+                   r.features.end()) {
+          problem("features", name, "is listed twice");
+        } else {
+          r.features.push_back(name.get<std::string>());
+        }
+      }
+    }
+  }
+  const nlohmann::json tune = body.value("tune", nlohmann::json(false));
+  if (!tune.is_boolean()) {
+    problem("tune", tune, "must be true or false");
+  } else {
+    r.tune = tune.get<bool>();
+  }
+  const nlohmann::json trials = body.value("trials", nlohmann::json(10));
+  if (!trials.is_number_integer() || trials.get<long long>() < 1 ||
+      trials.get<long long>() > kMaxTrials) {
+    problem("trials", trials, "must be an integer between 1 and " + std::to_string(kMaxTrials));
+  } else {
+    r.trials = trials.get<int>();
+  }
+  const nlohmann::json experiment =
+      body.value("experiment", nlohmann::json(r.tune ? "web-tuning" : "web"));
+  const std::string allowed = "letters, digits, '_', '-', '.' and spaces";
+  const std::string name = experiment.is_string() ? experiment.get<std::string>() : "";
+  const bool name_ok =
+      !name.empty() && name.size() <= 100 && std::all_of(name.begin(), name.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.' ||
+               c == ' ';
+      });
+  if (!name_ok) {
+    problem("experiment", experiment, "must be 1 to 100 characters: " + allowed);
+  } else {
+    r.experiment = name;
+  }
+  const nlohmann::json data = body.value("data", nlohmann::json(default_data));
+  std::error_code ec;
+  if (!data.is_string() || data.get<std::string>().empty()) {
+    problem("data", data,
+            "must name a labelled loan CSV on the server (the served model's training data is "
+            "not on this machine)");
+  } else if (!std::filesystem::is_regular_file(data.get<std::string>(), ec)) {
+    problem("data", data, "must be an existing file on the server");
+  } else {
+    r.data = data.get<std::string>();
+  }
+  if (!problems.empty()) {
+    throw HttpError(422,
+                    "invalid job request: " + std::to_string(problems.size()) +
+                        (problems.size() == 1 ? " problem" : " problems") +
+                        " (fix each listed field and resend)",
+                    {{"problems", problems}});
+  }
+  return r;
+}
+
+JobRunner::JobRunner(std::string store_uri, int max_running)
+    : store_uri_(std::move(store_uri)), max_running_(max_running) {}
+
+JobRunner::~JobRunner() {
+  std::lock_guard lock(mutex_);
+  for (auto& [id, job] : jobs_) {
+    if (job.state == "running") kill(job.pid, SIGTERM);
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  for (auto& [id, job] : jobs_) {
+    while (job.state == "running") {
+      reap(job);
+      if (job.state != "running") break;
+      if (std::chrono::steady_clock::now() > deadline) {
+        kill(job.pid, SIGKILL);
+        int status = 0;
+        waitpid(job.pid, &status, 0);
+        job.state = "failed";
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
+  std::error_code ec;
+  if (!root_.empty()) std::filesystem::remove_all(root_, ec);
+}
+
+void JobRunner::reap(Job& job) {
+  if (job.state != "running") return;
+  int status = 0;
+  const pid_t r = waitpid(job.pid, &status, WNOHANG);
+  if (r != job.pid) return;
+  job.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  job.state = job.exit_code == 0 ? "succeeded" : "failed";
+  job.ended_ms = now_ms();
+}
+
+nlohmann::json JobRunner::start(const JobRequest& request) {
+  std::lock_guard lock(mutex_);
+  int running = 0;
+  for (auto& [id, job] : jobs_) {
+    reap(job);
+    running += job.state == "running";
+  }
+  if (running >= max_running_) {
+    throw HttpError(429, std::to_string(running) +
+                             " jobs are running already, the most this server runs at once; "
+                             "wait for one to finish and start again");
+  }
+  if (root_.empty()) {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "loanrisk-jobs-XXXXXX").string();
+    if (!mkdtemp(tmpl.data())) throw InternalError("cannot create a folder for jobs in /tmp");
+    root_ = tmpl;
+  }
+  Job job;
+  job.id = "job-" + std::to_string(next_++);
+  job.request = request;
+  job.dir = root_ / job.id;
+  job.started_ms = now_ms();
+  std::filesystem::create_directories(job.dir);
+  std::vector<std::string> args = {self_exe()};
+  if (request.tune) {
+    job.study = "web-" + request.family + "-" + std::to_string(job.started_ms);
+    args.insert(args.end(),
+                {"tune", "--model", request.family, "--trials", std::to_string(request.trials),
+                 "--study", job.study, "--out", (job.dir / "tuned").string(), "--quiet"});
+  } else {
+    args.insert(args.end(),
+                {"train", "--model", request.family, "--out", (job.dir / "bundle").string()});
+  }
+  args.insert(args.end(),
+              {"--data", request.data, "--store", store_uri_, "--experiment", request.experiment});
+  if (!request.features.empty()) {
+    std::string toml = "[features]\nuse = [";
+    for (std::size_t i = 0; i < request.features.size(); ++i) {
+      toml += (i ? ", " : "") + toml_string(request.features[i]);
+    }
+    // [model] family too: a config without it resolves the default family's parameters, which
+    // --model then does not replace.
+    toml += "]\n\n[model]\nfamily = " + toml_string(request.family) + "\n";
+    write_file_atomic(job.dir / "loanrisk.toml", toml);
+    args.insert(args.end(), {"--config", (job.dir / "loanrisk.toml").string()});
+  }
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  // posix_spawn rather than fork: the server is multi-threaded.
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  const std::string out = (job.dir / "stdout.log").string(),
+                    err = (job.dir / "stderr.log").string();
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addchdir_np(&actions, job.dir.c_str());
+  const int rc = posix_spawn(&job.pid, argv[0], &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0)
+    throw InternalError("cannot start a job: posix_spawn failed with " + std::to_string(rc));
+  const std::string id = job.id;
+  auto& stored = jobs_.emplace(id, std::move(job)).first->second;
+  return describe(stored);
+}
+
+nlohmann::json JobRunner::describe(Job& job) {
+  reap(job);
+  nlohmann::json j = {
+      {"id", job.id},
+      {"kind", job.request.tune ? "tune" : "train"},
+      {"family", job.request.family},
+      {"experiment", job.request.experiment},
+      {"features", job.request.features},
+      {"data", job.request.data},
+      {"state", job.state},
+      {"exit_code", job.exit_code < 0 ? nlohmann::json() : nlohmann::json(job.exit_code)},
+      {"started_ms", job.started_ms},
+      {"ended_ms", job.ended_ms ? nlohmann::json(job.ended_ms) : nlohmann::json()},
+      {"stderr_tail", tail_of(job.dir / "stderr.log", 2000)}};
+  if (job.request.tune) {
+    j["study"] = job.study;
+    j["trials_total"] = job.request.trials;
+    std::int64_t done = 0;
+    try {
+      auto store = open_store(store_uri_, {{}, false});
+      StudyStore studies(*store);
+      if (const auto s = studies.find(job.study)) {
+        for (const auto& t : studies.trials(s->id)) done += t.state != TrialState::kRunning;
+      }
+    } catch (const std::exception&) {
+      // The child may hold a write lock for a moment: report what we know and retry next poll.
+    }
+    j["trials_done"] = done;
+  }
+  return j;
+}
+
+nlohmann::json JobRunner::status(const std::string& id) {
+  std::lock_guard lock(mutex_);
+  const auto it = jobs_.find(id);
+  if (it == jobs_.end()) {
+    throw HttpError(404, "no job '" + id + "' on this server; see GET /api/v1/jobs for the list");
+  }
+  return describe(it->second);
+}
+
+nlohmann::json JobRunner::list() {
+  std::lock_guard lock(mutex_);
+  nlohmann::json out = nlohmann::json::array();
+  for (auto& [id, job] : jobs_) out.push_back(describe(job));
+  std::sort(out.begin(), out.end(), [](const nlohmann::json& a, const nlohmann::json& b) {
+    return a["started_ms"].get<std::int64_t>() > b["started_ms"].get<std::int64_t>();
+  });
+  return out;
+}
+
+}  // namespace loanrisk

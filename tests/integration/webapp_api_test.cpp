@@ -1,0 +1,142 @@
+// The web app's JSON routes against a real `loanrisk serve` on 127.0.0.1: registry, promotion,
+// runs, studies, background jobs, EDA and model card, with their bad-input answers.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "serve_fixture.hpp"
+
+namespace loanrisk::testing {
+namespace {
+
+using nlohmann::json;
+
+class WebappApi : public ServeFixture {
+ protected:
+  static json get(const std::string& target, int want = 200) {
+    const auto r = http_call(port, "GET", target);
+    EXPECT_EQ(r.status, want) << target << ": " << r.body;
+    return json::parse(r.body);
+  }
+};
+
+TEST_F(WebappApi, ServesTheAppShell) {
+  const auto r = http_call(port, "GET", "/");
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(r.headers.at("content-type"), "text/html; charset=utf-8");
+  EXPECT_NE(r.body.find(R"(<script type="module" src="/app/main.js">)"), std::string::npos);
+  EXPECT_NE(r.headers.at("content-security-policy").find("default-src 'self'"), std::string::npos);
+  EXPECT_EQ(get("/app/nope.js", 404)["error"],
+            "no file /app/nope.js in the web app; open / for the app");
+  const json doc = get("/openapi.json");
+  for (const char* path :
+       {"/api/v1/models", "/api/v1/admin/promote", "/api/v1/runs/{id}", "/api/v1/studies/{name}",
+        "/api/v1/admin/jobs", "/api/v1/jobs/{id}", "/api/v1/data", "/api/v1/model/card"}) {
+    EXPECT_TRUE(doc["paths"].contains(path)) << path;
+  }
+}
+
+TEST_F(WebappApi, ModelsAndPromotion) {
+  json m = get("/api/v1/models");
+  ASSERT_EQ(m["models"].size(), 1u);
+  EXPECT_EQ(m["models"][0]["name"], "loan-default");
+  EXPECT_EQ(m["models"][0]["aliases"]["champion"], 1);
+  ASSERT_EQ(m["models"][0]["versions"].size(), 2u);
+  EXPECT_TRUE(m["models"][0]["versions"][0]["metrics"]["test"].contains("auc_roc"));
+  EXPECT_EQ(m["serving"]["version"], "1");
+
+  auto r = http_call(port, "POST", "/api/v1/admin/promote", R"({"model":"loan-default"})");
+  EXPECT_EQ(r.status, 401);
+  r = http_call(port, "POST", "/api/v1/admin/promote", R"({"model":"loan-default","version":"2"})",
+                "application/json", "Bearer t0ken");
+  ASSERT_EQ(r.status, 422) << r.body;
+  json e = json::parse(r.body);
+  EXPECT_EQ(e["error"], "invalid promotion: fix each listed field and resend");
+  ASSERT_EQ(e["problems"].size(), 2u);
+  EXPECT_EQ(e["problems"][0]["field"], "version");
+  EXPECT_EQ(e["problems"][0]["rule"], "must be a version number >= 1");
+  EXPECT_EQ(e["problems"][1]["field"], "reason");
+  r = http_call(port, "POST", "/api/v1/admin/promote",
+                R"({"model":"loan-default","version":7,"reason":"x"})", "application/json",
+                "Bearer t0ken");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(json::parse(r.body)["error"].get<std::string>().find("7"), std::string::npos) << r.body;
+
+  r = http_call(port, "POST", "/api/v1/admin/promote",
+                R"({"model":"loan-default","version":2,"reason":"better on test"})",
+                "application/json", "Bearer t0ken");
+  ASSERT_EQ(r.status, 200) << r.body;
+  e = json::parse(r.body);
+  EXPECT_TRUE(e["moved"]);
+  EXPECT_EQ(e["serving"]["version"], "2");
+  r = http_call(port, "POST", "/api/v1/predict", kApplicant);
+  EXPECT_EQ(json::parse(r.body)["model"]["version"], "2");
+  m = get("/api/v1/models");
+  const json last = m["models"][0]["history"].back();
+  EXPECT_EQ(last["event"], "alias");
+  EXPECT_EQ(last["version"], 2);
+  EXPECT_EQ(last["previous_version"], 1);
+  EXPECT_EQ(last["reason"], "better on test");
+  move_champion(1, true);
+}
+
+TEST_F(WebappApi, RunsAndStudies) {
+  const json runs = get("/api/v1/runs");
+  ASSERT_EQ(runs["runs"].size(), 2u);
+  EXPECT_EQ(runs["runs"][0]["experiment"], "serve");
+  const std::string id = runs["runs"][0]["id"];
+  const json one = get("/api/v1/runs/" + id);
+  EXPECT_EQ(one["id"], id);
+  EXPECT_TRUE(one["history"].is_object());
+  EXPECT_EQ(get("/api/v1/runs?experiment=nope", 400)["error"].is_string(), true);
+  EXPECT_EQ(get("/api/v1/runs/xyz", 404)["error"],
+            "no run 'xyz': a run id is 32 lower-case hex digits");
+  EXPECT_TRUE(get("/api/v1/studies")["studies"].empty());
+  EXPECT_EQ(get("/api/v1/studies/no%20such", 404)["error"],
+            "no study 'no such'; see GET /api/v1/studies for the list");
+}
+
+TEST_F(WebappApi, DataAndCard) {
+  const json d = get("/api/v1/data");
+  EXPECT_EQ(d["source"], "eda");
+  EXPECT_EQ(d["report"]["format"], "loanrisk-eda/1");
+  EXPECT_EQ(d["report"]["overview"]["rows_valid"], 3000);
+  const json c = get("/api/v1/model/card");
+  EXPECT_EQ(c["model"]["version"], "1");
+  EXPECT_EQ(c["markdown"].get<std::string>().rfind("#", 0), 0u);
+}
+
+TEST_F(WebappApi, BackgroundTrainingJob) {
+  auto r = http_call(port, "POST", "/api/v1/admin/jobs", R"({"family":"gbm","trials":0})",
+                     "application/json", "Bearer t0ken");
+  ASSERT_EQ(r.status, 422) << r.body;
+  EXPECT_EQ(json::parse(r.body)["problems"].size(), 2u);
+  EXPECT_EQ(get("/api/v1/jobs/job-99", 404)["error"],
+            "no job 'job-99' on this server; see GET /api/v1/jobs for the list");
+  const json meta = get("/api/v1/jobs");
+  EXPECT_EQ(meta["default_data"], (dir->path() / "book.csv").string());
+  EXPECT_EQ(meta["features"].size(), 10u);
+
+  r = http_call(port, "POST", "/api/v1/admin/jobs",
+                R"({"family":"logistic_regression","experiment":"from-web",)"
+                R"("features":["income","fico_score","debt_to_income_ratio"]})",
+                "application/json", "Bearer t0ken");
+  ASSERT_EQ(r.status, 202) << r.body;
+  const std::string id = json::parse(r.body)["id"];
+  json job;
+  const auto start = std::chrono::steady_clock::now();
+  do {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    job = get("/api/v1/jobs/" + id);
+    ASSERT_LT(std::chrono::steady_clock::now() - start, std::chrono::minutes(5));
+  } while (job["state"] == "running");
+  ASSERT_EQ(job["state"], "succeeded") << job.dump(2);
+  EXPECT_EQ(job["exit_code"], 0);
+  const json runs = get("/api/v1/runs?experiment=from-web");
+  ASSERT_EQ(runs["runs"].size(), 1u);
+  EXPECT_EQ(runs["runs"][0]["status"], "FINISHED");
+  EXPECT_EQ(runs["runs"][0]["tags"]["loanrisk.family"], "logistic_regression");
+}
+
+}  // namespace
+}  // namespace loanrisk::testing

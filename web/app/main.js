@@ -1,0 +1,59 @@
+// The app shell: hash routing (#/predict, #/batch, ...), one nav, the page in <main>, and the
+// served model's name in the header.
+import { getJson } from './api.js';
+import { el, errorBox, disposeCharts } from './ui.js';
+import { predictPage } from './pages/predict.js';
+import { batchPage } from './pages/batch.js';
+import { modelsPage } from './pages/models.js';
+import { experimentsPage } from './pages/experiments.js';
+import { dataPage } from './pages/data.js';
+import { monitoringPage } from './pages/monitoring.js';
+import { cardPage } from './pages/card.js';
+
+const pages = {
+  predict: { title: 'Predict', render: predictPage },
+  batch: { title: 'Batch scoring', render: batchPage },
+  models: { title: 'Models', render: modelsPage },
+  experiments: { title: 'Experiments', render: experimentsPage },
+  data: { title: 'Data', render: dataPage },
+  monitoring: { title: 'Monitoring', render: monitoringPage },
+  card: { title: 'Model card', render: cardPage },
+};
+
+export async function refreshServing() {
+  const node = document.getElementById('serving');
+  try {
+    const m = await getJson('/api/v1/model');
+    node.textContent = `Serving ${m.name}${m.version ? ` v${m.version}` : ''}${m.alias ? ` (@${m.alias})` : ''}`;
+    node.dataset.version = m.version;
+  } catch (e) {
+    node.textContent = `No model: ${e.message}`;
+  }
+}
+
+let generation = 0;
+async function route() {
+  const name = (location.hash.replace(/^#\/?/, '').split('?')[0]) || 'predict';
+  const page = pages[name] || pages.predict;
+  const key = pages[name] ? name : 'predict';
+  const mine = ++generation;
+  disposeCharts();
+  for (const a of document.querySelectorAll('#nav a')) {
+    if (a.getAttribute('href') === `#/${key}`) a.setAttribute('aria-current', 'page');
+    else a.removeAttribute('aria-current');
+  }
+  document.title = `${page.title} · loanrisk`;
+  const view = document.getElementById('view');
+  const section = el('section', { 'aria-busy': 'true', 'data-page': key });
+  view.replaceChildren(section);
+  try {
+    await page.render(section, () => mine === generation);
+  } catch (e) {
+    if (mine === generation) section.append(errorBox(e));
+  }
+  if (mine === generation) section.setAttribute('aria-busy', 'false');
+}
+
+window.addEventListener('hashchange', () => { route(); document.getElementById('view').focus(); });
+refreshServing();
+route();

@@ -1,0 +1,94 @@
+// Small DOM helpers: elements built with text (never HTML strings from data), tables, numbers and
+// charts that follow their container's size.
+export function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k === 'class') node.className = v;
+    else if (k === 'text') node.textContent = v;
+    else if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
+    else node.setAttribute(k, v === true ? '' : v);
+  }
+  for (const c of children.flat()) {
+    if (c === null || c === undefined || c === false) continue;
+    node.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return node;
+}
+
+export function fmt(v, digits = 4) {
+  if (v === null || v === undefined || v === '') return '—';
+  if (typeof v !== 'number') return String(v);
+  if (!Number.isFinite(v)) return String(v);
+  if (Number.isInteger(v) && Math.abs(v) < 1e15) return v.toLocaleString('en-US');
+  return Number(v.toPrecision(digits)).toLocaleString('en-US', { maximumFractionDigits: 8 });
+}
+
+export function pct(v, digits = 2) {
+  return v === null || v === undefined ? '—' : `${(v * 100).toFixed(digits)}%`;
+}
+
+export function money(v) {
+  return v === null || v === undefined ? '—'
+    : v.toLocaleString('en-US', { style: 'currency', currency: 'USD', maximumFractionDigits: 0 });
+}
+
+export function when(ms) {
+  return ms ? new Date(ms).toISOString().replace('T', ' ').slice(0, 19) + ' UTC' : '—';
+}
+
+/// A table from column definitions {label, value(row), num?} and rows.
+export function table(columns, rows, caption) {
+  return el('div', { class: 'table-wrap' },
+    el('table', {},
+      caption ? el('caption', { class: 'muted', text: caption }) : null,
+      el('thead', {}, el('tr', {}, columns.map(c => el('th', { scope: 'col', class: c.num ? 'num' : null, text: c.label })))),
+      el('tbody', {}, rows.map(r => el('tr', {}, columns.map(c => {
+        const v = c.value(r);
+        return el('td', { class: c.num ? 'num' : null }, v instanceof Node ? v : fmt(v));
+      }))))));
+}
+
+export function errorBox(err) {
+  const box = el('div', { class: 'error-box', role: 'alert' }, err.message || String(err));
+  if (err.problems && err.problems.length) {
+    box.append(el('ul', {}, err.problems.map(p =>
+      el('li', {}, `${p.field || '(request)'} = ${JSON.stringify(p.value)}: ${p.rule}`))));
+  }
+  return box;
+}
+
+const charts = new Set();
+function initChart(node) {
+  if (!node.isConnected || node.chart) return;
+  node.chart = window.echarts.init(node, null, { renderer: 'canvas' });
+  node.chart.setOption(node.pending);
+  charts.add(node.chart);
+}
+
+/// An echarts chart in a new element, drawn once the element is in the page; resized with the
+/// window and disposed on page change.
+export function chart(option, cls = 'chart', label = 'chart') {
+  const node = el('div', { class: cls, role: 'img', 'aria-label': label });
+  node.pending = option;
+  requestAnimationFrame(() => initChart(node));
+  return node;
+}
+
+/// Replaces a chart's option (before or after it was drawn).
+export function updateChart(node, option) {
+  if (node.chart) node.chart.setOption(option, true);
+  else node.pending = option;
+}
+
+export function disposeCharts() {
+  for (const c of charts) c.dispose();
+  charts.clear();
+}
+
+window.addEventListener('resize', () => { for (const c of charts) c.resize(); });
+
+export function debounce(fn, ms) {
+  let t = null;
+  return (...args) => { clearTimeout(t); t = setTimeout(() => fn(...args), ms); };
+}
