@@ -59,7 +59,10 @@ TrainRequest make_request(const TrainArgs& a) {
   req.rejects = optional_path(a.rejects);
   req.overwrite = a.force;
   if (!a.config.empty()) req.config = load_config(a.config);
-  if (!a.model.empty()) req.config.family = a.model;
+  if (!a.model.empty() && a.model != req.config.family) {
+    req.config.family = a.model;
+    req.config.params = req.config.given_params;
+  }
   if (!a.imbalance.empty()) req.config.imbalance = a.imbalance;
   if (!a.calibration.empty()) req.config.calibration = a.calibration;
   if (!a.threshold_rule.empty()) req.config.threshold_rule = a.threshold_rule;

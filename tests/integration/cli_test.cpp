@@ -154,6 +154,24 @@ TEST_F(Cli, BadConfigAndBadBundleAreClearErrors) {
   EXPECT_NE(r.err.find("missing.csv"), std::string::npos) << r.err;
 }
 
+// --model picks another family than the config's: it starts from the params written in the file,
+// not from the config family's defaults (which the other family does not know).
+TEST_F(Cli, ModelFlagOverridesTheConfigFamily) {
+  make_book(1000);
+  write_text(dir / "loanrisk.toml", "[split]\nseed = 3\n[model]\ncalibration = \"none\"\n");
+  auto r = run_cli(dir,
+                   "train --no-track --data book.csv --out b --config loanrisk.toml --model "
+                   "logistic_regression --json");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out)["calibration"], "none");
+  write_text(dir / "loanrisk.toml", "[model.params]\nmax_depth = 3\n");
+  r = run_cli(dir,
+              "train --no-track --data book.csv --out b2 --config loanrisk.toml --model "
+              "logistic_regression");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("unknown parameter 'max_depth'"), std::string::npos) << r.err;
+}
+
 // Acceptance of the foundation: the real 10,000-row file, default settings.
 TEST_F(Cli, RealDataReachesTheAucTargetAndScoresEveryRow) {
   const auto real = real_data();

@@ -160,6 +160,7 @@ void read_model(const std::string& src, const toml::table& t, TrainConfig& c) {
     for (const auto& [key, node] : as_table(src, *p, "model.params")) {
       c.params[std::string(key.str())] =
           as_number(src, node, "model.params." + std::string(key.str()));
+      c.given_params[std::string(key.str())] = c.params[std::string(key.str())];
     }
   }
 }

@@ -20,7 +20,10 @@ struct TrainConfig {
   SplitSpec split;
   PipelineOptions features = PipelineOptions::defaults();
   std::string family = "xgboost";
-  ParamValues params;              ///< as given; resolved against the family's declarations.
+  ParamValues params;  ///< as given; resolved against the family's declarations.
+  /// [model.params] as written in the file, so that another family chosen on the command line
+  /// starts from these rather than from the config family's resolved defaults.
+  ParamValues given_params;
   double threshold = 0.5;          ///< decision threshold on the PD.
   std::string imbalance = "none";  ///< none | class_weight | smote (training split only)
   /// platt (default: monotone, so AUC is unchanged) | isotonic | auto | none; fitted on validation.

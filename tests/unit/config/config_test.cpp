@@ -55,6 +55,7 @@ max_depth = 6
   EXPECT_EQ(c.threshold_rule, "cost:5:1");
   EXPECT_EQ(c.to_json()["model"]["threshold_rule"], "cost:5:1");
   EXPECT_DOUBLE_EQ(c.params.at("max_depth"), 6);
+  EXPECT_EQ(c.given_params, (ParamValues{{"max_depth", 6}}));
   EXPECT_EQ(c.to_json()["split"]["seed"], 7);
 }
 
