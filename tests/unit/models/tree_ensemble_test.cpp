@@ -3,6 +3,7 @@
 // a synthetic problem with missing values; malformed and unsupported model JSON.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <limits>
@@ -218,7 +219,10 @@ INSTANTIATE_TEST_SUITE_P(Families, TreeEnsembleMatchTest, ::testing::Range<std::
 // The classifier scores small batches natively and large ones with XGBoost; both agree.
 TEST(TreeEnsembleClassifier, SmallAndLargeBatchesAgreeBeforeAndAfterLoading) {
   Labelled train = testing::logistic_problem(2000, 5, 21);
-  Labelled test = testing::logistic_problem(500, 5, 22);
+  // One row more than the native limits, so the whole batch goes to XGBoost.
+  using models::TreeClassifier;
+  Labelled test = testing::logistic_problem(
+      std::max(TreeClassifier::kNativeMaxRows, TreeClassifier::kNativeShapMaxRows) + 1, 5, 22);
   add_missing(test.X, 5, 8);
   for (const char* family : {"xgboost", "lightgbm", "random_forest"}) {
     SCOPED_TRACE(family);
@@ -247,6 +251,7 @@ TEST(TreeEnsembleClassifier, SmallAndLargeBatchesAgreeBeforeAndAfterLoading) {
       // A whole batch goes through XGBoost and gives the same numbers.
       const std::vector<double> batch = c->predict_proba(test.X);
       for (std::size_t r = 0; r < batch.size(); ++r) EXPECT_EQ(batch[r], reference[r]);
+      EXPECT_EQ(c->contributions(test.X), reference_phi);
     }
   }
 }
