@@ -69,7 +69,23 @@ void TreeClassifier::adopt(BoosterPtr trained) {
   // XGBoost configures a booster lazily on its first prediction; doing it here, before the model
   // can be shared, keeps concurrent first predictions from racing on that.
   DenseMatrix probe{1, n, std::vector<float>(n, NAN), {}};
-  predict_proba(probe);
+  xgboost_predict_proba(probe);
+  // The native copy is an accelerator: a model it does not support (e.g. categorical splits from
+  // a file written elsewhere) is still served, by XGBoost alone.
+  native_.reset();
+  try {
+    TreeEnsemble ensemble = TreeEnsemble::from_json(model_json());
+    if (ensemble.num_features() == n) native_ = std::move(ensemble);
+  } catch (const InputError&) {
+  }
+}
+
+std::string TreeClassifier::model_json() const {
+  bst_ulong length = 0;
+  const char* bytes = nullptr;
+  LOANRISK_XGB_CHECK(
+      XGBoosterSaveModelToBuffer(trained(), R"({"format": "json"})", &length, &bytes));
+  return std::string(bytes, length);
 }
 
 BoosterHandle TreeClassifier::trained() const {
@@ -105,6 +121,14 @@ void TreeClassifier::check_matrix(const DenseMatrix& X) const {
 }
 
 std::vector<double> TreeClassifier::predict_proba(const DenseMatrix& X) const {
+  if (!native_ || X.rows > kNativeMaxRows) return xgboost_predict_proba(X);
+  check_matrix(X);
+  std::vector<float> out(X.rows);
+  native_->probabilities(X.values.data(), X.rows, out.data());
+  return std::vector<double>(out.begin(), out.end());
+}
+
+std::vector<double> TreeClassifier::xgboost_predict_proba(const DenseMatrix& X) const {
   BoosterHandle booster = trained();
   check_matrix(X);
   if (X.rows == 0) return {};
@@ -124,11 +148,7 @@ std::vector<double> TreeClassifier::predict_proba(const DenseMatrix& X) const {
 }
 
 void TreeClassifier::save(const std::filesystem::path& dir) const {
-  BoosterHandle booster = trained();
-  bst_ulong length = 0;
-  const char* bytes = nullptr;
-  LOANRISK_XGB_CHECK(XGBoosterSaveModelToBuffer(booster, R"({"format": "json"})", &length, &bytes));
-  write_file_atomic(dir / kModelFile, std::string_view(bytes, length));
+  write_file_atomic(dir / kModelFile, model_json());
 }
 
 nlohmann::json TreeClassifier::describe() const {
@@ -193,6 +213,14 @@ std::unique_ptr<Classifier> load_tree_model(const std::string& family, const Par
 }
 
 std::vector<double> TreeClassifier::contributions(const DenseMatrix& X) const {
+  if (!native_ || X.rows > kNativeShapMaxRows) return xgboost_contributions(X);
+  check_matrix(X);
+  std::vector<float> out(X.rows * (X.cols + 1));
+  native_->contributions(X.values.data(), X.rows, out.data());
+  return std::vector<double>(out.begin(), out.end());
+}
+
+std::vector<double> TreeClassifier::xgboost_contributions(const DenseMatrix& X) const {
   BoosterHandle booster = trained();
   check_matrix(X);
   if (X.rows == 0) return {};
