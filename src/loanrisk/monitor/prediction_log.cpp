@@ -1,0 +1,158 @@
+#include "loanrisk/monitor/prediction_log.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <ctime>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <regex>
+
+#include "loanrisk/core/error.hpp"
+
+namespace loanrisk::monitor {
+namespace fs = std::filesystem;
+
+std::string iso8601_ms(std::int64_t time_ms) {
+  const std::time_t t = static_cast<std::time_t>(time_ms / 1000);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[96];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                static_cast<int>(time_ms % 1000));
+  return buf;
+}
+
+std::optional<std::int64_t> parse_utc_time(const std::string& text) {
+  static const std::regex re(
+      R"((\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?)?Z?)");
+  std::smatch m;
+  if (!std::regex_match(text, m, re)) return std::nullopt;
+  std::tm tm{};
+  tm.tm_year = std::stoi(m[1]) - 1900;
+  tm.tm_mon = std::stoi(m[2]) - 1;
+  tm.tm_mday = std::stoi(m[3]);
+  tm.tm_hour = m[4].matched ? std::stoi(m[4]) : 0;
+  tm.tm_min = m[5].matched ? std::stoi(m[5]) : 0;
+  tm.tm_sec = m[6].matched ? std::stoi(m[6]) : 0;
+  if (tm.tm_mon > 11 || tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 || tm.tm_min > 59 ||
+      tm.tm_sec > 60) {
+    return std::nullopt;
+  }
+  std::int64_t ms = 0;
+  if (m[7].matched) {
+    std::string f = m[7];
+    f.resize(3, '0');
+    ms = std::stoi(f);
+  }
+  return static_cast<std::int64_t>(timegm(&tm)) * 1000 + ms;
+}
+
+std::string prediction_log_line(const PredictionRecord& r) {
+  nlohmann::json inputs = nlohmann::json::object();
+  for (const auto& [name, value] : r.inputs) inputs[name] = value;
+  nlohmann::json j = {{"ts", iso8601_ms(r.time_ms)},
+                      {"request_id", r.request_id},
+                      {"route", r.route},
+                      {"model", {{"name", r.model_name}, {"version", r.model_version}}},
+                      {"customer_id", r.customer_id},
+                      {"inputs", std::move(inputs)},
+                      {"pd", r.pd},
+                      {"grade", r.grade},
+                      {"decision", r.decision}};
+  if (r.customer_id_hashed) j["customer_id_hashed"] = true;
+  return j.dump() + "\n";
+}
+
+std::string prediction_log_file_name(std::int64_t time_ms, int index) {
+  const std::string iso = iso8601_ms(time_ms);
+  return "predictions-" + iso.substr(0, 4) + iso.substr(5, 2) + iso.substr(8, 2) + "-" +
+         std::to_string(index) + ".jsonl";
+}
+
+std::vector<fs::path> prediction_log_files(const fs::path& dir) {
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) {
+    throw InputError("prediction log folder '" + dir.string() +
+                     "' does not exist: give the folder of `loanrisk serve --prediction-log`");
+  }
+  static const std::regex name(R"(predictions-(\d{8})-(\d+)\.jsonl)");
+  std::vector<std::tuple<std::string, long, fs::path>> found;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    std::smatch m;
+    const std::string file = e.path().filename().string();
+    if (e.is_regular_file() && std::regex_match(file, m, name)) {
+      found.emplace_back(m[1], std::stol(m[2]), e.path());
+    }
+  }
+  std::sort(found.begin(), found.end());
+  std::vector<fs::path> out;
+  for (auto& f : found) out.push_back(std::get<2>(f));
+  return out;
+}
+
+LoggedPredictions read_prediction_log(const fs::path& dir, const std::vector<std::string>& features,
+                                      std::optional<std::int64_t> since_ms,
+                                      std::optional<std::int64_t> until_ms) {
+  LoggedPredictions out;
+  out.inputs.names = features;
+  out.inputs.columns.resize(features.size());
+  bool all_targets = true;
+  std::vector<double> targets;
+  for (const fs::path& file : prediction_log_files(dir)) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) throw InputError("cannot read prediction log file '" + file.string() + "'");
+    ++out.files;
+    std::string text;
+    std::size_t line_no = 0;
+    while (std::getline(in, text)) {
+      ++line_no;
+      if (text.empty()) continue;
+      const std::string where = file.string() + ":" + std::to_string(line_no);
+      nlohmann::json j;
+      try {
+        j = nlohmann::json::parse(text);
+      } catch (const nlohmann::json::parse_error&) {
+        // A server killed mid-write can leave a torn last line: say so rather than guess.
+        throw InputError(
+            where + ": not a JSON line (a torn write?); remove the line or the file and rerun");
+      }
+      ++out.lines;
+      try {
+        const auto t = parse_utc_time(j.at("ts").get<std::string>());
+        if (!t) throw InputError(where + ": 'ts' is not an ISO 8601 UTC time");
+        if ((since_ms && *t < *since_ms) || (until_ms && *t >= *until_ms)) {
+          ++out.skipped;
+          continue;
+        }
+        const auto& inputs = j.at("inputs");
+        for (std::size_t k = 0; k < features.size(); ++k) {
+          const auto it = inputs.find(features[k]);
+          if (it == inputs.end() || !it->is_number()) {
+            throw InputError(where + ": input '" + features[k] +
+                             "' is missing; the log was written for a model with other inputs "
+                             "(use --since/--until to select its period)");
+          }
+          out.inputs.columns[k].push_back(it->get<double>());
+        }
+        out.time_ms.push_back(*t);
+        out.pd.push_back(j.at("pd").get<double>());
+        out.inputs.ids.push_back(j.value("customer_id", ""));
+        const auto d = j.find("default");
+        if (d != j.end() && d->is_number()) {
+          targets.push_back(d->get<double>());
+        } else {
+          all_targets = false;
+        }
+      } catch (const nlohmann::json::exception& e) {
+        throw InputError(where + ": missing or mistyped field (" + e.what() +
+                         "); each line needs ts, inputs and pd");
+      }
+    }
+  }
+  out.inputs.lines.assign(out.pd.size(), 0);
+  if (all_targets && !out.pd.empty()) out.target = std::move(targets);
+  return out;
+}
+
+}  // namespace loanrisk::monitor
