@@ -13,6 +13,8 @@
 
 namespace loanrisk {
 
+class PredictionMonitor;
+
 /// What the transport parsed.
 struct HttpRequest {
   std::string method;         ///< "GET", "POST", ...
@@ -39,6 +41,8 @@ class ServeApi {
   /// An error answer with {"error": message}.
   static HttpResponse error(int status, const std::string& message);
   const ServeSettings& settings() const { return settings_; }
+  /// Sends scored rows to live drift and the prediction log, and serves /api/v1/monitoring.
+  void set_monitor(PredictionMonitor* monitor) { monitor_ = monitor; }
 
  private:
   HttpResponse dispatch(const HttpRequest& request, const std::string& path,
@@ -50,10 +54,16 @@ class ServeApi {
   HttpResponse score_csv(const HttpRequest& request) const;
   HttpResponse model_info() const;
   HttpResponse reload() const;
+  HttpResponse monitoring() const;      // api_monitoring.cpp
+  std::string monitor_metrics() const;  // api_monitoring.cpp
+  /// Hands a request's scored rows to the monitor (no-op without one).
+  void record_predictions(const LoadedModel& model, const Frame& frame,
+                          const std::vector<double>& pd, const char* route) const;
 
   ServeSettings settings_;
   ModelHolder& holder_;
   ServeMetrics& metrics_;
+  PredictionMonitor* monitor_ = nullptr;
 };
 
 /// Equal strings in time independent of where they differ (tokens).
