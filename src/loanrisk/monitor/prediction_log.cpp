@@ -1,6 +1,8 @@
 #include "loanrisk/monitor/prediction_log.hpp"
 
 #include <algorithm>
+#include <charconv>
+#include <cmath>
 #include <cstdio>
 #include <ctime>
 #include <fstream>
@@ -48,20 +50,67 @@ std::optional<std::int64_t> parse_utc_time(const std::string& text) {
   return static_cast<std::int64_t>(timegm(&tm)) * 1000 + ms;
 }
 
+namespace {
+
+void append_string(std::string& out, std::string_view text) {
+  out += '"';
+  for (const char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += ch;
+    } else if (c < 0x20 || c >= 0x80) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", c);
+      out += buf;
+    } else {
+      out += ch;
+    }
+  }
+  out += '"';
+}
+
+void append_number(std::string& out, double v) {
+  if (!std::isfinite(v)) {
+    out += "null";
+    return;
+  }
+  char buf[32];
+  const auto res = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, res.ptr);
+}
+
+}  // namespace
+
 std::string prediction_log_line(const PredictionRecord& r) {
-  nlohmann::json inputs = nlohmann::json::object();
-  for (const auto& [name, value] : r.inputs) inputs[name] = value;
-  nlohmann::json j = {{"ts", iso8601_ms(r.time_ms)},
-                      {"request_id", r.request_id},
-                      {"route", r.route},
-                      {"model", {{"name", r.model_name}, {"version", r.model_version}}},
-                      {"customer_id", r.customer_id},
-                      {"inputs", std::move(inputs)},
-                      {"pd", r.pd},
-                      {"grade", r.grade},
-                      {"decision", r.decision}};
-  if (r.customer_id_hashed) j["customer_id_hashed"] = true;
-  return j.dump() + "\n";
+  std::string out;
+  out.reserve(320);
+  out += "{\"ts\":\"" + iso8601_ms(r.time_ms) + "\",\"request_id\":";
+  append_string(out, r.request_id);
+  out += ",\"route\":";
+  append_string(out, r.route);
+  out += ",\"model\":{\"name\":";
+  append_string(out, r.model_name);
+  out += ",\"version\":";
+  append_string(out, r.model_version);
+  out += "},\"customer_id\":";
+  append_string(out, r.customer_id);
+  if (r.customer_id_hashed) out += ",\"customer_id_hashed\":true";
+  out += ",\"inputs\":{";
+  for (std::size_t k = 0; r.input_names && k < r.input_names->size() && k < r.inputs.size(); ++k) {
+    if (k) out += ',';
+    append_string(out, (*r.input_names)[k]);
+    out += ':';
+    append_number(out, r.inputs[k]);
+  }
+  out += "},\"pd\":";
+  append_number(out, r.pd);
+  out += ",\"grade\":";
+  append_string(out, r.grade);
+  out += ",\"decision\":";
+  append_string(out, r.decision);
+  out += "}\n";
+  return out;
 }
 
 std::string prediction_log_file_name(std::int64_t time_ms, int index) {

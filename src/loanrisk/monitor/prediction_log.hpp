@@ -4,6 +4,7 @@
 // size rotations), one scored applicant per line. Fields in docs/monitoring.md.
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -19,12 +20,15 @@ struct PredictionRecord {
   std::string request_id, model_name, model_version, route;
   std::string customer_id;  ///< as sent, or its salted SHA-256 when customer_id_hashed.
   bool customer_id_hashed = false;
-  std::vector<std::pair<std::string, double>> inputs;  ///< raw input features.
+  /// Names of the raw input features, shared by every record of a model (no copy per row).
+  std::shared_ptr<const std::vector<std::string>> input_names;
+  std::vector<double> inputs;  ///< values in input_names order.
   double pd = 0;
   std::string grade, decision;
 };
 
-/// The JSON line of a record, newline included.
+/// The JSON line of a record, newline included. Written by hand (no JSON tree): it runs once per
+/// logged row. Bytes outside ASCII in strings are written as \u00XX so a line is always valid.
 std::string prediction_log_line(const PredictionRecord& record);
 
 /// "2026-11-28T01:02:03.456Z" for a Unix time in milliseconds.

@@ -99,7 +99,12 @@ void PredictionLogWriter::run() {
       batch.swap(queue_);
       busy_ = true;
     }
-    write_batch(batch);
+    try {
+      write_batch(batch);
+    } catch (const std::exception& e) {
+      // The writer thread must outlive any bad record: count it and go on.
+      failed(std::string("cannot write a batch: ") + e.what(), batch.size());
+    }
     batch.clear();
   }
 }

@@ -34,13 +34,16 @@ PredictionMonitor::PredictionMonitor(const ServeSettings& settings) : settings_(
   request_prefix_ = buf;
 }
 
-std::shared_ptr<monitor::LiveWindow> PredictionMonitor::window_for(const LoadedModel& model) {
-  const std::string key = model.source.string() + "@" + model.loaded_at;
+std::pair<std::shared_ptr<monitor::LiveWindow>, std::shared_ptr<const std::vector<std::string>>>
+PredictionMonitor::window_for(const LoadedModel& model) {
   std::lock_guard lock(window_mutex_);
-  if (key != window_key_) {
+  if (model.loaded_at != window_loaded_at_ || model.source != window_source_ || !input_names_) {
     // A new model has other bins: its window starts empty.
-    window_key_ = key;
+    window_source_ = model.source;
+    window_loaded_at_ = model.loaded_at;
     window_.reset();
+    input_names_ =
+        std::make_shared<const std::vector<std::string>>(model.bundle.schema.feature_names());
     if (!model.bundle.reference.is_null()) {
       try {
         window_ = std::make_shared<monitor::LiveWindow>(
@@ -51,13 +54,13 @@ std::shared_ptr<monitor::LiveWindow> PredictionMonitor::window_for(const LoadedM
       }
     }
   }
-  return window_;
+  return {window_, input_names_};
 }
 
 void PredictionMonitor::record(const LoadedModel& model, const Frame& frame,
                                const std::vector<double>& pd, const std::string& route) noexcept {
   try {
-    const auto window = window_for(model);
+    const auto [window, names] = window_for(model);
     if (window) {
       std::vector<const std::vector<double>*> columns;
       for (const auto& name : window->feature_names()) columns.push_back(&frame.column(name));
@@ -70,7 +73,8 @@ void PredictionMonitor::record(const LoadedModel& model, const Frame& frame,
     if (!log_) return;
     const std::string request_id = request_prefix_ + std::to_string(++requests_);
     const std::int64_t t = now_ms();
-    const auto names = model.bundle.schema.feature_names();
+    std::vector<const std::vector<double>*> inputs;
+    for (const auto& n : *names) inputs.push_back(&frame.column(n));
     for (std::size_t i = 0; i < pd.size(); ++i) {
       if (!log_->sample()) continue;
       monitor::PredictionRecord r;
@@ -80,8 +84,9 @@ void PredictionMonitor::record(const LoadedModel& model, const Frame& frame,
       r.model_version = model.version;
       r.route = route;
       r.customer_id = frame.ids.empty() ? std::to_string(i) : frame.ids[i];
-      r.inputs.reserve(names.size());
-      for (const auto& n : names) r.inputs.emplace_back(n, frame.column(n)[i]);
+      r.input_names = names;
+      r.inputs.reserve(inputs.size());
+      for (const auto* column : inputs) r.inputs.push_back((*column)[i]);
       r.pd = pd[i];
       r.grade = grade_of(settings_.grades, pd[i]).name;
       r.decision = pd[i] >= model.bundle.threshold ? "decline" : "approve";
@@ -94,7 +99,7 @@ void PredictionMonitor::record(const LoadedModel& model, const Frame& frame,
 }
 
 nlohmann::json PredictionMonitor::monitoring(const LoadedModel& model) {
-  const auto window = window_for(model);
+  const auto window = window_for(model).first;
   if (!window) return nullptr;
   return window->to_json();
 }

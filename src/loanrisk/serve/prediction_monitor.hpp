@@ -4,9 +4,11 @@
 // routes after they answer; cheap and never throws into them.
 #include <atomic>
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json_fwd.hpp>
@@ -37,13 +39,18 @@ class PredictionMonitor {
   PredictionLogWriter* log() { return log_.get(); }
 
  private:
-  std::shared_ptr<monitor::LiveWindow> window_for(const LoadedModel& model);
+  /// The window (may be null) and input names of the model, renewed when the model changes.
+  std::pair<std::shared_ptr<monitor::LiveWindow>, std::shared_ptr<const std::vector<std::string>>>
+  window_for(const LoadedModel& model);
 
   ServeSettings settings_;
   std::unique_ptr<PredictionLogWriter> log_;
   mutable std::mutex window_mutex_;
-  std::string window_key_;  ///< the bundle folder and load time the window belongs to.
+  /// The model the window belongs to: its bundle folder and load time.
+  std::filesystem::path window_source_;
+  std::string window_loaded_at_;
   std::shared_ptr<monitor::LiveWindow> window_;
+  std::shared_ptr<const std::vector<std::string>> input_names_;  ///< of that model's schema.
   std::string request_prefix_;
   std::atomic<std::uint64_t> requests_{0};
 };

@@ -23,8 +23,11 @@ monitor::PredictionRecord record(int i) {
   r.model_name = "loan-default";
   r.model_version = "3";
   r.route = "/api/v1/predict";
-  r.customer_id = "c" + std::to_string(i);
-  r.inputs = {{"income", 1000.0 + i}, {"fico_score", 600}};
+  r.customer_id = i == 3 ? "c\"3\\\n\xe9" : "c" + std::to_string(i);
+  static const auto names = std::make_shared<const std::vector<std::string>>(
+      std::vector<std::string>{"income", "fico_score"});
+  r.input_names = names;
+  r.inputs = {1000.0 + i, 600};
   r.pd = i / 1000.0;
   r.grade = "5";
   r.decision = "approve";
@@ -56,6 +59,8 @@ TEST(PredictionLogWriter, WritesLinesTheMonitorReadsBackInOrder) {
   EXPECT_EQ(log.time_ms[42], 1'795'000'000'042);
   EXPECT_EQ(log.inputs.ids[42], "c42");
   EXPECT_TRUE(log.target.empty());
+  EXPECT_EQ(log.inputs.ids[3],
+            "c\"3\\\n\u00e9");  // quotes and controls escaped, bytes > 127 as \u00XX
   // --since/--until select by time: [since, until).
   const auto part =
       monitor::read_prediction_log(dir / "log", {"income"}, 1'795'000'000'010, 1'795'000'000'020);
