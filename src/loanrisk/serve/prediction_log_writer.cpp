@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
@@ -66,6 +67,7 @@ bool PredictionLogWriter::sample() {
 }
 
 bool PredictionLogWriter::submit(monitor::PredictionRecord record) {
+  std::size_t queued = 0;
   {
     std::lock_guard lock(mutex_);
     if (queue_.size() >= settings_.queue_capacity || stopping_) {
@@ -73,14 +75,24 @@ bool PredictionLogWriter::submit(monitor::PredictionRecord record) {
       return false;
     }
     queue_.push_back(std::move(record));
+    queued = queue_.size();
   }
-  wake_.notify_one();
+  // The writer wakes by itself every kMaxDelay; waking it per record would cost a context switch
+  // and a write() per prediction, so only a large backlog wakes it early.
+  if (queued == wake_batch()) wake_.notify_one();
   return true;
+}
+
+std::size_t PredictionLogWriter::wake_batch() const {
+  return std::max<std::size_t>(1, std::min<std::size_t>(512, settings_.queue_capacity / 2));
 }
 
 void PredictionLogWriter::flush() {
   std::unique_lock lock(mutex_);
+  flush_requested_ = true;
+  wake_.notify_all();
   idle_.wait(lock, [this] { return queue_.empty() && !busy_; });
+  flush_requested_ = false;
 }
 
 PredictionLogCounters PredictionLogWriter::counters() const {
@@ -94,8 +106,13 @@ void PredictionLogWriter::run() {
       std::unique_lock lock(mutex_);
       busy_ = false;
       idle_.notify_all();
-      wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty() && stopping_) return;
+      wake_.wait_for(lock, kMaxDelay, [this] {
+        return stopping_ || flush_requested_ || queue_.size() >= wake_batch();
+      });
+      if (queue_.empty()) {
+        if (stopping_) return;
+        continue;
+      }
       batch.swap(queue_);
       busy_ = true;
     }

@@ -4,6 +4,7 @@
 // a full disk or the total-size cap drops lines (counted for /metrics, logged once per episode);
 // scoring never waits on or fails because of the disk.
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -43,6 +44,9 @@ class PredictionLogWriter {
   const PredictionLogSettings& settings() const { return settings_; }
 
  private:
+  /// Longest time a record waits in the queue before the writer takes it.
+  static constexpr std::chrono::milliseconds kMaxDelay{50};
+  std::size_t wake_batch() const;  ///< queue length that wakes the writer early.
   void run();
   void write_batch(std::deque<monitor::PredictionRecord>& batch);
   bool open_for(std::int64_t time_ms, std::size_t next_bytes);
@@ -53,7 +57,7 @@ class PredictionLogWriter {
   mutable std::mutex mutex_;
   std::condition_variable wake_, idle_;
   std::deque<monitor::PredictionRecord> queue_;
-  bool stopping_ = false, busy_ = false;
+  bool stopping_ = false, busy_ = false, flush_requested_ = false;
   std::atomic<std::uint64_t> sampled_{0};
   std::atomic<std::uint64_t> written_{0}, dropped_{0}, errors_{0};
   // Writer-thread state only.
