@@ -15,6 +15,13 @@ void add_synth(CLI::App& app, Action& action) {
   cmd->add_option("--rows", opts->rows, "Number of customers")->check(CLI::Range(1, 100000000));
   cmd->add_option("--seed", opts->seed, "Random seed (the same seed gives the same book)");
   cmd->add_option("--out", *out, "Output CSV file")->required();
+  cmd->add_option("--drift", opts->drift,
+                  "Drift scenario for monitoring demos: none, income_shock (income -30%), "
+                  "fico_shift (FICO -50), debt_growth (total debt +60%)")
+      ->check(CLI::IsMember(synth_drift_kinds()));
+  cmd->add_option("--drift-strength", opts->drift_strength,
+                  "Multiplier of the scenario's shift (default 1)")
+      ->check(CLI::Range(0.0, 3.0));
   cmd->callback([&action, opts, out] {
     action = [opts, out] {
       const Frame book = synth_loan_book(*opts);

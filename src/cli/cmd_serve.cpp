@@ -11,13 +11,14 @@
 #include "loanrisk/registry/registry.hpp"
 #include "loanrisk/serve/api.hpp"
 #include "loanrisk/serve/http_server.hpp"
+#include "loanrisk/serve/prediction_monitor.hpp"
 #include "loanrisk/tracking/store_uri.hpp"
 
 namespace loanrisk::cli {
 namespace {
 
 struct ServeArgs {
-  std::string config, host, model, store, log_level;
+  std::string config, host, model, store, log_level, prediction_log;
   std::optional<int> port, threads;
 };
 
@@ -33,6 +34,7 @@ int serve(const ServeArgs& a) {
   if (a.threads) s.threads = *a.threads;
   if (!a.model.empty()) s.model = a.model;
   if (!a.log_level.empty()) s.log_level = a.log_level;
+  if (!a.prediction_log.empty()) s.prediction_log.dir = a.prediction_log;
   s.validate();
   if (s.require_token_for_predict && s.api_token.empty()) {
     throw UsageError("[serve] require_token_for_predict is true but LOANRISK_API_TOKEN is not set");
@@ -46,7 +48,9 @@ int serve(const ServeArgs& a) {
   const ReloadResult first = holder.reload(true);
   if (!first.model) throw UsageError("cannot load model '" + s.model + "': " + first.error);
   ServeMetrics metrics;
+  PredictionMonitor monitor(s);
   ServeApi api(s, holder, metrics);
+  api.set_monitor(&monitor);
   HttpServer server({s.host, s.port, s.threads, s.max_body_bytes, s.request_timeout_seconds},
                     [&api](const HttpRequest& r) { return api.handle(r); });
   server.start();
@@ -76,6 +80,9 @@ void add_serve(CLI::App& app, Action& action) {
       "Store URI (default: $LOANRISK_STORE, else sqlite://./loanrisk-store/loanrisk.db)");
   cmd->add_option("--config", a->config, "loanrisk.toml with a [serve] section");
   cmd->add_option("--log-level", a->log_level, "Level of the per-request log lines");
+  cmd->add_option(
+      "--prediction-log", a->prediction_log,
+      "Folder of the prediction log (JSON lines; overrides [serve.prediction_log] dir)");
   cmd->callback([a, &action] { action = [a] { return serve(*a); }; });
 }
 

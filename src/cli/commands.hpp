@@ -18,5 +18,6 @@ void add_runs(CLI::App& app, Action& action);
 void add_models(CLI::App& app, Action& action);
 void add_tune(CLI::App& app, Action& action);
 void add_serve(CLI::App& app, Action& action);
+void add_monitor(CLI::App& app, Action& action);
 
 }  // namespace loanrisk::cli

@@ -1,5 +1,5 @@
 // loanrisk: one binary for the PD model lifecycle. Exit codes: 0 ok, 1 internal error, 2 usage,
-// 3 bad input data.
+// 3 bad input data, 4 drift found red by `monitor`.
 #include <CLI/CLI.hpp>
 #include <iostream>
 
@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   cli::add_models(app, action);
   cli::add_tune(app, action);
   cli::add_serve(app, action);
+  cli::add_monitor(app, action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -18,6 +18,7 @@ constexpr const char* kPipeline = "pipeline.json";
 constexpr const char* kMetrics = "metrics.json";
 constexpr const char* kLineage = "lineage.json";
 constexpr const char* kCard = "card.md";
+constexpr const char* kReference = "reference.json";
 constexpr const char* kModelDir = "model";
 
 // Reads a required field of a bundle file with a message that names both.
@@ -79,6 +80,7 @@ void Bundle::save(const fs::path& dir, bool overwrite) const {
                     {{"schema", schema.to_json()}, {"pipeline", pipeline.to_json()}});
     write_json_file(tmp / kMetrics, metrics);
     write_json_file(tmp / kLineage, lineage);
+    if (!reference.is_null()) write_json_file(tmp / kReference, reference);
     write_file_atomic(tmp / kCard, model_card(*this));
     for (const auto& [relative, contents] : extra_files) {
       const fs::path target = tmp / relative;
@@ -137,6 +139,7 @@ Bundle Bundle::load(const fs::path& dir) {
     b.pipeline = FeaturePipeline::from_json(field(pj, "pipeline", pipeline_path));
     b.metrics = read_json_file(dir / kMetrics);
     b.lineage = read_json_file(dir / kLineage);
+    if (fs::exists(dir / kReference, ec)) b.reference = read_json_file(dir / kReference);
   } catch (const nlohmann::json::exception& e) {
     throw InputError("bundle '" + dir.string() + "' has a field of the wrong type (" + e.what() +
                      "); retrain it");

@@ -35,6 +35,9 @@ struct Bundle {
   nlohmann::json metrics = nlohmann::json::object();  ///< {"validation": {...}, "test": {...}}
   nlohmann::json lineage = nlohmann::json::object();  ///< data hash, counts, seed, config, versions
   std::string created_at;                             ///< ISO 8601 UTC
+  /// reference.json: training distributions for drift monitoring (see the monitor layer); null
+  /// for bundles trained before it existed.
+  nlohmann::json reference;
   /// More files written with the bundle, by path relative to it (e.g. "report/report.html").
   std::map<std::string, std::string> extra_files;
 

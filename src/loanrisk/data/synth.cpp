@@ -11,6 +11,11 @@
 //   loan_amt = income * lti, total_debt = income * dti                     rounded to cents
 //   id       = a 7-digit number not used before in this book
 // Only the portable Rng is used, so a seed gives the same book everywhere.
+// Drift scenarios (strength s, default 1) change one input after the draws above, so the same seed
+// gives the same applicants, shifted, and defaults follow the shifted inputs through z:
+//   income_shock: income x (1 - 0.3 s); debts and loans keep their pre-shock amounts
+//   fico_shift:   fico - 50 s (clamped to 300-850)
+//   debt_growth:  total_debt x (1 + 0.6 s), so dti grows by the same factor
 #include "loanrisk/data/synth.hpp"
 
 #include <algorithm>
@@ -65,11 +70,29 @@ class IdPool {
 
 }  // namespace
 
+const std::vector<std::string>& synth_drift_kinds() {
+  static const std::vector<std::string> kinds = {"none", "income_shock", "fico_shift",
+                                                 "debt_growth"};
+  return kinds;
+}
+
 Frame synth_loan_book(const SynthOptions& options) {
   if (options.rows > kIdCount) {
     throw UsageError("a synthetic book has at most 9000000 rows (its ids have 7 digits), got " +
                      std::to_string(options.rows) + ". Fix: ask for fewer rows");
   }
+  const auto& kinds = synth_drift_kinds();
+  if (std::find(kinds.begin(), kinds.end(), options.drift) == kinds.end()) {
+    throw UsageError("unknown drift '" + options.drift +
+                     "'. Fix: use one of none, income_shock, fico_shift, debt_growth");
+  }
+  if (!(options.drift_strength >= 0 && options.drift_strength <= 3)) {
+    throw UsageError("drift strength must be between 0 and 3 (1 is the documented scenario)");
+  }
+  const double s = options.drift == "none" ? 0.0 : options.drift_strength;
+  const double income_factor = options.drift == "income_shock" ? 1.0 - 0.3 * s : 1.0;
+  const double fico_shift = options.drift == "fico_shift" ? -50.0 * s : 0.0;
+  const double debt_factor = options.drift == "debt_growth" ? 1.0 + 0.6 * s : 1.0;
   const std::size_t n = options.rows;
   std::vector<double> lines_col(n), loan(n), debt(n), income_col(n), years_col(n), fico_col(n),
       target(n);
@@ -78,22 +101,26 @@ Frame synth_loan_book(const SynthOptions& options) {
   Rng rng(options.seed);
   IdPool ids;
   for (std::size_t i = 0; i < n; ++i) {
-    const double income = cents(std::max(1000.0, 70000.0 + 20000.0 * rng.normal()));
+    const double drawn_income = cents(std::max(1000.0, 70000.0 + 20000.0 * rng.normal()));
     const double lines = draw_lines(rng);
     const double years = std::clamp(std::round(4.55 + 1.6 * rng.normal()), 0.0, 10.0);
-    const double dti =
+    const double drawn_dti =
         std::max(0.01, 0.058 + 0.046 * lines - 0.004 * (years - 4.55) + 0.022 * rng.normal());
     const double lti = std::max(0.002, 0.066 - 0.0015 * years + 0.0102 * rng.normal());
-    const double fico = std::clamp(
-        std::round(638.0 + 10.0 * (years - 4.55) - 9.0 * (lines - 1.46) + 56.5 * rng.normal()),
-        300.0, 850.0);
+    const double fico = std::clamp(std::round(638.0 + 10.0 * (years - 4.55) - 9.0 * (lines - 1.46) +
+                                              56.5 * rng.normal() + fico_shift),
+                                   300.0, 850.0);
+    // Debts are fixed before an income shock; dti follows both shocks.
+    const double debt_amount = cents(drawn_income * drawn_dti * debt_factor);
+    const double income = s > 0 ? cents(drawn_income * income_factor) : drawn_income;
+    const double dti = s > 0 ? debt_amount / income : drawn_dti;
     const double z =
         kIntercept + 2.4 * lines + 25.0 * dti - 0.03 * (fico - 638.0) - 1.0 * (years - 4.55);
     const double p = 1.0 / (1.0 + std::exp(-z));
     target[i] = rng.uniform() < p ? 1.0 : 0.0;
     lines_col[i] = lines;
-    loan[i] = cents(income * lti);
-    debt[i] = cents(income * dti);
+    loan[i] = cents(drawn_income * lti);
+    debt[i] = s > 0 ? debt_amount : cents(income * dti);
     income_col[i] = income;
     years_col[i] = years;
     fico_col[i] = fico;

@@ -29,6 +29,7 @@ const std::map<std::string, Route>& routes() {
       {"/api/v1/score-csv", {{"POST"}, Access::Predict}},
       {"/invocations", {{"POST"}, Access::Predict}},
       {"/api/v1/model", {{"GET"}, Access::Open}},
+      {"/api/v1/monitoring", {{"GET"}, Access::Open}},
       {"/api/v1/admin/reload", {{"POST"}, Access::Admin}},
       {"/healthz", {{"GET"}, Access::Open}},
       {"/readyz", {{"GET"}, Access::Open}},
@@ -191,6 +192,7 @@ HttpResponse ServeApi::dispatch(const HttpRequest& request, const std::string& p
   if (path == "/invocations") return invocations(request);
   if (path == "/api/v1/model") return model_info();
   if (path == "/api/v1/admin/reload") return reload();
+  if (path == "/api/v1/monitoring") return monitoring();
   if (path == "/healthz" || path == "/health") return json_response({{"status", "ok"}});
   if (path == "/ping") return text_response("\n");
   if (path == "/version") return text_response(std::string(version()));
@@ -201,9 +203,10 @@ HttpResponse ServeApi::dispatch(const HttpRequest& request, const std::string& p
     return json_response({{"status", "ready"}, {"model", m->name}, {"version", m->version}});
   }
   const auto m = holder_.current();
-  return text_response(
-      metrics_.render(m ? m->name : "", m ? m->version : "", holder_.reloads(), holder_.failures()),
-      "text/plain; version=0.0.4; charset=utf-8");
+  return text_response(metrics_.render(m ? m->name : "", m ? m->version : "", holder_.reloads(),
+                                       holder_.failures()) +
+                           (monitor_ ? monitor_metrics() : std::string()),
+                       "text/plain; version=0.0.4; charset=utf-8");
 }
 
 HttpResponse ServeApi::model_info() const {

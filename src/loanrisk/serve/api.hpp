@@ -14,6 +14,7 @@
 namespace loanrisk {
 
 class AppRoutes;
+class PredictionMonitor;
 
 /// What the transport parsed.
 struct HttpRequest {
@@ -42,6 +43,8 @@ class ServeApi {
   /// An error answer with {"error": message}.
   static HttpResponse error(int status, const std::string& message);
   const ServeSettings& settings() const { return settings_; }
+  /// Sends scored rows to live drift and the prediction log, and serves /api/v1/monitoring.
+  void set_monitor(PredictionMonitor* monitor) { monitor_ = monitor; }
 
  private:
   HttpResponse dispatch(const HttpRequest& request, const std::string& path,
@@ -53,11 +56,17 @@ class ServeApi {
   HttpResponse score_csv(const HttpRequest& request) const;
   HttpResponse model_info() const;
   HttpResponse reload() const;
+  HttpResponse monitoring() const;      // api_monitoring.cpp
+  std::string monitor_metrics() const;  // api_monitoring.cpp
+  /// Hands a request's scored rows to the monitor (no-op without one).
+  void record_predictions(const LoadedModel& model, const Frame& frame,
+                          const std::vector<double>& pd, const char* route) const;
 
   ServeSettings settings_;
   ModelHolder& holder_;
   ServeMetrics& metrics_;
   std::shared_ptr<AppRoutes> app_;  ///< the web app's files and routes (app_api.hpp).
+  PredictionMonitor* monitor_ = nullptr;
 };
 
 /// Equal strings in time independent of where they differ (tokens).

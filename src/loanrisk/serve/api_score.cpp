@@ -48,6 +48,7 @@ HttpResponse ServeApi::predict(const HttpRequest& request, const std::string& qu
   const Frame frame =
       applicants_frame(as_rows(parse_json_body(request.body)), b.schema, settings_.max_batch);
   const std::vector<double> pd = b.predict(frame);
+  record_predictions(*m, frame, pd, "/api/v1/predict");
   const bool with_reasons = query.find("reasons=false") == std::string::npos;
   std::vector<Explanation> explanations;
   if (with_reasons) {
@@ -166,6 +167,7 @@ HttpResponse ServeApi::invocations(const HttpRequest& request) const {
   }
   const std::vector<double> pd = frame.rows() ? b.predict(frame) : std::vector<double>{};
   for (double p : pd) metrics_.observe_pd(p);
+  record_predictions(*m, frame, pd, "/invocations");
   return json_ok({{"predictions", pd}});
 }
 
@@ -187,6 +189,7 @@ HttpResponse ServeApi::score_csv(const HttpRequest& request) const {
   }
   const Frame& f = read.frame;
   const std::vector<double> pd = f.rows() ? b.predict(f) : std::vector<double>{};
+  record_predictions(*m, f, pd, "/api/v1/score-csv");
   std::vector<std::pair<std::int64_t, std::string>> lines;
   const auto& ead = f.rows() ? f.column("loan_amt_outstanding") : std::vector<double>{};
   for (std::size_t i = 0; i < pd.size(); ++i) {

@@ -34,6 +34,33 @@ json text_of(const std::string& type) {
   return {{type, {{"schema", {{"type", "string"}}}}}};
 }
 
+/// GET /api/v1/monitoring: the shape the web app's Monitoring page reads.
+json monitoring_schema() {
+  const json number = {{"type", "number"}};
+  const json bins = {
+      {"type", "array"},
+      {"items",
+       {{"type", "object"},
+        {"properties",
+         {{"lo", number}, {"hi", number}, {"reference", number}, {"live", number}}}}}};
+  const json drift = {
+      {"type", "object"},
+      {"properties",
+       {{"psi", {{"type", "number"}, {"nullable", true}}},
+        {"status", {{"type", "string"}, {"enum", {"green", "amber", "red", "insufficient"}}}},
+        {"bins", bins}}}};
+  json feature = drift;
+  feature["properties"]["name"] = {{"type", "string"}};
+  return {
+      {"type", "object"},
+      {"properties",
+       {{"window_size", {{"type", "integer"}}},
+        {"count", {{"type", "integer"}}},
+        {"thresholds", {{"type", "object"}, {"properties", {{"amber", number}, {"red", number}}}}},
+        {"score", drift},
+        {"features", {{"type", "array"}, {"items", feature}}}}}};
+}
+
 }  // namespace
 
 const json& openapi_document() {
@@ -111,6 +138,11 @@ const json& openapi_document() {
                                         text_of("text/csv"), text_of("text/csv"), scoring, true);
     p["/api/v1/model"]["get"] = op("The model serving: version, schema, metrics, lineage, grades",
                                    nullptr, json_of("Object"), {503}, false);
+    d["components"]["schemas"]["Monitoring"] = monitoring_schema();
+    p["/api/v1/monitoring"]["get"] =
+        op("Live drift: PSI of the score and of each input over the last window_size scored rows "
+           "against the training reference (docs/monitoring.md)",
+           nullptr, json_of("Monitoring"), {409, 503}, false);
     p["/api/v1/admin/reload"]["post"] =
         op("Re-resolve the model URI and swap in the new bundle now", nullptr, json_of("Object"),
            {401, 403, 409}, true);

@@ -8,16 +8,17 @@
 #include <sstream>
 
 #include "loanrisk/core/error.hpp"
+#include "loanrisk/serve/prediction_log_settings.hpp"
 
 namespace loanrisk {
 namespace {
 
 const std::vector<std::string>& known_keys() {
   static const std::vector<std::string> keys = {
-      "host",         "port",      "model",          "store",
-      "threads",      "max_batch", "max_body_bytes", "request_timeout_seconds",
-      "poll_seconds", "lgd",       "grades",         "require_token_for_predict",
-      "log_level"};
+      "host",         "port",         "model",          "store",
+      "threads",      "max_batch",    "max_body_bytes", "request_timeout_seconds",
+      "poll_seconds", "lgd",          "grades",         "require_token_for_predict",
+      "log_level",    "drift_window", "prediction_log"};
   return keys;
 }
 
@@ -98,6 +99,8 @@ void ServeSettings::validate() const {
   if (!levels.count(log_level)) {
     throw UsageError("log_level '" + log_level + "' is not one of: trace, debug, info, warn, off");
   }
+  if (drift_window < 1) throw UsageError("drift_window must be at least 1");
+  prediction_log.validate();
 }
 
 void apply_serve_toml_text(ServeSettings& s, const std::string& content, const std::string& src) {
@@ -143,6 +146,12 @@ void apply_serve_toml_text(ServeSettings& s, const std::string& content, const s
       s.require_token_for_predict = *v.value<bool>();
     } else if (key == "log_level")
       s.log_level = text(src, v, key);
+    else if (key == "drift_window") {
+      const auto n = integer(src, v, key);
+      if (n < 1) bad(src, key, "must be a positive integer (rows), e.g. 10000");
+      s.drift_window = static_cast<std::size_t>(n);
+    } else if (key == "prediction_log")
+      apply_prediction_log_toml(s.prediction_log, v, src);
     else {
       throw UsageError(src + ": unknown key [serve] " + key +
                        "; known keys: " + join(known_keys()));
@@ -165,6 +174,9 @@ void apply_serve_toml(ServeSettings& s, const std::filesystem::path& file) {
 
 void apply_serve_env(ServeSettings& s) {
   if (const char* v = std::getenv("LOANRISK_ADMIN_TOKEN")) s.admin_token = v;
+  if (const char* v = std::getenv("LOANRISK_PREDICTION_LOG_SALT"); v && *v) {
+    s.prediction_log.salt = v;
+  }
   if (const char* v = std::getenv("LOANRISK_API_TOKEN")) s.api_token = v;
   if (const char* v = std::getenv("LOANRISK_SERVE_HOST"); v && *v) s.host = v;
   if (const char* v = std::getenv("LOANRISK_SERVE_PORT"); v && *v) {

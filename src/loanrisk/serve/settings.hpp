@@ -15,6 +15,20 @@ struct Grade {
   double max_pd = 1.0;
 };
 
+/// [serve.prediction_log]: where and how every scored applicant is logged (docs/monitoring.md).
+struct PredictionLogSettings {
+  std::string dir;                         ///< empty: no prediction log.
+  double sample_rate = 1.0;                ///< share of scored rows logged, in (0, 1].
+  bool hash_customer_id = false;           ///< log sha256(salt + customer_id) instead of the id.
+  std::string salt;                        ///< also from $LOANRISK_PREDICTION_LOG_SALT.
+  std::size_t max_file_bytes = 64u << 20;  ///< a file is rotated before it passes this size.
+  std::size_t max_total_bytes = 0;         ///< 0: no limit; else lines beyond it are dropped.
+  std::size_t queue_capacity = 10'000;     ///< rows waiting for the writer; more are dropped.
+
+  /// UsageError for a rate outside (0, 1], hashing without a salt or tiny limits.
+  void validate() const;
+};
+
 /// Everything the server needs to start.
 struct ServeSettings {
   std::string host = "127.0.0.1";
@@ -32,6 +46,8 @@ struct ServeSettings {
   std::string log_level = "info";          ///< per-request log lines: trace|debug|info|warn|off.
   std::string admin_token;                 ///< from $LOANRISK_ADMIN_TOKEN; empty: admin disabled.
   std::string api_token;                   ///< from $LOANRISK_API_TOKEN.
+  PredictionLogSettings prediction_log;
+  std::size_t drift_window = 10'000;  ///< scored rows in the live drift window.
 
   /// Ten grades with monotone PD upper bounds from 0.5% to 100%.
   static std::vector<Grade> default_grades();
@@ -48,7 +64,8 @@ void apply_serve_toml(ServeSettings& settings, const std::filesystem::path& toml
 void apply_serve_toml_text(ServeSettings& settings, const std::string& text,
                            const std::string& source_name);
 
-/// Reads LOANRISK_ADMIN_TOKEN, LOANRISK_API_TOKEN, LOANRISK_SERVE_PORT and LOANRISK_SERVE_HOST.
+/// Reads LOANRISK_ADMIN_TOKEN, LOANRISK_API_TOKEN, LOANRISK_PREDICTION_LOG_SALT,
+/// LOANRISK_SERVE_PORT and LOANRISK_SERVE_HOST.
 void apply_serve_env(ServeSettings& settings);
 
 /// The grade of a PD on the scale (the first band whose max_pd >= pd).

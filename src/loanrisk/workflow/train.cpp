@@ -9,6 +9,7 @@
 #include "loanrisk/data/split.hpp"
 #include "loanrisk/metrics/curves.hpp"
 #include "loanrisk/models/imbalance.hpp"
+#include "loanrisk/monitor/reference.hpp"
 #include "loanrisk/workflow/report.hpp"
 #include "loanrisk/workflow/workflows.hpp"
 
@@ -47,6 +48,9 @@ TrainOutcome train_model(const TrainRequest& req) {
   }
   const SplitIndices split = stratified_split(all.column(target), config.split);
   Frame train = all.take(split.train);
+  // The drift reference describes the applicants as they arrive, so it is taken before outliers
+  // are dropped.
+  const Frame train_as_read = train;
   const Frame validation = all.take(split.validation);
   const Frame test = all.take(split.test);
 
@@ -105,6 +109,10 @@ TrainOutcome train_model(const TrainRequest& req) {
     metrics["test"] = out.test.to_json();
   }
 
+  b.reference = monitor::build_reference(
+                    train_as_read, config.schema.feature_names(),
+                    b.calibrator.apply(model->predict_proba(pipeline.transform(train_as_read))))
+                    .to_json();
   b.schema = config.schema;
   b.pipeline = std::move(pipeline);
   b.family = config.family;

@@ -1,0 +1,108 @@
+#include "loanrisk/monitor/live_window.hpp"
+
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+#include "loanrisk/core/error.hpp"
+#include "loanrisk/eda/quantiles.hpp"
+#include "loanrisk/monitor/compare.hpp"
+
+namespace loanrisk::monitor {
+
+LiveWindow::LiveWindow(ModelReference reference, std::size_t capacity)
+    : reference_(std::move(reference)),
+      capacity_(capacity),
+      columns_(reference_.features.size() + 1) {
+  if (capacity_ == 0) throw UsageError("the drift window must hold at least one row");
+  ring_.assign(capacity_ * columns_, 0);
+  counts_.resize(columns_);
+  for (std::size_t c = 0; c < columns_; ++c) {
+    const auto bins = column_reference(c).bins.shares.size();
+    if (bins > 65535) throw InputError("reference has too many bins for the live window");
+    counts_[c].assign(bins, 0);
+  }
+}
+
+const FeatureReference& LiveWindow::column_reference(std::size_t c) const {
+  return c + 1 == columns_ ? reference_.score : reference_.features[c];
+}
+
+std::vector<std::string> LiveWindow::feature_names() const {
+  std::vector<std::string> names;
+  for (const auto& f : reference_.features) names.push_back(f.name());
+  return names;
+}
+
+void LiveWindow::add(const std::vector<double>& values, double score) {
+  if (values.size() + 1 != columns_) {
+    throw InternalError("live window row has " + std::to_string(values.size()) +
+                        " values, expected " + std::to_string(columns_ - 1));
+  }
+  // Bins are found outside the lock: only the counts are shared.
+  std::vector<std::uint16_t> idx(columns_);
+  for (std::size_t c = 0; c < columns_; ++c) {
+    const double v = c + 1 == columns_ ? score : values[c];
+    const auto& ref = column_reference(c);
+    idx[c] = static_cast<std::uint16_t>(
+        ref.bins.shares.empty() || !std::isfinite(v) ? 0 : eda::bin_index(ref.bins.edges, v));
+  }
+  std::lock_guard lock(mutex_);
+  std::uint16_t* slot = &ring_[next_ * columns_];
+  for (std::size_t c = 0; c < columns_; ++c) {
+    if (counts_[c].empty()) continue;
+    if (count_ == capacity_) --counts_[c][slot[c]];
+    slot[c] = idx[c];
+    ++counts_[c][idx[c]];
+  }
+  next_ = (next_ + 1) % capacity_;
+  if (count_ < capacity_) ++count_;
+}
+
+std::size_t LiveWindow::count() const {
+  std::lock_guard lock(mutex_);
+  return count_;
+}
+
+std::vector<std::pair<std::string, double>> LiveWindow::psi_values() const {
+  std::lock_guard lock(mutex_);
+  std::vector<std::pair<std::string, double>> out;
+  for (std::size_t c = 0; c < columns_; ++c) {
+    const auto& ref = column_reference(c);
+    out.emplace_back(ref.name(),
+                     count_ >= kMinRows ? psi(ref.bins.shares, counts_[c]) : std::nan(""));
+  }
+  return out;
+}
+
+nlohmann::json LiveWindow::to_json() const {
+  std::vector<std::vector<std::size_t>> counts;
+  std::size_t n = 0;
+  {
+    std::lock_guard lock(mutex_);
+    counts = counts_;
+    n = count_;
+  }
+  const auto entry = [&](std::size_t c) {
+    const auto& ref = column_reference(c);
+    const double p = n >= kMinRows ? psi(ref.bins.shares, counts[c]) : std::nan("");
+    nlohmann::json bins = nlohmann::json::array();
+    for (const auto& b : bin_shares(ref, counts[c])) {
+      bins.push_back({{"lo", b.lo}, {"hi", b.hi}, {"reference", b.reference}, {"live", b.live}});
+    }
+    return nlohmann::json{
+        {"psi", number_or_null(p)}, {"status", status_name(status_of(p))}, {"bins", bins}};
+  };
+  nlohmann::json features = nlohmann::json::array();
+  for (std::size_t c = 0; c + 1 < columns_; ++c) {
+    nlohmann::json f = {{"name", column_reference(c).name()}};
+    f.update(entry(c));
+    features.push_back(std::move(f));
+  }
+  return {{"window_size", capacity_},
+          {"count", n},
+          {"thresholds", {{"amber", kAmber}, {"red", kRed}}},
+          {"score", entry(columns_ - 1)},
+          {"features", features}};
+}
+
+}  // namespace loanrisk::monitor

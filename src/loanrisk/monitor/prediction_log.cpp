@@ -1,0 +1,273 @@
+#include "loanrisk/monitor/prediction_log.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <regex>
+
+#include "loanrisk/core/error.hpp"
+
+namespace loanrisk::monitor {
+namespace fs = std::filesystem;
+
+std::string iso8601_ms(std::int64_t time_ms) {
+  const std::time_t t = static_cast<std::time_t>(time_ms / 1000);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[96];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                static_cast<int>(time_ms % 1000));
+  return buf;
+}
+
+namespace {
+
+/// The number in text[pos, pos + n) when all are digits.
+std::optional<int> digits(const std::string& text, std::size_t pos, std::size_t n) {
+  if (pos + n > text.size()) return std::nullopt;
+  int v = 0;
+  for (std::size_t i = pos; i < pos + n; ++i) {
+    if (text[i] < '0' || text[i] > '9') return std::nullopt;
+    v = v * 10 + (text[i] - '0');
+  }
+  return v;
+}
+
+}  // namespace
+
+std::optional<std::int64_t> parse_utc_time(const std::string& text) {
+  // Hand-written rather than a regex: it runs once per log line.
+  std::size_t n = text.size();
+  if (n > 0 && text[n - 1] == 'Z') --n;
+  const auto year = digits(text, 0, 4), month = digits(text, 5, 2), day = digits(text, 8, 2);
+  if (n < 10 || !year || !month || !day || text[4] != '-' || text[7] != '-') return std::nullopt;
+  std::tm tm{};
+  tm.tm_year = *year - 1900;
+  tm.tm_mon = *month - 1;
+  tm.tm_mday = *day;
+  std::int64_t ms = 0;
+  if (n > 10) {
+    const auto hour = digits(text, 11, 2), minute = digits(text, 14, 2);
+    if (n < 16 || (text[10] != 'T' && text[10] != ' ') || !hour || !minute || text[13] != ':') {
+      return std::nullopt;
+    }
+    tm.tm_hour = *hour;
+    tm.tm_min = *minute;
+    if (n > 16) {
+      const auto second = digits(text, 17, 2);
+      if (n < 19 || text[16] != ':' || !second) return std::nullopt;
+      tm.tm_sec = *second;
+      if (n > 19) {
+        const std::size_t frac = n - 20;
+        const auto f = digits(text, 20, frac);
+        if (text[19] != '.' || frac < 1 || frac > 3 || !f) return std::nullopt;
+        ms = *f * (frac == 1 ? 100 : frac == 2 ? 10 : 1);
+      }
+    }
+  }
+  if (tm.tm_mon < 0 || tm.tm_mon > 11 || tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 ||
+      tm.tm_min > 59 || tm.tm_sec > 60) {
+    return std::nullopt;
+  }
+  return static_cast<std::int64_t>(timegm(&tm)) * 1000 + ms;
+}
+
+namespace {
+
+void append_string(std::string& out, std::string_view text) {
+  out += '"';
+  for (const char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += ch;
+    } else if (c < 0x20 || c >= 0x80) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", c);
+      out += buf;
+    } else {
+      out += ch;
+    }
+  }
+  out += '"';
+}
+
+void append_number(std::string& out, double v) {
+  if (!std::isfinite(v)) {
+    out += "null";
+    return;
+  }
+  char buf[32];
+  const auto res = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, res.ptr);
+}
+
+}  // namespace
+
+std::string prediction_log_line(const PredictionRecord& r) {
+  std::string out;
+  out.reserve(320);
+  out += "{\"ts\":\"" + iso8601_ms(r.time_ms) + "\",\"request_id\":";
+  append_string(out, r.request_id);
+  out += ",\"route\":";
+  append_string(out, r.route);
+  out += ",\"model\":{\"name\":";
+  append_string(out, r.model_name);
+  out += ",\"version\":";
+  append_string(out, r.model_version);
+  out += "},\"customer_id\":";
+  append_string(out, r.customer_id);
+  if (r.customer_id_hashed) out += ",\"customer_id_hashed\":true";
+  out += ",\"inputs\":{";
+  for (std::size_t k = 0; r.input_names && k < r.input_names->size() && k < r.inputs.size(); ++k) {
+    if (k) out += ',';
+    append_string(out, (*r.input_names)[k]);
+    out += ':';
+    append_number(out, r.inputs[k]);
+  }
+  out += "},\"pd\":";
+  append_number(out, r.pd);
+  out += ",\"grade\":";
+  append_string(out, r.grade);
+  out += ",\"decision\":";
+  append_string(out, r.decision);
+  out += "}\n";
+  return out;
+}
+
+std::string prediction_log_file_name(std::int64_t time_ms, int index) {
+  const std::string iso = iso8601_ms(time_ms);
+  return "predictions-" + iso.substr(0, 4) + iso.substr(5, 2) + iso.substr(8, 2) + "-" +
+         std::to_string(index) + ".jsonl";
+}
+
+std::vector<fs::path> prediction_log_files(const fs::path& dir) {
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) {
+    throw InputError("prediction log folder '" + dir.string() +
+                     "' does not exist: give the folder of `loanrisk serve --prediction-log`");
+  }
+  static const std::regex name(R"(predictions-(\d{8})-(\d+)\.jsonl)");
+  std::vector<std::tuple<std::string, long, fs::path>> found;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    std::smatch m;
+    const std::string file = e.path().filename().string();
+    if (e.is_regular_file() && std::regex_match(file, m, name)) {
+      found.emplace_back(m[1], std::stol(m[2]), e.path());
+    }
+  }
+  std::sort(found.begin(), found.end());
+  std::vector<fs::path> out;
+  for (auto& f : found) out.push_back(std::get<2>(f));
+  return out;
+}
+
+namespace {
+
+/// The rows of one log file.
+struct FileRows {
+  std::vector<std::vector<double>> columns;
+  std::vector<std::int64_t> time_ms;
+  std::vector<double> pd, target;
+  std::vector<std::string> ids;
+  bool all_targets = true;
+  std::size_t lines = 0, skipped = 0;
+};
+
+FileRows read_log_file(const fs::path& file, const std::vector<std::string>& features,
+                       std::optional<std::int64_t> since_ms, std::optional<std::int64_t> until_ms) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw InputError("cannot read prediction log file '" + file.string() + "'");
+  FileRows out;
+  out.columns.resize(features.size());
+  std::string text;
+  std::size_t line_no = 0;
+  const auto where = [&] { return file.string() + ":" + std::to_string(line_no); };
+  while (std::getline(in, text)) {
+    ++line_no;
+    if (text.empty()) continue;
+    nlohmann::json j;
+    try {
+      j = nlohmann::json::parse(text);
+    } catch (const nlohmann::json::parse_error&) {
+      // A server killed mid-write can leave a torn last line: say so rather than guess.
+      throw InputError(where() +
+                       ": not a JSON line (a torn write?); remove the line or the file and rerun");
+    }
+    ++out.lines;
+    try {
+      const auto t = parse_utc_time(j.at("ts").get<std::string>());
+      if (!t) throw InputError(where() + ": 'ts' is not an ISO 8601 UTC time");
+      if ((since_ms && *t < *since_ms) || (until_ms && *t >= *until_ms)) {
+        ++out.skipped;
+        continue;
+      }
+      const auto& inputs = j.at("inputs");
+      for (std::size_t k = 0; k < features.size(); ++k) {
+        const auto it = inputs.find(features[k]);
+        if (it == inputs.end() || !it->is_number()) {
+          throw InputError(where() + ": input '" + features[k] +
+                           "' is missing; the log was written for a model with other inputs "
+                           "(use --since/--until to select its period)");
+        }
+        out.columns[k].push_back(it->get<double>());
+      }
+      out.time_ms.push_back(*t);
+      out.pd.push_back(j.at("pd").get<double>());
+      out.ids.push_back(j.value("customer_id", ""));
+      const auto d = j.find("default");
+      if (d != j.end() && d->is_number()) {
+        out.target.push_back(d->get<double>());
+      } else {
+        out.all_targets = false;
+      }
+    } catch (const nlohmann::json::exception& e) {
+      throw InputError(where() + ": missing or mistyped field (" + e.what() +
+                       "); each line needs ts, inputs and pd");
+    }
+  }
+  return out;
+}
+
+template <typename T>
+void append(std::vector<T>& to, std::vector<T>& from) {
+  to.insert(to.end(), std::make_move_iterator(from.begin()), std::make_move_iterator(from.end()));
+}
+
+}  // namespace
+
+LoggedPredictions read_prediction_log(const fs::path& dir, const std::vector<std::string>& features,
+                                      std::optional<std::int64_t> since_ms,
+                                      std::optional<std::int64_t> until_ms) {
+  // One file at a time: reading in parallel did not pay on two shared cores (measured).
+  const auto files = prediction_log_files(dir);
+  std::vector<FileRows> parts;
+  parts.reserve(files.size());
+  for (const auto& file : files) parts.push_back(read_log_file(file, features, since_ms, until_ms));
+  LoggedPredictions out;
+  out.files = files.size();
+  out.inputs.names = features;
+  out.inputs.columns.resize(features.size());
+  bool all_targets = true;
+  std::vector<double> targets;
+  for (FileRows& p : parts) {
+    for (std::size_t k = 0; k < features.size(); ++k) append(out.inputs.columns[k], p.columns[k]);
+    append(out.time_ms, p.time_ms);
+    append(out.pd, p.pd);
+    append(out.inputs.ids, p.ids);
+    append(targets, p.target);
+    all_targets = all_targets && p.all_targets;
+    out.lines += p.lines;
+    out.skipped += p.skipped;
+  }
+  out.inputs.lines.assign(out.pd.size(), 0);
+  if (all_targets && !out.pd.empty()) out.target = std::move(targets);
+  return out;
+}
+
+}  // namespace loanrisk::monitor

@@ -1,0 +1,62 @@
+#pragma once
+// The prediction log's format, shared by the server that writes it and `loanrisk monitor --log`
+// that reads it: JSON lines in files predictions-YYYYMMDD-N.jsonl (UTC day, N from 1 counting
+// size rotations), one scored applicant per line. Fields in docs/monitoring.md.
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "loanrisk/data/frame.hpp"
+
+namespace loanrisk::monitor {
+
+/// One scored applicant as logged.
+struct PredictionRecord {
+  std::int64_t time_ms = 0;  ///< Unix time in milliseconds (UTC).
+  std::string request_id, model_name, model_version, route;
+  std::string customer_id;  ///< as sent, or its salted SHA-256 when customer_id_hashed.
+  bool customer_id_hashed = false;
+  /// Names of the raw input features, shared by every record of a model (no copy per row).
+  std::shared_ptr<const std::vector<std::string>> input_names;
+  std::vector<double> inputs;  ///< values in input_names order.
+  double pd = 0;
+  std::string grade, decision;
+};
+
+/// The JSON line of a record, newline included. Written by hand (no JSON tree): it runs once per
+/// logged row. Bytes outside ASCII in strings are written as \u00XX so a line is always valid.
+std::string prediction_log_line(const PredictionRecord& record);
+
+/// "2026-11-28T01:02:03.456Z" for a Unix time in milliseconds.
+std::string iso8601_ms(std::int64_t time_ms);
+/// Parses "YYYY-MM-DD", "YYYY-MM-DDTHH:MM[:SS[.fff]]" with an optional trailing Z (UTC) into Unix
+/// milliseconds; nullopt when the text is not one of those.
+std::optional<std::int64_t> parse_utc_time(const std::string& text);
+
+/// The file name for a UTC day (from a Unix time) and rotation index: predictions-YYYYMMDD-N.jsonl.
+std::string prediction_log_file_name(std::int64_t time_ms, int index);
+/// The log files of a folder, oldest first (by day, then index); InputError when the folder is
+/// missing.
+std::vector<std::filesystem::path> prediction_log_files(const std::filesystem::path& dir);
+
+/// Scored applicants read back from a log, with the outcome when the lines carry one.
+struct LoggedPredictions {
+  Frame inputs;  ///< one column per requested feature.
+  std::vector<std::int64_t> time_ms;
+  std::vector<double> pd;
+  std::vector<double> target;  ///< empty unless every line has "default" (0 or 1).
+  std::size_t files = 0, lines = 0, skipped = 0;  ///< skipped: outside [since, until).
+};
+
+/// Reads every line of the log folder with since <= time < until (when given), keeping the named
+/// input features. InputError with file, line and fix for a malformed line or a missing feature.
+LoggedPredictions read_prediction_log(const std::filesystem::path& dir,
+                                      const std::vector<std::string>& features,
+                                      std::optional<std::int64_t> since_ms,
+                                      std::optional<std::int64_t> until_ms);
+
+}  // namespace loanrisk::monitor

@@ -1,0 +1,34 @@
+// GET /api/v1/monitoring and the hand-off of scored rows to live drift and the prediction log,
+// kept out of api.cpp and api_score.cpp so that those stay about routing and scoring.
+#include <nlohmann/json.hpp>
+
+#include "loanrisk/serve/api.hpp"
+#include "loanrisk/serve/http_error.hpp"
+#include "loanrisk/serve/prediction_monitor.hpp"
+
+namespace loanrisk {
+
+void ServeApi::record_predictions(const LoadedModel& model, const Frame& frame,
+                                  const std::vector<double>& pd, const char* route) const {
+  if (monitor_ && !pd.empty()) monitor_->record(model, frame, pd, route);
+}
+
+std::string ServeApi::monitor_metrics() const {
+  return monitor_->render_metrics();
+}
+
+HttpResponse ServeApi::monitoring() const {
+  if (!monitor_) throw HttpError(503, "monitoring is not enabled on this server");
+  const auto m = model();
+  const nlohmann::json doc = monitor_->monitoring(*m);
+  if (doc.is_null()) {
+    throw HttpError(409, "model " + m->name + (m->version.empty() ? "" : " version " + m->version) +
+                             " has no reference.json (it predates monitoring): retrain to add a "
+                             "reference");
+  }
+  HttpResponse r;
+  r.body = doc.dump();
+  return r;
+}
+
+}  // namespace loanrisk

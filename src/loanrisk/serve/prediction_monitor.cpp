@@ -1,0 +1,142 @@
+#include "loanrisk/serve/prediction_monitor.hpp"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include <spdlog/spdlog.h>
+
+#include "loanrisk/serve/prometheus.hpp"
+
+namespace loanrisk {
+namespace {
+
+std::string gauge_value(double v) {
+  if (std::isnan(v)) return "NaN";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6g", v);
+  return buf;
+}
+
+}  // namespace
+
+PredictionMonitor::PredictionMonitor(const ServeSettings& settings) : settings_(settings) {
+  if (!settings_.prediction_log.dir.empty()) {
+    log_ = std::make_unique<PredictionLogWriter>(settings_.prediction_log);
+  }
+  // Request ids unique across restarts: the start time and pid, then a counter.
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%llx-%x-", static_cast<unsigned long long>(now_ms()),
+                static_cast<unsigned>(getpid()));
+  request_prefix_ = buf;
+}
+
+std::pair<std::shared_ptr<monitor::LiveWindow>, std::shared_ptr<const std::vector<std::string>>>
+PredictionMonitor::window_for(const LoadedModel& model) {
+  std::lock_guard lock(window_mutex_);
+  if (model.loaded_at != window_loaded_at_ || model.source != window_source_ || !input_names_) {
+    // A new model has other bins: its window starts empty.
+    window_source_ = model.source;
+    window_loaded_at_ = model.loaded_at;
+    window_.reset();
+    input_names_ =
+        std::make_shared<const std::vector<std::string>>(model.bundle.schema.feature_names());
+    if (!model.bundle.reference.is_null()) {
+      try {
+        window_ = std::make_shared<monitor::LiveWindow>(
+            monitor::ModelReference::from_json(model.bundle.reference, "reference.json"),
+            settings_.drift_window);
+      } catch (const std::exception& e) {
+        spdlog::warn("live drift is off for {}: {}", model.source.string(), e.what());
+      }
+    }
+  }
+  return {window_, input_names_};
+}
+
+void PredictionMonitor::record(const LoadedModel& model, const Frame& frame,
+                               const std::vector<double>& pd, const std::string& route) noexcept {
+  try {
+    const auto [window, names] = window_for(model);
+    if (window) {
+      std::vector<const std::vector<double>*> columns;
+      for (const auto& name : window->feature_names()) columns.push_back(&frame.column(name));
+      std::vector<double> row(columns.size());
+      for (std::size_t i = 0; i < pd.size(); ++i) {
+        for (std::size_t c = 0; c < columns.size(); ++c) row[c] = (*columns[c])[i];
+        window->add(row, pd[i]);
+      }
+    }
+    if (!log_) return;
+    const std::string request_id = request_prefix_ + std::to_string(++requests_);
+    const std::int64_t t = now_ms();
+    std::vector<const std::vector<double>*> inputs;
+    for (const auto& n : *names) inputs.push_back(&frame.column(n));
+    for (std::size_t i = 0; i < pd.size(); ++i) {
+      if (!log_->sample()) continue;
+      monitor::PredictionRecord r;
+      r.time_ms = t;
+      r.request_id = request_id;
+      r.model_name = model.name;
+      r.model_version = model.version;
+      r.route = route;
+      r.customer_id = frame.ids.empty() ? std::to_string(i) : frame.ids[i];
+      r.input_names = names;
+      r.inputs.reserve(inputs.size());
+      for (const auto* column : inputs) r.inputs.push_back((*column)[i]);
+      r.pd = pd[i];
+      r.grade = grade_of(settings_.grades, pd[i]).name;
+      r.decision = pd[i] >= model.bundle.threshold ? "decline" : "approve";
+      log_->submit(std::move(r));
+    }
+  } catch (const std::exception& e) {
+    // Monitoring must never fail a prediction that was already computed.
+    spdlog::warn("monitoring skipped a request: {}", e.what());
+  }
+}
+
+nlohmann::json PredictionMonitor::monitoring(const LoadedModel& model) {
+  const auto window = window_for(model).first;
+  if (!window) return nullptr;
+  return window->to_json();
+}
+
+std::string PredictionMonitor::render_metrics() const {
+  std::string out;
+  if (log_) {
+    const auto c = log_->counters();
+    const auto counter = [&out](const char* name, const char* help, std::uint64_t v) {
+      out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " counter\n" + name +
+             " " + std::to_string(v) + "\n";
+    };
+    counter("loanrisk_prediction_log_written_total", "Prediction log lines written.", c.written);
+    counter("loanrisk_prediction_log_dropped_total",
+            "Prediction log lines lost (queue full, write failed, max_total_bytes reached).",
+            c.dropped);
+    counter("loanrisk_prediction_log_errors_total", "Failed prediction log writes.", c.errors);
+  }
+  std::shared_ptr<monitor::LiveWindow> window;
+  {
+    std::lock_guard lock(window_mutex_);
+    window = window_;
+  }
+  if (window) {
+    out +=
+        "# HELP loanrisk_psi Population stability index of the live window against the "
+        "training reference (NaN while fewer than 100 rows).\n# TYPE loanrisk_psi gauge\n";
+    for (const auto& [name, value] : window->psi_values()) {
+      out +=
+          "loanrisk_psi{feature=\"" + prometheus_label(name) + "\"} " + gauge_value(value) + "\n";
+    }
+    out +=
+        "# HELP loanrisk_drift_window_rows Scored rows in the live drift window.\n"
+        "# TYPE loanrisk_drift_window_rows gauge\nloanrisk_drift_window_rows " +
+        std::to_string(window->count()) + "\n";
+  }
+  return out;
+}
+
+}  // namespace loanrisk

@@ -1,0 +1,58 @@
+#pragma once
+// The server's monitoring hook: every scored row goes to the live drift window (rolling PSI per
+// feature and for the score) and, when configured, to the prediction log. Called by the scoring
+// routes after they answer; cheap and never throws into them.
+#include <atomic>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "loanrisk/data/frame.hpp"
+#include "loanrisk/monitor/live_window.hpp"
+#include "loanrisk/serve/model_holder.hpp"
+#include "loanrisk/serve/prediction_log_writer.hpp"
+#include "loanrisk/serve/settings.hpp"
+
+namespace loanrisk {
+
+/// Live drift and the prediction log of one server.
+class PredictionMonitor {
+ public:
+  /// Starts the log writer when settings.prediction_log.dir is set (UsageError when unusable).
+  explicit PredictionMonitor(const ServeSettings& settings);
+
+  /// Records the scored rows of one request (pd[i] for frame row i) from `route`.
+  void record(const LoadedModel& model, const Frame& frame, const std::vector<double>& pd,
+              const std::string& route) noexcept;
+  /// The GET /api/v1/monitoring document for the model serving now; null when the model's bundle
+  /// has no reference.
+  nlohmann::json monitoring(const LoadedModel& model);
+  /// Prometheus text: the log's counters and loanrisk_psi{feature} gauges (NaN while too few rows).
+  std::string render_metrics() const;
+  /// The log writer (null without a prediction log).
+  PredictionLogWriter* log() { return log_.get(); }
+
+ private:
+  /// The window (may be null) and input names of the model, renewed when the model changes.
+  std::pair<std::shared_ptr<monitor::LiveWindow>, std::shared_ptr<const std::vector<std::string>>>
+  window_for(const LoadedModel& model);
+
+  ServeSettings settings_;
+  std::unique_ptr<PredictionLogWriter> log_;
+  mutable std::mutex window_mutex_;
+  /// The model the window belongs to: its bundle folder and load time.
+  std::filesystem::path window_source_;
+  std::string window_loaded_at_;
+  std::shared_ptr<monitor::LiveWindow> window_;
+  std::shared_ptr<const std::vector<std::string>> input_names_;  ///< of that model's schema.
+  std::string request_prefix_;
+  std::atomic<std::uint64_t> requests_{0};
+};
+
+}  // namespace loanrisk
