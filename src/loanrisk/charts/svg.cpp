@@ -33,6 +33,10 @@ std::string html_escape(std::string_view text) {
   return out;
 }
 
+std::string cell(const std::string& text, bool left) {
+  return std::string(left ? "<td class=\"l\">" : "<td>") + html_escape(text) + "</td>";
+}
+
 std::string f1(double v) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.1f", v);

@@ -18,6 +18,15 @@ std::string html_escape(std::string_view text);
 std::string f1(double v);
 /// Short text of a number for labels (4 significant digits; "n/a" for NaN).
 std::string short_number(double v);
+/// The style sheet the table-and-chart report pages share (evaluation, monitoring).
+inline constexpr const char* kReportStyle =
+    "body{font-family:system-ui,sans-serif;margin:2em;color:#222;max-width:1100px}"
+    "table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:3px 8px;"
+    "text-align:right}th.l,td.l{text-align:left}.grid{display:flex;flex-wrap:wrap;gap:1em}"
+    ".muted{color:#666}";
+/// A table cell with escaped text, right-aligned (numbers) unless left.
+std::string cell(const std::string& text, bool left = false);
+
 /// The opening <svg> tag with a viewBox and an accessible label.
 std::string open_svg(int width, int height, const std::string& label);
 /// A filled rectangle, with a hover title when given.

@@ -12,18 +12,11 @@ namespace {
 using charts::html_escape;
 using charts::short_number;
 
-constexpr const char* kStyle =
-    "body{font-family:system-ui,sans-serif;margin:2em;color:#222;max-width:1100px}"
-    "table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:3px 8px;"
-    "text-align:right}th.l,td.l{text-align:left}.grid{display:flex;flex-wrap:wrap;gap:1em}"
-    ".muted{color:#666}";
+using charts::cell;
+constexpr const char* kStyle = charts::kReportStyle;
 
 double num(const nlohmann::json& j) {
   return j.is_number() ? j.get<double>() : std::nan("");
-}
-
-std::string cell(const std::string& s, bool left = false) {
-  return std::string(left ? "<td class=\"l\">" : "<td>") + html_escape(s) + "</td>";
 }
 
 std::string metrics_table(const nlohmann::json& r) {

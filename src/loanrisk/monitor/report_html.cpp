@@ -12,19 +12,16 @@ namespace {
 using charts::html_escape;
 using charts::short_number;
 
-constexpr const char* kStyle =
-    "body{font-family:system-ui,sans-serif;margin:2em;color:#222;max-width:1100px}"
-    "table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:3px 8px;"
-    "text-align:right}th.l,td.l{text-align:left}.grid{display:flex;flex-wrap:wrap;gap:1em}"
-    ".muted{color:#666}.s{padding:1px 8px;border-radius:8px;color:#fff}.green{background:#2e8b57}"
-    ".amber{background:#d48a00}.red{background:#c0392b}.insufficient{background:#888}";
+using charts::cell;
+// The shared report style plus the status badges.
+const std::string kStyle =
+    std::string(charts::kReportStyle) +
+    ".s{padding:1px 8px;border-radius:8px;color:#fff}.green{background:#2e8b57}"
+    ".amber{background:#d48a00}.red{background:#c0392b}"
+    ".insufficient{background:#888}";
 
 double num(const nlohmann::json& j) {
   return j.is_number() ? j.get<double>() : std::nan("");
-}
-
-std::string cell(const std::string& s, bool left = false) {
-  return std::string(left ? "<td class=\"l\">" : "<td>") + html_escape(s) + "</td>";
 }
 
 std::string badge(const std::string& status) {
