@@ -17,33 +17,8 @@ namespace {
 using testing::auc;
 using testing::Labelled;
 using testing::logistic_problem;
+using testing::read_loan_columns;
 using testing::TempDir;
-
-// The six raw numeric columns of the real data (as logistic_reference.py reads them) and the
-// default flag; the CSV has no quoting, so a split on commas is enough here.
-Labelled read_loan_columns(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  std::string line;
-  std::getline(in, line);
-  Labelled out;
-  out.X.cols = 6;
-  out.X.names = {"credit_lines_outstanding", "loan_amt_outstanding",
-                 "total_debt_outstanding",   "income",
-                 "years_employed",           "fico_score"};
-  while (std::getline(in, line)) {
-    std::stringstream fields(line);
-    std::string cell;
-    std::getline(fields, cell, ',');  // customer_id
-    for (int c = 0; c < 6; ++c) {
-      std::getline(fields, cell, ',');
-      out.X.values.push_back(std::stof(cell));
-    }
-    std::getline(fields, cell, ',');
-    out.y.push_back(std::stof(cell));
-    ++out.X.rows;
-  }
-  return out;
-}
 
 struct Reference {
   double C;

@@ -3,7 +3,10 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <filesystem>
+#include <fstream>
 #include <numeric>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -60,6 +63,29 @@ inline double auc(const std::vector<double>& scores, const std::vector<float>& l
   }
   const double negatives = static_cast<double>(scores.size()) - positives;
   return (positive_rank_sum - positives * (positives + 1) / 2) / (positives * negatives);
+}
+
+/// The six raw numeric columns of the real loan book and its default flag (as
+/// logistic_reference.py reads them); the file has no quoting, so a split on commas is enough.
+inline Labelled read_loan_columns(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  std::string line;
+  std::getline(in, line);
+  Labelled out;
+  out.X.cols = 6;
+  out.X.names = {"credit_lines_outstanding", "loan_amt_outstanding",
+                 "total_debt_outstanding",   "income",
+                 "years_employed",           "fico_score"};
+  while (std::getline(in, line)) {
+    std::stringstream fields(line);
+    std::vector<std::string> cells;
+    for (std::string cell; std::getline(fields, cell, ',');) cells.push_back(cell);
+    if (cells.size() != 8) throw std::runtime_error("unexpected line: " + line);
+    for (int c = 1; c <= 6; ++c) out.X.values.push_back(std::stof(cells[c]));
+    out.y.push_back(std::stof(cells[7]));
+    ++out.X.rows;
+  }
+  return out;
 }
 
 }  // namespace loanrisk::testing

@@ -27,6 +27,7 @@ namespace {
 
 using models::TreeEnsemble;
 using testing::Labelled;
+using testing::read_loan_columns;
 using testing::TempDir;
 
 constexpr double kTolerance = 1e-6;
@@ -50,29 +51,6 @@ std::vector<float> xgboost_predict(const std::filesystem::path& model_file, cons
   bst_ulong total = 1;
   for (bst_ulong d = 0; d < dim; ++d) total *= shape[d];
   return std::vector<float>(result, result + total);
-}
-
-// The six numeric predictors of the real loan book and its labels.
-Labelled read_real_data(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  std::string line;
-  std::getline(in, line);
-  Labelled out;
-  out.X.cols = 6;
-  out.X.names = {"credit_lines_outstanding", "loan_amt_outstanding",
-                 "total_debt_outstanding",   "income",
-                 "years_employed",           "fico_score"};
-  while (std::getline(in, line)) {
-    std::stringstream fields(line);
-    std::string field;
-    std::vector<double> values;
-    while (std::getline(fields, field, ',')) values.push_back(std::stod(field));
-    if (values.size() != 8) throw std::runtime_error("unexpected line: " + line);
-    for (int c = 1; c <= 6; ++c) out.X.values.push_back(static_cast<float>(values[c]));
-    out.y.push_back(static_cast<float>(values[7]));
-    ++out.X.rows;
-  }
-  return out;
 }
 
 // Marks about one value in `every` as missing, deterministically.
@@ -185,7 +163,7 @@ class TreeEnsembleMatchTest : public ::testing::TestWithParam<std::size_t> {};
 TEST_P(TreeEnsembleMatchTest, RealDataEveryRow) {
   const auto path = testing::real_data();
   if (!path) GTEST_SKIP() << "real data not present";
-  const Labelled all = read_real_data(*path);
+  const Labelled all = read_loan_columns(*path);
   ASSERT_EQ(all.X.rows, 10000u);
   Labelled train{rows_of(all.X, 0, 6000), {all.y.begin(), all.y.begin() + 6000}};
   Labelled val{rows_of(all.X, 6000, 8000), {all.y.begin() + 6000, all.y.begin() + 8000}};
