@@ -19,27 +19,44 @@ WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 "$BIN" split --data "$DATA" --out "$WORK/split" >/dev/null
 
+CORES=$(nproc)
+
 # Prints: family wall_seconds trials_per_second best_composite
 loanrisk_run() {
-  local family=$1 sampler=$2 start end best
+  local family=$1 sampler=$2 workers=$3 start end best tag="$1-$2-w$3"
   start=$(date +%s.%N)
   "$BIN" tune --data "$DATA" --model "$family" --trials "$TRIALS" --sampler "$sampler" \
-    --pruner none --study "bench-$family-$sampler" --store "sqlite://$WORK/store.db" \
-    --no-refit --quiet --analysis "$WORK/$family-$sampler.json" >/dev/null
+    --workers "$workers" --pruner none --study "bench-$tag" --store "sqlite://$WORK/store.db" \
+    --no-refit --quiet --analysis "$WORK/$tag.json" >/dev/null
   end=$(date +%s.%N)
   best=$("$PY" -c "import json,sys; print(json.load(open(sys.argv[1]))['best']['value'])" \
-    "$WORK/$family-$sampler.json")
+    "$WORK/$tag.json")
   "$PY" -c "import sys; w=float(sys.argv[2])-float(sys.argv[1]); print(f'{sys.argv[3]} {w:.2f} {int(sys.argv[4])/w:.2f} {float(sys.argv[5]):.6f}')" \
     "$start" "$end" "$family" "$TRIALS" "$best"
 }
 
-printf '%-20s %-8s %10s %10s %12s %8s\n' family tool wall_s trials/s best_valid speedup
+ratio() { "$PY" -c "import sys; print(f'{float(sys.argv[1])/float(sys.argv[2]):.2f}x')" "$1" "$2"; }
+min() { "$PY" -c "import sys; print(min(float(a) for a in sys.argv[1:]))" "$@"; }
+
+# Each stack on this machine's $CORES cores two ways: threads inside each model with one trial at
+# a time, or $CORES trials at once with single-threaded models (loanrisk --workers, Optuna n_jobs;
+# both deterministic in loanrisk, see docs/tuning.md). speedup = the faster Optuna setup's wall
+# time / this loanrisk row's wall time.
+printf '%-20s %-24s %8s %9s %10s %8s\n' family setup wall_s trials/s best_valid speedup
 for family in logistic_regression random_forest xgboost lightgbm; do
-  read -r f w t b < <(loanrisk_run "$family" tpe)
-  read -r pf pw pt pb < <("$PY" "$HERE/tune_optuna.py" "$WORK/split" "$family" "$TRIALS" tpe)
-  printf '%-20s %-8s %10s %10s %12s %8s\n' "$f" loanrisk "$w" "$t" "$b" \
-    "$("$PY" -c "import sys; print(f'{float(sys.argv[1])/float(sys.argv[2]):.2f}x')" "$pw" "$w")"
-  printf '%-20s %-8s %10s %10s %12s\n' "$pf" optuna "$pw" "$pt" "$pb"
+  read -r _ w1 t1 b1 < <(loanrisk_run "$family" tpe 1)
+  read -r _ wn tn bn < <(loanrisk_run "$family" tpe "$CORES")
+  read -r _ pw pt pb < <("$PY" "$HERE/tune_optuna.py" "$WORK/split" "$family" "$TRIALS" tpe \
+    model "$CORES")
+  read -r _ qw qt qb < <("$PY" "$HERE/tune_optuna.py" "$WORK/split" "$family" "$TRIALS" tpe \
+    trials "$CORES")
+  fastest=$(min "$pw" "$qw")
+  printf '%-20s %-24s %8s %9s %10s %8s\n' "$family" "loanrisk --workers 1" "$w1" "$t1" "$b1" \
+    "$(ratio "$fastest" "$w1")"
+  printf '%-20s %-24s %8s %9s %10s %8s\n' "$family" "loanrisk --workers $CORES" "$wn" "$tn" "$bn" \
+    "$(ratio "$fastest" "$wn")"
+  printf '%-20s %-24s %8s %9s %10s\n' "$family" "optuna, model threads" "$pw" "$pt" "$pb"
+  printf '%-20s %-24s %8s %9s %10s\n' "$family" "optuna n_jobs=$CORES" "$qw" "$qt" "$qb"
 done
-read -r f w t b < <(loanrisk_run xgboost random)
-printf '%-20s %-8s %10s %10s %12s\n' "xgboost(random)" loanrisk "$w" "$t" "$b"
+read -r _ w t b < <(loanrisk_run xgboost random 1)
+printf '%-20s %-24s %8s %9s %10s\n' "xgboost" "loanrisk random search" "$w" "$t" "$b"

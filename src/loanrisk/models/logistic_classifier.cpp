@@ -143,9 +143,12 @@ void LogisticClassifier::fit(const DenseMatrix& X, const std::vector<float>& y,
       curv[i] = sv[i] * p * (1 - p);
     }
     const Eigen::VectorXd grad = C * (Z.transpose() * resid) + penalty.cwiseProduct(theta);
-    Eigen::MatrixXd H = C * (Z.transpose() * (curv.asDiagonal() * Z));
-    H.diagonal() += penalty;
-    const Eigen::VectorXd step = H.ldlt().solve(grad);
+    // H = C Z' diag(curv) Z + diag(penalty), as a symmetric rank update of sqrt(curv) Z (half
+    // the multiply-adds of a general product).
+    const Eigen::MatrixXd Zc = curv.cwiseSqrt().asDiagonal() * Z;
+    Eigen::MatrixXd H = penalty.asDiagonal();
+    H.selfadjointView<Eigen::Lower>().rankUpdate(Zc.transpose(), C);
+    const Eigen::VectorXd step = H.selfadjointView<Eigen::Lower>().ldlt().solve(grad);
     // Backtracking: Newton's full step can overshoot when the classes are nearly separable.
     double t = 1.0, f_new = f;
     Eigen::VectorXd next = theta;

@@ -1,6 +1,7 @@
 #include "loanrisk/models/tree_train.hpp"
 
 #include <fmt/format.h>
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <limits>
@@ -89,19 +90,17 @@ std::vector<double> validation_pd(BoosterHandle booster, DMatrixHandle validatio
   return std::vector<double>(result, result + total);
 }
 
-// XGBoost reports "[12]\tval-logloss:0.2345"; the value is what early stopping compares.
-double validation_logloss(BoosterHandle booster, int iteration, DMatrixHandle validation) {
-  DMatrixHandle sets[] = {validation};
-  const char* names[] = {"val"};
-  const char* report = nullptr;
-  LOANRISK_XGB_CHECK(XGBoosterEvalOneIter(booster, iteration, sets, names, 1, &report));
-  constexpr std::string_view key = "val-logloss:";
-  const std::string_view text(report);
-  const auto at = text.find(key);
-  if (at == std::string_view::npos) {
-    throw InternalError(fmt::format("XGBoost evaluation report has no '{}': {}", key, text));
+// The validation log loss early stopping compares, as XGBoost's logloss metric computes it
+// (probabilities clipped to [1e-16, 1 - 1e-16]), from the PDs the round already predicted: one
+// prediction per round instead of a prediction plus XGBoosterEvalOneIter's own.
+double log_loss_of(const std::vector<double>& pd, const std::vector<float>& y) {
+  constexpr double eps = 1e-16;
+  double sum = 0;
+  for (std::size_t i = 0; i < pd.size(); ++i) {
+    const double p = std::clamp(pd[i], eps, 1 - eps);
+    sum -= y[i] > 0.5f ? std::log(p) : std::log(1 - p);
   }
-  return std::strtod(report + at + key.size(), nullptr);
+  return sum / static_cast<double>(pd.size());
 }
 
 }  // namespace
@@ -152,14 +151,16 @@ BoosterPtr train_booster(const BoosterRecipe& recipe, const TrainingData& data,
   for (int i = 0; i < recipe.rounds; ++i) {
     LOANRISK_XGB_CHECK(XGBoosterUpdateOneIter(booster.get(), i, train.get()));
     last = i;
+    if (!stop_early && !observed) continue;
+    const std::vector<double> pd = validation_pd(booster.get(), validation.get());
     if (stop_early) {
-      const double score = validation_logloss(booster.get(), i, validation.get());
+      const double score = log_loss_of(pd, *data.y_val);
       if (score < best_score) {
         best_score = score;
         best = i;
       }
     }
-    if (observed && !observer(i, validation_pd(booster.get(), validation.get()))) {
+    if (observed && !observer(i, pd)) {
       stopped_by_observer = true;
       break;
     }

@@ -24,7 +24,10 @@ nlohmann::json ObjectiveWeights::to_json() const {
 
 double composite_score(const std::vector<double>& y, const std::vector<double>& p, double threshold,
                        const ObjectiveWeights& w) {
-  const ClassificationReport r = evaluate_classification(y, p, threshold);
+  return composite_score(evaluate_classification(y, p, threshold), w);
+}
+
+double composite_score(const ClassificationReport& r, const ObjectiveWeights& w) {
   return w.auc_roc * or_zero(r.auc_roc) + w.pr_auc * or_zero(r.pr_auc) + w.f1 * or_zero(r.f1) +
          w.recall * or_zero(r.recall) + w.precision * or_zero(r.precision);
 }

@@ -8,6 +8,8 @@
 
 namespace loanrisk {
 
+struct ClassificationReport;
+
 /// Weights of the composite objective (they need not sum to 1).
 struct ObjectiveWeights {
   double auc_roc = 0.4;
@@ -24,5 +26,8 @@ struct ObjectiveWeights {
 /// evaluate_classification for bad input. A NaN metric (one class only) counts as 0.
 double composite_score(const std::vector<double>& y, const std::vector<double>& p, double threshold,
                        const ObjectiveWeights& weights);
+
+/// The composite of metrics already computed (evaluate_classification's report).
+double composite_score(const ClassificationReport& report, const ObjectiveWeights& weights);
 
 }  // namespace loanrisk

@@ -123,12 +123,12 @@ TrialEvaluation evaluate_trial(const TuningData& data, const std::string& family
     }
     model->fit(f.X_train, f.y_train, &f.X_val, &f.y_val_f, nullptr);
     if (out.pruned) return out;
-    const ClassificationReport r =
-        evaluate_classification(f.y_val, model->predict_proba(f.X_val), threshold);
+    const std::vector<double> pd = model->predict_proba(f.X_val);
+    const ClassificationReport r = evaluate_classification(f.y_val, pd, threshold);
     out.auc_roc = r.auc_roc;
     out.pr_auc = r.pr_auc;
     out.f1 = r.f1;
-    sum += composite_score(f.y_val, model->predict_proba(f.X_val), threshold, weights);
+    sum += composite_score(r, weights);
     out.value = sum / static_cast<double>(k + 1);
     if (!per_round && report && !report(static_cast<std::int64_t>(k + 1), out.value)) {
       out.pruned = true;
