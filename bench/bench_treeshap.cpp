@@ -80,8 +80,11 @@ void bench_family(const std::string& family, const DenseMatrix& X, const std::ve
   const models::TreeEnsemble native =
       models::TreeEnsemble::from_json(read_file(dir / models::TreeClassifier::kModelFile));
   std::filesystem::remove_all(dir);
-  std::printf("  %s: %zu trees, native scoring of small batches %s\n", family.c_str(),
-              native.num_trees(), tree.native() ? "on" : "OFF");
+  std::printf(
+      "  %s: %zu trees (TreeSHAP: %zu with leaf tables, %zu of them with a threshold grid), native "
+      "scoring of small batches %s\n",
+      family.c_str(), native.num_trees(), native.tabled_trees(), native.gridded_trees(),
+      tree.native() ? "on" : "OFF");
 
   // Single rows through the classifier: exactly what the serving layer calls.
   std::vector<DenseMatrix> singles;

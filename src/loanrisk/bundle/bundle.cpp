@@ -49,6 +49,11 @@ std::vector<double> Bundle::predict(const Frame& frame) const {
   return calibrator.apply(predict_raw(frame));
 }
 
+std::vector<double> Bundle::predict_transformed(const DenseMatrix& X) const {
+  if (!model) throw InternalError("bundle has no model loaded");
+  return calibrator.apply(model->predict_proba(X));
+}
+
 void Bundle::save(const fs::path& dir, bool overwrite) const {
   if (!model) throw InternalError("cannot save a bundle without a model");
   std::error_code ec;

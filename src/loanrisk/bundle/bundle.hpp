@@ -45,6 +45,9 @@ struct Bundle {
   std::vector<double> predict(const Frame& frame) const;
   /// The model's raw (uncalibrated) PD of each row: what SHAP contributions explain.
   std::vector<double> predict_raw(const Frame& frame) const;
+  /// Calibrated PD of rows already through the pipeline (pipeline.transform), for callers that
+  /// also explain them.
+  std::vector<double> predict_transformed(const DenseMatrix& X) const;
 
   /// Writes the bundle into dir, atomically: files go to a temporary sibling folder that is renamed
   /// into place. An existing dir is replaced only when overwrite is true (UsageError otherwise).

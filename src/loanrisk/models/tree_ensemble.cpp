@@ -174,6 +174,7 @@ TreeEnsemble TreeEnsemble::from_json(std::string_view text) {
 
 TreeEnsemble TreeEnsemble::from_parsed(const nlohmann::json& model) {
   TreeEnsemble out;
+  out.shap_tables_ = new_shap_tables();
   const nlohmann::json& learner = field(model, "", "learner");
   const nlohmann::json& objective = field(learner, "learner", "objective");
   const nlohmann::json& objective_name = field(objective, "learner/objective", "name");

@@ -6,6 +6,7 @@
 // agree with its C API to float rounding.
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string_view>
 #include <vector>
 
@@ -36,8 +37,16 @@ class TreeEnsemble {
   /// Probabilities (the logistic of the margin, in float as XGBoost) into out[rows].
   void probabilities(const float* X, std::size_t rows, float* out) const;
   /// Exact TreeSHAP into out[rows x (num_features + 1)]: one value per feature, then the bias; a
-  /// row's values sum to its margin.
+  /// row's values sum to its margin. Trees whose leaf tables fit (see ShapTables) are evaluated
+  /// from them, the others by the recursive algorithm; both give the same values.
   void contributions(const float* X, std::size_t rows, float* out) const;
+  /// The same by the recursive algorithm for every tree (the reference the tables are tested
+  /// against).
+  void recursive_contributions(const float* X, std::size_t rows, float* out) const;
+  /// Trees evaluated from leaf tables (building them on first use).
+  std::size_t tabled_trees() const;
+  /// Of those, trees with their threshold grid tabulated (one lookup per row without NaN).
+  std::size_t gridded_trees() const;
 
  private:
   /// One node in 16 bytes. A leaf has left < 0 and holds its value in `value`.
@@ -56,6 +65,25 @@ class TreeEnsemble {
     float pweight;
   };
 
+  /// Fast TreeSHAP's leaf tables (Yang 2021, "Fast TreeSHAP", algorithm v2). A leaf's
+  /// contribution to each distinct feature on its path depends on the row only through which of
+  /// those features' path conditions the row meets (a bit mask), so it is precomputed for every
+  /// mask: a row then costs O(leaves x depth) per tree instead of O(leaves x depth^2). On top, a
+  /// tree's whole SHAP vector depends on the row only through the cell of the grid its split
+  /// thresholds draw, so small grids are tabulated too: one lookup per tree. Built on the first
+  /// contributions() call (training and tuning never pay for it), within a memory budget.
+  struct ShapTables;
+  struct LazyShapTables;
+  const ShapTables& shap_tables() const;
+  static std::shared_ptr<LazyShapTables> new_shap_tables();
+  void build_shap_tables(ShapTables& out) const;
+  void build_shap_cells(ShapTables& out) const;
+  /// One tabled tree's values for a row, added into sum[feature] (double, zero on entry).
+  void add_leaf_tables(const ShapTables& tables, std::size_t tree, const float* row,
+                       std::uint8_t* goes_left, double* sum) const;
+  void tree_contributions(std::size_t tree, const float* row, float* tree_phi,
+                          PathElement* paths) const;
+
   float tree_value(std::size_t tree, const float* row) const;
   void tree_shap(const float* row, float* phi, std::int32_t node, unsigned depth,
                  PathElement* parent_path, float parent_zero, float parent_one,
@@ -68,6 +96,7 @@ class TreeEnsemble {
   std::vector<std::int32_t> roots_;  ///< first node of each tree
   std::vector<float> mean_value_;    ///< cover-weighted mean leaf value of each tree
   unsigned max_depth_ = 0;           ///< deepest leaf over all trees (root = 0)
+  std::shared_ptr<LazyShapTables> shap_tables_;  ///< shared by copies: immutable once built
 
   friend class TreeEnsembleBuilder;
 };

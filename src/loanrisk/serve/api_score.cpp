@@ -7,6 +7,7 @@
 #include "loanrisk/serve/api.hpp"
 #include "loanrisk/serve/applicants.hpp"
 #include "loanrisk/serve/http_error.hpp"
+#include "loanrisk/serve/json_writer.hpp"
 #include "loanrisk/serve/number_text.hpp"
 
 namespace loanrisk {
@@ -47,37 +48,49 @@ HttpResponse ServeApi::predict(const HttpRequest& request, const std::string& qu
   const Bundle& b = m->bundle;
   const Frame frame =
       applicants_frame(as_rows(parse_json_body(request.body)), b.schema, settings_.max_batch);
-  const std::vector<double> pd = b.predict(frame);
+  const DenseMatrix X = b.pipeline.transform(frame);
+  const std::vector<double> pd = b.predict_transformed(X);
   record_predictions(*m, frame, pd, "/api/v1/predict");
   const bool with_reasons = query.find("reasons=false") == std::string::npos;
   std::vector<Explanation> explanations;
-  if (with_reasons) {
-    const DenseMatrix X = b.pipeline.transform(frame);
-    explanations = split_contributions(X, b.model->contributions(X));
-  }
+  if (with_reasons) explanations = split_contributions(X, b.model->contributions(X));
   const auto& ead = frame.column("loan_amt_outstanding");
-  nlohmann::json out = nlohmann::json::array();
+  HttpResponse response;
+  response.body.reserve(256 + pd.size() * (with_reasons ? 640 : 160));
+  JsonWriter w(response.body);
+  w.begin_object();
+  w.key("model").begin_object().key("name").value(m->name).key("version").value(m->version);
+  w.end_object();
+  w.key("threshold").value(b.threshold);
+  w.key("predictions").begin_array();
   for (std::size_t i = 0; i < pd.size(); ++i) {
     metrics_.observe_pd(pd[i]);
-    nlohmann::json p = {{"customer_id", frame.ids.empty() ? std::to_string(i) : frame.ids[i]},
-                        {"pd", pd[i]},
-                        {"grade", grade_of(settings_.grades, pd[i]).name},
-                        {"decision", pd[i] >= b.threshold ? "decline" : "approve"},
-                        {"expected_loss", pd[i] * settings_.lgd * ead[i]}};
-    if (with_reasons) {
-      nlohmann::json reasons = nlohmann::json::array();
-      for (const Reason& r : reason_codes(explanations[i], 4)) {
-        reasons.push_back({{"code", r.code},
-                           {"feature", r.feature},
-                           {"value", r.value},
-                           {"contribution", r.contribution},
-                           {"text", r.text}});
-      }
-      p["reasons"] = std::move(reasons);
+    w.begin_object();
+    w.key("customer_id");
+    if (frame.ids.empty()) {
+      w.value(std::to_string(i));
+    } else {
+      w.value(frame.ids[i]);
     }
-    out.push_back(std::move(p));
+    w.key("pd").value(pd[i]);
+    w.key("grade").value(grade_of(settings_.grades, pd[i]).name);
+    w.key("decision").value(pd[i] >= b.threshold ? "decline" : "approve");
+    w.key("expected_loss").value(pd[i] * settings_.lgd * ead[i]);
+    if (with_reasons) {
+      w.key("reasons").begin_array();
+      for (const Reason& r : reason_codes(explanations[i], 4)) {
+        w.begin_object();
+        w.key("code").value(r.code).key("feature").value(r.feature).key("value").value(r.value);
+        w.key("contribution").value(r.contribution).key("text").value(r.text);
+        w.end_object();
+      }
+      w.end_array();
+    }
+    w.end_object();
   }
-  return json_ok({{"model", model_json(*m)}, {"threshold", b.threshold}, {"predictions", out}});
+  w.end_array();
+  w.end_object();
+  return response;
 }
 
 HttpResponse ServeApi::explain(const HttpRequest& request) const {

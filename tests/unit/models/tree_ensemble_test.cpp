@@ -31,6 +31,11 @@ using testing::read_loan_columns;
 using testing::TempDir;
 
 constexpr double kTolerance = 1e-6;
+// Contributions: the leaf tables compute each tree's values in double, XGBoost in float, so they
+// differ by float rounding, relative to the value (one float ULP at |phi| = 9 is 9.5e-7).
+bool same_contribution(double got, double want) {
+  return std::abs(got - want) <= kTolerance * std::max(1.0, std::abs(want));
+}
 constexpr float kMissing = std::numeric_limits<float>::quiet_NaN();
 
 // XGBoost's predictions of one type (0 probability, 1 margin, 2 contributions) for X, computed
@@ -135,13 +140,27 @@ void expect_native_matches_xgboost(const Setting& s, const Labelled& train, cons
   std::vector<float> sample_margin(sample.rows);
   native.contributions(sample.values.data(), sample.rows, phi.data());
   native.margins(sample.values.data(), sample.rows, sample_margin.data());
+  // The leaf tables (and threshold grids) and the recursive algorithm give the same values.
+  EXPECT_GT(native.tabled_trees(), 0u);
+  ::testing::Test::RecordProperty("tabled_trees", static_cast<int>(native.tabled_trees()));
+  ::testing::Test::RecordProperty("gridded_trees", static_cast<int>(native.gridded_trees()));
+  if (s.params.size() == 1 && std::string(s.family) == "xgboost") {
+    // Depth-4 trees: every tree's threshold grid is small enough to tabulate.
+    EXPECT_EQ(native.gridded_trees(), native.num_trees());
+  }
+  std::vector<float> recursive(phi.size());
+  native.recursive_contributions(sample.values.data(), sample.rows, recursive.data());
+  for (std::size_t i = 0; i < phi.size(); ++i) {
+    ASSERT_TRUE(same_contribution(phi[i], recursive[i]))
+        << "sample row " << i / width << ": " << phi[i] << " vs " << recursive[i];
+  }
   bad_rows = 0;
   for (std::size_t r = 0; r < sample.rows; ++r) {
     double sum = 0;
     bool ok = true;
     for (std::size_t c = 0; c < width; ++c) {
       sum += phi[r * width + c];
-      ok = ok && std::abs(phi[r * width + c] - want_phi[r * width + c]) <= kTolerance;
+      ok = ok && same_contribution(phi[r * width + c], want_phi[r * width + c]);
     }
     ok = ok && std::abs(sum - sample_margin[r]) <= 1e-5;
     if (!ok && ++bad_rows <= 5) {
@@ -194,6 +213,36 @@ INSTANTIATE_TEST_SUITE_P(Families, TreeEnsembleMatchTest, ::testing::Range<std::
                                   (s.params.size() == 1 ? "_default" : "_deeper");
                          });
 
+// A tree with a leaf whose path has more distinct features than a table allows (12) keeps the
+// recursive algorithm; the other trees use tables, and the mix is still XGBoost's pred_contribs.
+TEST(TreeEnsembleTables, TreesTooWideForATableKeepTheRecursiveAlgorithm) {
+  Labelled train = testing::logistic_problem(3000, 16, 31);
+  Labelled test = testing::logistic_problem(200, 16, 32);
+  add_missing(test.X, 3, 12);
+  auto model = make_classifier(
+      "xgboost",
+      {{"nthread", 1}, {"max_depth", 16}, {"n_estimators", 40}, {"min_child_weight", 0}});
+  model->fit(train.X, train.y, nullptr, nullptr, nullptr);
+  TempDir dir;
+  model->save(dir.path());
+  const std::filesystem::path file = dir / models::TreeClassifier::kModelFile;
+  const TreeEnsemble native = TreeEnsemble::from_json(read_file(file));
+  // Late trees, fitting small residuals, are shallow enough for tables; the first are not.
+  EXPECT_LT(native.tabled_trees(), native.num_trees());
+  EXPECT_GT(native.tabled_trees(), 0u);
+  const std::size_t width = test.X.cols + 1;
+  const std::vector<float> want = xgboost_predict(file, test.X, 2);
+  std::vector<float> phi(test.X.rows * width), recursive(phi.size());
+  native.contributions(test.X.values.data(), test.X.rows, phi.data());
+  native.recursive_contributions(test.X.values.data(), test.X.rows, recursive.data());
+  ASSERT_EQ(want.size(), phi.size());
+  for (std::size_t i = 0; i < phi.size(); ++i) {
+    ASSERT_TRUE(same_contribution(phi[i], want[i]))
+        << "row " << i / width << " column " << i % width << ": " << phi[i] << " vs " << want[i];
+    ASSERT_TRUE(same_contribution(phi[i], recursive[i])) << "row " << i / width;
+  }
+}
+
 // The classifier scores small batches natively and large ones with XGBoost; both agree.
 TEST(TreeEnsembleClassifier, SmallAndLargeBatchesAgreeBeforeAndAfterLoading) {
   Labelled train = testing::logistic_problem(2000, 5, 21);
@@ -223,7 +272,8 @@ TEST(TreeEnsembleClassifier, SmallAndLargeBatchesAgreeBeforeAndAfterLoading) {
         const std::vector<double> phi = c->contributions(one);
         ASSERT_EQ(phi.size(), test.X.cols + 1);
         for (std::size_t k = 0; k < phi.size(); ++k) {
-          EXPECT_NEAR(phi[k], reference_phi[r * (test.X.cols + 1) + k], kTolerance);
+          EXPECT_TRUE(same_contribution(phi[k], reference_phi[r * (test.X.cols + 1) + k]))
+              << "row " << r << " column " << k;
         }
       }
       // A whole batch goes through XGBoost and gives the same numbers.

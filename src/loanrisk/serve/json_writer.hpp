@@ -1,0 +1,118 @@
+#pragma once
+// Appends JSON text straight into a string, for the predict route's answer: building it as an
+// nlohmann document (a std::map per object) cost more than the request's TreeSHAP. Numbers are
+// written as their shortest round-trip text, non-finite ones as null (as nlohmann's dump does).
+#include <charconv>
+#include <cmath>
+#include <string>
+#include <string_view>
+
+namespace loanrisk {
+
+class JsonWriter {
+ public:
+  explicit JsonWriter(std::string& out) : out_(out) {}
+
+  JsonWriter& begin_object() { return open('{'); }
+  JsonWriter& end_object() { return close('}'); }
+  JsonWriter& begin_array() { return open('['); }
+  JsonWriter& end_array() { return close(']'); }
+
+  /// An object member's name; the value written next belongs to it.
+  JsonWriter& key(std::string_view name) {
+    separate();
+    quoted(name);
+    out_ += ':';
+    after_key_ = true;
+    return *this;
+  }
+
+  JsonWriter& value(std::string_view text) {
+    separate();
+    quoted(text);
+    return *this;
+  }
+  JsonWriter& value(const char* text) { return value(std::string_view(text)); }
+  JsonWriter& value(const std::string& text) { return value(std::string_view(text)); }
+
+  JsonWriter& value(double number) {
+    separate();
+    if (!std::isfinite(number)) {
+      out_ += "null";
+      return *this;
+    }
+    char buf[32];
+    const auto r = std::to_chars(buf, buf + sizeof buf, number);
+    out_.append(buf, r.ptr);
+    return *this;
+  }
+  JsonWriter& value(int number) { return value(static_cast<long long>(number)); }
+  JsonWriter& value(long long number) {
+    separate();
+    out_ += std::to_string(number);
+    return *this;
+  }
+
+ private:
+  JsonWriter& open(char c) {
+    separate();
+    out_ += c;
+    first_ = true;
+    return *this;
+  }
+  JsonWriter& close(char c) {
+    out_ += c;
+    first_ = false;
+    return *this;
+  }
+  // A comma before every element but the first of its container and a key's value.
+  void separate() {
+    if (after_key_) {
+      after_key_ = false;
+      return;
+    }
+    if (!first_) out_ += ',';
+    first_ = false;
+  }
+  void quoted(std::string_view text) {
+    out_ += '"';
+    std::size_t plain = 0;  // start of the run of characters copied as they are
+    for (std::size_t i = 0; i < text.size(); ++i) {
+      const auto c = static_cast<unsigned char>(text[i]);
+      if (c >= 0x20 && c != '"' && c != '\\') continue;
+      out_.append(text.substr(plain, i - plain));
+      plain = i + 1;
+      switch (c) {
+        case '"':
+          out_ += "\\\"";
+          break;
+        case '\\':
+          out_ += "\\\\";
+          break;
+        case '\n':
+          out_ += "\\n";
+          break;
+        case '\r':
+          out_ += "\\r";
+          break;
+        case '\t':
+          out_ += "\\t";
+          break;
+        default: {
+          static constexpr char kHex[] = "0123456789abcdef";
+          out_ += "\\u00";
+          out_ += kHex[c >> 4];
+          out_ += kHex[c & 0xf];
+        }
+      }
+    }
+    out_.append(text.substr(plain));
+    out_ += '"';
+  }
+
+  std::string& out_;
+  bool first_ = true;
+  bool after_key_ = false;
+};
+
+}  // namespace loanrisk
