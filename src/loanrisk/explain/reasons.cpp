@@ -70,21 +70,51 @@ std::vector<Explanation> split_contributions(const DenseMatrix& X,
   return out;
 }
 
-std::vector<Reason> reason_codes(const Explanation& e, std::size_t limit) {
+namespace {
+
+// The top `limit` positive contributions among n, largest first (ties by feature order), each
+// made a Reason from its feature's name and value.
+template <typename Value>
+std::vector<Reason> top_reasons(const std::vector<std::string>& features,
+                                const double* contributions, std::size_t n, Value&& value,
+                                std::size_t limit) {
   std::vector<std::size_t> order;
-  for (std::size_t j = 0; j < e.contributions.size(); ++j) {
-    if (e.contributions[j] > 0) order.push_back(j);
+  for (std::size_t j = 0; j < n; ++j) {
+    if (contributions[j] > 0) order.push_back(j);
   }
   std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-    return e.contributions[a] > e.contributions[b];
+    return contributions[a] > contributions[b];
   });
   if (order.size() > limit) order.resize(limit);
   std::vector<Reason> out;
+  out.reserve(order.size());
   for (std::size_t j : order) {
-    out.push_back({reason_code(e.features[j]), e.features[j], e.values[j], e.contributions[j],
-                   reason_text(e.features[j], e.values[j])});
+    const double v = value(j);
+    out.push_back(
+        {reason_code(features[j]), features[j], v, contributions[j], reason_text(features[j], v)});
   }
   return out;
+}
+
+}  // namespace
+
+std::vector<Reason> reason_codes(const Explanation& e, std::size_t limit) {
+  return top_reasons(
+      e.features, e.contributions.data(), e.contributions.size(),
+      [&](std::size_t j) { return e.values[j]; }, limit);
+}
+
+std::vector<Reason> reason_codes(const DenseMatrix& X, std::size_t row,
+                                 const std::vector<double>& contributions, std::size_t limit) {
+  const std::size_t width = X.cols + 1;
+  if (contributions.size() != X.rows * width || row >= X.rows || X.names.size() != X.cols) {
+    throw InternalError("contributions have " + std::to_string(contributions.size()) +
+                        " values, expected " + std::to_string(X.rows) + " rows x " +
+                        std::to_string(width) + " for row " + std::to_string(row));
+  }
+  return top_reasons(
+      X.names, contributions.data() + row * width, X.cols,
+      [&](std::size_t j) { return float_as_shown(X.at(row, j)); }, limit);
 }
 
 std::string reason_code(const std::string& feature) {

@@ -34,6 +34,10 @@ std::vector<Explanation> split_contributions(const DenseMatrix& X,
 
 /// The top `limit` factors with a positive contribution, largest first (ties by feature order).
 std::vector<Reason> reason_codes(const Explanation& explanation, std::size_t limit = 4);
+/// The same for row `row` of X straight from Classifier::contributions output (rows x (cols+1)),
+/// without building the row's Explanation: what the predict route needs per applicant.
+std::vector<Reason> reason_codes(const DenseMatrix& X, std::size_t row,
+                                 const std::vector<double>& contributions, std::size_t limit = 4);
 
 /// The code of a feature's reason ("R99_OTHER" style fallback for features not catalogued).
 std::string reason_code(const std::string& feature);

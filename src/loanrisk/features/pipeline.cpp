@@ -184,7 +184,8 @@ DenseMatrix FeaturePipeline::transform(const Frame& frame) const {
 
   const double floor = options_.income_floor;
   const double fmin = fico_min_, span = fico_max_ - fico_min_;
-  std::vector<double> capped(source.size() * kBlockRows);
+  // One block of capped values per input (a single-row request needs one row, not 512).
+  std::vector<double> capped(source.size() * std::min(kBlockRows, m.rows));
   std::array<const double*, 6> in{};
   const std::size_t debt_k = raw_index("total_debt_outstanding"),
                     loan_k = raw_index("loan_amt_outstanding");
@@ -197,7 +198,7 @@ DenseMatrix FeaturePipeline::transform(const Frame& frame) const {
       if (source[k] == nullptr) continue;
       in[k] = source[k] + start;
       if (cap[k] == nullptr) continue;
-      double* c = capped.data() + k * kBlockRows;
+      double* c = capped.data() + k * std::min(kBlockRows, m.rows);
       for (std::size_t r = 0; r < len; ++r)
         c[r] = std::clamp(in[k][r], cap[k]->lower, cap[k]->upper);
       in[k] = c;

@@ -52,8 +52,8 @@ HttpResponse ServeApi::predict(const HttpRequest& request, const std::string& qu
   const std::vector<double> pd = b.predict_transformed(X);
   record_predictions(*m, frame, pd, "/api/v1/predict");
   const bool with_reasons = query.find("reasons=false") == std::string::npos;
-  std::vector<Explanation> explanations;
-  if (with_reasons) explanations = split_contributions(X, b.model->contributions(X));
+  std::vector<double> contributions;
+  if (with_reasons) contributions = b.model->contributions(X);
   const auto& ead = frame.column("loan_amt_outstanding");
   HttpResponse response;
   response.body.reserve(256 + pd.size() * (with_reasons ? 640 : 160));
@@ -78,7 +78,7 @@ HttpResponse ServeApi::predict(const HttpRequest& request, const std::string& qu
     w.key("expected_loss").value(pd[i] * settings_.lgd * ead[i]);
     if (with_reasons) {
       w.key("reasons").begin_array();
-      for (const Reason& r : reason_codes(explanations[i], 4)) {
+      for (const Reason& r : reason_codes(X, i, contributions, 4)) {
         w.begin_object();
         w.key("code").value(r.code).key("feature").value(r.feature).key("value").value(r.value);
         w.key("contribution").value(r.contribution).key("text").value(r.text);

@@ -41,6 +41,28 @@ TEST(Reasons, TopPositiveFactorsLargestFirstWithSentences) {
   EXPECT_EQ(r1[0].text, "Employment history is short in years (12)");
 }
 
+// The predict route's shortcut (no Explanation per row) gives the same reasons, row by row.
+TEST(Reasons, FromTheMatrixRowEqualsFromTheExplanation) {
+  const std::vector<double> contributions = {0.5, 1.25, -0.25, -2.0, -0.5, -1.0, 0.5, -2.0};
+  const DenseMatrix X = two_rows();
+  const auto explained = split_contributions(X, contributions);
+  for (std::size_t row = 0; row < 2; ++row) {
+    for (std::size_t limit : {1, 4}) {
+      const auto a = reason_codes(X, row, contributions, limit);
+      const auto b = reason_codes(explained[row], limit);
+      ASSERT_EQ(a.size(), b.size());
+      for (std::size_t k = 0; k < a.size(); ++k) {
+        EXPECT_EQ(a[k].code, b[k].code);
+        EXPECT_EQ(a[k].feature, b[k].feature);
+        EXPECT_EQ(a[k].value, b[k].value);
+        EXPECT_EQ(a[k].contribution, b[k].contribution);
+        EXPECT_EQ(a[k].text, b[k].text);
+      }
+    }
+  }
+  EXPECT_THROW_MSG(reason_codes(X, 2, contributions), InternalError, "for row 2");
+}
+
 TEST(Reasons, UnknownFeatureGetsGenericCode) {
   EXPECT_EQ(reason_code("mystery"), "R99_OTHER");
   EXPECT_EQ(reason_text("mystery", 1.5), "Value of mystery raises the risk (1.50)");
