@@ -5,7 +5,8 @@
 #   predict  POST /api/v1/predict, one applicant, with reason codes (TreeSHAP per request),
 #   pd-only  POST /api/v1/predict?reasons=false (PD, grade, decision, expected loss).
 # Prints req/s and p50/p99 for each and the ratio to the ceiling (target >= 60%, p99 < 2 ms).
-# Usage: bench/bench_serve.sh [DURATION_SECONDS] (env LOANRISK_BIN: a built loanrisk binary).
+# Usage: bench/bench_serve.sh [DURATION_SECONDS] (env LOANRISK_BIN: a built loanrisk binary;
+# LOANRISK_SERVE_THREADS: the server's --threads, default 2).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${1:-10}
@@ -30,7 +31,8 @@ trap cleanup EXIT
 
 "$BIN" synth --rows 10000 --seed 42 --out "$WORK/book.csv" >/dev/null
 "$BIN" train --no-track --data "$WORK/book.csv" --out "$WORK/bundle" >/dev/null
-"$BIN" serve --model "$WORK/bundle" --port 0 --threads 2 --log-level off >"$WORK/serve.out" 2>"$WORK/serve.err" &
+THREADS=${LOANRISK_SERVE_THREADS:-2}
+"$BIN" serve --model "$WORK/bundle" --port 0 --threads "$THREADS" --log-level off >"$WORK/serve.out" 2>"$WORK/serve.err" &
 SERVER_PID=$!
 PORT=""
 for _ in $(seq 1 200); do
@@ -63,7 +65,7 @@ run() {
   printf '%-9s %10.0f req/s   p50 %8s   p99 %8s   non-2xx %s\n' "$name" "$rps" "$p50" "$p99" "${non2xx:-0}"
 }
 
-echo "loanrisk serve on $URL, wrk -t2 -c64 -d${DURATION}s, keep-alive ($(nproc) cores shared by wrk and the server)"
+echo "loanrisk serve --threads $THREADS on $URL, wrk -t2 -c64 -d${DURATION}s, keep-alive ($(nproc) cores shared by wrk and the server)"
 run ceiling /healthz
 run predict /api/v1/predict "$WORK/predict.lua"
 run pd-only "/api/v1/predict?reasons=false" "$WORK/predict.lua"
