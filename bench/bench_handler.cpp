@@ -3,7 +3,6 @@
 // and POST /api/v1/explain, one applicant each, on a bundle trained with the default parameters.
 // Set against bench_serve.sh's wrk numbers it shows how much of a request is the handler and how
 // much the HTTP exchange.   bench_handler [--requests N]   (default 20,000)
-#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -21,23 +20,12 @@
 #include "loanrisk/data/synth.hpp"
 #include "loanrisk/serve/api.hpp"
 #include "loanrisk/workflow/workflows.hpp"
+#include "serving_bench_support.hpp"
 
 namespace {
 
-double cpu_seconds() {
-  timespec ts{};
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
-}
-
-std::string applicant_json(const loanrisk::Frame& book, std::size_t i) {
-  std::string s = "{\"customer_id\":\"" + book.ids[i] + "\"";
-  for (std::size_t c = 0; c < book.names.size(); ++c) {
-    if (book.names[c] == "default") continue;
-    s += ",\"" + book.names[c] + "\":" + std::to_string(book.columns[c][i]);
-  }
-  return s + "}";
-}
+using loanrisk::bench::applicant_json;
+using loanrisk::bench::cpu_seconds;
 
 // Best of five rounds of CPU microseconds per request (the best round is the least disturbed by
 // other processes on a shared machine).

@@ -4,7 +4,6 @@
 //   2. `loanrisk monitor --log` on N logged rows (read the log, drift report), against reading the
 //      log's raw bytes.
 //   bench_monitor [--rows N] [--requests N]   (defaults 1,000,000 and 20,000)
-#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -25,28 +24,17 @@
 #include "loanrisk/serve/api.hpp"
 #include "loanrisk/serve/prediction_monitor.hpp"
 #include "loanrisk/workflow/workflows.hpp"
+#include "serving_bench_support.hpp"
 
 namespace {
+
+using loanrisk::bench::applicant_json;
+using loanrisk::bench::cpu_seconds;
 
 using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
-}
-
-std::string applicant_json(const loanrisk::Frame& book, std::size_t i) {
-  std::string s = "{\"customer_id\":\"" + book.ids[i] + "\"";
-  for (std::size_t c = 0; c < book.names.size(); ++c) {
-    if (book.names[c] == "default") continue;
-    s += ",\"" + book.names[c] + "\":" + std::to_string(book.columns[c][i]);
-  }
-  return s + "}";
-}
-
-double cpu_seconds() {
-  timespec ts{};
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
 }
 
 /// Process CPU seconds per request for `requests` single-applicant predictions, `finish` included
