@@ -46,7 +46,7 @@ std::vector<double> Bundle::predict_raw(const Frame& frame) const {
 }
 
 std::vector<double> Bundle::predict(const Frame& frame) const {
-  return calibrator.apply(predict_raw(frame));
+  return predict_transformed(pipeline.transform(frame));
 }
 
 std::vector<double> Bundle::predict_transformed(const DenseMatrix& X) const {
