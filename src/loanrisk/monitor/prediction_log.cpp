@@ -1,8 +1,6 @@
 #include "loanrisk/monitor/prediction_log.hpp"
 
 #include <algorithm>
-#include <charconv>
-#include <cmath>
 #include <cstdio>
 #include <ctime>
 #include <fstream>
@@ -10,6 +8,7 @@
 #include <regex>
 
 #include "loanrisk/core/error.hpp"
+#include "loanrisk/core/json_writer.hpp"
 
 namespace loanrisk::monitor {
 namespace fs = std::filesystem;
@@ -77,66 +76,26 @@ std::optional<std::int64_t> parse_utc_time(const std::string& text) {
   return static_cast<std::int64_t>(timegm(&tm)) * 1000 + ms;
 }
 
-namespace {
-
-void append_string(std::string& out, std::string_view text) {
-  out += '"';
-  for (const char ch : text) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += ch;
-    } else if (c < 0x20 || c >= 0x80) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
-    } else {
-      out += ch;
-    }
-  }
-  out += '"';
-}
-
-void append_number(std::string& out, double v) {
-  if (!std::isfinite(v)) {
-    out += "null";
-    return;
-  }
-  char buf[32];
-  const auto res = std::to_chars(buf, buf + sizeof buf, v);
-  out.append(buf, res.ptr);
-}
-
-}  // namespace
-
 std::string prediction_log_line(const PredictionRecord& r) {
   std::string out;
   out.reserve(320);
-  out += "{\"ts\":\"" + iso8601_ms(r.time_ms) + "\",\"request_id\":";
-  append_string(out, r.request_id);
-  out += ",\"route\":";
-  append_string(out, r.route);
-  out += ",\"model\":{\"name\":";
-  append_string(out, r.model_name);
-  out += ",\"version\":";
-  append_string(out, r.model_version);
-  out += "},\"customer_id\":";
-  append_string(out, r.customer_id);
-  if (r.customer_id_hashed) out += ",\"customer_id_hashed\":true";
-  out += ",\"inputs\":{";
+  // Customer ids come from uploaded CSV too, which need not be UTF-8: bytes above 127 are escaped.
+  JsonWriter w(out, true);
+  w.begin_object();
+  w.key("ts").value(iso8601_ms(r.time_ms)).key("request_id").value(r.request_id);
+  w.key("route").value(r.route);
+  w.key("model").begin_object().key("name").value(r.model_name);
+  w.key("version").value(r.model_version).end_object();
+  w.key("customer_id").value(r.customer_id);
+  if (r.customer_id_hashed) w.key("customer_id_hashed").value(true);
+  w.key("inputs").begin_object();
   for (std::size_t k = 0; r.input_names && k < r.input_names->size() && k < r.inputs.size(); ++k) {
-    if (k) out += ',';
-    append_string(out, (*r.input_names)[k]);
-    out += ':';
-    append_number(out, r.inputs[k]);
+    w.key((*r.input_names)[k]).value(r.inputs[k]);
   }
-  out += "},\"pd\":";
-  append_number(out, r.pd);
-  out += ",\"grade\":";
-  append_string(out, r.grade);
-  out += ",\"decision\":";
-  append_string(out, r.decision);
-  out += "}\n";
+  w.end_object();
+  w.key("pd").value(r.pd).key("grade").value(r.grade).key("decision").value(r.decision);
+  w.end_object();
+  out += '\n';
   return out;
 }
 

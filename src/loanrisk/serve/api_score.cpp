@@ -7,7 +7,7 @@
 #include "loanrisk/serve/api.hpp"
 #include "loanrisk/serve/applicants.hpp"
 #include "loanrisk/serve/http_error.hpp"
-#include "loanrisk/serve/json_writer.hpp"
+#include "loanrisk/core/json_writer.hpp"
 #include "loanrisk/serve/number_text.hpp"
 
 namespace loanrisk {

@@ -1,7 +1,8 @@
 #pragma once
-// Appends JSON text straight into a string, for the predict route's answer: building it as an
-// nlohmann document (a std::map per object) cost more than the request's TreeSHAP. Numbers are
-// written as their shortest round-trip text, non-finite ones as null (as nlohmann's dump does).
+// Appends JSON text straight into a string, for hot paths (the predict route's answer, the
+// prediction log's lines): building an nlohmann document (a std::map per object) cost more than
+// the request's TreeSHAP. Numbers are written as their shortest round-trip text, non-finite ones
+// as null (as nlohmann's dump does).
 #include <charconv>
 #include <cmath>
 #include <string>
@@ -11,7 +12,11 @@ namespace loanrisk {
 
 class JsonWriter {
  public:
-  explicit JsonWriter(std::string& out) : out_(out) {}
+  /// Text is written as UTF-8 as it is. With escape_non_ascii, every byte above 127 is written as
+  /// the code point of that value (\u00XX), so the output is valid JSON even when the text is not
+  /// valid UTF-8 (raw input kept in a log).
+  explicit JsonWriter(std::string& out, bool escape_non_ascii = false)
+      : out_(out), escape_non_ascii_(escape_non_ascii) {}
 
   JsonWriter& begin_object() { return open('{'); }
   JsonWriter& end_object() { return close('}'); }
@@ -44,6 +49,11 @@ class JsonWriter {
     char buf[32];
     const auto r = std::to_chars(buf, buf + sizeof buf, number);
     out_.append(buf, r.ptr);
+    return *this;
+  }
+  JsonWriter& value(bool flag) {
+    separate();
+    out_ += flag ? "true" : "false";
     return *this;
   }
   JsonWriter& value(int number) { return value(static_cast<long long>(number)); }
@@ -79,7 +89,7 @@ class JsonWriter {
     std::size_t plain = 0;  // start of the run of characters copied as they are
     for (std::size_t i = 0; i < text.size(); ++i) {
       const auto c = static_cast<unsigned char>(text[i]);
-      if (c >= 0x20 && c != '"' && c != '\\') continue;
+      if (c >= 0x20 && c != '"' && c != '\\' && (c < 0x80 || !escape_non_ascii_)) continue;
       out_.append(text.substr(plain, i - plain));
       plain = i + 1;
       switch (c) {
@@ -111,6 +121,7 @@ class JsonWriter {
   }
 
   std::string& out_;
+  bool escape_non_ascii_ = false;
   bool first_ = true;
   bool after_key_ = false;
 };

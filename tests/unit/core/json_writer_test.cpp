@@ -1,5 +1,6 @@
-// The predict route's JSON writer: its text parses back (nlohmann) to what was written, with
-// escapes, nesting, shortest round-trip numbers and null for non-finite ones.
+// The JSON writer of the predict route and the prediction log: its text parses back (nlohmann) to
+// what was written, with escapes, nesting, shortest round-trip numbers and null for non-finite
+// ones.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -7,7 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "loanrisk/serve/json_writer.hpp"
+#include "loanrisk/core/json_writer.hpp"
 
 namespace loanrisk {
 namespace {
@@ -34,6 +35,19 @@ TEST(JsonWriter, StringsAreEscapedAndParseBack) {
   EXPECT_EQ(parsed.at("k\"ey").get<std::string>(), text);
   EXPECT_NE(out.find("\\u0007"), std::string::npos) << out;
   EXPECT_NE(out.find("\\u0000"), std::string::npos) << out;
+}
+
+// UTF-8 passes as it is; with escape_non_ascii every byte above 127 becomes its \u00XX code point,
+// so even text that is not UTF-8 gives valid JSON.
+TEST(JsonWriter, NonAsciiBytesPassOrAreEscaped) {
+  const std::string utf8 = "caf\xc3\xa9";
+  std::string plain;
+  JsonWriter(plain).value(utf8);
+  EXPECT_EQ(plain, "\"caf\xc3\xa9\"");
+  std::string escaped;
+  JsonWriter(escaped, true).begin_array().value(std::string("\xe9")).value(true).end_array();
+  EXPECT_EQ(escaped, "[\"\\u00e9\",true]");
+  EXPECT_EQ(nlohmann::json::parse(escaped)[0].get<std::string>(), "\u00e9");
 }
 
 TEST(JsonWriter, NumbersRoundTripAndNonFiniteIsNull) {
