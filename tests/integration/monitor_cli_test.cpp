@@ -3,9 +3,6 @@
 // live server logs predictions that `monitor --log` reads back, serves /api/v1/monitoring and
 // exports PSI; a full disk under the prediction log never fails a prediction.
 #include <gtest/gtest.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <ctime>
@@ -17,59 +14,12 @@
 
 #include "cli_runner.hpp"
 #include "http_client.hpp"
+#include "server_process.hpp"
 
 namespace loanrisk::testing {
 namespace {
 
-/// `loanrisk serve` on a free loopback port, stopped with SIGTERM.
-class Server {
- public:
-  Server(const TempDir& dir, const std::string& args) : dir_(dir) {
-    // A previous server's address must not be mistaken for this one's.
-    std::filesystem::remove(dir / "serve.out");
-    pid_ = fork();
-    if (pid_ == 0) {
-      if (chdir(dir.path().c_str()) != 0) _exit(127);
-      const std::string cmd = "exec '" + std::string(LOANRISK_BINARY) + "' serve --port 0 " + args +
-                              " >serve.out 2>serve.err";
-      execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
-      _exit(127);
-    }
-    const std::regex address("at http://127\\.0\\.0\\.1:([0-9]+)");
-    const auto start = std::chrono::steady_clock::now();
-    while (std::chrono::steady_clock::now() - start < std::chrono::seconds(30)) {
-      std::smatch m;
-      const std::string text = slurp(dir / "serve.out");
-      if (std::regex_search(text, m, address)) {
-        port_ = std::stoi(m[1]);
-        return;
-      }
-      int status = 0;
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        return;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-  }
-  ~Server() { stop(); }
-  int port() const { return port_; }
-  /// SIGTERM and wait: the prediction log is flushed on the way out.
-  int stop() {
-    if (pid_ <= 0) return -1;
-    kill(pid_, SIGTERM);
-    int status = 0;
-    waitpid(pid_, &status, 0);
-    pid_ = -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  }
-  std::string err() const { return slurp(dir_ / "serve.err"); }
-
- private:
-  const TempDir& dir_;
-  pid_t pid_ = -1;
-  int port_ = 0;
-};
+using Server = ServerProcess;
 
 /// The first `rows` data lines of a CSV with its header.
 std::string head_csv(const std::filesystem::path& file, std::size_t rows) {

@@ -1,18 +1,15 @@
 #pragma once
 // Starts the real `loanrisk serve` on 127.0.0.1 (a free port chosen by the kernel) over a SQLite
 // store holding two registered versions of loan-default, champion on version 1.
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <memory>
-#include <regex>
 #include <thread>
 
 #include "cli_runner.hpp"
 #include "http_client.hpp"
 #include "loanrisk/registry/registry.hpp"
+#include "server_process.hpp"
 
 namespace loanrisk::testing {
 
@@ -21,7 +18,7 @@ class ServeFixture : public ::testing::Test {
  protected:
   static inline std::unique_ptr<TempDir> dir;
   static inline std::string store_uri;
-  static inline pid_t server = -1;
+  static inline std::unique_ptr<ServerProcess> server;
   static inline int port = 0;
 
   static std::string make_run(Store& store, const std::filesystem::path& bundle) {
@@ -50,40 +47,18 @@ class ServeFixture : public ::testing::Test {
     write_text(*dir / "loanrisk.toml",
                "[serve]\npoll_seconds = 0.3\nmax_batch = 50\nmax_body_bytes = 65536\n"
                "request_timeout_seconds = 1\nthreads = 2\n");
-    server = fork();
-    if (server == 0) {
-      const std::string out = (*dir / "serve.out").string();
-      const std::string err = (*dir / "serve.err").string();
-      if (chdir(dir->path().c_str()) != 0) _exit(127);
-      setenv("LOANRISK_ADMIN_TOKEN", "t0ken", 1);
-      const std::string cmd = "exec '" + std::string(LOANRISK_BINARY) +
-                              "' serve --port 0 --store '" + store_uri + "' >'" + out + "' 2>'" +
-                              err + "'";
-      execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
-      _exit(127);
-    }
-    const std::regex address("at http://127\\.0\\.0\\.1:([0-9]+)");
-    const auto start = std::chrono::steady_clock::now();
-    while (std::chrono::steady_clock::now() - start < std::chrono::seconds(30)) {
-      std::smatch m;
-      const std::string text = slurp(*dir / "serve.out");
-      if (std::regex_search(text, m, address)) {
-        port = std::stoi(m[1]);
-        break;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
+    server = std::make_unique<ServerProcess>(
+        *dir, "--store '" + store_uri + "'",
+        std::vector<std::pair<std::string, std::string>>{{"LOANRISK_ADMIN_TOKEN", "t0ken"}});
+    port = server->port();
     ASSERT_GT(port, 0) << slurp(*dir / "serve.err");
     ASSERT_EQ(http_call(port, "GET", "/readyz").status, 200);
   }
 
   static void TearDownTestSuite() {
-    if (server > 0) {
-      kill(server, SIGTERM);
-      int status = 0;
-      waitpid(server, &status, 0);
-      EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "server exit " << status;
-      server = -1;
+    if (server) {
+      EXPECT_EQ(server->stop(), 0) << "server exit";
+      server.reset();
     }
     dir.reset();
   }

@@ -1,0 +1,78 @@
+#pragma once
+// `loanrisk serve` as a child process on a free loopback port (--port 0; the port is read from the
+// address it prints), stopped with SIGTERM. Shared by the integration tests that need a server.
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <regex>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "cli_runner.hpp"
+
+namespace loanrisk::testing {
+
+class ServerProcess {
+ public:
+  /// Starts `loanrisk serve --port 0 ARGS` in dir (output in dir/serve.out and serve.err) with the
+  /// extra environment variables, and waits up to 30 s for its address; port() is 0 when it exited
+  /// or never printed one.
+  ServerProcess(const TempDir& dir, const std::string& args,
+                const std::vector<std::pair<std::string, std::string>>& env = {})
+      : dir_(dir) {
+    // A previous server's address must not be mistaken for this one's.
+    std::filesystem::remove(dir / "serve.out");
+    pid_ = fork();
+    if (pid_ == 0) {
+      if (chdir(dir.path().c_str()) != 0) _exit(127);
+      for (const auto& [name, value] : env) setenv(name.c_str(), value.c_str(), 1);
+      const std::string cmd = "exec '" + std::string(LOANRISK_BINARY) + "' serve --port 0 " + args +
+                              " >serve.out 2>serve.err";
+      execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    const std::regex address("at http://127\\.0\\.0\\.1:([0-9]+)");
+    const auto start = std::chrono::steady_clock::now();
+    while (std::chrono::steady_clock::now() - start < std::chrono::seconds(30)) {
+      std::smatch m;
+      const std::string text = slurp(dir / "serve.out");
+      if (std::regex_search(text, m, address)) {
+        port_ = std::stoi(m[1]);
+        return;
+      }
+      int status = 0;
+      if (waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        return;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
+  ~ServerProcess() { stop(); }
+  ServerProcess(const ServerProcess&) = delete;
+  ServerProcess& operator=(const ServerProcess&) = delete;
+
+  int port() const { return port_; }
+  /// SIGTERM and wait (the prediction log is flushed on the way out): the exit code, -1 when the
+  /// server was not running or did not exit normally.
+  int stop() {
+    if (pid_ <= 0) return -1;
+    kill(pid_, SIGTERM);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    pid_ = -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
+  std::string err() const { return slurp(dir_ / "serve.err"); }
+
+ private:
+  const TempDir& dir_;
+  pid_t pid_ = -1;
+  int port_ = 0;
+};
+
+}  // namespace loanrisk::testing
