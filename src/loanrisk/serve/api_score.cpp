@@ -2,12 +2,12 @@
 // SHAP), MLflow /invocations and CSV in / CSV out.
 #include <nlohmann/json.hpp>
 
+#include "loanrisk/core/json_writer.hpp"
 #include "loanrisk/data/csv_reader.hpp"
 #include "loanrisk/explain/reasons.hpp"
 #include "loanrisk/serve/api.hpp"
 #include "loanrisk/serve/applicants.hpp"
 #include "loanrisk/serve/http_error.hpp"
-#include "loanrisk/core/json_writer.hpp"
 #include "loanrisk/serve/number_text.hpp"
 
 namespace loanrisk {
