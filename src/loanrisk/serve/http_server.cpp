@@ -1,5 +1,6 @@
 #include "loanrisk/serve/http_server.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -21,11 +22,17 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
+// Each thread runs its own io_context, so a connection's handlers never need a strand and threads
+// never wake each other for another thread's work; the concrete executor type spares the
+// type-erased any_io_executor's dispatch on every operation.
+using Executor = asio::io_context::executor_type;
+using Socket = asio::basic_stream_socket<tcp, Executor>;
+using Stream = beast::basic_stream<tcp, Executor>;
+
 /// One client connection: read a request, answer it, repeat while keep-alive.
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, const HttpServer::Options& options,
-          const HttpServer::Handler& handler)
+  Session(Socket socket, const HttpServer::Options& options, const HttpServer::Handler& handler)
       : stream_(std::move(socket)), options_(options), handler_(handler) {}
 
   void run() {
@@ -76,23 +83,25 @@ class Session : public std::enable_shared_from_this<Session> {
     send(ServeApi::error(status, message), 11, false);
   }
 
-  void send(const HttpResponse& r, unsigned version, bool keep_alive) {
-    auto res = std::make_shared<http::response<http::string_body>>(
-        static_cast<http::status>(r.status), version);
-    res->set(http::field::server, "loanrisk");
-    res->set(http::field::content_type, r.content_type);
-    for (const auto& [k, v] : r.headers) res->set(k, v);
-    res->body() = r.body;
-    res->keep_alive(keep_alive);
-    res->prepare_payload();
+  // The response object is the session's own, reused request after request: one exchange at a
+  // time is in flight on a connection, and it lives until its write completes.
+  void send(HttpResponse r, unsigned version, bool keep_alive) {
+    response_.clear();
+    response_.result(static_cast<http::status>(r.status));
+    response_.version(version);
+    response_.set(http::field::server, "loanrisk");
+    response_.set(http::field::content_type, r.content_type);
+    for (const auto& [k, v] : r.headers) response_.set(k, v);
+    response_.body() = std::move(r.body);
+    response_.keep_alive(keep_alive);
+    response_.prepare_payload();
     stream_.expires_after(
         std::chrono::milliseconds(static_cast<long long>(options_.timeout_seconds * 1000)));
-    http::async_write(
-        stream_, *res,
-        [self = shared_from_this(), res, keep_alive](beast::error_code ec, std::size_t) {
-          if (ec || !keep_alive) return self->close();
-          self->read();
-        });
+    http::async_write(stream_, response_,
+                      [self = shared_from_this(), keep_alive](beast::error_code ec, std::size_t) {
+                        if (ec || !keep_alive) return self->close();
+                        self->read();
+                      });
   }
 
   void close() {
@@ -101,9 +110,10 @@ class Session : public std::enable_shared_from_this<Session> {
     stream_.socket().close(ec);
   }
 
-  beast::tcp_stream stream_;
+  Stream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
+  http::response<http::string_body> response_;
   const HttpServer::Options& options_;
   const HttpServer::Handler& handler_;
 };
@@ -111,19 +121,24 @@ class Session : public std::enable_shared_from_this<Session> {
 }  // namespace
 
 struct HttpServer::Impl {
+  using WorkGuard = asio::executor_work_guard<Executor>;
   Options options;
   Handler handler;
-  asio::io_context io;
-  std::optional<tcp::acceptor> acceptor;
-  std::optional<asio::signal_set> signals;  ///< lives as long as io so no handler outlives it.
+  /// One per thread (concurrency hint 1: run by a single thread); the first also accepts.
+  std::vector<std::unique_ptr<asio::io_context>> ios;
+  std::vector<WorkGuard> work;  ///< keeps a thread's run() going while it has no connection.
+  std::optional<asio::basic_socket_acceptor<tcp, Executor>> acceptor;
+  std::optional<asio::signal_set> signals;  ///< lives as long as ios so no handler outlives it.
   std::vector<std::thread> threads;
   std::atomic<bool> stopped{false};
   std::mutex mutex;
   std::condition_variable done;
+  std::size_t next = 0;  ///< the io_context of the next connection (round robin).
   int port = 0;
 
   void accept() {
-    acceptor->async_accept(asio::make_strand(io), [this](beast::error_code ec, tcp::socket s) {
+    auto& target = *ios[next++ % ios.size()];
+    acceptor->async_accept(target.get_executor(), [this](beast::error_code ec, Socket s) {
       if (ec == asio::error::operation_aborted || !acceptor->is_open()) return;
       if (!ec) {
         s.set_option(tcp::no_delay(true), ec);
@@ -137,6 +152,11 @@ struct HttpServer::Impl {
 HttpServer::HttpServer(Options options, Handler handler) : impl_(std::make_unique<Impl>()) {
   impl_->options = std::move(options);
   impl_->handler = std::move(handler);
+  const int n = std::max(1, impl_->options.threads);
+  for (int i = 0; i < n; ++i) {
+    impl_->ios.push_back(std::make_unique<asio::io_context>(1));
+    impl_->work.push_back(asio::make_work_guard(impl_->ios.back()->get_executor()));
+  }
 }
 
 HttpServer::~HttpServer() {
@@ -149,7 +169,7 @@ void HttpServer::start() {
   const auto address = asio::ip::make_address(o.host, ec);
   if (ec) throw UsageError("--host '" + o.host + "' is not an IP address (e.g. 127.0.0.1)");
   const tcp::endpoint endpoint(address, static_cast<unsigned short>(o.port));
-  auto& acc = impl_->acceptor.emplace(impl_->io);
+  auto& acc = impl_->acceptor.emplace(impl_->ios.front()->get_executor());
   acc.open(endpoint.protocol(), ec);
   if (!ec) acc.set_option(asio::socket_base::reuse_address(true), ec);
   if (!ec) acc.bind(endpoint, ec);
@@ -160,8 +180,8 @@ void HttpServer::start() {
   }
   impl_->port = acc.local_endpoint().port();
   impl_->accept();
-  for (int i = 0; i < o.threads; ++i) {
-    impl_->threads.emplace_back([this] { impl_->io.run(); });
+  for (auto& io : impl_->ios) {
+    impl_->threads.emplace_back([&io = *io] { io.run(); });
   }
 }
 
@@ -171,7 +191,7 @@ int HttpServer::port() const {
 
 void HttpServer::wait(bool handle_signals) {
   if (handle_signals && !impl_->signals) {
-    impl_->signals.emplace(impl_->io, SIGINT, SIGTERM);
+    impl_->signals.emplace(*impl_->ios.front(), SIGINT, SIGTERM);
     impl_->signals->async_wait([this](beast::error_code ec, int) {
       if (ec) return;
       std::lock_guard lock(impl_->mutex);
@@ -192,12 +212,12 @@ void HttpServer::stop() {
     impl_->done.notify_all();
   }
   if (impl_->acceptor && impl_->acceptor->is_open()) {
-    asio::post(impl_->io, [this] {
+    asio::post(*impl_->ios.front(), [this] {
       beast::error_code ec;
       impl_->acceptor->close(ec);
     });
   }
-  impl_->io.stop();
+  for (auto& io : impl_->ios) io.get()->stop();
   for (auto& t : impl_->threads) {
     if (t.joinable()) t.join();
   }
