@@ -19,6 +19,13 @@ nlohmann::json as_rows(nlohmann::json body) {
   return body;
 }
 
+/// The applicants of a predict or explain body: the common shape read directly, anything else
+/// (including every error) through the JSON document.
+Frame request_applicants(const std::string& body, const Schema& schema, std::size_t max_rows) {
+  if (auto frame = read_flat_applicants(body, schema, max_rows)) return std::move(*frame);
+  return applicants_frame(as_rows(parse_json_body(body)), schema, max_rows);
+}
+
 nlohmann::json model_json(const LoadedModel& m) {
   return {{"name", m.name}, {"version", m.version}};
 }
@@ -46,8 +53,7 @@ bool starts_with(const std::string& s, const std::string& prefix) {
 HttpResponse ServeApi::predict(const HttpRequest& request, const std::string& query) const {
   const auto m = model();
   const Bundle& b = m->bundle;
-  const Frame frame =
-      applicants_frame(as_rows(parse_json_body(request.body)), b.schema, settings_.max_batch);
+  const Frame frame = request_applicants(request.body, b.schema, settings_.max_batch);
   const DenseMatrix X = b.pipeline.transform(frame);
   const std::vector<double> pd = b.predict_transformed(X);
   record_predictions(*m, frame, pd, "/api/v1/predict");
@@ -96,8 +102,7 @@ HttpResponse ServeApi::predict(const HttpRequest& request, const std::string& qu
 HttpResponse ServeApi::explain(const HttpRequest& request) const {
   const auto m = model();
   const Bundle& b = m->bundle;
-  const Frame frame =
-      applicants_frame(as_rows(parse_json_body(request.body)), b.schema, settings_.max_batch);
+  const Frame frame = request_applicants(request.body, b.schema, settings_.max_batch);
   const std::vector<double> pd = b.predict(frame);
   const DenseMatrix X = b.pipeline.transform(frame);
   const auto explanations = split_contributions(X, b.model->contributions(X));

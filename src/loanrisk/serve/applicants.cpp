@@ -1,6 +1,8 @@
 #include "loanrisk/serve/applicants.hpp"
 
+#include <charconv>
 #include <cmath>
+#include <cstdint>
 
 #include "loanrisk/serve/http_error.hpp"
 #include "loanrisk/serve/number_text.hpp"
@@ -24,7 +26,167 @@ std::string known_fields(const Schema& schema) {
   return s;
 }
 
+/// A cursor over a request body that accepts only the plain JSON an applicant needs; every
+/// method returns false on anything else, and the caller gives up on the fast path.
+class FlatCursor {
+ public:
+  explicit FlatCursor(std::string_view text) : p_(text.data()), end_(text.data() + text.size()) {}
+
+  bool eat(char c) {
+    skip_space();
+    if (p_ == end_ || *p_ != c) return false;
+    ++p_;
+    return true;
+  }
+  char peek() {
+    skip_space();
+    return p_ == end_ ? '\0' : *p_;
+  }
+  bool at_end() {
+    skip_space();
+    return p_ == end_;
+  }
+  /// A string without escapes, control characters or bytes above 127 (those go to nlohmann,
+  /// which checks UTF-8 and decodes escapes).
+  bool string(std::string_view& out) {
+    if (!eat('"')) return false;
+    const char* start = p_;
+    for (; p_ != end_; ++p_) {
+      const auto c = static_cast<unsigned char>(*p_);
+      if (c == '"') {
+        out = std::string_view(start, static_cast<std::size_t>(p_ - start));
+        ++p_;
+        return true;
+      }
+      if (c == '\\' || c < 0x20 || c > 0x7f) return false;
+    }
+    return false;
+  }
+  /// A number in JSON's grammar, finite, parsed as nlohmann then get<double>() would: correctly
+  /// rounded. "-0" (an integer zero to nlohmann) is left to the general path.
+  bool number(double& out) {
+    skip_space();
+    const char* start = p_;
+    if (p_ != end_ && *p_ == '-') ++p_;
+    if (p_ != end_ && *p_ == '0') {
+      ++p_;
+    } else if (!digits()) {
+      return false;
+    }
+    if (p_ != end_ && *p_ == '.') {
+      ++p_;
+      if (!digits()) return false;
+    }
+    if (p_ != end_ && (*p_ == 'e' || *p_ == 'E')) {
+      ++p_;
+      if (p_ != end_ && (*p_ == '+' || *p_ == '-')) ++p_;
+      if (!digits()) return false;
+    }
+    const auto [end, ec] = std::from_chars(start, p_, out);
+    return ec == std::errc() && end == p_ && std::isfinite(out) && !(out == 0 && *start == '-');
+  }
+  bool literal(std::string_view word) {
+    skip_space();
+    if (static_cast<std::size_t>(end_ - p_) < word.size() ||
+        std::string_view(p_, word.size()) != word) {
+      return false;
+    }
+    p_ += word.size();
+    return true;
+  }
+
+ private:
+  void skip_space() {
+    while (p_ != end_ && (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t')) ++p_;
+  }
+  bool digits() {
+    const char* start = p_;
+    while (p_ != end_ && *p_ >= '0' && *p_ <= '9') ++p_;
+    return p_ != start;
+  }
+
+  const char* p_;
+  const char* end_;
+};
+
+/// Reads one applicant object into row r of frame (already sized); false when the fast path
+/// cannot take it. feature_of[c] is the frame column of schema column c (-1 for id and target).
+bool read_flat_row(FlatCursor& in, const Schema& schema, const std::vector<int>& feature_of,
+                   std::size_t r, Frame& frame) {
+  if (!in.eat('{')) return false;
+  std::uint64_t seen = 0;
+  std::size_t features = 0;
+  if (in.peek() != '}') {
+    do {
+      std::string_view key;
+      if (!in.string(key) || !in.eat(':')) return false;
+      std::size_t c = 0;
+      while (c < schema.columns.size() && schema.columns[c].name != key) ++c;
+      if (c == schema.columns.size() || c >= 64 || (seen >> c & 1U) != 0) return false;
+      seen |= std::uint64_t{1} << c;
+      const ColumnSpec& spec = schema.columns[c];
+      if (spec.role == ColumnRole::Id) {
+        std::string_view id;
+        if (in.peek() == '"') {
+          if (!in.string(id)) return false;
+          frame.ids[r] = std::string(id);
+        } else if (!in.literal("null")) {
+          return false;
+        }
+        continue;
+      }
+      double v = 0;
+      if (spec.role == ColumnRole::Target) {  // ignored, as in applicants_frame
+        std::string_view ignored;
+        const char next = in.peek();
+        const bool ok = next == '"'   ? in.string(ignored)
+                        : next == 'n' ? in.literal("null")
+                        : next == 't' ? in.literal("true")
+                        : next == 'f' ? in.literal("false")
+                                      : in.number(v);
+        if (!ok) return false;
+        continue;
+      }
+      if (!in.number(v) || v < spec.min || v > spec.max) return false;
+      if ((spec.type == ColumnType::Integer || spec.type == ColumnType::Binary) &&
+          v != std::floor(v)) {
+        return false;
+      }
+      frame.columns[static_cast<std::size_t>(feature_of[c])][r] = v;
+      ++features;
+    } while (in.eat(','));
+  }
+  return in.eat('}') && features == frame.names.size();
+}
+
 }  // namespace
+
+std::optional<Frame> read_flat_applicants(std::string_view body, const Schema& schema,
+                                          std::size_t max_rows) {
+  FlatCursor in(body);
+  const bool many = in.peek() == '[';
+  if (many) in.eat('[');
+  std::vector<int> feature_of(schema.columns.size(), -1);
+  Frame frame;
+  for (std::size_t c = 0; c < schema.columns.size(); ++c) {
+    if (schema.columns[c].role != ColumnRole::Feature) continue;
+    feature_of[c] = static_cast<int>(frame.names.size());
+    frame.names.push_back(schema.columns[c].name);
+  }
+  frame.columns.resize(frame.names.size());
+  const bool with_ids = schema.id() != nullptr;
+  std::size_t rows = 0;
+  do {
+    if (rows == max_rows) return std::nullopt;  // 413 from the general path
+    for (auto& column : frame.columns) column.push_back(0);
+    if (with_ids) frame.ids.push_back(std::to_string(rows));
+    if (!read_flat_row(in, schema, feature_of, rows, frame)) return std::nullopt;
+    ++rows;
+  } while (many && in.eat(','));
+  if ((many && !in.eat(']')) || !in.at_end()) return std::nullopt;
+  frame.lines.assign(rows, 0);
+  return frame;
+}
 
 nlohmann::json problems_json(const std::vector<Problem>& problems) {
   nlohmann::json a = nlohmann::json::array();
