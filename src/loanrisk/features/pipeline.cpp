@@ -125,7 +125,30 @@ FeaturePipeline FeaturePipeline::fit(const Frame& train, const PipelineOptions& 
       p.fico_max_ = std::max(p.fico_max_, v);
     }
   }
+  p.make_plan();
   return p;
+}
+
+void FeaturePipeline::make_plan() {
+  plan_ = Plan{};
+  plan_.inputs = options_.input_columns();
+  for (const auto& column : plan_.inputs) {
+    const auto fit = fits_.find(column);
+    if (fit == fits_.end() || fit->second.rule.action != OutlierAction::Cap) continue;
+    const std::size_t k = raw_index(column);
+    plan_.capped[k] = true;
+    plan_.lower[k] = fit->second.lower;
+    plan_.upper[k] = fit->second.upper;
+  }
+  for (const auto& name : options_.features) {
+    Kind kind = Kind::Raw;
+    if (name == "debt_to_income_ratio") kind = Kind::DebtToIncome;
+    if (name == "credit_to_income_ratio") kind = Kind::CreditToIncome;
+    if (name == "fico_score_diff") kind = Kind::FicoDiff;
+    if (name == "normalized_fico_score") kind = Kind::NormalizedFico;
+    plan_.kinds.push_back(static_cast<int>(kind));
+    plan_.raw_of.push_back(raw_index(name));
+  }
 }
 
 std::vector<std::size_t> FeaturePipeline::rows_to_keep(const Frame& train) const {
@@ -150,20 +173,16 @@ std::vector<std::size_t> FeaturePipeline::rows_to_keep(const Frame& train) const
 }
 
 DenseMatrix FeaturePipeline::transform(const Frame& frame) const {
-  const std::vector<std::string> inputs = options_.input_columns();
-  // Source column and fit of every raw input, by raw_index(); null when not read.
+  // Source column of every raw input, by raw_index(); null when not read.
   std::array<const double*, 6> source{};
-  std::array<const ColumnFit*, 6> cap{};
-  for (const auto& column : inputs) {
-    if (!frame.has(column)) {
+  for (const auto& column : plan_.inputs) {
+    const int index = frame.index_of(column);
+    if (index < 0) {
       std::string all;
-      for (const auto& c : inputs) all += (all.empty() ? "" : ", ") + c;
+      for (const auto& c : plan_.inputs) all += (all.empty() ? "" : ", ") + c;
       throw InputError("the input has no column '" + column + "'; the pipeline reads: " + all);
     }
-    const std::size_t k = raw_index(column);
-    source[k] = frame.column(column).data();
-    const ColumnFit& fit = fits_.at(column);
-    if (fit.rule.action == OutlierAction::Cap) cap[k] = &fit;
+    source[raw_index(column)] = frame.columns[static_cast<std::size_t>(index)].data();
   }
 
   DenseMatrix m;
@@ -171,16 +190,7 @@ DenseMatrix FeaturePipeline::transform(const Frame& frame) const {
   m.cols = options_.features.size();
   m.names = options_.features;
   m.values.resize(m.rows * m.cols);
-  std::vector<Kind> kinds(m.cols, Kind::Raw);
-  std::vector<std::size_t> raw_of(m.cols, 0);
-  for (std::size_t j = 0; j < m.cols; ++j) {
-    const std::string& name = m.names[j];
-    raw_of[j] = raw_index(name);
-    if (name == "debt_to_income_ratio") kinds[j] = Kind::DebtToIncome;
-    if (name == "credit_to_income_ratio") kinds[j] = Kind::CreditToIncome;
-    if (name == "fico_score_diff") kinds[j] = Kind::FicoDiff;
-    if (name == "normalized_fico_score") kinds[j] = Kind::NormalizedFico;
-  }
+  const std::vector<std::size_t>& raw_of = plan_.raw_of;
 
   const double floor = options_.income_floor;
   const double fmin = fico_min_, span = fico_max_ - fico_min_;
@@ -197,10 +207,10 @@ DenseMatrix FeaturePipeline::transform(const Frame& frame) const {
     for (std::size_t k = 0; k < source.size(); ++k) {
       if (source[k] == nullptr) continue;
       in[k] = source[k] + start;
-      if (cap[k] == nullptr) continue;
+      if (!plan_.capped[k]) continue;
       double* c = capped.data() + k * std::min(kBlockRows, m.rows);
       for (std::size_t r = 0; r < len; ++r)
-        c[r] = std::clamp(in[k][r], cap[k]->lower, cap[k]->upper);
+        c[r] = std::clamp(in[k][r], plan_.lower[k], plan_.upper[k]);
       in[k] = c;
     }
     const double* debt = in[debt_k];
@@ -209,7 +219,7 @@ DenseMatrix FeaturePipeline::transform(const Frame& frame) const {
     const double* fico = in[fico_k];
     float* block = m.values.data() + start * m.cols;
     for (std::size_t j = 0; j < m.cols; ++j) {
-      switch (kinds[j]) {
+      switch (static_cast<Kind>(plan_.kinds[j])) {
         case Kind::Raw: {
           const double* v = in[raw_of[j]];
           fill_column(block, m.cols, j, len, [&](std::size_t r) { return v[r]; });

@@ -1,6 +1,7 @@
 #pragma once
 // FeaturePipeline: fitted on the training split only, saved as JSON in the bundle, and applied
 // unchanged at serving time, so that serving computes exactly what training did.
+#include <array>
 #include <cstddef>
 #include <map>
 #include <string>
@@ -77,9 +78,21 @@ class FeaturePipeline {
   static FeaturePipeline from_json(const nlohmann::json& j);
 
  private:
+  /// transform()'s per-column work resolved once, by fit() and from_json(), instead of by name on
+  /// every call (serving transforms one row per request).
+  struct Plan {
+    std::vector<std::string> inputs;         ///< input_columns()
+    std::array<bool, 6> capped{};            ///< by raw_feature_names() index
+    std::array<double, 6> lower{}, upper{};  ///< the caps' fences, by raw index
+    std::vector<int> kinds;                  ///< what each feature is (raw or derived)
+    std::vector<std::size_t> raw_of;         ///< raw index of each raw feature
+  };
+  void make_plan();
+
   PipelineOptions options_;
   std::map<std::string, ColumnFit> fits_;
   double fico_min_ = 0, fico_max_ = 1;
+  Plan plan_;
 };
 
 /// Parses "none" | "cap" | "drop"; UsageError listing the valid names otherwise.

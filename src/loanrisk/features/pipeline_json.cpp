@@ -144,6 +144,7 @@ FeaturePipeline FeaturePipeline::from_json(const nlohmann::json& j) {
   p.fico_min_ = number(j, "fico_min", "");
   p.fico_max_ = number(j, "fico_max", "");
   if (p.fico_min_ > p.fico_max_) bad("field 'fico_min' is above 'fico_max'");
+  p.make_plan();
   return p;
 }
 
