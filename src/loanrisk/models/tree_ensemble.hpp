@@ -78,6 +78,7 @@ class TreeEnsemble {
   static std::shared_ptr<LazyShapTables> new_shap_tables();
   void build_shap_tables(ShapTables& out) const;
   void build_shap_cells(ShapTables& out) const;
+  void build_shap_steps(ShapTables& out) const;
   /// One tabled tree's values for a row, added into sum[feature] (double, zero on entry).
   void add_leaf_tables(const ShapTables& tables, std::size_t tree, const float* row,
                        std::uint8_t* goes_left, double* sum) const;

@@ -167,6 +167,8 @@ constexpr std::size_t kTableBudget = std::size_t{1} << 22;
 // Grid cells per tree, and cell values per model (float, 16 MB), for the per-tree lookup.
 constexpr std::size_t kMaxCells = 4096;
 constexpr std::size_t kCellBudget = std::size_t{1} << 22;
+// Step entries per model (uint16, 8 MB) for locating a row's cell; trees past it leave the grid.
+constexpr std::size_t kStepBudget = std::size_t{1} << 22;
 
 }  // namespace
 
@@ -207,12 +209,21 @@ struct TreeEnsemble::ShapTables {
   };
   struct Axis {
     std::uint32_t first_threshold, n_thresholds;  ///< into thresholds
+    std::uint32_t first_step = 0;                 ///< into steps
   };
   std::vector<Grid> grids;
   std::vector<Axis> axes;
   std::vector<float> thresholds;
   std::vector<float> cells;
   std::size_t gridded = 0;
+
+  /// Per feature, the distinct thresholds of every grid's axis on it, ascending. A row's position
+  /// among them (one search per feature and row) fixes its interval on every axis of that
+  /// feature, so an axis maps each position to its share of the cell index (the interval times
+  /// the axis's stride): locating a tree's cell becomes a few table reads instead of a search per
+  /// used feature and tree, whose data-dependent branches cost more than the cell itself.
+  std::vector<std::vector<float>> feature_cuts;
+  std::vector<std::uint16_t> steps;
 };
 
 struct TreeEnsemble::LazyShapTables {
@@ -228,6 +239,7 @@ const TreeEnsemble::ShapTables& TreeEnsemble::shap_tables() const {
   std::call_once(shap_tables_->once, [this] {
     build_shap_tables(shap_tables_->tables);
     build_shap_cells(shap_tables_->tables);
+    build_shap_steps(shap_tables_->tables);
   });
   return shap_tables_->tables;
 }
@@ -444,6 +456,57 @@ void TreeEnsemble::build_shap_cells(ShapTables& out) const {
   }
 }
 
+void TreeEnsemble::build_shap_steps(ShapTables& out) const {
+  static_assert(kMaxCells <= std::numeric_limits<std::uint16_t>::max() + 1, "cells fit uint16");
+  out.feature_cuts.assign(num_features_, {});
+  for (std::size_t t = 0; t < roots_.size(); ++t) {
+    const ShapTables::Grid& grid = out.grids[t];
+    if (!grid.on) continue;
+    const std::uint32_t* used = out.used.data() + out.trees[t].first_used;
+    for (std::uint32_t u = 0; u < out.trees[t].n_used; ++u) {
+      const ShapTables::Axis& axis = out.axes[grid.first_axis + u];
+      const float* first = out.thresholds.data() + axis.first_threshold;
+      out.feature_cuts[used[u]].insert(out.feature_cuts[used[u]].end(), first,
+                                       first + axis.n_thresholds);
+    }
+  }
+  for (auto& cuts : out.feature_cuts) {
+    std::sort(cuts.begin(), cuts.end());
+    cuts.erase(std::unique(cuts.begin(), cuts.end()), cuts.end());
+  }
+  for (std::size_t t = 0; t < roots_.size(); ++t) {
+    ShapTables::Grid& grid = out.grids[t];
+    if (!grid.on) continue;
+    const std::uint32_t* used = out.used.data() + out.trees[t].first_used;
+    std::size_t entries = 0;
+    for (std::uint32_t u = 0; u < out.trees[t].n_used; ++u) {
+      entries += out.feature_cuts[used[u]].size() + 1;
+    }
+    if (out.steps.size() + entries > kStepBudget) {  // the leaf tables serve it
+      grid.on = false;
+      --out.gridded;
+      continue;
+    }
+    std::size_t stride = 1;
+    for (std::uint32_t u = out.trees[t].n_used; u-- > 0;) {
+      ShapTables::Axis& axis = out.axes[grid.first_axis + u];
+      const float* first = out.thresholds.data() + axis.first_threshold;
+      const std::vector<float>& cuts = out.feature_cuts[used[u]];
+      axis.first_step = static_cast<std::uint32_t>(out.steps.size());
+      // Position g means the row is at or above cuts[g - 1] and below cuts[g]: its interval on
+      // this axis is the number of the axis's thresholds <= cuts[g - 1].
+      std::size_t interval = 0;
+      for (std::size_t g = 0; g <= cuts.size(); ++g) {
+        while (g > 0 && interval < axis.n_thresholds && first[interval] <= cuts[g - 1]) {
+          ++interval;
+        }
+        out.steps.push_back(static_cast<std::uint16_t>(interval * stride));
+      }
+      stride *= axis.n_thresholds + 1;
+    }
+  }
+}
+
 void TreeEnsemble::contributions(const float* X, std::size_t rows, float* out) const {
   const ShapTables& tables = shap_tables();
   const std::size_t width = num_features_ + 1;
@@ -452,10 +515,19 @@ void TreeEnsemble::contributions(const float* X, std::size_t rows, float* out) c
   std::vector<float> tree_phi(width);
   std::vector<double> sum(num_features_, 0.0);
   std::vector<std::uint8_t> goes_left(tables.max_tree_nodes);
+  std::vector<std::uint32_t> position(num_features_);
   for (std::size_t r = 0; r < rows; ++r) {
     const float* row = X + r * num_features_;
     float* phi = out + r * width;
     std::fill(phi, phi + width, 0.0f);
+    for (std::size_t f = 0; f < position.size(); ++f) {
+      const std::vector<float>& cuts = tables.feature_cuts[f];
+      // NaN gets 0, a valid entry; such rows leave the grid below anyway.
+      position[f] = std::isnan(row[f])
+                        ? 0
+                        : static_cast<std::uint32_t>(
+                              std::upper_bound(cuts.begin(), cuts.end(), row[f]) - cuts.begin());
+    }
     // Per-tree values first, then added to the row's, in tree order as XGBoost sums them.
     for (std::size_t t = 0; t < roots_.size(); ++t) {
       const ShapTables::Tree& tree = tables.trees[t];
@@ -470,13 +542,10 @@ void TreeEnsemble::contributions(const float* X, std::size_t rows, float* out) c
       if (grid.on) {
         std::size_t cell = 0;
         bool missing = false;
-        for (std::uint32_t u = 0; u < tree.n_used && !missing; ++u) {
-          const float x = row[used[u]];
-          missing = std::isnan(x);
-          const ShapTables::Axis& axis = tables.axes[grid.first_axis + u];
-          const float* first = tables.thresholds.data() + axis.first_threshold;
-          const auto below = std::upper_bound(first, first + axis.n_thresholds, x) - first;
-          cell = cell * (axis.n_thresholds + 1) + static_cast<std::size_t>(below);
+        const ShapTables::Axis* axis = tables.axes.data() + grid.first_axis;
+        for (std::uint32_t u = 0; u < tree.n_used; ++u) {
+          missing = missing || std::isnan(row[used[u]]);
+          cell += tables.steps[axis[u].first_step + position[used[u]]];
         }
         if (!missing) {
           const float* value = tables.cells.data() + grid.first_cell + cell * tree.n_used;
