@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
-#include <cstdio>
 #include <map>
 
 #include "loanrisk/core/error.hpp"
@@ -34,6 +33,34 @@ const std::map<std::string, Catalogue>& catalogue() {
       {"years_employed", {"R10_EMPLOYMENT_SHORT", "Employment history is short in years", 0}},
   };
   return c;
+}
+
+/// The catalogue entry of a model input, or nullptr for one it does not know.
+const Catalogue* entry_of(const std::string& feature) {
+  const auto it = catalogue().find(feature);
+  return it == catalogue().end() ? nullptr : &it->second;
+}
+
+/// The sentence with the value as the catalogue prints it ("... (0.52)"); built in one string
+/// with std::to_chars (the same digits as printf's %.*f) since every predict answer has four.
+std::string sentence_of(const Catalogue* c, const std::string& feature, double value) {
+  std::string text;
+  text.reserve(96);
+  if (c) {
+    text += c->sentence;
+  } else {
+    text += "Value of ";
+    text += feature;
+    text += " raises the risk";
+  }
+  // Room for any double in fixed notation (up to 309 integer digits).
+  char buf[400];
+  const auto written =
+      std::to_chars(buf, buf + sizeof buf, value, std::chars_format::fixed, c ? c->decimals : 2);
+  text += " (";
+  text.append(buf, written.ptr);
+  text += ')';
+  return text;
 }
 
 /// The double that prints like the float (0.525f -> 0.525, not 0.5249999761581421).
@@ -90,8 +117,9 @@ std::vector<Reason> top_reasons(const std::vector<std::string>& features,
   out.reserve(order.size());
   for (std::size_t j : order) {
     const double v = value(j);
-    out.push_back(
-        {reason_code(features[j]), features[j], v, contributions[j], reason_text(features[j], v)});
+    const Catalogue* c = entry_of(features[j]);
+    out.push_back({c ? c->code : "R99_OTHER", features[j], v, contributions[j],
+                   sentence_of(c, features[j], v)});
   }
   return out;
 }
@@ -118,18 +146,12 @@ std::vector<Reason> reason_codes(const DenseMatrix& X, std::size_t row,
 }
 
 std::string reason_code(const std::string& feature) {
-  const auto it = catalogue().find(feature);
-  return it == catalogue().end() ? "R99_OTHER" : it->second.code;
+  const Catalogue* c = entry_of(feature);
+  return c ? c->code : "R99_OTHER";
 }
 
 std::string reason_text(const std::string& feature, double value) {
-  const auto it = catalogue().find(feature);
-  const int decimals = it == catalogue().end() ? 2 : it->second.decimals;
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, value);
-  const std::string sentence =
-      it == catalogue().end() ? "Value of " + feature + " raises the risk" : it->second.sentence;
-  return sentence + " (" + buf + ")";
+  return sentence_of(entry_of(feature), feature, value);
 }
 
 }  // namespace loanrisk

@@ -1,5 +1,7 @@
 #include "loanrisk/explain/reasons.hpp"
 
+#include <cstdio>
+
 #include <gtest/gtest.h>
 
 #include "loanrisk/core/error.hpp"
@@ -66,6 +68,27 @@ TEST(Reasons, FromTheMatrixRowEqualsFromTheExplanation) {
 TEST(Reasons, UnknownFeatureGetsGenericCode) {
   EXPECT_EQ(reason_code("mystery"), "R99_OTHER");
   EXPECT_EQ(reason_text("mystery", 1.5), "Value of mystery raises the risk (1.50)");
+}
+
+// The sentence's number is printf's %.*f (decimals from the catalogue), written without printf.
+TEST(Reasons, SentenceValuesPrintAsPrintfDoes) {
+  const std::vector<double> values = {0.525, 0.125,     0.135, 2.5,   3.5,   -0.004,  0,
+                                      579.5, 580.49999, 1e20,  1e300, -7.25, 1.0 / 3, 12345.675};
+  for (const char* feature : {"debt_to_income_ratio", "fico_score", "unknown_input"}) {
+    const int decimals = std::string(feature) == "fico_score" ? 0 : 2;
+    for (double v : values) {
+      char want[400];
+      std::snprintf(want, sizeof want, "%.*f", decimals, v);
+      const std::string text = reason_text(feature, v);
+      const auto open = text.rfind(" (");
+      ASSERT_NE(open, std::string::npos) << text;
+      EXPECT_EQ(text.substr(open + 2, text.size() - open - 3), want) << feature << " " << v;
+      EXPECT_EQ(text.back(), ')');
+    }
+  }
+  EXPECT_EQ(reason_text("debt_to_income_ratio", 0.52),
+            "Total debt is high relative to income (0.52)");
+  EXPECT_EQ(reason_text("unknown_input", 2), "Value of unknown_input raises the risk (2.00)");
 }
 
 TEST(Reasons, SizeMismatchIsAnInternalError) {
