@@ -53,6 +53,13 @@ class Classifier {
   /// after row, the last of each row being the base value; a row's values sum to its margin.
   /// Tree families give exact TreeSHAP; linear ones coefficient x (value - training mean).
   virtual std::vector<double> contributions(const DenseMatrix& X) const = 0;
+  /// predict_proba(X), with contributions(X) written into *contributions: the same values as the
+  /// two calls. Tree families take both from one pass over the trees (the predict route's case).
+  virtual std::vector<double> predict_proba_explained(const DenseMatrix& X,
+                                                      std::vector<double>& contributions) const {
+    contributions = this->contributions(X);
+    return predict_proba(X);
+  }
   /// Writes the model into dir (which exists); files are family-specific.
   virtual void save(const std::filesystem::path& dir) const = 0;
   /// Facts about the trained model for reports (e.g. best_iteration, gain importance per feature).

@@ -220,6 +220,18 @@ std::vector<double> TreeClassifier::contributions(const DenseMatrix& X) const {
   return std::vector<double>(out.begin(), out.end());
 }
 
+std::vector<double> TreeClassifier::predict_proba_explained(
+    const DenseMatrix& X, std::vector<double>& contributions) const {
+  if (!native_ || X.rows > std::min(kNativeMaxRows, kNativeShapMaxRows)) {
+    return Classifier::predict_proba_explained(X, contributions);
+  }
+  check_matrix(X);
+  std::vector<float> proba(X.rows), phi(X.rows * (X.cols + 1));
+  native_->explain(X.values.data(), X.rows, proba.data(), phi.data());
+  contributions.assign(phi.begin(), phi.end());
+  return std::vector<double>(proba.begin(), proba.end());
+}
+
 std::vector<double> TreeClassifier::xgboost_contributions(const DenseMatrix& X) const {
   BoosterHandle booster = trained();
   check_matrix(X);

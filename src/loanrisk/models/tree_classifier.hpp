@@ -36,6 +36,8 @@ class TreeClassifier final : public Classifier {
            const std::vector<float>* y_val, const std::vector<float>* weights) override;
   std::vector<double> predict_proba(const DenseMatrix& X) const override;
   std::vector<double> contributions(const DenseMatrix& X) const override;
+  std::vector<double> predict_proba_explained(const DenseMatrix& X,
+                                              std::vector<double>& contributions) const override;
   void save(const std::filesystem::path& dir) const override;
   nlohmann::json describe() const override;
 

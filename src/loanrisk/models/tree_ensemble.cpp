@@ -236,15 +236,6 @@ float TreeEnsemble::tree_value(std::size_t tree, const float* row) const {
   return node->value;
 }
 
-void TreeEnsemble::margins(const float* X, std::size_t rows, float* out) const {
-  for (std::size_t r = 0; r < rows; ++r) {
-    const float* row = X + r * num_features_;
-    float margin = base_margin_;  // float sums in tree order, as XGBoost
-    for (std::size_t t = 0; t < roots_.size(); ++t) margin += tree_value(t, row);
-    out[r] = margin;
-  }
-}
-
 void TreeEnsemble::probabilities(const float* X, std::size_t rows, float* out) const {
   margins(X, rows, out);
   for (std::size_t r = 0; r < rows; ++r) out[r] = 1.0f / (1.0f + std::exp(-out[r]));

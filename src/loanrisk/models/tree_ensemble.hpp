@@ -40,6 +40,9 @@ class TreeEnsemble {
   /// row's values sum to its margin. Trees whose leaf tables fit (see ShapTables) are evaluated
   /// from them, the others by the recursive algorithm; both give the same values.
   void contributions(const float* X, std::size_t rows, float* out) const;
+  /// probabilities() and contributions() of the same rows from one pass over the trees: the same
+  /// values as the two calls, bit for bit.
+  void explain(const float* X, std::size_t rows, float* probabilities, float* out) const;
   /// The same by the recursive algorithm for every tree (the reference the tables are tested
   /// against).
   void recursive_contributions(const float* X, std::size_t rows, float* out) const;
@@ -79,6 +82,18 @@ class TreeEnsemble {
   void build_shap_tables(ShapTables& out) const;
   void build_shap_cells(ShapTables& out) const;
   void build_shap_steps(ShapTables& out) const;
+  /// contributions(), and the margins too when margins is not null.
+  void contributions_and_margins(const float* X, std::size_t rows, float* out,
+                                 float* margins) const;
+  /// The tables once built, else nullptr (never builds them).
+  const ShapTables* built_shap_tables() const;
+  /// Per feature, the row's block of grid steps (see ShapTables::steps).
+  void locate_row(const ShapTables& tables, const float* row,
+                  const std::uint16_t** row_steps) const;
+  /// The row's cell values of the tree's grid (leaf value, then one per used feature), or
+  /// nullptr when the tree has no grid or the row misses one of its features.
+  const float* grid_cell(const ShapTables& tables, std::size_t tree, const float* row,
+                         const std::uint16_t* const* row_steps) const;
   /// One tabled tree's values for a row, added into sum[feature] (double, zero on entry).
   void add_leaf_tables(const ShapTables& tables, std::size_t tree, const float* row,
                        std::uint8_t* goes_left, double* sum) const;

@@ -13,6 +13,7 @@
 // only through B: it is precomputed for all 2^d masks, each from the elementary symmetric
 // polynomials of B's zero fractions (sum over subset sizes s of the weight times e_{|B|-s}).
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <limits>
 #include <mutex>
@@ -205,11 +206,11 @@ struct TreeEnsemble::ShapTables {
   struct Grid {
     bool on = false;
     std::uint32_t first_axis = 0;  ///< into axes, n_used of them
-    std::size_t first_cell = 0;    ///< into cells: cells x n_used values
+    std::size_t first_cell = 0;    ///< into cells: cells x (1 + n_used) values
   };
   struct Axis {
     std::uint32_t first_threshold, n_thresholds;  ///< into thresholds
-    std::uint32_t first_step = 0;                 ///< into steps
+    std::uint32_t rank = 0;  ///< among the stepped axes on its feature (see steps)
   };
   std::vector<Grid> grids;
   std::vector<Axis> axes;
@@ -222,13 +223,19 @@ struct TreeEnsemble::ShapTables {
   /// feature, so an axis maps each position to its share of the cell index (the interval times
   /// the axis's stride): locating a tree's cell becomes a few table reads instead of a search per
   /// used feature and tree, whose data-dependent branches cost more than the cell itself.
+  /// steps holds, per feature f and position g, the shares of all axes on f side by side (at
+  /// feature_first_step[f] + g * feature_axes[f] + rank), so a row reads a few cache lines per
+  /// feature rather than one per axis.
   std::vector<std::vector<float>> feature_cuts;
+  std::vector<std::size_t> feature_first_step;
+  std::vector<std::uint32_t> feature_axes;
   std::vector<std::uint16_t> steps;
 };
 
 struct TreeEnsemble::LazyShapTables {
   std::once_flag once;
   ShapTables tables;
+  std::atomic<bool> ready{false};  ///< set once tables is complete
 };
 
 std::shared_ptr<TreeEnsemble::LazyShapTables> TreeEnsemble::new_shap_tables() {
@@ -240,8 +247,14 @@ const TreeEnsemble::ShapTables& TreeEnsemble::shap_tables() const {
     build_shap_tables(shap_tables_->tables);
     build_shap_cells(shap_tables_->tables);
     build_shap_steps(shap_tables_->tables);
+    shap_tables_->ready.store(true, std::memory_order_release);
   });
   return shap_tables_->tables;
+}
+
+const TreeEnsemble::ShapTables* TreeEnsemble::built_shap_tables() const {
+  return shap_tables_ && shap_tables_->ready.load(std::memory_order_acquire) ? &shap_tables_->tables
+                                                                             : nullptr;
 }
 
 std::size_t TreeEnsemble::tabled_trees() const {
@@ -424,7 +437,7 @@ void TreeEnsemble::build_shap_cells(ShapTables& out) const {
       n_cells *= cuts.size() + 1;
       if (n_cells > kMaxCells) break;
     }
-    if (n_cells > kMaxCells || out.cells.size() + n_cells * tree.n_used > kCellBudget) {
+    if (n_cells > kMaxCells || out.cells.size() + n_cells * (1 + tree.n_used) > kCellBudget) {
       out.axes.resize(grid.first_axis);
       out.thresholds.resize(thresholds_before);
       continue;
@@ -440,6 +453,7 @@ void TreeEnsemble::build_shap_cells(ShapTables& out) const {
                                   : out.thresholds[axis.first_threshold + at[u] - 1];
       }
       add_leaf_tables(out, t, row.data(), goes_left.data(), sum.data());
+      out.cells.push_back(tree_value(t, row.data()));
       for (std::uint32_t u = 0; u < tree.n_used; ++u) {
         out.cells.push_back(static_cast<float>(sum[used[u]]));
         sum[used[u]] = 0;
@@ -474,25 +488,45 @@ void TreeEnsemble::build_shap_steps(ShapTables& out) const {
     std::sort(cuts.begin(), cuts.end());
     cuts.erase(std::unique(cuts.begin(), cuts.end()), cuts.end());
   }
+  // Ranks in tree order; a tree whose axes would pass the budget leaves the grid.
+  out.feature_axes.assign(num_features_, 0);
+  std::size_t entries = 0;
   for (std::size_t t = 0; t < roots_.size(); ++t) {
     ShapTables::Grid& grid = out.grids[t];
     if (!grid.on) continue;
     const std::uint32_t* used = out.used.data() + out.trees[t].first_used;
-    std::size_t entries = 0;
+    std::size_t tree_entries = 0;
     for (std::uint32_t u = 0; u < out.trees[t].n_used; ++u) {
-      entries += out.feature_cuts[used[u]].size() + 1;
+      tree_entries += out.feature_cuts[used[u]].size() + 1;
     }
-    if (out.steps.size() + entries > kStepBudget) {  // the leaf tables serve it
+    if (entries + tree_entries > kStepBudget) {  // the leaf tables serve it
       grid.on = false;
       --out.gridded;
       continue;
     }
+    entries += tree_entries;
+    for (std::uint32_t u = 0; u < out.trees[t].n_used; ++u) {
+      out.axes[grid.first_axis + u].rank = out.feature_axes[used[u]]++;
+    }
+  }
+  out.feature_first_step.assign(num_features_, 0);
+  std::size_t offset = 0;
+  for (std::size_t f = 0; f < num_features_; ++f) {
+    out.feature_first_step[f] = offset;
+    offset += (out.feature_cuts[f].size() + 1) * out.feature_axes[f];
+  }
+  out.steps.assign(offset, 0);
+  for (std::size_t t = 0; t < roots_.size(); ++t) {
+    const ShapTables::Grid& grid = out.grids[t];
+    if (!grid.on) continue;
+    const std::uint32_t* used = out.used.data() + out.trees[t].first_used;
     std::size_t stride = 1;
     for (std::uint32_t u = out.trees[t].n_used; u-- > 0;) {
-      ShapTables::Axis& axis = out.axes[grid.first_axis + u];
+      const ShapTables::Axis& axis = out.axes[grid.first_axis + u];
       const float* first = out.thresholds.data() + axis.first_threshold;
-      const std::vector<float>& cuts = out.feature_cuts[used[u]];
-      axis.first_step = static_cast<std::uint32_t>(out.steps.size());
+      const std::uint32_t f = used[u];
+      const std::vector<float>& cuts = out.feature_cuts[f];
+      std::uint16_t* step = out.steps.data() + out.feature_first_step[f] + axis.rank;
       // Position g means the row is at or above cuts[g - 1] and below cuts[g]: its interval on
       // this axis is the number of the axis's thresholds <= cuts[g - 1].
       std::size_t interval = 0;
@@ -500,14 +534,75 @@ void TreeEnsemble::build_shap_steps(ShapTables& out) const {
         while (g > 0 && interval < axis.n_thresholds && first[interval] <= cuts[g - 1]) {
           ++interval;
         }
-        out.steps.push_back(static_cast<std::uint16_t>(interval * stride));
+        step[g * out.feature_axes[f]] = static_cast<std::uint16_t>(interval * stride);
       }
       stride *= axis.n_thresholds + 1;
     }
   }
 }
 
+void TreeEnsemble::locate_row(const ShapTables& tables, const float* row,
+                              const std::uint16_t** row_steps) const {
+  for (std::size_t f = 0; f < num_features_; ++f) {
+    const std::vector<float>& cuts = tables.feature_cuts[f];
+    // NaN gets position 0, a valid block; such rows leave the grid in grid_cell.
+    const auto position =
+        std::isnan(row[f]) ? 0
+                           : static_cast<std::size_t>(
+                                 std::upper_bound(cuts.begin(), cuts.end(), row[f]) - cuts.begin());
+    row_steps[f] =
+        tables.steps.data() + tables.feature_first_step[f] + position * tables.feature_axes[f];
+  }
+}
+
+const float* TreeEnsemble::grid_cell(const ShapTables& tables, std::size_t t, const float* row,
+                                     const std::uint16_t* const* row_steps) const {
+  const ShapTables::Grid& grid = tables.grids[t];
+  if (!grid.on) return nullptr;
+  const ShapTables::Tree& tree = tables.trees[t];
+  const std::uint32_t* used = tables.used.data() + tree.first_used;
+  const ShapTables::Axis* axis = tables.axes.data() + grid.first_axis;
+  std::size_t cell = 0;
+  bool missing = false;
+  for (std::uint32_t u = 0; u < tree.n_used; ++u) {
+    missing = missing || std::isnan(row[used[u]]);
+    cell += row_steps[used[u]][axis[u].rank];
+  }
+  return missing ? nullptr : tables.cells.data() + grid.first_cell + cell * (1 + tree.n_used);
+}
+
+void TreeEnsemble::margins(const float* X, std::size_t rows, float* out) const {
+  // Once the SHAP tables exist (a server builds them when it validates a model), a gridded
+  // tree's leaf is read from the row's cell, next to the SHAP values the same request reads:
+  // the same leaf value summed in the same order, so the same margin bit for bit.
+  const ShapTables* tables = built_shap_tables();
+  std::vector<const std::uint16_t*> row_steps(tables ? num_features_ : 0);
+  for (std::size_t r = 0; r < rows; ++r) {
+    const float* row = X + r * num_features_;
+    if (tables) locate_row(*tables, row, row_steps.data());
+    float margin = base_margin_;  // float sums in tree order, as XGBoost
+    for (std::size_t t = 0; t < roots_.size(); ++t) {
+      const float* cell = tables ? grid_cell(*tables, t, row, row_steps.data()) : nullptr;
+      margin += cell ? cell[0] : tree_value(t, row);
+    }
+    out[r] = margin;
+  }
+}
+
 void TreeEnsemble::contributions(const float* X, std::size_t rows, float* out) const {
+  contributions_and_margins(X, rows, out, nullptr);
+}
+
+void TreeEnsemble::explain(const float* X, std::size_t rows, float* probabilities,
+                           float* out) const {
+  contributions_and_margins(X, rows, out, probabilities);
+  for (std::size_t r = 0; r < rows; ++r) {
+    probabilities[r] = 1.0f / (1.0f + std::exp(-probabilities[r]));  // as probabilities()
+  }
+}
+
+void TreeEnsemble::contributions_and_margins(const float* X, std::size_t rows, float* out,
+                                             float* margins) const {
   const ShapTables& tables = shap_tables();
   const std::size_t width = num_features_ + 1;
   const std::size_t levels = max_depth_ + 2;
@@ -515,44 +610,30 @@ void TreeEnsemble::contributions(const float* X, std::size_t rows, float* out) c
   std::vector<float> tree_phi(width);
   std::vector<double> sum(num_features_, 0.0);
   std::vector<std::uint8_t> goes_left(tables.max_tree_nodes);
-  std::vector<std::uint32_t> position(num_features_);
+  // The row's block of steps per feature (see ShapTables::steps).
+  std::vector<const std::uint16_t*> row_steps(num_features_);
   for (std::size_t r = 0; r < rows; ++r) {
     const float* row = X + r * num_features_;
     float* phi = out + r * width;
     std::fill(phi, phi + width, 0.0f);
-    for (std::size_t f = 0; f < position.size(); ++f) {
-      const std::vector<float>& cuts = tables.feature_cuts[f];
-      // NaN gets 0, a valid entry; such rows leave the grid below anyway.
-      position[f] = std::isnan(row[f])
-                        ? 0
-                        : static_cast<std::uint32_t>(
-                              std::upper_bound(cuts.begin(), cuts.end(), row[f]) - cuts.begin());
-    }
+    locate_row(tables, row, row_steps.data());
+    float margin = base_margin_;  // as margins(): float sums of the leaves in tree order
     // Per-tree values first, then added to the row's, in tree order as XGBoost sums them.
     for (std::size_t t = 0; t < roots_.size(); ++t) {
       const ShapTables::Tree& tree = tables.trees[t];
+      const std::uint32_t* used = tables.used.data() + tree.first_used;
+      if (const float* cell = grid_cell(tables, t, row, row_steps.data())) {
+        margin += cell[0];
+        for (std::uint32_t u = 0; u < tree.n_used; ++u) phi[used[u]] += cell[1 + u];
+        phi[num_features_] += mean_value_[t];
+        continue;
+      }
+      if (margins) margin += tree_value(t, row);
       if (!tree.tabled) {
         std::fill(tree_phi.begin(), tree_phi.end(), 0.0f);
         tree_contributions(t, row, tree_phi.data(), paths.data());
         for (std::size_t c = 0; c < width; ++c) phi[c] += tree_phi[c];
         continue;
-      }
-      const std::uint32_t* used = tables.used.data() + tree.first_used;
-      const ShapTables::Grid& grid = tables.grids[t];
-      if (grid.on) {
-        std::size_t cell = 0;
-        bool missing = false;
-        const ShapTables::Axis* axis = tables.axes.data() + grid.first_axis;
-        for (std::uint32_t u = 0; u < tree.n_used; ++u) {
-          missing = missing || std::isnan(row[used[u]]);
-          cell += tables.steps[axis[u].first_step + position[used[u]]];
-        }
-        if (!missing) {
-          const float* value = tables.cells.data() + grid.first_cell + cell * tree.n_used;
-          for (std::uint32_t u = 0; u < tree.n_used; ++u) phi[used[u]] += value[u];
-          phi[num_features_] += mean_value_[t];
-          continue;
-        }
       }
       add_leaf_tables(tables, t, row, goes_left.data(), sum.data());
       for (std::uint32_t u = 0; u < tree.n_used; ++u) {
@@ -562,6 +643,7 @@ void TreeEnsemble::contributions(const float* X, std::size_t rows, float* out) c
       phi[num_features_] += mean_value_[t];
     }
     phi[num_features_] += base_margin_;
+    if (margins) margins[r] = margin;
   }
 }
 

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <fstream>
 #include <limits>
 #include <nlohmann/json.hpp>
@@ -148,6 +149,22 @@ void expect_native_matches_xgboost(const Setting& s, const Labelled& train, cons
     // Depth-4 trees: every tree's threshold grid is small enough to tabulate.
     EXPECT_EQ(native.gridded_trees(), native.num_trees());
   }
+  // With the tables built, gridded trees give their leaf from the row's cell: the same margins,
+  // bit for bit, as walking the trees did before the tables existed.
+  std::vector<float> margin_from_cells(test.rows);
+  native.margins(test.values.data(), test.rows, margin_from_cells.data());
+  for (std::size_t r = 0; r < test.rows; ++r) {
+    ASSERT_EQ(std::memcmp(&margin[r], &margin_from_cells[r], sizeof(float)), 0)
+        << "row " << r << ": " << margin[r] << " vs " << margin_from_cells[r];
+  }
+  // explain(): probabilities and contributions from one pass, the same as the two calls.
+  std::vector<float> sample_proba(sample.rows), explained_proba(sample.rows);
+  std::vector<float> explained_phi(phi.size());
+  native.probabilities(sample.values.data(), sample.rows, sample_proba.data());
+  native.explain(sample.values.data(), sample.rows, explained_proba.data(), explained_phi.data());
+  EXPECT_EQ(std::memcmp(sample_proba.data(), explained_proba.data(), sample.rows * sizeof(float)),
+            0);
+  EXPECT_EQ(std::memcmp(phi.data(), explained_phi.data(), phi.size() * sizeof(float)), 0);
   std::vector<float> recursive(phi.size());
   native.recursive_contributions(sample.values.data(), sample.rows, recursive.data());
   for (std::size_t i = 0; i < phi.size(); ++i) {

@@ -228,6 +228,21 @@ TEST_F(XgboostClassifierTest, ShapContributionsSumToTheMargin) {
                    "matrix has 4 columns but the model expects 5");
 }
 
+// One pass for both (the predict route's path) gives what the two calls give, for every batch size
+// the native trees serve and for a larger one served by XGBoost.
+TEST_F(XgboostClassifierTest, PredictProbaExplainedEqualsTheTwoCalls) {
+  const auto model = fit_xgboost({{"n_estimators", 50}}, train_);
+  for (const std::size_t rows : {std::size_t{1}, std::size_t{7}, test_.X.rows}) {
+    DenseMatrix X = test_.X;
+    X.rows = std::min(rows, X.rows);
+    X.values.resize(X.rows * X.cols);
+    std::vector<double> phi;
+    const std::vector<double> p = model->predict_proba_explained(X, phi);
+    EXPECT_EQ(p, model->predict_proba(X)) << rows << " rows";
+    EXPECT_EQ(phi, model->contributions(X)) << rows << " rows";
+  }
+}
+
 TEST(XgboostLoad, BadModelFilesAreInputErrors) {
   TempDir dir;
   const std::string prefix =
