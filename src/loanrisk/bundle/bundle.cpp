@@ -49,8 +49,10 @@ std::vector<double> Bundle::predict(const Frame& frame) const {
   return predict_transformed(pipeline.transform(frame));
 }
 
-std::vector<double> Bundle::predict_transformed(const DenseMatrix& X) const {
+std::vector<double> Bundle::predict_transformed(const DenseMatrix& X,
+                                                std::vector<double>* contributions) const {
   if (!model) throw InternalError("bundle has no model loaded");
+  if (contributions) return calibrator.apply(model->predict_proba_explained(X, *contributions));
   return calibrator.apply(model->predict_proba(X));
 }
 

@@ -46,8 +46,10 @@ struct Bundle {
   /// The model's raw (uncalibrated) PD of each row: what SHAP contributions explain.
   std::vector<double> predict_raw(const Frame& frame) const;
   /// Calibrated PD of rows already through the pipeline (pipeline.transform), for callers that
-  /// also explain them.
-  std::vector<double> predict_transformed(const DenseMatrix& X) const;
+  /// also explain them; with contributions, the model's SHAP values of the rows too, from the same
+  /// pass over the trees where the family can (Classifier::predict_proba_explained).
+  std::vector<double> predict_transformed(const DenseMatrix& X,
+                                          std::vector<double>* contributions = nullptr) const;
 
   /// Writes the bundle into dir, atomically: files go to a temporary sibling folder that is renamed
   /// into place. An existing dir is replaced only when overwrite is true (UsageError otherwise).

@@ -55,11 +55,10 @@ HttpResponse ServeApi::predict(const HttpRequest& request, const std::string& qu
   const Bundle& b = m->bundle;
   const Frame frame = request_applicants(request.body, b.schema, settings_.max_batch);
   const DenseMatrix X = b.pipeline.transform(frame);
-  const std::vector<double> pd = b.predict_transformed(X);
-  record_predictions(*m, frame, pd, "/api/v1/predict");
   const bool with_reasons = query.find("reasons=false") == std::string::npos;
   std::vector<double> contributions;
-  if (with_reasons) contributions = b.model->contributions(X);
+  const std::vector<double> pd = b.predict_transformed(X, with_reasons ? &contributions : nullptr);
+  record_predictions(*m, frame, pd, "/api/v1/predict");
   const auto& ead = frame.column("loan_amt_outstanding");
   HttpResponse response;
   response.body.reserve(256 + pd.size() * (with_reasons ? 640 : 160));
