@@ -3,12 +3,27 @@
 // prediction log's lines): building an nlohmann document (a std::map per object) cost more than
 // the request's TreeSHAP. Numbers are written as their shortest round-trip text, non-finite ones
 // as null (as nlohmann's dump does).
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <string>
 #include <string_view>
 
 namespace loanrisk {
+
+namespace detail {
+// Which bytes need an escape, one table per mode: a lookup per byte instead of four tests (the
+// predict answer's reason sentences are most of its text).
+constexpr std::array<bool, 256> escape_table(bool non_ascii) {
+  std::array<bool, 256> t{};
+  for (std::size_t c = 0; c < 256; ++c) {
+    t[c] = c < 0x20 || c == '"' || c == '\\' || (non_ascii && c >= 0x80);
+  }
+  return t;
+}
+inline constexpr std::array<bool, 256> kEscaped = escape_table(false);
+inline constexpr std::array<bool, 256> kEscapedAscii = escape_table(true);
+}  // namespace detail
 
 class JsonWriter {
  public:
@@ -86,10 +101,12 @@ class JsonWriter {
   }
   void quoted(std::string_view text) {
     out_ += '"';
+    const bool* escaped =
+        escape_non_ascii_ ? detail::kEscapedAscii.data() : detail::kEscaped.data();
     std::size_t plain = 0;  // start of the run of characters copied as they are
     for (std::size_t i = 0; i < text.size(); ++i) {
       const auto c = static_cast<unsigned char>(text[i]);
-      if (c >= 0x20 && c != '"' && c != '\\' && (c < 0x80 || !escape_non_ascii_)) continue;
+      if (!escaped[c]) continue;
       out_.append(text.substr(plain, i - plain));
       plain = i + 1;
       switch (c) {
