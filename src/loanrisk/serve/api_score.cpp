@@ -102,9 +102,10 @@ HttpResponse ServeApi::explain(const HttpRequest& request) const {
   const auto m = model();
   const Bundle& b = m->bundle;
   const Frame frame = request_applicants(request.body, b.schema, settings_.max_batch);
-  const std::vector<double> pd = b.predict(frame);
   const DenseMatrix X = b.pipeline.transform(frame);
-  const auto explanations = split_contributions(X, b.model->contributions(X));
+  std::vector<double> contributions;
+  const std::vector<double> pd = b.predict_transformed(X, &contributions);
+  const auto explanations = split_contributions(X, contributions);
   nlohmann::json out = nlohmann::json::array();
   for (std::size_t i = 0; i < explanations.size(); ++i) {
     const Explanation& e = explanations[i];
