@@ -87,13 +87,15 @@ class TreeEnsemble {
                                  float* margins) const;
   /// The tables once built, else nullptr (never builds them).
   const ShapTables* built_shap_tables() const;
-  /// Per feature, the row's block of grid steps (see ShapTables::steps).
-  void locate_row(const ShapTables& tables, const float* row,
+  /// Per feature, the row's block of grid steps (see ShapTables::steps); false when the row has
+  /// a missing (NaN) value.
+  bool locate_row(const ShapTables& tables, const float* row,
                   const std::uint16_t** row_steps) const;
   /// The row's cell values of the tree's grid (leaf value, then one per used feature), or
-  /// nullptr when the tree has no grid or the row misses one of its features.
+  /// nullptr when the tree has no grid or the row misses one of its features (checked only when
+  /// the row is not complete).
   const float* grid_cell(const ShapTables& tables, std::size_t tree, const float* row,
-                         const std::uint16_t* const* row_steps) const;
+                         const std::uint16_t* const* row_steps, bool complete) const;
   /// One tabled tree's values for a row, added into sum[feature] (double, zero on entry).
   void add_leaf_tables(const ShapTables& tables, std::size_t tree, const float* row,
                        std::uint8_t* goes_left, double* sum) const;

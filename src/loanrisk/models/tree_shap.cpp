@@ -206,10 +206,12 @@ struct TreeEnsemble::ShapTables {
   struct Grid {
     bool on = false;
     std::uint32_t first_axis = 0;  ///< into axes, n_used of them
+    std::uint32_t n_used = 0;      ///< the tree's (a copy, so a lookup reads one record)
     std::size_t first_cell = 0;    ///< into cells: cells x (1 + n_used) values
   };
   struct Axis {
     std::uint32_t first_threshold, n_thresholds;  ///< into thresholds
+    std::uint32_t feature = 0;                    ///< the used feature it cuts
     std::uint32_t rank = 0;  ///< among the stepped axes on its feature (see steps)
   };
   std::vector<Grid> grids;
@@ -432,7 +434,7 @@ void TreeEnsemble::build_shap_cells(ShapTables& out) const {
       std::sort(cuts.begin(), cuts.end());
       cuts.erase(std::unique(cuts.begin(), cuts.end()), cuts.end());
       out.axes.push_back({static_cast<std::uint32_t>(out.thresholds.size()),
-                          static_cast<std::uint32_t>(cuts.size())});
+                          static_cast<std::uint32_t>(cuts.size()), used[u], 0});
       out.thresholds.insert(out.thresholds.end(), cuts.begin(), cuts.end());
       n_cells *= cuts.size() + 1;
       if (n_cells > kMaxCells) break;
@@ -465,6 +467,7 @@ void TreeEnsemble::build_shap_cells(ShapTables& out) const {
       }
     }
     grid.on = true;
+    grid.n_used = tree.n_used;
     out.grids[t] = grid;
     ++out.gridded;
   }
@@ -541,34 +544,35 @@ void TreeEnsemble::build_shap_steps(ShapTables& out) const {
   }
 }
 
-void TreeEnsemble::locate_row(const ShapTables& tables, const float* row,
+bool TreeEnsemble::locate_row(const ShapTables& tables, const float* row,
                               const std::uint16_t** row_steps) const {
+  bool complete = true;
   for (std::size_t f = 0; f < num_features_; ++f) {
     const std::vector<float>& cuts = tables.feature_cuts[f];
-    // NaN gets position 0, a valid block; such rows leave the grid in grid_cell.
+    // NaN gets position 0, a valid block; grid_cell sends such rows to the leaf tables.
+    const bool missing = std::isnan(row[f]);
+    complete = complete && !missing;
     const auto position =
-        std::isnan(row[f]) ? 0
-                           : static_cast<std::size_t>(
-                                 std::upper_bound(cuts.begin(), cuts.end(), row[f]) - cuts.begin());
+        missing ? 0
+                : static_cast<std::size_t>(std::upper_bound(cuts.begin(), cuts.end(), row[f]) -
+                                           cuts.begin());
     row_steps[f] =
         tables.steps.data() + tables.feature_first_step[f] + position * tables.feature_axes[f];
   }
+  return complete;
 }
 
 const float* TreeEnsemble::grid_cell(const ShapTables& tables, std::size_t t, const float* row,
-                                     const std::uint16_t* const* row_steps) const {
+                                     const std::uint16_t* const* row_steps, bool complete) const {
   const ShapTables::Grid& grid = tables.grids[t];
   if (!grid.on) return nullptr;
-  const ShapTables::Tree& tree = tables.trees[t];
-  const std::uint32_t* used = tables.used.data() + tree.first_used;
   const ShapTables::Axis* axis = tables.axes.data() + grid.first_axis;
   std::size_t cell = 0;
-  bool missing = false;
-  for (std::uint32_t u = 0; u < tree.n_used; ++u) {
-    missing = missing || std::isnan(row[used[u]]);
-    cell += row_steps[used[u]][axis[u].rank];
+  for (std::uint32_t u = 0; u < grid.n_used; ++u) {
+    if (!complete && std::isnan(row[axis[u].feature])) return nullptr;
+    cell += row_steps[axis[u].feature][axis[u].rank];
   }
-  return missing ? nullptr : tables.cells.data() + grid.first_cell + cell * (1 + tree.n_used);
+  return tables.cells.data() + grid.first_cell + cell * (1 + grid.n_used);
 }
 
 void TreeEnsemble::margins(const float* X, std::size_t rows, float* out) const {
@@ -579,10 +583,10 @@ void TreeEnsemble::margins(const float* X, std::size_t rows, float* out) const {
   std::vector<const std::uint16_t*> row_steps(tables ? num_features_ : 0);
   for (std::size_t r = 0; r < rows; ++r) {
     const float* row = X + r * num_features_;
-    if (tables) locate_row(*tables, row, row_steps.data());
+    const bool complete = tables ? locate_row(*tables, row, row_steps.data()) : false;
     float margin = base_margin_;  // float sums in tree order, as XGBoost
     for (std::size_t t = 0; t < roots_.size(); ++t) {
-      const float* cell = tables ? grid_cell(*tables, t, row, row_steps.data()) : nullptr;
+      const float* cell = tables ? grid_cell(*tables, t, row, row_steps.data(), complete) : nullptr;
       margin += cell ? cell[0] : tree_value(t, row);
     }
     out[r] = margin;
@@ -606,23 +610,32 @@ void TreeEnsemble::contributions_and_margins(const float* X, std::size_t rows, f
   const ShapTables& tables = shap_tables();
   const std::size_t width = num_features_ + 1;
   const std::size_t levels = max_depth_ + 2;
-  std::vector<PathElement> paths(tables.tabled == roots_.size() ? 0 : levels * (levels + 1) / 2);
-  std::vector<float> tree_phi(width);
-  std::vector<double> sum(num_features_, 0.0);
-  std::vector<std::uint8_t> goes_left(tables.max_tree_nodes);
-  // The row's block of steps per feature (see ShapTables::steps).
-  std::vector<const std::uint16_t*> row_steps(num_features_);
+  // Working memory kept by the thread between calls: a served request explains one row, and five
+  // allocations were a visible part of that.
+  thread_local struct {
+    std::vector<PathElement> paths;
+    std::vector<float> tree_phi;
+    std::vector<double> sum;
+    std::vector<std::uint8_t> goes_left;
+    std::vector<const std::uint16_t*> row_steps;  ///< the row's block per feature (see steps)
+  } scratch;
+  auto& [paths, tree_phi, sum, goes_left, row_steps] = scratch;
+  paths.resize(tables.tabled == roots_.size() ? 0 : levels * (levels + 1) / 2);
+  tree_phi.assign(width, 0.0f);
+  sum.assign(num_features_, 0.0);
+  goes_left.resize(tables.max_tree_nodes);
+  row_steps.resize(num_features_);
   for (std::size_t r = 0; r < rows; ++r) {
     const float* row = X + r * num_features_;
     float* phi = out + r * width;
     std::fill(phi, phi + width, 0.0f);
-    locate_row(tables, row, row_steps.data());
+    const bool complete = locate_row(tables, row, row_steps.data());
     float margin = base_margin_;  // as margins(): float sums of the leaves in tree order
     // Per-tree values first, then added to the row's, in tree order as XGBoost sums them.
     for (std::size_t t = 0; t < roots_.size(); ++t) {
       const ShapTables::Tree& tree = tables.trees[t];
       const std::uint32_t* used = tables.used.data() + tree.first_used;
-      if (const float* cell = grid_cell(tables, t, row, row_steps.data())) {
+      if (const float* cell = grid_cell(tables, t, row, row_steps.data(), complete)) {
         margin += cell[0];
         for (std::uint32_t u = 0; u < tree.n_used; ++u) phi[used[u]] += cell[1 + u];
         phi[num_features_] += mean_value_[t];
