@@ -232,6 +232,10 @@ struct TreeEnsemble::ShapTables {
   std::vector<std::size_t> feature_first_step;
   std::vector<std::uint32_t> feature_axes;
   std::vector<std::uint16_t> steps;
+
+  /// Every row's base value: the trees' mean values then the base margin, added in float in that
+  /// order as the recursive algorithm (and XGBoost) add them row by row.
+  float bias = 0;
 };
 
 struct TreeEnsemble::LazyShapTables {
@@ -249,6 +253,9 @@ const TreeEnsemble::ShapTables& TreeEnsemble::shap_tables() const {
     build_shap_tables(shap_tables_->tables);
     build_shap_cells(shap_tables_->tables);
     build_shap_steps(shap_tables_->tables);
+    float bias = 0.0f;
+    for (const float mean : mean_value_) bias += mean;
+    shap_tables_->tables.bias = bias + base_margin_;
     shap_tables_->ready.store(true, std::memory_order_release);
   });
   return shap_tables_->tables;
@@ -638,14 +645,14 @@ void TreeEnsemble::contributions_and_margins(const float* X, std::size_t rows, f
       if (const float* cell = grid_cell(tables, t, row, row_steps.data(), complete)) {
         margin += cell[0];
         for (std::uint32_t u = 0; u < tree.n_used; ++u) phi[used[u]] += cell[1 + u];
-        phi[num_features_] += mean_value_[t];
         continue;
       }
       if (margins) margin += tree_value(t, row);
       if (!tree.tabled) {
         std::fill(tree_phi.begin(), tree_phi.end(), 0.0f);
         tree_contributions(t, row, tree_phi.data(), paths.data());
-        for (std::size_t c = 0; c < width; ++c) phi[c] += tree_phi[c];
+        // Its base value is mean_value_[t], already in the bias.
+        for (std::size_t c = 0; c < num_features_; ++c) phi[c] += tree_phi[c];
         continue;
       }
       add_leaf_tables(tables, t, row, goes_left.data(), sum.data());
@@ -653,9 +660,8 @@ void TreeEnsemble::contributions_and_margins(const float* X, std::size_t rows, f
         phi[used[u]] += static_cast<float>(sum[used[u]]);
         sum[used[u]] = 0;
       }
-      phi[num_features_] += mean_value_[t];
     }
-    phi[num_features_] += base_margin_;
+    phi[num_features_] = tables.bias;
     if (margins) margins[r] = margin;
   }
 }
