@@ -1,5 +1,6 @@
 #include "loanrisk/serve/applicants.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
@@ -81,6 +82,18 @@ class FlatCursor {
       ++p_;
       if (p_ != end_ && (*p_ == '+' || *p_ == '-')) ++p_;
       if (!digits()) return false;
+    }
+    if (*start == '-' && p_ - start == 2 && start[1] == '0') return false;  // "-0"
+    // Whole numbers of up to 15 digits (most fields) are exact doubles: summed directly, the
+    // same value from_chars gives, without its general algorithm.
+    const char* digits_start = start + (*start == '-' ? 1 : 0);
+    if (p_ - digits_start <= 15 &&
+        std::all_of(digits_start, p_, [](char c) { return c >= '0' && c <= '9'; })) {
+      std::uint64_t whole = 0;
+      for (const char* d = digits_start; d != p_; ++d)
+        whole = whole * 10 + static_cast<std::uint64_t>(*d - '0');
+      out = *start == '-' ? -static_cast<double>(whole) : static_cast<double>(whole);
+      return true;
     }
     const auto [end, ec] = std::from_chars(start, p_, out);
     return ec == std::errc() && end == p_ && std::isfinite(out) && !(out == 0 && *start == '-');
