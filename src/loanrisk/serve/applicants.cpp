@@ -27,6 +27,33 @@ std::string known_fields(const Schema& schema) {
   return s;
 }
 
+/// What is wrong with a feature value, if anything. One check for both readers of applicants, so
+/// the direct reader accepts exactly what applicants_frame accepts.
+enum class Broken { Nothing, NotFinite, NotWhole, OutOfRange };
+
+Broken broken_rule(const ColumnSpec& c, double v) {
+  if (!std::isfinite(v)) return Broken::NotFinite;
+  if ((c.type == ColumnType::Integer || c.type == ColumnType::Binary) && v != std::floor(v)) {
+    return Broken::NotWhole;
+  }
+  if (v < c.min || v > c.max) return Broken::OutOfRange;
+  return Broken::Nothing;
+}
+
+/// The rule a broken value is told, as in the 422 answer.
+std::string rule_text(const ColumnSpec& c, Broken broken) {
+  switch (broken) {
+    case Broken::NotFinite:
+      return "must be a finite number";
+    case Broken::NotWhole:
+      return "must be a whole number";
+    case Broken::OutOfRange:
+    case Broken::Nothing:
+      break;
+  }
+  return range_rule(c);
+}
+
 /// A cursor over a request body that accepts only the plain JSON an applicant needs; every
 /// method returns false on anything else, and the caller gives up on the fast path.
 class FlatCursor {
@@ -160,11 +187,7 @@ bool read_flat_row(FlatCursor& in, const Schema& schema, const std::vector<int>&
         if (!ok) return false;
         continue;
       }
-      if (!in.number(v) || v < spec.min || v > spec.max) return false;
-      if ((spec.type == ColumnType::Integer || spec.type == ColumnType::Binary) &&
-          v != std::floor(v)) {
-        return false;
-      }
+      if (!in.number(v) || broken_rule(spec, v) != Broken::Nothing) return false;
       frame.columns[static_cast<std::size_t>(feature_of[c])][r] = v;
       ++features;
     } while (in.eat(','));
@@ -262,15 +285,11 @@ Frame applicants_frame(const nlohmann::json& rows, const Schema& schema, std::si
         continue;
       }
       const double v = it->get<double>();
-      if (!std::isfinite(v)) {
-        add(r, c.name, *it, "must be a finite number");
-      } else if ((c.type == ColumnType::Integer || c.type == ColumnType::Binary) &&
-                 v != std::floor(v)) {
-        add(r, c.name, *it, "must be a whole number");
-      } else if (v < c.min || v > c.max) {
-        add(r, c.name, *it, range_rule(c));
-      } else {
+      const Broken broken = broken_rule(c, v);
+      if (broken == Broken::Nothing) {
         frame.columns[j][r] = v;
+      } else {
+        add(r, c.name, *it, rule_text(c, broken));
       }
     }
   }
