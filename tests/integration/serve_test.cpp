@@ -225,6 +225,48 @@ TEST_F(Serve, BadInputGetsClearErrors) {
   EXPECT_EQ(http_call(port, "GET", "/healthz").status, 200);  // still serving
 }
 
+TEST_F(Serve, TransportSpeaksHttp1) {
+  // HTTP/1.0 without keep-alive: answered in 1.0 and closed (raw_exchange reads to the close).
+  std::string r = raw_exchange(port, "GET /healthz HTTP/1.0\r\n\r\n", 5000);
+  EXPECT_EQ(r.substr(0, 17), "HTTP/1.0 200 OK\r\n");
+  EXPECT_NE(r.find("\r\n\r\n{\"status\":\"ok\"}"), std::string::npos) << r;
+  // Two pipelined requests, the second closing: two answers in order, then the close.
+  r = raw_exchange(port,
+                   "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+                   "GET /readyz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+                   5000);
+  const auto second = r.find("HTTP/1.1 200 OK", 1);
+  ASSERT_NE(second, std::string::npos) << r;
+  EXPECT_NE(r.find("Connection: close", second), std::string::npos) << r;
+  EXPECT_NE(r.find("\"status\":\"ready\"", second), std::string::npos) << r;
+  // A chunked body is put together before the route sees it.
+  const std::string body = kApplicant;
+  const std::string half = body.substr(0, body.size() / 2), rest = body.substr(body.size() / 2);
+  std::ostringstream chunked;
+  chunked << "POST /api/v1/predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+          << "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+          << std::hex << half.size() << "\r\n"
+          << half << "\r\n"
+          << rest.size() << "\r\n"
+          << rest << "\r\n0\r\n\r\n";
+  r = raw_exchange(port, chunked.str(), 5000);
+  EXPECT_EQ(r.substr(0, 17), "HTTP/1.1 200 OK\r\n") << r;
+  EXPECT_NE(r.find("\"pd\":"), std::string::npos) << r;
+  // A chunked body over the limit is refused like a declared one.
+  const std::string big(70000, ' ');
+  std::ostringstream too_big;
+  too_big << "POST /api/v1/predict HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+          << std::hex << big.size() << "\r\n"
+          << big << "\r\n0\r\n\r\n";
+  r = raw_exchange(port, too_big.str(), 5000);
+  EXPECT_EQ(r.substr(0, 32), "HTTP/1.1 413 Payload Too Large\r\n") << r.substr(0, 200);
+  // HEAD: the head of the answer (here 405, as no route serves HEAD) and no body.
+  r = raw_exchange(port, "HEAD /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 5000);
+  EXPECT_EQ(r.substr(0, 32), "HTTP/1.1 405 Method Not Allowed\r") << r;
+  EXPECT_NE(r.find("Content-Length: "), std::string::npos) << r;
+  EXPECT_EQ(r.substr(r.size() - 4), "\r\n\r\n") << r;
+}
+
 TEST_F(Serve, AdminNeedsTheTokenAndNeverLogsIt) {
   auto r = http_call(port, "POST", "/api/v1/admin/reload");
   EXPECT_EQ(r.status, 401);

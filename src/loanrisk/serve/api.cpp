@@ -71,9 +71,9 @@ HttpResponse json_response(const nlohmann::json& j, int status = 200) {
   return r;
 }
 
-HttpResponse text_response(std::string body, std::string type = "text/plain; charset=utf-8") {
+HttpResponse text_response(std::string body, std::string_view type = "text/plain; charset=utf-8") {
   HttpResponse r;
-  r.content_type = std::move(type);
+  r.content_type = type;
   r.body = std::move(body);
   return r;
 }

@@ -2,6 +2,7 @@
 // The server's routes, independent of the socket code: a request in, a response out. Handlers are
 // thin (parse, call the layers, write JSON); every error becomes a JSON answer, never a crash.
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -29,7 +30,9 @@ struct HttpRequest {
 /// What the transport sends back.
 struct HttpResponse {
   int status = 200;
-  std::string content_type = "application/json";
+  /// Always a string literal (or other static text): the transport reads it after the handler
+  /// returns, and a view spares the allocation "application/json" would cost as a std::string.
+  std::string_view content_type = "application/json";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;  ///< extra headers.
 };

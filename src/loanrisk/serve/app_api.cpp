@@ -173,7 +173,7 @@ HttpResponse AppRoutes::handle(const HttpRequest& request, const std::string& ke
                  {"Content-Security-Policy", kContentSecurityPolicy},
                  {"X-Content-Type-Options", "nosniff"},
                  {"Referrer-Policy", "no-referrer"}};
-    r.content_type = std::string(content_type_of(path));
+    r.content_type = content_type_of(path);
     if (request.if_none_match == etag) {
       r.status = 304;
       return r;

@@ -1,6 +1,7 @@
 #include "loanrisk/serve/http_server.hpp"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -13,6 +14,7 @@
 #include <boost/beast.hpp>
 
 #include "loanrisk/core/error.hpp"
+#include "loanrisk/serve/http_wire.hpp"
 
 namespace loanrisk {
 namespace asio = boost::asio;
@@ -29,7 +31,67 @@ using Executor = asio::io_context::executor_type;
 using Socket = asio::basic_stream_socket<tcp, Executor>;
 using Stream = beast::basic_stream<tcp, Executor>;
 
-/// One client connection: read a request, answer it, repeat while keep-alive.
+/// Reads one request straight into a session's HttpRequest: the request line, the headers the
+/// routes use and the body. Beast's own parser keeps every header line in a container that
+/// allocates per line; the parsing (limits, chunked bodies, errors) is still Beast's.
+class RequestReader : public http::basic_parser<true> {
+ public:
+  explicit RequestReader(HttpRequest& out) : out_(out) {
+    out_.method.clear();
+    out_.target.clear();
+    out_.content_type.clear();
+    out_.authorization.clear();
+    out_.if_none_match.clear();
+    out_.body.clear();
+  }
+  unsigned version() const { return version_; }
+
+ private:
+  void on_request_impl(http::verb, beast::string_view method, beast::string_view target,
+                       int version, beast::error_code&) override {
+    out_.method.assign(method.data(), method.size());
+    out_.target.assign(target.data(), target.size());
+    version_ = static_cast<unsigned>(version);
+  }
+  void on_response_impl(int, beast::string_view, int, beast::error_code&) override {}
+  void on_field_impl(http::field name, beast::string_view, beast::string_view value,
+                     beast::error_code&) override {
+    // The first of repeated headers counts, as with Beast's fields container.
+    const auto keep = [&](std::string& field, unsigned bit) {
+      if (seen_ & bit) return;
+      seen_ |= bit;
+      field.assign(value.data(), value.size());
+    };
+    if (name == http::field::content_type) keep(out_.content_type, 1);
+    if (name == http::field::authorization) keep(out_.authorization, 2);
+    if (name == http::field::if_none_match) keep(out_.if_none_match, 4);
+  }
+  void on_header_impl(beast::error_code&) override {}
+  void on_body_init_impl(const boost::optional<std::uint64_t>& length,
+                         beast::error_code&) override {
+    // The parser has already refused a declared length over the body limit.
+    if (length) out_.body.reserve(static_cast<std::size_t>(*length));
+  }
+  std::size_t on_body_impl(beast::string_view body, beast::error_code&) override {
+    out_.body.append(body.data(), body.size());
+    return body.size();
+  }
+  void on_chunk_header_impl(std::uint64_t, beast::string_view, beast::error_code&) override {}
+  std::size_t on_chunk_body_impl(std::uint64_t, beast::string_view body,
+                                 beast::error_code&) override {
+    out_.body.append(body.data(), body.size());
+    return body.size();
+  }
+  void on_finish_impl(beast::error_code&) override {}
+
+  HttpRequest& out_;
+  unsigned version_ = 11;
+  unsigned seen_ = 0;
+};
+
+/// One client connection: read a request, answer it, repeat while keep-alive. The request, the
+/// response head and body buffers are the session's own, reused request after request: one
+/// exchange at a time is in flight on a connection.
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(Socket socket, const HttpServer::Options& options, const HttpServer::Handler& handler)
@@ -41,12 +103,12 @@ class Session : public std::enable_shared_from_this<Session> {
 
  private:
   void read() {
-    parser_.emplace();
-    parser_->body_limit(options_.max_body_bytes);
+    reader_.emplace(request_);
+    reader_->body_limit(options_.max_body_bytes);
     stream_.expires_after(
         std::chrono::milliseconds(static_cast<long long>(options_.timeout_seconds * 1000)));
     http::async_read(
-        stream_, buffer_, *parser_,
+        stream_, buffer_, *reader_,
         [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
   }
 
@@ -62,42 +124,22 @@ class Session : public std::enable_shared_from_this<Session> {
                                   " bytes; send fewer applicants per request");
     }
     if (ec) return reply_error(400, "malformed HTTP request: " + ec.message());
-    auto& req = parser_->get();
-    HttpRequest r;
-    r.method = std::string(req.method_string());
-    r.target = std::string(req.target());
-    if (auto it = req.find(http::field::content_type); it != req.end()) {
-      r.content_type = std::string(it->value());
-    }
-    if (auto it = req.find(http::field::authorization); it != req.end()) {
-      r.authorization = std::string(it->value());
-    }
-    if (auto it = req.find(http::field::if_none_match); it != req.end()) {
-      r.if_none_match = std::string(it->value());
-    }
-    r.body = std::move(req.body());
-    send(handler_(r), req.version(), req.keep_alive());
+    send(handler_(request_), reader_->version(), reader_->keep_alive(), request_.method == "HEAD");
   }
 
   void reply_error(int status, const std::string& message) {
-    send(ServeApi::error(status, message), 11, false);
+    send(ServeApi::error(status, message), 11, false, false);
   }
 
-  // The response object is the session's own, reused request after request: one exchange at a
-  // time is in flight on a connection, and it lives until its write completes.
-  void send(HttpResponse r, unsigned version, bool keep_alive) {
-    response_.clear();
-    response_.result(static_cast<http::status>(r.status));
-    response_.version(version);
-    response_.set(http::field::server, "loanrisk");
-    response_.set(http::field::content_type, r.content_type);
-    for (const auto& [k, v] : r.headers) response_.set(k, v);
-    response_.body() = std::move(r.body);
-    response_.keep_alive(keep_alive);
-    response_.prepare_payload();
+  void send(HttpResponse r, unsigned version, bool keep_alive, bool head_only) {
+    head_.clear();
+    append_response_head(head_, r, r.body.size(), version, keep_alive);
+    body_ = std::move(r.body);
+    if (head_only || !status_has_body(r.status)) body_.clear();
     stream_.expires_after(
         std::chrono::milliseconds(static_cast<long long>(options_.timeout_seconds * 1000)));
-    http::async_write(stream_, response_,
+    const std::array<asio::const_buffer, 2> buffers = {asio::buffer(head_), asio::buffer(body_)};
+    asio::async_write(stream_, buffers,
                       [self = shared_from_this(), keep_alive](beast::error_code ec, std::size_t) {
                         if (ec || !keep_alive) return self->close();
                         self->read();
@@ -112,8 +154,10 @@ class Session : public std::enable_shared_from_this<Session> {
 
   Stream stream_;
   beast::flat_buffer buffer_;
-  std::optional<http::request_parser<http::string_body>> parser_;
-  http::response<http::string_body> response_;
+  HttpRequest request_;
+  std::optional<RequestReader> reader_;
+  std::string head_;
+  std::string body_;
   const HttpServer::Options& options_;
   const HttpServer::Handler& handler_;
 };
