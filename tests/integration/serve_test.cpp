@@ -252,12 +252,11 @@ TEST_F(Serve, TransportSpeaksHttp1) {
   r = raw_exchange(port, chunked.str(), 5000);
   EXPECT_EQ(r.substr(0, 17), "HTTP/1.1 200 OK\r\n") << r;
   EXPECT_NE(r.find("\"pd\":"), std::string::npos) << r;
-  // A chunked body over the limit is refused like a declared one.
-  const std::string big(70000, ' ');
+  // A chunk over the limit is refused as soon as its size line arrives, like a declared length
+  // (the client sends no more: the server closes without reading the rest).
   std::ostringstream too_big;
   too_big << "POST /api/v1/predict HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
-          << std::hex << big.size() << "\r\n"
-          << big << "\r\n0\r\n\r\n";
+          << std::hex << 70000 << "\r\n";
   r = raw_exchange(port, too_big.str(), 5000);
   EXPECT_EQ(r.substr(0, 32), "HTTP/1.1 413 Payload Too Large\r\n") << r.substr(0, 200);
   // HEAD: the head of the answer (here 405, as no route serves HEAD) and no body.

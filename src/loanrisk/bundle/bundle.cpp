@@ -52,8 +52,10 @@ std::vector<double> Bundle::predict(const Frame& frame) const {
 std::vector<double> Bundle::predict_transformed(const DenseMatrix& X,
                                                 std::vector<double>* contributions) const {
   if (!model) throw InternalError("bundle has no model loaded");
-  if (contributions) return calibrator.apply(model->predict_proba_explained(X, *contributions));
-  return calibrator.apply(model->predict_proba(X));
+  std::vector<double> pd =
+      contributions ? model->predict_proba_explained(X, *contributions) : model->predict_proba(X);
+  for (double& p : pd) p = calibrator.apply(p);  // in place: one vector per request, not two
+  return pd;
 }
 
 void Bundle::save(const fs::path& dir, bool overwrite) const {

@@ -41,11 +41,12 @@ const Catalogue* entry_of(const std::string& feature) {
   return it == catalogue().end() ? nullptr : &it->second;
 }
 
-/// The sentence with the value as the catalogue prints it ("... (0.52)"); built in one string
-/// with std::to_chars (the same digits as printf's %.*f) since every predict answer has four.
-std::string sentence_of(const Catalogue* c, const std::string& feature, double value) {
-  std::string text;
-  text.reserve(96);
+/// The sentence with the value as the catalogue prints it ("... (0.52)"), written over `text`
+/// (its storage reused) with std::to_chars (the same digits as printf's %.*f): every predict
+/// answer has four.
+void write_sentence(std::string& text, const Catalogue* c, const std::string& feature,
+                    double value) {
+  text.clear();
   if (c) {
     text += c->sentence;
   } else {
@@ -60,7 +61,6 @@ std::string sentence_of(const Catalogue* c, const std::string& feature, double v
   text += " (";
   text.append(buf, written.ptr);
   text += ')';
-  return text;
 }
 
 /// The double that prints like the float (0.525f -> 0.525, not 0.5249999761581421).
@@ -100,49 +100,65 @@ std::vector<Explanation> split_contributions(const DenseMatrix& X,
 namespace {
 
 // The top `limit` positive contributions among n, largest first (ties by feature order), each
-// made a Reason from its feature's name and value.
+// made a Reason from its feature's name and value, written over `out` (its strings reused). A
+// selection, `limit` passes over n: each pass takes the largest of those ranked after the last
+// one taken, which is the order a stable sort gives, without a buffer to sort.
 template <typename Value>
-std::vector<Reason> top_reasons(const std::vector<std::string>& features,
-                                const double* contributions, std::size_t n, Value&& value,
-                                std::size_t limit) {
-  std::vector<std::size_t> order;
-  for (std::size_t j = 0; j < n; ++j) {
-    if (contributions[j] > 0) order.push_back(j);
+void top_reasons(const std::vector<std::string>& features, const double* contributions,
+                 std::size_t n, Value&& value, std::size_t limit, std::vector<Reason>& out) {
+  std::size_t count = 0;
+  for (std::size_t last = n; count < limit; ++count) {
+    std::size_t best = n;
+    for (std::size_t j = 0; j < n; ++j) {
+      const double c = contributions[j];
+      if (!(c > 0)) continue;
+      if (last < n && (c > contributions[last] || (c == contributions[last] && j <= last))) {
+        continue;  // ranked before or at the last one taken
+      }
+      if (best == n || c > contributions[best]) best = j;
+    }
+    if (best == n) break;
+    if (out.size() == count) out.emplace_back();
+    Reason& r = out[count];
+    const Catalogue* entry = entry_of(features[best]);
+    r.code = entry ? entry->code : "R99_OTHER";
+    r.feature = features[best];
+    r.value = value(best);
+    r.contribution = contributions[best];
+    write_sentence(r.text, entry, features[best], r.value);
+    last = best;
   }
-  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-    return contributions[a] > contributions[b];
-  });
-  if (order.size() > limit) order.resize(limit);
-  std::vector<Reason> out;
-  out.reserve(order.size());
-  for (std::size_t j : order) {
-    const double v = value(j);
-    const Catalogue* c = entry_of(features[j]);
-    out.push_back({c ? c->code : "R99_OTHER", features[j], v, contributions[j],
-                   sentence_of(c, features[j], v)});
-  }
-  return out;
+  out.resize(count);
 }
 
 }  // namespace
 
 std::vector<Reason> reason_codes(const Explanation& e, std::size_t limit) {
-  return top_reasons(
+  std::vector<Reason> out;
+  top_reasons(
       e.features, e.contributions.data(), e.contributions.size(),
-      [&](std::size_t j) { return e.values[j]; }, limit);
+      [&](std::size_t j) { return e.values[j]; }, limit, out);
+  return out;
 }
 
-std::vector<Reason> reason_codes(const DenseMatrix& X, std::size_t row,
-                                 const std::vector<double>& contributions, std::size_t limit) {
+void reason_codes(const DenseMatrix& X, std::size_t row, const std::vector<double>& contributions,
+                  std::size_t limit, std::vector<Reason>& out) {
   const std::size_t width = X.cols + 1;
   if (contributions.size() != X.rows * width || row >= X.rows || X.names.size() != X.cols) {
     throw InternalError("contributions have " + std::to_string(contributions.size()) +
                         " values, expected " + std::to_string(X.rows) + " rows x " +
                         std::to_string(width) + " for row " + std::to_string(row));
   }
-  return top_reasons(
+  top_reasons(
       X.names, contributions.data() + row * width, X.cols,
-      [&](std::size_t j) { return float_as_shown(X.at(row, j)); }, limit);
+      [&](std::size_t j) { return float_as_shown(X.at(row, j)); }, limit, out);
+}
+
+std::vector<Reason> reason_codes(const DenseMatrix& X, std::size_t row,
+                                 const std::vector<double>& contributions, std::size_t limit) {
+  std::vector<Reason> out;
+  reason_codes(X, row, contributions, limit, out);
+  return out;
 }
 
 std::string reason_code(const std::string& feature) {
@@ -151,7 +167,9 @@ std::string reason_code(const std::string& feature) {
 }
 
 std::string reason_text(const std::string& feature, double value) {
-  return sentence_of(entry_of(feature), feature, value);
+  std::string text;
+  write_sentence(text, entry_of(feature), feature, value);
+  return text;
 }
 
 }  // namespace loanrisk

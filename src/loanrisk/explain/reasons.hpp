@@ -38,6 +38,10 @@ std::vector<Reason> reason_codes(const Explanation& explanation, std::size_t lim
 /// without building the row's Explanation: what the predict route needs per applicant.
 std::vector<Reason> reason_codes(const DenseMatrix& X, std::size_t row,
                                  const std::vector<double>& contributions, std::size_t limit = 4);
+/// The same written over `out`, reusing its Reasons' strings (the predict route keeps one vector
+/// per thread, so four reasons cost no allocation after the first request).
+void reason_codes(const DenseMatrix& X, std::size_t row, const std::vector<double>& contributions,
+                  std::size_t limit, std::vector<Reason>& out);
 
 /// The code of a feature's reason ("R99_OTHER" style fallback for features not catalogued).
 std::string reason_code(const std::string& feature);

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <limits>
 #include <sstream>
+#include <string_view>
 
 #include "loanrisk/core/error.hpp"
 
@@ -81,7 +82,7 @@ void fill_column(float* block, std::size_t cols, std::size_t col, std::size_t le
 
 enum class Kind { Raw, DebtToIncome, CreditToIncome, FicoDiff, NormalizedFico };
 
-std::size_t raw_index(const std::string& name) {
+std::size_t raw_index(std::string_view name) {
   const auto& raw = raw_feature_names();
   return static_cast<std::size_t>(std::find(raw.begin(), raw.end(), name) - raw.begin());
 }
@@ -132,6 +133,7 @@ FeaturePipeline FeaturePipeline::fit(const Frame& train, const PipelineOptions& 
 void FeaturePipeline::make_plan() {
   plan_ = Plan{};
   plan_.inputs = options_.input_columns();
+  for (const auto& column : plan_.inputs) plan_.input_raw.push_back(raw_index(column));
   for (const auto& column : plan_.inputs) {
     const auto fit = fits_.find(column);
     if (fit == fits_.end() || fit->second.rule.action != OutlierAction::Cap) continue;
@@ -173,19 +175,26 @@ std::vector<std::size_t> FeaturePipeline::rows_to_keep(const Frame& train) const
 }
 
 DenseMatrix FeaturePipeline::transform(const Frame& frame) const {
+  DenseMatrix m;
+  transform(frame, m);
+  return m;
+}
+
+void FeaturePipeline::transform(const Frame& frame, DenseMatrix& m) const {
   // Source column of every raw input, by raw_index(); null when not read.
   std::array<const double*, 6> source{};
-  for (const auto& column : plan_.inputs) {
+  for (std::size_t i = 0; i < plan_.inputs.size(); ++i) {
+    const std::string& column = plan_.inputs[i];
     const int index = frame.index_of(column);
     if (index < 0) {
       std::string all;
       for (const auto& c : plan_.inputs) all += (all.empty() ? "" : ", ") + c;
       throw InputError("the input has no column '" + column + "'; the pipeline reads: " + all);
     }
-    source[raw_index(column)] = frame.columns[static_cast<std::size_t>(index)].data();
+    source[plan_.input_raw[i]] = frame.columns[static_cast<std::size_t>(index)].data();
   }
 
-  DenseMatrix m;
+  // Assigned, not rebuilt: a reused matrix keeps its storage (names copied into their strings).
   m.rows = frame.rows();
   m.cols = options_.features.size();
   m.names = options_.features;
@@ -194,8 +203,13 @@ DenseMatrix FeaturePipeline::transform(const Frame& frame) const {
 
   const double floor = options_.income_floor;
   const double fmin = fico_min_, span = fico_max_ - fico_min_;
-  // One block of capped values per input (a single-row request needs one row, not 512).
-  std::vector<double> capped(source.size() * std::min(kBlockRows, m.rows));
+  // One block of capped values per input (a single-row request needs one row, not 512; a few
+  // rows fit on the stack).
+  const std::size_t block_rows = std::min(kBlockRows, m.rows);
+  std::array<double, 6 * 8> few;
+  std::vector<double> many;
+  if (block_rows > 8) many.resize(source.size() * block_rows);
+  double* const capped = block_rows > 8 ? many.data() : few.data();
   std::array<const double*, 6> in{};
   const std::size_t debt_k = raw_index("total_debt_outstanding"),
                     loan_k = raw_index("loan_amt_outstanding");
@@ -208,7 +222,7 @@ DenseMatrix FeaturePipeline::transform(const Frame& frame) const {
       if (source[k] == nullptr) continue;
       in[k] = source[k] + start;
       if (!plan_.capped[k]) continue;
-      double* c = capped.data() + k * std::min(kBlockRows, m.rows);
+      double* c = capped + k * block_rows;
       for (std::size_t r = 0; r < len; ++r)
         c[r] = std::clamp(in[k][r], plan_.lower[k], plan_.upper[k]);
       in[k] = c;
@@ -245,7 +259,6 @@ DenseMatrix FeaturePipeline::transform(const Frame& frame) const {
       }
     }
   }
-  return m;
 }
 
 }  // namespace loanrisk

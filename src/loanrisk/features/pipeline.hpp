@@ -65,6 +65,8 @@ class FeaturePipeline {
   std::vector<std::size_t> rows_to_keep(const Frame& train) const;
   /// Caps (for `cap` columns), derives ratios and selects the features, in feature_names() order.
   DenseMatrix transform(const Frame& frame) const;
+  /// The same into `out`, reusing its storage (the predict route keeps one matrix per thread).
+  void transform(const Frame& frame, DenseMatrix& out) const;
 
   /// The model's input names, in order.
   const std::vector<std::string>& feature_names() const { return options_.features; }
@@ -82,6 +84,7 @@ class FeaturePipeline {
   /// every call (serving transforms one row per request).
   struct Plan {
     std::vector<std::string> inputs;         ///< input_columns()
+    std::vector<std::size_t> input_raw;      ///< raw index of each input
     std::array<bool, 6> capped{};            ///< by raw_feature_names() index
     std::array<double, 6> lower{}, upper{};  ///< the caps' fences, by raw index
     std::vector<int> kinds;                  ///< what each feature is (raw or derived)

@@ -226,7 +226,11 @@ std::vector<double> TreeClassifier::predict_proba_explained(
     return Classifier::predict_proba_explained(X, contributions);
   }
   check_matrix(X);
-  std::vector<float> proba(X.rows), phi(X.rows * (X.cols + 1));
+  // The thread's own buffers (at most kNativeShapMaxRows rows): a serving thread explains one
+  // request after another without allocating them each time.
+  thread_local std::vector<float> proba, phi;
+  proba.resize(X.rows);
+  phi.resize(X.rows * (X.cols + 1));
   native_->explain(X.values.data(), X.rows, proba.data(), phi.data());
   contributions.assign(phi.begin(), phi.end());
   return std::vector<double>(proba.begin(), proba.end());

@@ -1,5 +1,6 @@
 #include "loanrisk/monitor/live_window.hpp"
 
+#include <array>
 #include <cmath>
 #include <nlohmann/json.hpp>
 
@@ -14,6 +15,7 @@ LiveWindow::LiveWindow(ModelReference reference, std::size_t capacity)
       capacity_(capacity),
       columns_(reference_.features.size() + 1) {
   if (capacity_ == 0) throw UsageError("the drift window must hold at least one row");
+  for (const auto& f : reference_.features) names_.push_back(f.name());
   ring_.assign(capacity_ * columns_, 0);
   counts_.resize(columns_);
   for (std::size_t c = 0; c < columns_; ++c) {
@@ -27,19 +29,17 @@ const FeatureReference& LiveWindow::column_reference(std::size_t c) const {
   return c + 1 == columns_ ? reference_.score : reference_.features[c];
 }
 
-std::vector<std::string> LiveWindow::feature_names() const {
-  std::vector<std::string> names;
-  for (const auto& f : reference_.features) names.push_back(f.name());
-  return names;
-}
-
 void LiveWindow::add(const std::vector<double>& values, double score) {
   if (values.size() + 1 != columns_) {
     throw InternalError("live window row has " + std::to_string(values.size()) +
                         " values, expected " + std::to_string(columns_ - 1));
   }
-  // Bins are found outside the lock: only the counts are shared.
-  std::vector<std::uint16_t> idx(columns_);
+  // Bins are found outside the lock: only the counts are shared. A model's few columns fit on
+  // the stack (this runs for every scored row).
+  std::array<std::uint16_t, 64> few;
+  std::vector<std::uint16_t> many;
+  if (columns_ > few.size()) many.resize(columns_);
+  std::uint16_t* const idx = columns_ > few.size() ? many.data() : few.data();
   for (std::size_t c = 0; c < columns_; ++c) {
     const double v = c + 1 == columns_ ? score : values[c];
     const auto& ref = column_reference(c);

@@ -20,7 +20,7 @@ class LiveWindow {
   LiveWindow(ModelReference reference, std::size_t capacity);
 
   /// Names of the features, in the order add() expects their values.
-  std::vector<std::string> feature_names() const;
+  const std::vector<std::string>& feature_names() const { return names_; }
   /// Adds one scored row (values in feature_names() order); the oldest row leaves when full.
   void add(const std::vector<double>& values, double score);
   /// Rows in the window now.
@@ -35,6 +35,7 @@ class LiveWindow {
   ModelReference reference_;
   std::size_t capacity_;
   std::size_t columns_;              ///< features + 1 (the score is last).
+  std::vector<std::string> names_;   ///< the features' names.
   std::vector<std::uint16_t> ring_;  ///< capacity_ x columns_ bin indices.
   std::size_t next_ = 0, count_ = 0;
   std::vector<std::vector<std::size_t>> counts_;  ///< per column, per bin.

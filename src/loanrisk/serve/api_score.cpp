@@ -19,12 +19,35 @@ nlohmann::json as_rows(nlohmann::json body) {
   return body;
 }
 
-/// The applicants of a predict or explain body: the common shape read directly, anything else
-/// (including every error) through the JSON document.
-Frame request_applicants(const std::string& body, const Schema& schema, std::size_t max_rows) {
-  if (auto frame = read_flat_applicants(body, schema, max_rows)) return std::move(*frame);
-  return applicants_frame(as_rows(parse_json_body(body)), schema, max_rows);
+/// The applicants of a predict or explain body into `frame`: the common shape read directly,
+/// anything else (including every error) through the JSON document.
+void request_applicants(const std::string& body, const Schema& schema, std::size_t max_rows,
+                        Frame& frame) {
+  if (read_flat_applicants(body, schema, max_rows, frame)) return;
+  frame = applicants_frame(as_rows(parse_json_body(body)), schema, max_rows);
 }
+
+Frame request_applicants(const std::string& body, const Schema& schema, std::size_t max_rows) {
+  Frame frame;
+  request_applicants(body, schema, max_rows, frame);
+  return frame;
+}
+
+/// A request thread's buffers for the predict route, reused from one request to the next, so a
+/// single applicant costs (nearly) no allocation: the frame, the model's input matrix, the SHAP
+/// values and the reasons keep their storage. Emptied after a large batch, so a thread does not
+/// hold on to a 10,000-row request's memory.
+struct PredictScratch {
+  Frame frame;
+  DenseMatrix X;
+  std::vector<double> contributions;
+  std::vector<Reason> reasons;
+
+  static constexpr std::size_t kKeepRows = 64;
+  void release_if_large() {
+    if (X.rows > kKeepRows) *this = PredictScratch{};
+  }
+};
 
 nlohmann::json model_json(const LoadedModel& m) {
   return {{"name", m.name}, {"version", m.version}};
@@ -44,19 +67,22 @@ std::string csv_field(const std::string& v) {
   return q + "\"";
 }
 
-bool starts_with(const std::string& s, const std::string& prefix) {
-  return s.rfind(prefix, 0) == 0;
-}
-
 }  // namespace
 
 HttpResponse ServeApi::predict(const HttpRequest& request, const std::string& query) const {
   const auto m = model();
   const Bundle& b = m->bundle;
-  const Frame frame = request_applicants(request.body, b.schema, settings_.max_batch);
-  const DenseMatrix X = b.pipeline.transform(frame);
+  thread_local PredictScratch scratch;
+  struct Release {
+    PredictScratch& s;
+    ~Release() { s.release_if_large(); }
+  } release{scratch};
+  const Frame& frame = scratch.frame;
+  request_applicants(request.body, b.schema, settings_.max_batch, scratch.frame);
+  const DenseMatrix& X = scratch.X;
+  b.pipeline.transform(frame, scratch.X);
   const bool with_reasons = query.find("reasons=false") == std::string::npos;
-  std::vector<double> contributions;
+  std::vector<double>& contributions = scratch.contributions;
   const std::vector<double> pd = b.predict_transformed(X, with_reasons ? &contributions : nullptr);
   record_predictions(*m, frame, pd, "/api/v1/predict");
   const auto& ead = frame.column("loan_amt_outstanding");
@@ -83,7 +109,8 @@ HttpResponse ServeApi::predict(const HttpRequest& request, const std::string& qu
     w.key("expected_loss").value(pd[i] * settings_.lgd * ead[i]);
     if (with_reasons) {
       w.key("reasons").begin_array();
-      for (const Reason& r : reason_codes(X, i, contributions, 4)) {
+      reason_codes(X, i, contributions, 4, scratch.reasons);
+      for (const Reason& r : scratch.reasons) {
         w.begin_object();
         w.key("code").value(r.code).key("feature").value(r.feature).key("value").value(r.value);
         w.key("contribution").value(r.contribution).key("text").value(r.text);
@@ -129,7 +156,7 @@ HttpResponse ServeApi::invocations(const HttpRequest& request) const {
   const Bundle& b = m->bundle;
   Frame frame;
   const std::string& type = request.content_type;
-  if (starts_with(type, "text/csv")) {
+  if (type.starts_with("text/csv")) {
     ReadOptions options;
     options.require_target = false;
     try {
@@ -141,7 +168,7 @@ HttpResponse ServeApi::invocations(const HttpRequest& request) const {
       throw HttpError(413, "too many rows: " + std::to_string(frame.rows()) + ", at most " +
                                std::to_string(settings_.max_batch) + " per request");
     }
-  } else if (starts_with(type, "application/json") || type.empty()) {
+  } else if (type.starts_with("application/json") || type.empty()) {
     const nlohmann::json body = parse_json_body(request.body);
     if (!body.is_object()) {
       throw HttpError(400,

@@ -40,10 +40,6 @@ HttpResponse json_ok(const nlohmann::json& j) {
   return r;
 }
 
-bool starts_with(const std::string& s, const std::string& prefix) {
-  return s.rfind(prefix, 0) == 0;
-}
-
 std::unique_ptr<Store> open(const ServeSettings& s) {
   return open_store(s.store, {{}, false});
 }
@@ -72,7 +68,7 @@ std::string query_value(const std::string& query, const std::string& key) {
   while (pos <= query.size()) {
     const auto amp = query.find('&', pos);
     const std::string part = query.substr(pos, amp == std::string::npos ? amp : amp - pos);
-    if (starts_with(part, key + "=")) return percent_decode(part.substr(key.size() + 1));
+    if (part.starts_with(key + "=")) return percent_decode(part.substr(key.size() + 1));
     if (amp == std::string::npos) break;
     pos = amp + 1;
   }
@@ -128,10 +124,10 @@ EdaCache& eda_cache() {
 }  // namespace
 
 std::string app_route_key(const std::string& path) {
-  if (path == "/" || starts_with(path, "/app/")) return path == "/" ? "/" : "/app/{file}";
-  if (starts_with(path, "/api/v1/jobs/")) return "/api/v1/jobs/{id}";
-  if (starts_with(path, "/api/v1/runs/")) return "/api/v1/runs/{id}";
-  if (starts_with(path, "/api/v1/studies/")) return "/api/v1/studies/{name}";
+  if (path == "/" || path.starts_with("/app/")) return path == "/" ? "/" : "/app/{file}";
+  if (path.starts_with("/api/v1/jobs/")) return "/api/v1/jobs/{id}";
+  if (path.starts_with("/api/v1/runs/")) return "/api/v1/runs/{id}";
+  if (path.starts_with("/api/v1/studies/")) return "/api/v1/studies/{name}";
   return path;
 }
 

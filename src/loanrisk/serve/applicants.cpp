@@ -1,6 +1,7 @@
 #include "loanrisk/serve/applicants.hpp"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
@@ -151,7 +152,7 @@ class FlatCursor {
 
 /// Reads one applicant object into row r of frame (already sized); false when the fast path
 /// cannot take it. feature_of[c] is the frame column of schema column c (-1 for id and target).
-bool read_flat_row(FlatCursor& in, const Schema& schema, const std::vector<int>& feature_of,
+bool read_flat_row(FlatCursor& in, const Schema& schema, const std::array<int, 64>& feature_of,
                    std::size_t r, Frame& frame) {
   if (!in.eat('{')) return false;
   std::uint64_t seen = 0;
@@ -169,7 +170,7 @@ bool read_flat_row(FlatCursor& in, const Schema& schema, const std::vector<int>&
         std::string_view id;
         if (in.peek() == '"') {
           if (!in.string(id)) return false;
-          frame.ids[r] = std::string(id);
+          frame.ids[r].assign(id.data(), id.size());
         } else if (!in.literal("null")) {
           return false;
         }
@@ -197,30 +198,53 @@ bool read_flat_row(FlatCursor& in, const Schema& schema, const std::vector<int>&
 
 }  // namespace
 
-std::optional<Frame> read_flat_applicants(std::string_view body, const Schema& schema,
-                                          std::size_t max_rows) {
+bool read_flat_applicants(std::string_view body, const Schema& schema, std::size_t max_rows,
+                          Frame& frame) {
   FlatCursor in(body);
   const bool many = in.peek() == '[';
   if (many) in.eat('[');
-  std::vector<int> feature_of(schema.columns.size(), -1);
-  Frame frame;
+  // The frame's vectors and strings are assigned, not rebuilt, so a reused frame keeps its
+  // storage: a thread answering one applicant after another allocates nothing here.
+  std::array<int, 64> feature_of;
+  feature_of.fill(-1);
+  if (schema.columns.size() > feature_of.size()) return false;
+  std::size_t features = 0;
+  for (std::size_t c = 0; c < schema.columns.size(); ++c) {
+    if (schema.columns[c].role == ColumnRole::Feature) ++features;
+  }
+  frame.names.resize(features);
+  frame.columns.resize(features);
+  features = 0;
   for (std::size_t c = 0; c < schema.columns.size(); ++c) {
     if (schema.columns[c].role != ColumnRole::Feature) continue;
-    feature_of[c] = static_cast<int>(frame.names.size());
-    frame.names.push_back(schema.columns[c].name);
+    feature_of[c] = static_cast<int>(features);
+    frame.names[features] = schema.columns[c].name;
+    frame.columns[features++].clear();
   }
-  frame.columns.resize(frame.names.size());
   const bool with_ids = schema.id() != nullptr;
   std::size_t rows = 0;
   do {
-    if (rows == max_rows) return std::nullopt;  // 413 from the general path
+    if (rows == max_rows) return false;  // 413 from the general path
     for (auto& column : frame.columns) column.push_back(0);
-    if (with_ids) frame.ids.push_back(std::to_string(rows));
-    if (!read_flat_row(in, schema, feature_of, rows, frame)) return std::nullopt;
+    if (with_ids) {
+      if (frame.ids.size() <= rows) frame.ids.emplace_back();
+      char digits[24];
+      const auto end = std::to_chars(digits, digits + sizeof digits, rows).ptr;
+      frame.ids[rows].assign(digits, end);
+    }
+    if (!read_flat_row(in, schema, feature_of, rows, frame)) return false;
     ++rows;
   } while (many && in.eat(','));
-  if ((many && !in.eat(']')) || !in.at_end()) return std::nullopt;
+  if ((many && !in.eat(']')) || !in.at_end()) return false;
+  frame.ids.resize(with_ids ? rows : 0);
   frame.lines.assign(rows, 0);
+  return true;
+}
+
+std::optional<Frame> read_flat_applicants(std::string_view body, const Schema& schema,
+                                          std::size_t max_rows) {
+  Frame frame;
+  if (!read_flat_applicants(body, schema, max_rows, frame)) return std::nullopt;
   return frame;
 }
 

@@ -37,6 +37,10 @@ Frame applicants_frame(const nlohmann::json& rows, const Schema& schema, std::si
 /// error and edge case is answered by one code path. Spares a request the JSON document.
 std::optional<Frame> read_flat_applicants(std::string_view body, const Schema& schema,
                                           std::size_t max_rows);
+/// The same into `frame`, reusing its storage (false where the above gives nullopt; the frame is
+/// then unspecified). The predict route keeps one frame per thread.
+bool read_flat_applicants(std::string_view body, const Schema& schema, std::size_t max_rows,
+                          Frame& frame);
 
 /// Turns column names plus rows of values (MLflow dataframe_split) into an array of objects;
 /// HttpError 422 when a row's width differs from the columns'.

@@ -62,9 +62,12 @@ void PredictionMonitor::record(const LoadedModel& model, const Frame& frame,
   try {
     const auto [window, names] = window_for(model);
     if (window) {
-      std::vector<const std::vector<double>*> columns;
+      // The thread's own buffers: every scored request passes here.
+      thread_local std::vector<const std::vector<double>*> columns;
+      thread_local std::vector<double> row;
+      columns.clear();
       for (const auto& name : window->feature_names()) columns.push_back(&frame.column(name));
-      std::vector<double> row(columns.size());
+      row.resize(columns.size());
       for (std::size_t i = 0; i < pd.size(); ++i) {
         for (std::size_t c = 0; c < columns.size(); ++c) row[c] = (*columns[c])[i];
         window->add(row, pd[i]);

@@ -4,8 +4,10 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <nlohmann/json.hpp>
+#include <random>
 #include <string>
 
 #include "loanrisk/core/json_writer.hpp"
@@ -48,6 +50,60 @@ TEST(JsonWriter, NonAsciiBytesPassOrAreEscaped) {
   JsonWriter(escaped, true).begin_array().value(std::string("\xe9")).value(true).end_array();
   EXPECT_EQ(escaped, "[\"\\u00e9\",true]");
   EXPECT_EQ(nlohmann::json::parse(escaped)[0].get<std::string>(), "\u00e9");
+}
+
+// The escaping scans eight bytes at a time: every byte value, at every position of strings
+// around the word size, is written exactly as a byte-by-byte escape writes it.
+std::string escaped_byte_by_byte(const std::string& text, bool non_ascii) {
+  std::string out = "\"";
+  for (unsigned char c : text) {
+    char buf[8];
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (c < 0x20 || (non_ascii && c >= 0x80)) {
+      std::snprintf(buf, sizeof buf, "\\u%04x", c);
+      out += buf;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out + "\"";
+}
+
+TEST(JsonWriter, EveryByteAtEveryPositionIsEscapedAsByByte) {
+  for (bool non_ascii : {false, true}) {
+    for (std::size_t length : {1u, 7u, 8u, 9u, 15u, 16u, 17u, 24u}) {
+      for (std::size_t at = 0; at < length; ++at) {
+        for (int byte = 0; byte < 256; ++byte) {
+          std::string text(length, 'a');
+          text[at] = static_cast<char>(byte);
+          std::string out;
+          JsonWriter(out, non_ascii).value(text);
+          ASSERT_EQ(out, escaped_byte_by_byte(text, non_ascii))
+              << "byte " << byte << " at " << at << " of " << length;
+        }
+      }
+    }
+  }
+  // Random mixes: several escapes per word, runs of plain text between them.
+  std::mt19937 rng(7);
+  const std::string alphabet = std::string("ab\"\\\n\x01\x1f \x7f\x80\xc3\xa9\xff") + '\0';
+  for (int i = 0; i < 20000; ++i) {
+    std::string text(rng() % 40, ' ');
+    for (char& c : text) c = alphabet[rng() % alphabet.size()];
+    for (bool non_ascii : {false, true}) {
+      std::string out;
+      JsonWriter(out, non_ascii).value(text);
+      ASSERT_EQ(out, escaped_byte_by_byte(text, non_ascii));
+    }
+  }
 }
 
 TEST(JsonWriter, NumbersRoundTripAndNonFiniteIsNull) {

@@ -1,6 +1,9 @@
 #include "loanrisk/explain/reasons.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
+#include <random>
 
 #include <gtest/gtest.h>
 
@@ -63,6 +66,49 @@ TEST(Reasons, FromTheMatrixRowEqualsFromTheExplanation) {
     }
   }
   EXPECT_THROW_MSG(reason_codes(X, 2, contributions), InternalError, "for row 2");
+}
+
+// The selection gives the order a stable sort by contribution (largest first) gives: ties in
+// feature order, zero, negative and NaN contributions left out; written over a reused vector whose
+// earlier reasons were more and longer, nothing of them is left.
+TEST(Reasons, SelectionIsTheStableSortOrderAndReusesTheVector) {
+  std::mt19937 rng(11);
+  const std::vector<double> levels = {-1, 0, 0.25, 0.25, 0.5, 1, std::nan("")};
+  DenseMatrix X;
+  X.rows = 1;
+  X.cols = 9;
+  X.names = {"debt_to_income_ratio",
+             "credit_to_income_ratio",
+             "fico_score",
+             "fico_score_diff",
+             "normalized_fico_score",
+             "income",
+             "years_employed",
+             "a_very_long_unknown_feature_name",
+             "x"};
+  X.values.assign(9, 1.5f);
+  std::vector<Reason> reused;
+  for (int trial = 0; trial < 3000; ++trial) {
+    std::vector<double> contributions(10);
+    for (double& c : contributions) c = levels[rng() % levels.size()];
+    std::vector<std::size_t> order;
+    for (std::size_t j = 0; j < 9; ++j) {
+      if (contributions[j] > 0) order.push_back(j);
+    }
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+      return contributions[a] > contributions[b];
+    });
+    const std::size_t limit = rng() % 6;
+    if (order.size() > limit) order.resize(limit);
+    reason_codes(X, 0, contributions, limit, reused);
+    ASSERT_EQ(reused.size(), order.size());
+    for (std::size_t k = 0; k < order.size(); ++k) {
+      EXPECT_EQ(reused[k].feature, X.names[order[k]]);
+      EXPECT_EQ(reused[k].contribution, contributions[order[k]]);
+      EXPECT_EQ(reused[k].code, reason_code(X.names[order[k]]));
+      EXPECT_EQ(reused[k].text, reason_text(X.names[order[k]], 1.5));
+    }
+  }
 }
 
 TEST(Reasons, UnknownFeatureGetsGenericCode) {
