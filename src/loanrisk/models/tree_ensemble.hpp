@@ -91,11 +91,12 @@ class TreeEnsemble {
   /// a missing (NaN) value.
   bool locate_row(const ShapTables& tables, const float* row,
                   const std::uint16_t** row_steps) const;
-  /// The row's cell values of the tree's grid (leaf value, then one per used feature), or
-  /// nullptr when the tree has no grid or the row misses one of its features (checked only when
-  /// the row is not complete).
-  const float* grid_cell(const ShapTables& tables, std::size_t tree, const float* row,
-                         const std::uint16_t* const* row_steps, bool complete) const;
+  /// The row's cell values of tree t's grid (leaf value, then one per used feature, in the order
+  /// of the grid's axes), or nullptr when the tree has no grid or the row misses one of its
+  /// features (checked only when the row is not complete). Defined inline in
+  /// tree_shap_layout.hpp: it runs for every tree of every explained row.
+  static const float* grid_cell(const ShapTables& tables, std::size_t t, const float* row,
+                                const std::uint16_t* const* row_steps, bool complete);
   /// One tabled tree's values for a row, added into sum[feature] (double, zero on entry).
   void add_leaf_tables(const ShapTables& tables, std::size_t tree, const float* row,
                        std::uint8_t* goes_left, double* sum) const;

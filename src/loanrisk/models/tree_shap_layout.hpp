@@ -2,6 +2,7 @@
 // The layout of TreeEnsemble's SHAP tables, shared by the code that builds them
 // (tree_shap_build.cpp) and the code that reads them (tree_shap_tables.cpp); private to models.
 #include <atomic>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <mutex>
@@ -90,6 +91,20 @@ struct TreeEnsemble::ShapTables {
   /// order as the recursive algorithm (and XGBoost) add them row by row.
   float bias = 0;
 };
+
+inline const float* TreeEnsemble::grid_cell(const ShapTables& tables, std::size_t t,
+                                            const float* row, const std::uint16_t* const* row_steps,
+                                            bool complete) {
+  const ShapTables::Grid& grid = tables.grids[t];
+  if (!grid.on) return nullptr;
+  const ShapTables::Axis* axis = tables.axes.data() + grid.first_axis;
+  std::size_t cell = 0;
+  for (std::uint32_t u = 0; u < grid.n_used; ++u) {
+    if (!complete && std::isnan(row[axis[u].feature])) return nullptr;
+    cell += row_steps[axis[u].feature][axis[u].rank];
+  }
+  return tables.cells.data() + grid.first_cell + cell * (1 + grid.n_used);
+}
 
 struct TreeEnsemble::LazyShapTables {
   std::once_flag once;

@@ -59,19 +59,6 @@ bool TreeEnsemble::locate_row(const ShapTables& tables, const float* row,
   return complete;
 }
 
-const float* TreeEnsemble::grid_cell(const ShapTables& tables, std::size_t t, const float* row,
-                                     const std::uint16_t* const* row_steps, bool complete) const {
-  const ShapTables::Grid& grid = tables.grids[t];
-  if (!grid.on) return nullptr;
-  const ShapTables::Axis* axis = tables.axes.data() + grid.first_axis;
-  std::size_t cell = 0;
-  for (std::uint32_t u = 0; u < grid.n_used; ++u) {
-    if (!complete && std::isnan(row[axis[u].feature])) return nullptr;
-    cell += row_steps[axis[u].feature][axis[u].rank];
-  }
-  return tables.cells.data() + grid.first_cell + cell * (1 + grid.n_used);
-}
-
 void TreeEnsemble::margins(const float* X, std::size_t rows, float* out) const {
   // Once the SHAP tables exist (a server builds them when it validates a model), a gridded
   // tree's leaf is read from the row's cell, next to the SHAP values the same request reads:
@@ -130,13 +117,16 @@ void TreeEnsemble::contributions_and_margins(const float* X, std::size_t rows, f
     float margin = base_margin_;  // as margins(): float sums of the leaves in tree order
     // Per-tree values first, then added to the row's, in tree order as XGBoost sums them.
     for (std::size_t t = 0; t < roots_.size(); ++t) {
-      const ShapTables::Tree& tree = tables.trees[t];
-      const std::uint32_t* used = tables.used.data() + tree.first_used;
       if (const float* cell = grid_cell(tables, t, row, row_steps.data(), complete)) {
+        // The grid's axes are the tree's used features, in order.
+        const ShapTables::Grid& grid = tables.grids[t];
+        const ShapTables::Axis* axis = tables.axes.data() + grid.first_axis;
         margin += cell[0];
-        for (std::uint32_t u = 0; u < tree.n_used; ++u) phi[used[u]] += cell[1 + u];
+        for (std::uint32_t u = 0; u < grid.n_used; ++u) phi[axis[u].feature] += cell[1 + u];
         continue;
       }
+      const ShapTables::Tree& tree = tables.trees[t];
+      const std::uint32_t* used = tables.used.data() + tree.first_used;
       if (margins) margin += tree_value(t, row);
       if (!tree.tabled) {
         std::fill(tree_phi.begin(), tree_phi.end(), 0.0f);

@@ -79,7 +79,7 @@ std::string escaped_byte_by_byte(const std::string& text, bool non_ascii) {
 
 TEST(JsonWriter, EveryByteAtEveryPositionIsEscapedAsByByte) {
   for (bool non_ascii : {false, true}) {
-    for (std::size_t length : {1u, 7u, 8u, 9u, 15u, 16u, 17u, 24u}) {
+    for (std::size_t length : {1u, 7u, 8u, 9u, 15u, 16u, 17u, 24u, 59u, 60u, 61u, 70u}) {
       for (std::size_t at = 0; at < length; ++at) {
         for (int byte = 0; byte < 256; ++byte) {
           std::string text(length, 'a');
@@ -96,12 +96,26 @@ TEST(JsonWriter, EveryByteAtEveryPositionIsEscapedAsByByte) {
   std::mt19937 rng(7);
   const std::string alphabet = std::string("ab\"\\\n\x01\x1f \x7f\x80\xc3\xa9\xff") + '\0';
   for (int i = 0; i < 20000; ++i) {
-    std::string text(rng() % 40, ' ');
+    std::string text(rng() % 80, ' ');
     for (char& c : text) c = alphabet[rng() % alphabet.size()];
     for (bool non_ascii : {false, true}) {
       std::string out;
       JsonWriter(out, non_ascii).value(text);
       ASSERT_EQ(out, escaped_byte_by_byte(text, non_ascii));
+      // As a key and a value in an array after another: separators and colon either way.
+      out.clear();
+      JsonWriter(out, non_ascii)
+          .begin_array()
+          .value(1)
+          .begin_object()
+          .key(text)
+          .value(text)
+          .key("k")
+          .value(text)
+          .end_object()
+          .end_array();
+      const std::string e = escaped_byte_by_byte(text, non_ascii);
+      ASSERT_EQ(out, "[1,{" + e + ":" + e + ",\"k\":" + e + "}]");
     }
   }
 }
