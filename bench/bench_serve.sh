@@ -16,37 +16,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${1:-10}
 command -v wrk >/dev/null || { echo "bench_serve: wrk is missing: run scripts/setup.sh --bench" >&2; exit 2; }
-BIN=${LOANRISK_BIN:-}
-if [ -z "$BIN" ]; then
-  cmake -S . -B build/bench-serve -G Ninja -DCMAKE_BUILD_TYPE=Release -DLOANRISK_BUILD_TESTS=OFF \
-    -DLOANRISK_BUILD_BENCH=OFF >/dev/null
-  cmake --build build/bench-serve -j2 --target loanrisk >/dev/null
-  BIN=build/bench-serve/src/cli/loanrisk
-fi
-WORK=$(mktemp -d)
-SERVER_PID=""
-cleanup() {
-  if [ -n "$SERVER_PID" ]; then
-    kill "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
-  fi
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+# shellcheck source=bench/serve_bench_setup.sh
+source bench/serve_bench_setup.sh
 
-"$BIN" synth --rows 10000 --seed 42 --out "$WORK/book.csv" >/dev/null
-"$BIN" train --no-track --data "$WORK/book.csv" --out "$WORK/bundle" >/dev/null
 THREADS=${LOANRISK_SERVE_THREADS:-1}
 WRK_THREADS=${LOANRISK_WRK_THREADS:-1}
 ROUNDS=${LOANRISK_BENCH_ROUNDS:-3}
 "$BIN" serve --model "$WORK/bundle" --port 0 --threads "$THREADS" --log-level off >"$WORK/serve.out" 2>"$WORK/serve.err" &
 SERVER_PID=$!
-PORT=""
-for _ in $(seq 1 200); do
-  PORT=$(sed -n 's/.*at http:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$WORK/serve.out")
-  [ -n "$PORT" ] && break
-  sleep 0.05
-done
+PORT=$(server_port "$WORK/serve.out")
 [ -n "$PORT" ] || { echo "bench_serve: server did not start:" >&2; cat "$WORK/serve.err" >&2; exit 1; }
 URL="http://127.0.0.1:$PORT"
 

@@ -22,7 +22,7 @@ command -v node >/dev/null && command -v npm >/dev/null || DEB_PACKAGES+=(nodejs
 # `scripts/setup.sh --bench` adds the Python stack the benchmarks compare against (never a runtime
 # dependency of loanrisk).
 if [ "${1:-}" = "--bench" ]; then
-  DEB_PACKAGES+=(wrk python3-pandas python3-scipy python3-sklearn python3-xgboost python3-optuna)
+  DEB_PACKAGES+=(wrk valgrind python3-pandas python3-scipy python3-sklearn python3-xgboost python3-optuna)
 fi
 
 missing=()

@@ -1,5 +1,6 @@
 #include "loanrisk/serve/api.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 
@@ -102,7 +103,8 @@ ServeApi::ServeApi(ServeSettings settings, ModelHolder& holder, ServeMetrics& me
     : settings_(std::move(settings)),
       holder_(holder),
       metrics_(metrics),
-      app_(std::make_shared<AppRoutes>(settings_, holder_)) {}
+      app_(std::make_shared<AppRoutes>(settings_, holder_)),
+      log_level_(level_of(settings_.log_level)) {}
 
 HttpResponse ServeApi::error(int status, const std::string& message) {
   return json_response({{"error", message}}, status);
@@ -137,7 +139,7 @@ HttpResponse ServeApi::handle(const HttpRequest& request) const {
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   metrics_.observe_request(route, response.status, seconds);
-  const auto level = level_of(settings_.log_level);
+  const auto level = static_cast<spdlog::level::level_enum>(log_level_);
   if (level == spdlog::level::off) return response;
   const auto m = holder_.current();
   spdlog::log(level, "request method={} path={} status={} latency_ms={:.3f} model_version={}",
@@ -155,13 +157,11 @@ HttpResponse ServeApi::dispatch(const HttpRequest& request, const std::string& p
   }
   route = key;
   const Route& r = it->second;
-  bool allowed = false;
-  std::string allow;
-  for (const auto& m : r.methods) {
-    allowed = allowed || m == request.method;
-    allow += (allow.empty() ? "" : ", ") + m;
-  }
+  const bool allowed =
+      std::find(r.methods.begin(), r.methods.end(), request.method) != r.methods.end();
   if (!allowed) {
+    std::string allow;
+    for (const auto& m : r.methods) allow += (allow.empty() ? "" : ", ") + m;
     HttpResponse resp =
         error(405, "method " + request.method + " is not allowed on " + path + "; use " + allow);
     resp.headers.emplace_back("Allow", allow);

@@ -70,6 +70,7 @@ class ServeApi {
   ServeMetrics& metrics_;
   std::shared_ptr<AppRoutes> app_;  ///< the web app's files and routes (app_api.hpp).
   PredictionMonitor* monitor_ = nullptr;
+  int log_level_;  ///< settings_.log_level as spdlog's level, parsed once.
 };
 
 /// Equal strings in time independent of where they differ (tokens).

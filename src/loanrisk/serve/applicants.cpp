@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdint>
 
+#include "loanrisk/core/json_writer.hpp"
 #include "loanrisk/serve/http_error.hpp"
 #include "loanrisk/serve/number_text.hpp"
 
@@ -79,17 +80,14 @@ class FlatCursor {
   /// which checks UTF-8 and decodes escapes).
   bool string(std::string_view& out) {
     if (!eat('"')) return false;
+    // The first byte JSON escapes in ASCII-only output (a quote, a backslash, a control byte or
+    // one above 127), found eight bytes at a time: only the closing quote may be it.
     const char* start = p_;
-    for (; p_ != end_; ++p_) {
-      const auto c = static_cast<unsigned char>(*p_);
-      if (c == '"') {
-        out = std::string_view(start, static_cast<std::size_t>(p_ - start));
-        ++p_;
-        return true;
-      }
-      if (c == '\\' || c < 0x20 || c > 0x7f) return false;
-    }
-    return false;
+    p_ = detail::find_escape(p_, end_, detail::kEscapedAscii.data(), true);
+    if (p_ == end_ || *p_ != '"') return false;
+    out = std::string_view(start, static_cast<std::size_t>(p_ - start));
+    ++p_;
+    return true;
   }
   /// A number in JSON's grammar, finite, parsed as nlohmann then get<double>() would: correctly
   /// rounded. "-0" (an integer zero to nlohmann) is left to the general path.
@@ -154,16 +152,23 @@ class FlatCursor {
 /// cannot take it. feature_of[c] is the frame column of schema column c (-1 for id and target).
 bool read_flat_row(FlatCursor& in, const Schema& schema, const std::array<int, 64>& feature_of,
                    std::size_t r, Frame& frame) {
-  if (!in.eat('{')) return false;
+  if (!in.eat('{') || schema.columns.empty()) return false;
   std::uint64_t seen = 0;
+  std::size_t from = 0;  // where the search for the next key starts
   std::size_t features = 0;
   if (in.peek() != '}') {
     do {
       std::string_view key;
       if (!in.string(key) || !in.eat(':')) return false;
-      std::size_t c = 0;
-      while (c < schema.columns.size() && schema.columns[c].name != key) ++c;
-      if (c == schema.columns.size() || c >= 64 || (seen >> c & 1U) != 0) return false;
+      // Bodies mostly list the fields in the schema's order: the search starts after the last
+      // field found and wraps around.
+      const std::size_t n = schema.columns.size();
+      std::size_t c = from;
+      for (std::size_t tried = 0; tried < n && schema.columns[c].name != key; ++tried) {
+        c = c + 1 == n ? 0 : c + 1;
+      }
+      if (schema.columns[c].name != key || c >= 64 || (seen >> c & 1U) != 0) return false;
+      from = c + 1 == n ? 0 : c + 1;
       seen |= std::uint64_t{1} << c;
       const ColumnSpec& spec = schema.columns[c];
       if (spec.role == ColumnRole::Id) {

@@ -285,5 +285,29 @@ TEST(PipelineTransform, OneRowEqualsTheSameRowOfABatch) {
   EXPECT_EQ(p.transform(all.take({})).rows, 0u);
 }
 
+// A matrix reused from call to call (the predict route keeps one per thread) ends up equal to a
+// fresh one, whatever size it had; above eight rows the capped values leave the stack buffer.
+TEST(PipelineTransform, IntoAReusedMatrixEqualsAFreshOne) {
+  const FeaturePipeline p = FeaturePipeline::fit(eight_loans(), PipelineOptions::defaults());
+  Frame many = eight_loans();
+  for (std::size_t i = 0; i < 3; ++i) {
+    const Frame more = eight_loans();
+    for (std::size_t j = 0; j < many.columns.size(); ++j) {
+      many.columns[j].insert(many.columns[j].end(), more.columns[j].begin(), more.columns[j].end());
+    }
+    many.lines.insert(many.lines.end(), more.lines.begin(), more.lines.end());
+    if (!many.ids.empty()) many.ids.insert(many.ids.end(), more.ids.begin(), more.ids.end());
+  }
+  DenseMatrix reused;
+  for (const Frame& f : {many, many.take({3}), many.take({0, 5, 9}), many, many.take({})}) {
+    p.transform(f, reused);
+    const DenseMatrix fresh = p.transform(f);
+    EXPECT_EQ(reused.rows, fresh.rows);
+    EXPECT_EQ(reused.cols, fresh.cols);
+    EXPECT_EQ(reused.names, fresh.names);
+    EXPECT_EQ(reused.values, fresh.values);
+  }
+}
+
 }  // namespace
 }  // namespace loanrisk

@@ -135,6 +135,13 @@ TEST(FlatApplicants, CommonShapesAreReadDirectlyAndEqualTheGeneralPath) {
     ASSERT_TRUE(general.has_value()) << body;
     expect_same(*fast, *general, body);
   }
+  // A frame reused from one body to the next (the predict route keeps one per thread) ends up
+  // as a fresh one, whatever it held before: more rows, other ids.
+  Frame reused;
+  for (const std::size_t i : {2u, 0u, 1u, 2u, 0u}) {
+    ASSERT_TRUE(read_flat_applicants(bodies[i], Schema::loan_default(), 100, reused));
+    expect_same(reused, *read_flat_applicants(bodies[i], Schema::loan_default(), 100), bodies[i]);
+  }
   const auto two = read_flat_applicants(bodies[2], Schema::loan_default(), 100);
   EXPECT_EQ(two->ids, (std::vector<std::string>{"0", "1"}));
   EXPECT_DOUBLE_EQ(two->column("total_debt_outstanding")[1], 1797.6931348623157);
