@@ -239,6 +239,18 @@ TEST_F(Serve, TransportSpeaksHttp1) {
   ASSERT_NE(second, std::string::npos) << r;
   EXPECT_NE(r.find("Connection: close", second), std::string::npos) << r;
   EXPECT_NE(r.find("\"status\":\"ready\"", second), std::string::npos) << r;
+  // A large body (the session then gives back its buffers) with a request pipelined behind it:
+  // both answered, in order.
+  const std::string padded = std::string(kApplicant) + std::string(60000, ' ');
+  r = raw_exchange(port,
+                   "POST /api/v1/predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                   "Content-Length: " +
+                       std::to_string(padded.size()) + "\r\n\r\n" + padded +
+                       "GET /readyz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+                   5000);
+  EXPECT_EQ(r.substr(0, 17), "HTTP/1.1 200 OK\r\n") << r.substr(0, 300);
+  EXPECT_NE(r.find("\"pd\":"), std::string::npos);
+  EXPECT_NE(r.find("\"status\":\"ready\"", r.find("HTTP/1.1 200 OK", 1)), std::string::npos) << r;
   // A chunked body is put together before the route sees it.
   const std::string body = kApplicant;
   const std::string half = body.substr(0, body.size() / 2), rest = body.substr(body.size() / 2);

@@ -142,8 +142,18 @@ class Session : public std::enable_shared_from_this<Session> {
     asio::async_write(stream_, buffers,
                       [self = shared_from_this(), keep_alive](beast::error_code ec, std::size_t) {
                         if (ec || !keep_alive) return self->close();
+                        self->trim();
                         self->read();
                       });
+  }
+
+  // A large request or answer leaves its buffers to the next exchange only up to 16 KB: a
+  // connection that once sent a 10,000-applicant batch must not hold megabytes while it idles.
+  void trim() {
+    constexpr std::size_t kKeep = 16 << 10;
+    if (request_.body.capacity() > kKeep) std::string().swap(request_.body);
+    if (body_.capacity() > kKeep) std::string().swap(body_);
+    if (buffer_.capacity() > kKeep) buffer_.shrink_to_fit();
   }
 
   void close() {
