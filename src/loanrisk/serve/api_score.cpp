@@ -44,8 +44,11 @@ struct PredictScratch {
   std::vector<Reason> reasons;
 
   static constexpr std::size_t kKeepRows = 64;
+  /// Also after a refused batch: the direct reader may have filled the frame before giving up.
   void release_if_large() {
-    if (X.rows > kKeepRows) *this = PredictScratch{};
+    const bool large = X.rows > kKeepRows || frame.ids.capacity() > kKeepRows ||
+                       (!frame.columns.empty() && frame.columns.front().capacity() > kKeepRows);
+    if (large) *this = PredictScratch{};
   }
 };
 
