@@ -26,13 +26,14 @@ constexpr std::array<bool, 256> escape_table(bool non_ascii) {
 inline constexpr std::array<bool, 256> kEscaped = escape_table(false);
 inline constexpr std::array<bool, 256> kEscapedAscii = escape_table(true);
 
-/// The first byte of [p, end) that needs an escape (by the table), or end. Eight bytes at a time
-/// while none of them does (a control byte, a quote, a backslash, or with non_ascii a byte above
-/// 127): most strings are escape-free, and a byte-by-byte loop cost more than the predict
+}  // namespace detail
+
+/// The first byte of [p, end) that JSON text needs escaped (a control byte, a quote, a backslash,
+/// and with escape_non_ascii any byte above 127), or end. Eight bytes at a time while none of
+/// them does: most strings are escape-free, and a byte-by-byte loop cost more than the predict
 /// answer's TreeSHAP. The word tests are exact about whether a word holds such a byte, so the
 /// byte loop that follows stops within the first word that does.
-inline const char* find_escape(const char* p, const char* end, const bool* escaped,
-                               bool non_ascii) {
+inline const char* first_json_escape(const char* p, const char* end, bool escape_non_ascii) {
   constexpr std::uint64_t kOnes = 0x0101010101010101ull, kHighs = 0x8080808080808080ull;
   const auto has_zero = [](std::uint64_t v) { return (v - kOnes) & ~v & kHighs; };
   while (end - p >= 8) {
@@ -40,14 +41,14 @@ inline const char* find_escape(const char* p, const char* end, const bool* escap
     std::memcpy(&x, p, sizeof x);
     std::uint64_t hit = ((x - kOnes * 0x20) & ~x & kHighs)  // a byte below 0x20
                         | has_zero(x ^ (kOnes * '"')) | has_zero(x ^ (kOnes * '\\'));
-    if (non_ascii) hit |= x & kHighs;
+    if (escape_non_ascii) hit |= x & kHighs;
     if (hit) break;
     p += 8;
   }
+  const bool* escaped = escape_non_ascii ? detail::kEscapedAscii.data() : detail::kEscaped.data();
   while (p < end && !escaped[static_cast<unsigned char>(*p)]) ++p;
   return p;
 }
-}  // namespace detail
 
 class JsonWriter {
  public:
@@ -134,9 +135,7 @@ class JsonWriter {
     constexpr std::size_t kMax = 60;
     if (text.size() > kMax) return false;
     const char* end = text.data() + text.size();
-    const bool* escaped =
-        escape_non_ascii_ ? detail::kEscapedAscii.data() : detail::kEscaped.data();
-    if (detail::find_escape(text.data(), end, escaped, escape_non_ascii_) != end) return false;
+    if (first_json_escape(text.data(), end, escape_non_ascii_) != end) return false;
     char buf[kMax + 4];
     std::size_t n = 0;
     if (after_key_) {
@@ -155,12 +154,10 @@ class JsonWriter {
   }
   void quoted(std::string_view text) {
     out_ += '"';
-    const bool* escaped =
-        escape_non_ascii_ ? detail::kEscapedAscii.data() : detail::kEscaped.data();
     const char* p = text.data();
     const char* const end = p + text.size();
     for (;;) {
-      const char* e = detail::find_escape(p, end, escaped, escape_non_ascii_);
+      const char* e = first_json_escape(p, end, escape_non_ascii_);
       out_.append(p, static_cast<std::size_t>(e - p));
       if (e == end) break;
       escape(static_cast<unsigned char>(*e));

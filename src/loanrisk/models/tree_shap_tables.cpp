@@ -64,7 +64,9 @@ void TreeEnsemble::margins(const float* X, std::size_t rows, float* out) const {
   // tree's leaf is read from the row's cell, next to the SHAP values the same request reads:
   // the same leaf value summed in the same order, so the same margin bit for bit.
   const ShapTables* tables = built_shap_tables();
-  std::vector<const std::uint16_t*> row_steps(tables ? num_features_ : 0);
+  // The thread's own, as in contributions_and_margins(): a served request scores one row.
+  thread_local std::vector<const std::uint16_t*> row_steps;
+  row_steps.resize(tables ? num_features_ : 0);
   for (std::size_t r = 0; r < rows; ++r) {
     const float* row = X + r * num_features_;
     const bool complete = tables ? locate_row(*tables, row, row_steps.data()) : false;

@@ -83,7 +83,7 @@ class FlatCursor {
     // The first byte JSON escapes in ASCII-only output (a quote, a backslash, a control byte or
     // one above 127), found eight bytes at a time: only the closing quote may be it.
     const char* start = p_;
-    p_ = detail::find_escape(p_, end_, detail::kEscapedAscii.data(), true);
+    p_ = first_json_escape(p_, end_, true);
     if (p_ == end_ || *p_ != '"') return false;
     out = std::string_view(start, static_cast<std::size_t>(p_ - start));
     ++p_;
