@@ -61,6 +61,13 @@ const std::vector<std::vector<std::string>>& migrations() {
           "BIGINT NOT NULL, value DOUBLE PRECISION NOT NULL, PRIMARY KEY(study_id, number, step), "
           "FOREIGN KEY(study_id, number) REFERENCES trials(study_id, number))",
       },
+      // Version 3: the value each trial recorded at each successive-halving rung (which rungs a
+      // pruned trial reached depends on the decisions made then, so it cannot be derived later).
+      {
+          "CREATE TABLE trial_rungs(study_id BIGINT NOT NULL, number BIGINT NOT NULL, rung "
+          "BIGINT NOT NULL, value DOUBLE PRECISION NOT NULL, PRIMARY KEY(study_id, number, rung), "
+          "FOREIGN KEY(study_id, number) REFERENCES trials(study_id, number))",
+      },
   };
   return all;
 }

@@ -1,4 +1,4 @@
-// Studies and trials in the store's own tables (schema version 2).
+// Studies and trials in the store's own tables (schema versions 2 and 3).
 #include "loanrisk/tracking/study_store.hpp"
 
 #include <unistd.h>
@@ -145,6 +145,15 @@ void StudyStore::report(std::int64_t study_id, std::int64_t number, std::int64_t
   });
 }
 
+void StudyStore::record_rung(std::int64_t study_id, std::int64_t number, int rung, double value) {
+  db_.transaction(true, [&] {
+    db_.exec("DELETE FROM trial_rungs WHERE study_id = ? AND number = ? AND rung = ?",
+             {study_id, number, std::int64_t{rung}});
+    db_.exec("INSERT INTO trial_rungs(study_id, number, rung, value) VALUES(?, ?, ?, ?)",
+             {study_id, number, std::int64_t{rung}, value});
+  });
+}
+
 void StudyStore::finish_trial(std::int64_t study_id, std::int64_t number, TrialState state,
                               std::optional<double> value) {
   if (state == TrialState::kRunning) throw InternalError("a trial cannot be finished as RUNNING");
@@ -185,6 +194,17 @@ std::vector<TrialRecord> StudyStore::trials(std::int64_t study_id) {
       while (i < out.size() && out[i].number < number) ++i;
       if (i < out.size() && out[i].number == number) {
         out[i].intermediate.emplace_back(row.integer(1), row.real(2));
+      }
+    }
+    i = 0;
+    for (const auto& row :
+         db_.query("SELECT number, rung, value FROM trial_rungs WHERE study_id = ? ORDER BY "
+                   "number, rung",
+                   {study_id})) {
+      const std::int64_t number = row.integer(0);
+      while (i < out.size() && out[i].number < number) ++i;
+      if (i < out.size() && out[i].number == number) {
+        out[i].rungs[static_cast<int>(row.integer(1))] = row.real(2);
       }
     }
   });

@@ -44,6 +44,7 @@ struct TrialRecord {
   std::int64_t started_ms = 0;
   std::optional<std::int64_t> ended_ms;
   std::vector<std::pair<std::int64_t, double>> intermediate;  ///< (step, value), by step.
+  std::map<int, double> rungs;  ///< successive-halving rung -> the value recorded there.
 };
 
 /// Study and trial operations over a store; every write is one short transaction.
@@ -68,6 +69,8 @@ class StudyStore {
   /// Records an intermediate value (a fold or a boosting round); a step reported twice keeps the
   /// last value.
   void report(std::int64_t study_id, std::int64_t number, std::int64_t step, double value);
+  /// Records the value a trial had when it reached a successive-halving rung.
+  void record_rung(std::int64_t study_id, std::int64_t number, int rung, double value);
   /// Ends a trial; value is required for COMPLETE and optional otherwise.
   void finish_trial(std::int64_t study_id, std::int64_t number, TrialState state,
                     std::optional<double> value);

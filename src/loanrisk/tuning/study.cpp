@@ -1,5 +1,6 @@
 #include "loanrisk/tuning/study.hpp"
 
+#include <cmath>
 #include <condition_variable>
 #include <exception>
 #include <mutex>
@@ -69,7 +70,7 @@ std::vector<PrunerTrial> pruner_view(const std::vector<TrialRecord>& trials, std
   std::vector<PrunerTrial> out;
   for (const auto& t : trials) {
     if (t.number == self) continue;
-    PrunerTrial p{t.number, t.state == TrialState::kComplete, {}};
+    PrunerTrial p{t.number, t.state == TrialState::kComplete, {}, t.rungs};
     for (const auto& [step, v] : t.intermediate) p.intermediate[step] = v;
     out.push_back(std::move(p));
   }
@@ -101,23 +102,44 @@ void run_one(Store& store, const StudyInfo& study, const StudyRequest& req, cons
   studies.set_trial_params(study.id, number, params, run.id);
 
   std::map<std::int64_t, double> current;
+  RungValues rungs;
+  std::int64_t last_step = 0;
   const IntermediateReporter report = [&](std::int64_t step, double value) {
     current[step] = value;
-    studies.report(study.id, number, step, value);
+    last_step = step;
+    // The metrics table keeps NaN; trial values are what other trials compete with, so a NaN
+    // is not stored there (the pruner stops the trial on it).
+    if (!std::isnan(value)) studies.report(study.id, number, step, value);
     store.log_metric(run.id, "intermediate_composite", value, step);
     if (pruner == nullptr) return true;
-    return !pruner->should_prune(current, step, pruner_view(studies.trials(study.id), number));
+    const RungValues before = rungs;
+    const bool prune =
+        pruner->should_prune(current, step, pruner_view(studies.trials(study.id), number), rungs);
+    for (const auto& [rung, v] : rungs) {
+      if (before.count(rung) == 0) studies.record_rung(study.id, number, rung, v);
+    }
+    return !prune;
   };
   TrialState state = TrialState::kComplete;
   std::optional<double> value;
   try {
     const TrialEvaluation e = trial(params, number, report);
     state = e.pruned ? TrialState::kPruned : TrialState::kComplete;
-    value = e.value;
-    store.log_metrics(run.id, {{"validation_composite", e.value, 0, 0},
-                               {"validation_auc_roc", e.auc_roc, 0, 0},
-                               {"validation_pr_auc", e.pr_auc, 0, 0},
-                               {"validation_f1", e.f1, 0, 0}});
+    if (!std::isnan(e.value)) value = e.value;
+    if (state == TrialState::kComplete && !value) {
+      // Optuna's rule: a NaN objective fails the trial rather than ranking it.
+      state = TrialState::kFail;
+      store.set_tag(run.id, "loanrisk.error", "the objective value is NaN");
+    } else if (state == TrialState::kComplete) {
+      store.log_metrics(run.id, {{"validation_composite", e.value, 0, 0},
+                                 {"validation_auc_roc", e.auc_roc, 0, 0},
+                                 {"validation_pr_auc", e.pr_auc, 0, 0},
+                                 {"validation_f1", e.f1, 0, 0}});
+    } else {
+      // A pruned trial has no final metrics (its model was never finished); its intermediate
+      // values are the record, and the step it stopped at says how far it got.
+      store.set_tag(run.id, "loanrisk.pruned_at_step", std::to_string(last_step));
+    }
   } catch (const UsageError&) {
     studies.finish_trial(study.id, number, TrialState::kFail, std::nullopt);
     store.set_tag(run.id, "loanrisk.trial_state", "FAIL");
