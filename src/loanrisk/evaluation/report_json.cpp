@@ -2,6 +2,8 @@
 // before and after, and the model's own facts.
 #include <fmt/format.h>
 
+#include <cmath>
+
 #include "loanrisk/core/error.hpp"
 #include "loanrisk/evaluation/report.hpp"
 #include "loanrisk/metrics/classification.hpp"
@@ -29,10 +31,13 @@ nlohmann::json evaluation_report(const EvaluationInput& in) {
   }
   const ClassificationReport report = evaluate_classification(in.y, in.pd, in.threshold);
   const std::vector<ThresholdPoint> curve = threshold_curve(in.y, in.pd);
-  nlohmann::json ks_curve = nlohmann::json::array();
+  // KS is the two-sample statistic max |tpr - fpr| everywhere (metrics.ks too); the sign at that
+  // point says whether defaults score higher, as they should.
   std::size_t ks_at = 0;
   for (std::size_t i = 0; i < curve.size(); ++i) {
-    if (curve[i].tpr - curve[i].fpr > curve[ks_at].tpr - curve[ks_at].fpr) ks_at = i;
+    if (std::abs(curve[i].tpr - curve[i].fpr) > std::abs(curve[ks_at].tpr - curve[ks_at].fpr)) {
+      ks_at = i;
+    }
   }
   nlohmann::json out;
   out["title"] = in.title;
@@ -45,7 +50,8 @@ nlohmann::json evaluation_report(const EvaluationInput& in) {
   out["threshold"] = {{"value", in.threshold}, {"rule", in.threshold_rule}};
   out["curves"] = {{"threshold", to_json(thin_curve(curve, kCurvePoints))},
                    {"ks_threshold", curve[ks_at].threshold},
-                   {"ks", curve[ks_at].tpr - curve[ks_at].fpr}};
+                   {"ks", report.ks},
+                   {"ks_defaults_score_higher", curve[ks_at].tpr >= curve[ks_at].fpr}};
   out["calibration"] = {{"method", in.calibration},
                         {"before", calibration_block(in.y, in.raw_pd)},
                         {"after", calibration_block(in.y, in.pd)}};

@@ -186,7 +186,10 @@ double choose_threshold(const std::vector<double>& y, const std::vector<double>&
   const double negatives = static_cast<double>(y.size()) - positives;
   double best = curve[1].threshold;
   double best_value = -std::numeric_limits<double>::infinity();
-  for (std::size_t i = 1; i < curve.size(); ++i) {
+  // The cost rule also weighs declining nobody (the curve's starting point), which is the
+  // cheapest decision when false alarms cost enough; max F1 is 0 there, so it starts below.
+  const std::size_t first = rule.kind == ThresholdRule::Kind::Cost ? 0 : 1;
+  for (std::size_t i = first; i < curve.size(); ++i) {
     const ThresholdPoint& pt = curve[i];
     double value = 0;
     if (rule.kind == ThresholdRule::Kind::MaxF1) {
@@ -198,7 +201,10 @@ double choose_threshold(const std::vector<double>& y, const std::vector<double>&
     }
     if (value > best_value) {  // strict: the highest threshold wins a tie
       best_value = value;
-      best = pt.threshold;
+      // Declining nobody: just above the highest score, so that p >= threshold holds for none.
+      best = std::isinf(pt.threshold)
+                 ? std::nextafter(curve[1].threshold, std::numeric_limits<double>::infinity())
+                 : pt.threshold;
     }
   }
   return best;

@@ -64,7 +64,8 @@ struct ThresholdRule {
 };
 
 /// The threshold the rule picks (a score present in p, so p >= threshold reproduces its counts),
-/// the highest one when several tie. InputError when a class is missing (except Fixed).
+/// the highest one when several tie. The cost rule also weighs declining nobody, chosen as the
+/// next double above the highest score. InputError when a class is missing (except Fixed).
 double choose_threshold(const std::vector<double>& y, const std::vector<double>& p,
                         const ThresholdRule& rule);
 

@@ -48,6 +48,7 @@ FeatureDrift compare_feature(const FeatureReference& ref, const std::vector<doub
   }
   std::sort(sorted.begin(), sorted.end());
   d.count = sorted.size();
+  d.missing = values.size() - sorted.size();
   const auto counts = bin_counts(ref, sorted);
   d.bins = bin_shares(ref, counts);
   double sum = 0;
@@ -59,7 +60,9 @@ FeatureDrift compare_feature(const FeatureReference& ref, const std::vector<doub
                        ? std::nan("")
                        : wasserstein_quantiles(ref.quantiles, quantile_grid(sorted, kSketchPoints));
   d.wasserstein = ref.std > 0 ? w / ref.std : w;
-  d.psi = d.count >= kMinRows ? psi(ref.bins.shares, counts) : std::nan("");
+  d.psi = values.size() >= kMinRows
+              ? psi_with_missing(ref.bins.shares, ref.missing_share, counts, d.missing)
+              : std::nan("");
   d.status = status_of(d.psi);
   return d;
 }
@@ -71,6 +74,11 @@ nlohmann::json FeatureDrift::to_json(const FeatureReference& ref) const {
   }
   return {{"name", name},
           {"count", count},
+          {"missing_share", count + missing == 0
+                                ? nlohmann::json(nullptr)
+                                : nlohmann::json(static_cast<double>(missing) /
+                                                 static_cast<double>(count + missing))},
+          {"reference_missing_share", ref.missing_share},
           {"psi", number_or_null(psi)},
           {"ks", number_or_null(ks)},
           {"wasserstein", number_or_null(wasserstein)},

@@ -21,16 +21,17 @@ struct BinShares {
 /// The drift of one feature or of the score.
 struct FeatureDrift {
   std::string name;
-  std::size_t count = 0;   ///< finite live values compared.
-  double psi = 0;          ///< NaN while count < kMinRows.
-  double ks = 0;           ///< against the reference's quantile sketch; NaN when no value.
-  double wasserstein = 0;  ///< W1 / reference std (W1 itself when the std is 0).
+  std::size_t count = 0;    ///< finite live values compared.
+  std::size_t missing = 0;  ///< live rows without a finite value (a PSI bin of their own).
+  double psi = 0;           ///< NaN while count + missing < kMinRows.
+  double ks = 0;            ///< against the reference's quantile sketch; NaN when no value.
+  double wasserstein = 0;   ///< W1 / reference std (W1 itself when the std is 0).
   double live_mean = 0;
   Status status = Status::Insufficient;
   std::vector<BinShares> bins;
 
-  /// {"name", "count", "psi", "ks", "wasserstein", "mean", "reference_mean", "status", "bins"};
-  /// NaN as null.
+  /// {"name", "count", "missing_share", "reference_missing_share", "psi", "ks", "wasserstein",
+  /// "mean", "reference_mean", "status", "bins"}; NaN as null.
   nlohmann::json to_json(const FeatureReference& ref) const;
 };
 

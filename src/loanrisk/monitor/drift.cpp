@@ -52,6 +52,26 @@ double psi(const std::vector<double>& reference_shares,
   return sum;
 }
 
+double psi_with_missing(const std::vector<double>& reference_shares, double reference_missing,
+                        const std::vector<std::size_t>& live_counts, std::size_t live_missing) {
+  if (reference_shares.size() != live_counts.size() || live_counts.empty()) return std::nan("");
+  std::size_t total = live_missing;
+  for (auto c : live_counts) total += c;
+  if (total == 0) return std::nan("");
+  const auto term = [](double e, double a) {
+    e = std::max(e, kEmptyShare);
+    a = std::max(a, kEmptyShare);
+    return (a - e) * std::log(a / e);
+  };
+  const double n = static_cast<double>(total);
+  double sum = term(reference_missing, static_cast<double>(live_missing) / n);
+  for (std::size_t k = 0; k < live_counts.size(); ++k) {
+    sum += term(reference_shares[k] * (1 - reference_missing),
+                static_cast<double>(live_counts[k]) / n);
+  }
+  return sum;
+}
+
 double ks_two_sample(const std::vector<double>& a, const std::vector<double>& b) {
   if (a.empty() || b.empty()) return std::nan("");
   // Walk both samples in order; after consuming every copy of a value, compare the two CDFs.

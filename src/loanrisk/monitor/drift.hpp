@@ -32,6 +32,14 @@ Status worse(Status a, Status b);
 double psi(const std::vector<double>& reference_shares,
            const std::vector<std::size_t>& live_counts);
 
+/// PSI with missing values as one more bin: reference_shares are the shares of the training
+/// values that were present and reference_missing the training rows' missing rate; live_counts
+/// count the live values present per bin and live_missing the live rows without one. A jump in
+/// the missing rate is drift like any other shift; with no missing value on either side this is
+/// psi(). NaN when there is no live row.
+double psi_with_missing(const std::vector<double>& reference_shares, double reference_missing,
+                        const std::vector<std::size_t>& live_counts, std::size_t live_missing);
+
 /// Two-sample Kolmogorov-Smirnov statistic: the largest gap between the empirical CDFs of two
 /// ascending samples (ties handled as scipy.stats.ks_2samp does). NaN when either is empty.
 double ks_two_sample(const std::vector<double>& a_sorted, const std::vector<double>& b_sorted);

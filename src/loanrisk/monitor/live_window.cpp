@@ -9,6 +9,16 @@
 #include "loanrisk/monitor/compare.hpp"
 
 namespace loanrisk::monitor {
+namespace {
+
+// PSI of a column's counts, whose last slot holds the missing values.
+double column_psi(const FeatureReference& ref, const std::vector<std::size_t>& counts) {
+  if (counts.empty()) return std::nan("");
+  const std::vector<std::size_t> present(counts.begin(), counts.end() - 1);
+  return psi_with_missing(ref.bins.shares, ref.missing_share, present, counts.back());
+}
+
+}  // namespace
 
 LiveWindow::LiveWindow(ModelReference reference, std::size_t capacity)
     : reference_(std::move(reference)),
@@ -20,8 +30,8 @@ LiveWindow::LiveWindow(ModelReference reference, std::size_t capacity)
   counts_.resize(columns_);
   for (std::size_t c = 0; c < columns_; ++c) {
     const auto bins = column_reference(c).bins.shares.size();
-    if (bins > 65535) throw InputError("reference has too many bins for the live window");
-    counts_[c].assign(bins, 0);
+    if (bins >= 65535) throw InputError("reference has too many bins for the live window");
+    counts_[c].assign(bins == 0 ? 0 : bins + 1, 0);  // the last slot counts missing values
   }
 }
 
@@ -43,8 +53,10 @@ void LiveWindow::add(const std::vector<double>& values, double score) {
   for (std::size_t c = 0; c < columns_; ++c) {
     const double v = c + 1 == columns_ ? score : values[c];
     const auto& ref = column_reference(c);
-    idx[c] = static_cast<std::uint16_t>(
-        ref.bins.shares.empty() || !std::isfinite(v) ? 0 : eda::bin_index(ref.bins.edges, v));
+    const std::size_t bins = ref.bins.shares.size();
+    idx[c] = static_cast<std::uint16_t>(bins == 0           ? 0
+                                        : !std::isfinite(v) ? bins
+                                                            : eda::bin_index(ref.bins.edges, v));
   }
   std::lock_guard lock(mutex_);
   std::uint16_t* slot = &ring_[next_ * columns_];
@@ -68,8 +80,7 @@ std::vector<std::pair<std::string, double>> LiveWindow::psi_values() const {
   std::vector<std::pair<std::string, double>> out;
   for (std::size_t c = 0; c < columns_; ++c) {
     const auto& ref = column_reference(c);
-    out.emplace_back(ref.name(),
-                     count_ >= kMinRows ? psi(ref.bins.shares, counts_[c]) : std::nan(""));
+    out.emplace_back(ref.name(), count_ >= kMinRows ? column_psi(ref, counts_[c]) : std::nan(""));
   }
   return out;
 }
@@ -84,9 +95,11 @@ nlohmann::json LiveWindow::to_json() const {
   }
   const auto entry = [&](std::size_t c) {
     const auto& ref = column_reference(c);
-    const double p = n >= kMinRows ? psi(ref.bins.shares, counts[c]) : std::nan("");
+    const double p = n >= kMinRows ? column_psi(ref, counts[c]) : std::nan("");
     nlohmann::json bins = nlohmann::json::array();
-    for (const auto& b : bin_shares(ref, counts[c])) {
+    const std::vector<std::size_t> present(
+        counts[c].begin(), counts[c].empty() ? counts[c].end() : counts[c].end() - 1);
+    for (const auto& b : bin_shares(ref, present)) {
       bins.push_back({{"lo", b.lo}, {"hi", b.hi}, {"reference", b.reference}, {"live", b.live}});
     }
     return nlohmann::json{

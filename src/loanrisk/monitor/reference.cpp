@@ -18,6 +18,7 @@ nlohmann::json feature_json(const FeatureReference& f) {
   j["quantiles"] = f.quantiles;
   j["mean"] = f.mean;
   j["std"] = f.std;
+  j["missing_share"] = f.missing_share;
   return j;
 }
 
@@ -31,6 +32,7 @@ FeatureReference feature_from_json(const nlohmann::json& j, const std::string& w
     f.quantiles = j.at("quantiles").get<std::vector<double>>();
     f.mean = j.at("mean").get<double>();
     f.std = j.at("std").get<double>();
+    f.missing_share = j.value("missing_share", 0.0);  // absent from references before it existed
   } catch (const nlohmann::json::exception& e) {
     throw InputError(where + " is malformed (" + e.what() + "); retrain to rebuild the reference");
   }
@@ -60,6 +62,9 @@ FeatureReference feature_reference(const std::string& name, const std::vector<do
   f.mean = sorted.empty() ? 0 : sum / static_cast<double>(sorted.size());
   for (double v : sorted) sq += (v - f.mean) * (v - f.mean);
   f.std = sorted.empty() ? 0 : std::sqrt(sq / static_cast<double>(sorted.size()));
+  f.missing_share = values.empty() ? 0
+                                   : static_cast<double>(values.size() - sorted.size()) /
+                                         static_cast<double>(values.size());
   return f;
 }
 

@@ -23,6 +23,7 @@ struct FeatureReference {
   eda::ReferenceDistribution bins;  ///< quantile edges and shares, as the EDA writes them.
   std::vector<double> quantiles;    ///< kSketchPoints evenly spaced quantiles.
   double mean = 0, std = 0;         ///< population standard deviation of the training values.
+  double missing_share = 0;         ///< training rows without a (finite) value; PSI bins them.
 
   const std::string& name() const { return bins.feature; }
 };
@@ -39,7 +40,8 @@ struct ModelReference {
   static ModelReference from_json(const nlohmann::json& j, const std::string& source);
 };
 
-/// The reference of one column of values (non-finite values are ignored).
+/// The reference of one column of values (non-finite values are missing: counted in
+/// missing_share, left out of the bins and the sketch).
 FeatureReference feature_reference(const std::string& name, const std::vector<double>& values,
                                    std::size_t bins = kReferenceBins);
 

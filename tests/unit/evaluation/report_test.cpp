@@ -41,6 +41,17 @@ TEST(EvaluationReport, HoldsMetricsIntervalsCurvesAndCalibrationBeforeAndAfter) 
   EXPECT_EQ(r["score_histogram"]["edges"].size(), 21u);
 }
 
+TEST(EvaluationReport, CurvesKsIsTheKsOfTheMetrics) {
+  // A score that ranks defaults low: the curve's gap tpr - fpr is negative at its largest.
+  EvaluationInput in = input();
+  for (double& p : in.pd) p = 1 - p;
+  const nlohmann::json r = evaluation_report(in);
+  EXPECT_EQ(r["curves"]["ks"].get<double>(), r["metrics"]["ks"].get<double>());
+  EXPECT_DOUBLE_EQ(r["curves"]["ks"].get<double>(), 2.0 / 3);
+  EXPECT_FALSE(r["curves"]["ks_defaults_score_higher"].get<bool>());
+  EXPECT_TRUE(evaluation_report(input())["curves"]["ks_defaults_score_higher"].get<bool>());
+}
+
 TEST(EvaluationReport, HtmlIsSelfContainedAndEscaped) {
   const std::string html = evaluation_html(evaluation_report(input()));
   EXPECT_NE(html.find("<title>Evaluation: unit &lt;test&gt;</title>"), std::string::npos);

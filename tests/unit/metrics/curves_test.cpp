@@ -5,6 +5,7 @@
 
 #include "loanrisk/core/error.hpp"
 #include "loanrisk/metrics/bootstrap.hpp"
+#include "loanrisk/metrics/classification.hpp"
 #include "loanrisk/metrics/curves.hpp"
 #include "support/test_support.hpp"
 
@@ -42,6 +43,19 @@ TEST(ThresholdRuleTest, ChoosesMaxF1AndCost) {
                    "threshold rule 'cost:x:1': 'x' is not a non-negative number");
   EXPECT_THROW_MSG(ThresholdRule::parse("fixed:2"), UsageError,
                    "threshold rule 'fixed:2': the threshold must be within [0, 1]");
+}
+
+TEST(ThresholdRuleTest, CostRuleConsidersDecliningNobody) {
+  // Defaults score low: every threshold costs a false alarm (5) before it catches one; declining
+  // nobody costs the two missed defaults (2), the cheapest of 2, 7, 6, 5.
+  const std::vector<double> y = {0, 1, 1}, p = {0.9, 0.5, 0.4};
+  const double t = choose_threshold(y, p, ThresholdRule::parse("cost:1:5"));
+  EXPECT_GT(t, 0.9);
+  EXPECT_LE(t, 1.0);
+  const ConfusionMatrix nobody = confusion_at(y, p, t);
+  EXPECT_EQ(nobody.tp + nobody.fp, 0);
+  // Cheaper false alarms: catching both defaults at 0.4 (one false alarm) costs 1 < 2.
+  EXPECT_EQ(choose_threshold(y, p, ThresholdRule::parse("cost:1:1")), 0.4);
 }
 
 TEST(Reliability, BinsAndExpectedCalibrationError) {

@@ -2,8 +2,11 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 
+#include "loanrisk/monitor/compare.hpp"
 #include "loanrisk/monitor/drift.hpp"
+#include "loanrisk/monitor/reference.hpp"
 
 namespace loanrisk::monitor {
 namespace {
@@ -24,6 +27,31 @@ TEST(Psi, ReplacesAnEmptyBinByTheDocumentedShare) {
 TEST(Psi, IsUndefinedWithoutLiveRowsOrWithMismatchedBins) {
   EXPECT_TRUE(std::isnan(psi({0.5, 0.5}, {0, 0})));
   EXPECT_TRUE(std::isnan(psi({0.5, 0.5}, {1, 2, 3})));
+}
+
+TEST(Psi, CountsMissingValuesAsABin) {
+  // Training 1..1000 (deciles of 100 values, none missing); live: 70 values per decile and 300
+  // rows without a value.
+  std::vector<double> training, live;
+  for (int i = 1; i <= 1000; ++i) {
+    training.push_back(i);
+    live.push_back(i % 10 < 7 ? i : std::numeric_limits<double>::quiet_NaN());
+  }
+  const FeatureReference ref = feature_reference("x", training);
+  EXPECT_EQ(ref.missing_share, 0.0);
+  const FeatureDrift d = compare_feature(ref, live);
+  const double expected =
+      10 * (0.07 - 0.1) * std::log(0.07 / 0.1) + (0.3 - kEmptyShare) * std::log(0.3 / kEmptyShare);
+  EXPECT_NEAR(d.psi, expected, 1e-9);
+  EXPECT_EQ(d.status, Status::Red);
+  EXPECT_EQ(d.count, 700u);
+  EXPECT_EQ(d.missing, 300u);
+  // The same missing rate on both sides is no drift; without missing values it is psi().
+  const FeatureReference with_missing = feature_reference("x", live);
+  EXPECT_DOUBLE_EQ(with_missing.missing_share, 0.3);
+  EXPECT_NEAR(compare_feature(with_missing, live).psi, 0.0, 1e-12);
+  EXPECT_EQ(psi_with_missing({0.5, 0.5}, 0.0, {30, 70}, 0), psi({0.5, 0.5}, {30, 70}));
+  EXPECT_TRUE(std::isnan(psi_with_missing({0.5, 0.5}, 0.0, {0, 0}, 0)));
 }
 
 TEST(KsTwoSample, IsTheLargestGapBetweenEmpiricalCdfs) {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 #include <nlohmann/json.hpp>
 
 #include "loanrisk/core/error.hpp"
@@ -35,6 +36,21 @@ TEST(LiveWindow, IsInsufficientBelowTheMinimumRows) {
   EXPECT_EQ(j["score"]["status"], "insufficient");
   EXPECT_EQ(j["features"][0]["status"], "insufficient");
   EXPECT_TRUE(std::isnan(w.psi_values()[0].second));
+}
+
+TEST(LiveWindow, MissingValuesAreTheirOwnBin) {
+  LiveWindow w(two_bin_reference(), 100);
+  // Half low, half high as in training, but 30 rows without a value: (0.35 - 0.5) ln(0.35 / 0.5)
+  // twice plus (0.3 - 1e-4) ln(0.3 / 1e-4) for the missing bin that training left empty.
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  for (int i = 0; i < 35; ++i) w.add({10.0}, 0.1);
+  for (int i = 0; i < 35; ++i) w.add({90.0}, 0.9);
+  for (int i = 0; i < 30; ++i) w.add({nan}, i % 2 ? 0.1 : 0.9);
+  const double expected =
+      2 * (0.35 - 0.5) * std::log(0.35 / 0.5) + (0.3 - kEmptyShare) * std::log(0.3 / kEmptyShare);
+  EXPECT_NEAR(w.psi_values()[0].second, expected, 1e-12);
+  EXPECT_EQ(w.to_json()["features"][0]["status"], "red");
+  EXPECT_NEAR(w.psi_values()[1].second, 0.0, 1e-12);  // the score: 50 low, 50 high
 }
 
 TEST(LiveWindow, ComputesPsiOfTheWindowAndEvictsTheOldestRows) {
