@@ -13,9 +13,9 @@
 #include "loanrisk/data/csv_reader.hpp"
 #include "loanrisk/data/split.hpp"
 #include "loanrisk/data/synth.hpp"
-#include "loanrisk/features/pipeline.hpp"
 #include "loanrisk/metrics/classification.hpp"
 #include "loanrisk/models/classifier.hpp"
+#include "loanrisk/workflow/prepare.hpp"
 
 namespace {
 
@@ -26,22 +26,18 @@ void bench_frame(const std::string& name, const Frame& all) {
   const TrainConfig config;
   const std::string target = config.schema.target()->name;
   const SplitIndices split = stratified_split(all.column(target), config.split);
-  const Frame train = all.take(split.train), validation = all.take(split.validation),
-              test = all.take(split.test);
-  const FeaturePipeline pipeline = FeaturePipeline::fit(train, config.features);
-  const DenseMatrix X = pipeline.transform(train), X_val = pipeline.transform(validation),
-                    X_test = pipeline.transform(test);
-  const auto labels = [&](const Frame& f) {
-    const auto& y = f.column(target);
-    return std::vector<float>(y.begin(), y.end());
-  };
-  const std::vector<float> y = labels(train), y_val = labels(validation);
+  // Prepared as `loanrisk train` prepares them (pipeline, outlier rows, imbalance treatment).
+  const PreparedData data =
+      prepare_training_data(all.take(split.train), all.take(split.validation), config);
+  const Frame test = all.take(split.test);
+  const DenseMatrix& X = data.fit.X;
+  const DenseMatrix X_test = data.pipeline.transform(test);
   std::printf("%s: %zu training rows, %zu features\n", name.c_str(), X.rows, X.cols);
   std::map<std::string, double> seconds;
   for (const std::string& family : classifier_families()) {
     auto model = make_classifier(family, {});
     const auto start = std::chrono::steady_clock::now();
-    model->fit(X, y, &X_val, &y_val, nullptr);
+    model->fit(data.fit.X, data.fit.y, data.val_matrix(), data.val_labels(), data.weights());
     seconds[family] =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     const double auc = auc_roc(test.column(target), model->predict_proba(X_test));

@@ -17,10 +17,10 @@
 #include "loanrisk/data/csv_reader.hpp"
 #include "loanrisk/data/split.hpp"
 #include "loanrisk/data/synth.hpp"
-#include "loanrisk/features/pipeline.hpp"
 #include "loanrisk/models/classifier.hpp"
 #include "loanrisk/models/tree_classifier.hpp"
 #include "loanrisk/models/tree_ensemble.hpp"
+#include "loanrisk/workflow/prepare.hpp"
 
 namespace {
 
@@ -125,19 +125,15 @@ void bench_frame(const std::string& name, const Frame& all, std::size_t batch) {
   const TrainConfig config;
   const std::string target = config.schema.target()->name;
   const SplitIndices split = stratified_split(all.column(target), config.split);
-  const Frame train = all.take(split.train), validation = all.take(split.validation),
-              test = all.take(split.test);
-  const FeaturePipeline pipeline = FeaturePipeline::fit(train, config.features);
-  const DenseMatrix X = pipeline.transform(train), X_val = pipeline.transform(validation),
-                    X_test = pipeline.transform(test);
-  const auto labels = [&](const Frame& f) {
-    const auto& y = f.column(target);
-    return std::vector<float>(y.begin(), y.end());
-  };
+  // Prepared as `loanrisk train` prepares them (pipeline, outlier rows, imbalance treatment).
+  const PreparedData data =
+      prepare_training_data(all.take(split.train), all.take(split.validation), config);
+  const DenseMatrix& X = data.fit.X;
+  const DenseMatrix X_test = data.pipeline.transform(all.take(split.test));
   std::printf("%s: %zu training rows, %zu features, batches drawn from %zu test rows\n",
               name.c_str(), X.rows, X.cols, X_test.rows);
   for (const std::string family : {"xgboost", "lightgbm", "random_forest"}) {
-    bench_family(family, X, labels(train), X_val, labels(validation), X_test, batch);
+    bench_family(family, X, data.fit.y, data.X_val, data.y_val_f, X_test, batch);
   }
 }
 

@@ -24,7 +24,7 @@ std::optional<std::filesystem::path> optional_path(const std::string& s) {
 struct TrainArgs {
   std::string data, out, config, rejects, model;
   // Empty: take [model] imbalance / calibration / threshold_rule from the config (or its default).
-  std::string imbalance, calibration, threshold_rule;
+  std::string imbalance, calibration, threshold_rule, on_duplicate_id;
   bool help_params = false;
   std::optional<std::uint64_t> seed;
   bool force = false, json = false;
@@ -66,6 +66,7 @@ TrainRequest make_request(const TrainArgs& a) {
   if (!a.imbalance.empty()) req.config.imbalance = a.imbalance;
   if (!a.calibration.empty()) req.config.calibration = a.calibration;
   if (!a.threshold_rule.empty()) req.config.threshold_rule = a.threshold_rule;
+  if (!a.on_duplicate_id.empty()) req.config.on_duplicate_id = a.on_duplicate_id;
   if (a.seed) {
     req.config.split.seed = *a.seed;
     req.config.params["seed"] = static_cast<double>(*a.seed % 2147483648ULL);
@@ -158,7 +159,8 @@ int run_train(const TrainArgs& a) {
                                   {"train", o.rows_train},
                                   {"validation", o.rows_validation},
                                   {"test", o.rows_test},
-                                  {"dropped_as_outliers", o.rows_dropped}}},
+                                  {"dropped_as_outliers", o.rows_dropped},
+                                  {"duplicate_ids", o.bundle.lineage["rows"]["duplicate_ids"]}}},
                                 {"seconds", o.seconds}}
                      .dump(2)
               << "\n";
@@ -167,7 +169,10 @@ int run_train(const TrainArgs& a) {
   std::cout << "trained " << o.bundle.family << " on " << o.rows_train << " rows (validation "
             << o.rows_validation << ", test " << o.rows_test << "; " << o.rows_dropped
             << " training rows dropped as outliers, " << o.rows_rejected << " rows rejected) in "
-            << o.seconds << " s\n\n";
+            << o.seconds << " s\n";
+  report_duplicates(std::cout, o.duplicates, req.config.on_duplicate_id,
+                    o.rows_dropped_as_duplicates);
+  std::cout << "\n";
   std::cout << "calibration " << o.bundle.calibrator.method_name() << ", threshold "
             << format_double(o.bundle.threshold) << " (" << o.bundle.threshold_rule << ")\n\n";
   print_metrics(std::cout, {{"validation", &o.validation}, {"test", &o.test}});
@@ -211,6 +216,7 @@ void add_train(CLI::App& app, Action& action) {
                   "fixed:T, or config ([model] threshold) (default: [model] threshold_rule, "
                   "else max_f1)");
   cmd->add_option("--seed", a->seed, "Seed of the split and the model (overrides the config)");
+  cmd->add_option("--on-duplicate-id", a->on_duplicate_id, kOnDuplicateIdHelp);
   cmd->add_option(
       "--rejects", a->rejects,
       "Write bad rows to this CSV and train on the good ones (default: stop at the first)");

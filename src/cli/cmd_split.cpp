@@ -4,16 +4,17 @@
 #include <iostream>
 
 #include "cli/commands.hpp"
+#include "cli/print.hpp"
 #include "loanrisk/core/error.hpp"
 #include "loanrisk/data/csv_reader.hpp"
-#include "loanrisk/data/split.hpp"
+#include "loanrisk/workflow/prepare.hpp"
 #include "loanrisk/workflow/workflows.hpp"
 
 namespace loanrisk::cli {
 namespace {
 
 struct SplitArgs {
-  std::string data, config, out;
+  std::string data, config, out, on_duplicate_id;
   std::optional<std::uint64_t> seed;
   bool force = false;
 };
@@ -21,6 +22,7 @@ struct SplitArgs {
 int run_split(const SplitArgs& a) {
   TrainConfig config = a.config.empty() ? TrainConfig{} : load_config(a.config);
   if (a.seed) config.split.seed = *a.seed;
+  if (!a.on_duplicate_id.empty()) config.on_duplicate_id = a.on_duplicate_id;
   validate(config);
   const std::string target = config.schema.target() ? config.schema.target()->name : "";
   if (target.empty()) throw UsageError("the schema has no target column: a split needs one");
@@ -33,12 +35,13 @@ int run_split(const SplitArgs& a) {
     }
   }
   const ReadResult read = read_with_rejects(a.data, config.schema, true, std::nullopt);
-  const Frame& all = read.frame;
-  const SplitIndices split = stratified_split(all.column(target), config.split);
+  const SplitData split = split_data(read.frame, config, a.data);
+  report_duplicates(std::cout, split.duplicates, config.on_duplicate_id,
+                    split.rows_dropped_as_duplicates);
   std::filesystem::create_directories(out);
-  const std::vector<std::size_t>* parts[] = {&split.train, &split.validation, &split.test};
+  const Frame* parts[] = {&split.train, &split.validation, &split.test};
   for (int i = 0; i < 3; ++i) {
-    const Frame part = all.take(*parts[i]);
+    const Frame& part = *parts[i];
     write_frame_csv(out / names[i], part, config.schema);
     double defaults = 0;
     for (double v : part.column(target)) defaults += v;
@@ -53,11 +56,13 @@ int run_split(const SplitArgs& a) {
 
 void add_split(CLI::App& app, Action& action) {
   auto* cmd = app.add_subcommand(
-      "split", "Write the stratified train/validation/test split that train and tune use");
+      "split",
+      "Write the stratified, by-customer train/validation/test split that train and tune use");
   auto a = std::make_shared<SplitArgs>();
   cmd->add_option("--data", a->data, "Labelled loan CSV")->required();
   cmd->add_option("--config", a->config, "loanrisk.toml ([data] schema and [split] fractions)");
   cmd->add_option("--seed", a->seed, "Seed of the split (overrides the config; default 42)");
+  cmd->add_option("--on-duplicate-id", a->on_duplicate_id, kOnDuplicateIdHelp);
   cmd->add_option("--out", a->out, "Folder for train.csv, validation.csv and test.csv")->required();
   cmd->add_flag("--force", a->force, "Replace the files if they exist");
   cmd->callback([&action, a] { action = [a] { return run_split(*a); }; });

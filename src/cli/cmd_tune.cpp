@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
+#include "cli/print.hpp"
 #include "cli/store_access.hpp"
 #include "loanrisk/core/error.hpp"
 #include "loanrisk/core/files.hpp"
@@ -20,7 +21,7 @@ namespace {
 
 struct TuneArgs {
   std::string data, config, model = "xgboost", study, out = "tuned", store, experiment = "tuning";
-  std::string sampler, pruner, register_as, alias, analysis;
+  std::string sampler, pruner, register_as, alias, analysis, on_duplicate_id;
   std::optional<int> trials, workers, cv_folds;
   std::optional<std::uint64_t> seed;
   bool quiet = false, no_refit = false;
@@ -153,6 +154,7 @@ int run_tune(const TuneArgs& a) {
     throw UsageError("--alias needs --register NAME: an alias points at a registered version");
   }
   TrainConfig config = a.config.empty() ? TrainConfig{} : load_config(a.config);
+  if (!a.on_duplicate_id.empty()) config.on_duplicate_id = a.on_duplicate_id;
   auto store = open_cli_store(a.store, config.store_uri);
   if (a.data.empty()) {
     if (a.study.empty() || a.analysis.empty()) {
@@ -225,6 +227,7 @@ void add_tune(CLI::App& app, Action& action) {
   cmd->add_option("--pruner", a->pruner, "median (default), successive_halving or none");
   cmd->add_option("--cv-folds", a->cv_folds, "k-fold CV on train + validation (default: off)");
   cmd->add_option("--seed", a->seed, "Sampler seed (default 42)");
+  cmd->add_option("--on-duplicate-id", a->on_duplicate_id, kOnDuplicateIdHelp);
   cmd->add_option("--out", a->out, "Folder for the refit best bundle(s) (default ./tuned)");
   cmd->add_flag("--no-refit", a->no_refit, "Do not refit and bundle the best trial");
   cmd->add_option("--register", a->register_as, "Register the refit bundle under this name");

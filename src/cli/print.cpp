@@ -52,4 +52,16 @@ void print_metrics(
   }
 }
 
+void report_duplicates(std::ostream& os, const DuplicateIds& duplicates, const std::string& policy,
+                       std::size_t rows_dropped) {
+  if (duplicates.ids == 0) return;
+  os << "warning: " << duplicates.summary() << "\n";
+  if (policy == "keep-last") {
+    os << "  keep-last: " << rows_dropped << " earlier rows of those customers dropped\n";
+  } else {
+    os << "  group: every row kept; each customer's rows are in one split "
+          "(--on-duplicate-id reject|keep-last|group)\n";
+  }
+}
+
 }  // namespace loanrisk::cli

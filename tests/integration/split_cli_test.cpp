@@ -1,5 +1,6 @@
 // `loanrisk split` writes the same partition that `train` uses: the same row counts per split and
 // every row exactly once.
+#include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
@@ -52,6 +53,76 @@ TEST(SplitCli, WritesTheTrainingPartitionOnce) {
   EXPECT_EQ(run_cli(dir, "split --data book.csv --out parts --force --seed 9").code, 0);
   r = run_cli(dir, "split --data missing.csv --out other");
   EXPECT_EQ(r.code, 3) << r.err;
+}
+
+// book.csv with every 10th customer on a second row (the same line again at the end).
+void write_duplicated_book(const TempDir& dir) {
+  std::istringstream in(slurp(dir / "book.csv"));
+  std::string line, text, extra;
+  for (std::size_t n = 0; std::getline(in, line); ++n) {
+    text += line + "\n";
+    if (n > 0 && n % 10 == 0) extra += line + "\n";
+  }
+  write_text(dir / "dup.csv", text + extra);
+}
+
+// customer id -> the split files it appears in.
+std::map<std::string, std::set<std::string>> splits_of_ids(const TempDir& dir) {
+  std::map<std::string, std::set<std::string>> out;
+  for (const char* part : {"train", "validation", "test"}) {
+    std::istringstream lines(slurp(dir / "parts" / (std::string(part) + ".csv")));
+    std::string line;
+    while (std::getline(lines, line)) {
+      if (line.rfind("customer_id", 0) != 0) out[line.substr(0, line.find(','))].insert(part);
+    }
+  }
+  return out;
+}
+
+TEST(SplitCli, DuplicateCustomerIdsAreReportedAndNeverSplitAcross) {
+  TempDir dir;
+  ASSERT_EQ(run_cli(dir, "synth --rows 1000 --seed 5 --out book.csv").code, 0);
+  write_duplicated_book(dir);
+  auto r = run_cli(dir, "split --data dup.csv --out parts");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("warning: 100 customer ids are on more than one row (100 extra rows): id "),
+            std::string::npos)
+      << r.out;
+  const auto splits = splits_of_ids(dir);
+  EXPECT_EQ(splits.size(), 1000u);
+  for (const auto& [id, parts] : splits) EXPECT_EQ(parts.size(), 1u) << "customer " << id;
+
+  r = run_cli(dir, "train --data dup.csv --out b --no-track --on-duplicate-id reject");
+  EXPECT_EQ(r.code, 3) << r.err;
+  EXPECT_NE(r.err.find("dup.csv: 100 customer ids are on more than one row (100 extra rows)"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("Fix: remove the duplicates, or pass --on-duplicate-id keep-last"),
+            std::string::npos)
+      << r.err;
+
+  r = run_cli(dir, "train --data dup.csv --out b --no-track --json --on-duplicate-id keep-last");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto rows = nlohmann::json::parse(r.out)["rows"];
+  EXPECT_EQ(rows["duplicate_ids"]["dropped"], 100) << rows;
+  EXPECT_EQ(rows["duplicate_ids"]["policy"], "keep-last") << rows;
+  EXPECT_EQ(rows["train"].get<std::size_t>() + rows["dropped_as_outliers"].get<std::size_t>() +
+                rows["validation"].get<std::size_t>() + rows["test"].get<std::size_t>(),
+            1000u)
+      << rows;
+
+  r = run_cli(dir, "train --data dup.csv --out c --no-track --on-duplicate-id first");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("unknown duplicate-id policy 'first'; use reject, keep-last or group"),
+            std::string::npos)
+      << r.err;
+  write_text(dir / "bad.toml", "[data]\non_duplicate_id = \"drop\"\n");
+  r = run_cli(dir, "split --data dup.csv --out other --config bad.toml");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("bad.toml:2:19: 'data.on_duplicate_id': unknown duplicate-id policy "
+                       "'drop'; use reject, keep-last or group"),
+            std::string::npos)
+      << r.err;
 }
 
 }  // namespace

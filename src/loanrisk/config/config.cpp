@@ -7,6 +7,7 @@
 
 #include "loanrisk/core/error.hpp"
 #include "loanrisk/core/files.hpp"
+#include "loanrisk/data/duplicates.hpp"
 #include "loanrisk/metrics/curves.hpp"
 #include "loanrisk/models/calibrator.hpp"
 #include "loanrisk/models/imbalance.hpp"
@@ -63,7 +64,11 @@ std::string as_string(const std::string& source, const toml::node& node, const s
 }
 
 void read_data(const std::string& src, const toml::table& t, TrainConfig& c) {
-  check_keys(src, t, "[data]", {"columns"});
+  check_keys(src, t, "[data]", {"columns", "on_duplicate_id"});
+  if (const auto* v = t.get("on_duplicate_id")) {
+    c.on_duplicate_id = as_string(src, *v, "data.on_duplicate_id");
+    parse_duplicate_policy(c.on_duplicate_id, where(src, *v) + ": 'data.on_duplicate_id'");
+  }
   if (const auto* cols = t.get("columns")) {
     for (const auto& [key, node] : as_table(src, *cols, "data.columns")) {
       const std::string name(key.str());
@@ -179,6 +184,7 @@ nlohmann::json TrainConfig::to_json() const {
   }
   return {{"source", source.string()},
           {"schema", schema.to_json()},
+          {"data", {{"on_duplicate_id", on_duplicate_id}}},
           {"split",
            {{"train", split.train},
             {"validation", split.validation},
@@ -257,6 +263,7 @@ void validate(TrainConfig& c) {
     throw UsageError("model.threshold must be strictly between 0 and 1, got " +
                      std::to_string(c.threshold));
   }
+  parse_duplicate_policy(c.on_duplicate_id, "[data] on_duplicate_id (--on-duplicate-id)");
   c.params = resolve_params(c.family, c.params);
   try {
     check_imbalance(c.imbalance);

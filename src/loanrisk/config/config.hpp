@@ -30,6 +30,8 @@ struct TrainConfig {
   std::string calibration = "platt";
   /// max_f1 | cost:FN:FP | fixed:T (chosen on validation), or "config" for [model] threshold.
   std::string threshold_rule = "max_f1";
+  /// [data] on_duplicate_id: reject | keep-last | group (customer ids on several rows).
+  std::string on_duplicate_id = "group";
   std::optional<std::string> store_uri;  ///< [store] uri: the tracking store, when configured.
   std::filesystem::path source;          ///< the file it came from; empty for the defaults.
 

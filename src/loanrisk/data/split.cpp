@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstdio>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <utility>
 
 #include "loanrisk/core/error.hpp"
@@ -88,6 +90,72 @@ SplitIndices stratified_split(const std::vector<double>& target, const SplitSpec
   std::sort(out.validation.begin(), out.validation.end());
   std::sort(out.test.begin(), out.test.end());
   return out;
+}
+
+SplitIndices stratified_group_split(const std::vector<double>& target,
+                                    const std::vector<std::string>& groups, const SplitSpec& spec) {
+  if (groups.empty()) return stratified_split(target, spec);
+  if (groups.size() != target.size()) {
+    throw InternalError("group split: " + std::to_string(groups.size()) + " groups for " +
+                        std::to_string(target.size()) + " rows");
+  }
+  std::unordered_map<std::string_view, std::size_t> group_of;
+  std::vector<std::vector<std::size_t>> members;
+  for (std::size_t i = 0; i < groups.size(); ++i) {
+    const auto [it, added] = group_of.try_emplace(groups[i], members.size());
+    if (added) members.emplace_back();
+    members[it->second].push_back(i);
+  }
+  if (members.size() == target.size()) return stratified_split(target, spec);
+  std::vector<double> group_target(members.size(), 0.0);
+  for (std::size_t g = 0; g < members.size(); ++g) {
+    for (std::size_t i : members[g]) {
+      if (target[i] != 0.0 && target[i] != 1.0) return stratified_split(target, spec);  // its error
+      if (target[i] == 1.0) group_target[g] = 1.0;
+    }
+  }
+  const SplitIndices by_group = stratified_split(group_target, spec);
+  const auto expand = [&](const std::vector<std::size_t>& gs) {
+    std::vector<std::size_t> rows;
+    for (std::size_t g : gs) rows.insert(rows.end(), members[g].begin(), members[g].end());
+    std::sort(rows.begin(), rows.end());
+    return rows;
+  };
+  return {expand(by_group.train), expand(by_group.validation), expand(by_group.test)};
+}
+
+std::vector<std::vector<std::size_t>> stratified_group_kfold(const std::vector<double>& target,
+                                                             const std::vector<std::string>& groups,
+                                                             int k, std::uint64_t seed) {
+  // Groups as row lists; without duplicated ids every row is its own group, in row order.
+  std::vector<std::vector<std::size_t>> members;
+  std::unordered_map<std::string_view, std::size_t> group_of;
+  for (std::size_t i = 0; i < target.size(); ++i) {
+    if (groups.empty()) {
+      members.push_back({i});
+      continue;
+    }
+    const auto [it, added] = group_of.try_emplace(groups[i], members.size());
+    if (added) members.emplace_back();
+    members[it->second].push_back(i);
+  }
+  std::vector<std::vector<std::size_t>> folds(static_cast<std::size_t>(std::max(k, 1)));
+  for (double cls : {0.0, 1.0}) {
+    std::vector<std::size_t> idx;
+    for (std::size_t g = 0; g < members.size(); ++g) {
+      bool defaulted = false;
+      for (std::size_t i : members[g]) defaulted = defaulted || target[i] == 1.0;
+      if ((defaulted ? 1.0 : 0.0) == cls) idx.push_back(g);
+    }
+    Rng rng(seed + static_cast<std::uint64_t>(cls));
+    shuffle(idx, rng);
+    for (std::size_t i = 0; i < idx.size(); ++i) {
+      auto& fold = folds[i % folds.size()];
+      fold.insert(fold.end(), members[idx[i]].begin(), members[idx[i]].end());
+    }
+  }
+  for (auto& f : folds) std::sort(f.begin(), f.end());
+  return folds;
 }
 
 }  // namespace loanrisk

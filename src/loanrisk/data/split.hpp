@@ -3,6 +3,7 @@
 // every split keeps the default rate of the whole file.
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 namespace loanrisk {
@@ -25,5 +26,20 @@ struct SplitIndices {
 /// Splits rows by their 0/1 target. UsageError when fractions are negative or do not sum to 1.
 /// InputError when a split would get no row of a class that exists in the data.
 SplitIndices stratified_split(const std::vector<double>& target, const SplitSpec& spec);
+
+/// The same split by group (customer id): every row of a group goes to one split. A group is
+/// stratified as a default when any of its rows is one, and the fractions apply to groups. When
+/// every group has one row (or groups is empty) this is stratified_split(target, spec), row for
+/// row.
+SplitIndices stratified_group_split(const std::vector<double>& target,
+                                    const std::vector<std::string>& groups, const SplitSpec& spec);
+
+/// Stratified k-fold by group: each class of groups (a group is a default when any of its rows
+/// is) shuffled with the seed and dealt round-robin to the k folds; every row of a group lands in
+/// its group's fold. Row indices per fold, ascending. With unique groups (or none), rows are the
+/// groups.
+std::vector<std::vector<std::size_t>> stratified_group_kfold(const std::vector<double>& target,
+                                                             const std::vector<std::string>& groups,
+                                                             int k, std::uint64_t seed);
 
 }  // namespace loanrisk

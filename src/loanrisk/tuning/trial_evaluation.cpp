@@ -3,51 +3,13 @@
 #include <algorithm>
 
 #include "loanrisk/core/error.hpp"
-#include "loanrisk/core/rng.hpp"
 #include "loanrisk/core/sha256.hpp"
 #include "loanrisk/data/split.hpp"
-#include "loanrisk/features/pipeline.hpp"
 #include "loanrisk/metrics/classification.hpp"
 #include "loanrisk/models/classifier.hpp"
 #include "loanrisk/workflow/workflows.hpp"
 
 namespace loanrisk {
-namespace {
-
-TuningFold make_fold(const Frame& train_in, const Frame& validation, const TrainConfig& config,
-                     const std::string& target) {
-  Frame train = train_in;
-  FeaturePipeline pipeline = FeaturePipeline::fit(train, config.features);
-  const auto keep = pipeline.rows_to_keep(train);
-  if (keep.size() != train.rows()) train = train.take(keep);
-  TuningFold f;
-  f.X_train = pipeline.transform(train);
-  f.X_val = pipeline.transform(validation);
-  const auto& yt = train.column(target);
-  f.y_train.assign(yt.begin(), yt.end());
-  f.y_val = validation.column(target);
-  f.y_val_f.assign(f.y_val.begin(), f.y_val.end());
-  return f;
-}
-
-// Stratified k-fold: each class shuffled with the split seed and dealt round-robin to the folds.
-std::vector<std::vector<std::size_t>> stratified_folds(const std::vector<double>& y, int k,
-                                                       std::uint64_t seed) {
-  std::vector<std::vector<std::size_t>> folds(static_cast<std::size_t>(k));
-  for (double cls : {0.0, 1.0}) {
-    std::vector<std::size_t> idx;
-    for (std::size_t i = 0; i < y.size(); ++i) {
-      if (y[i] == cls) idx.push_back(i);
-    }
-    Rng rng(seed + static_cast<std::uint64_t>(cls));
-    for (std::size_t i = idx.size(); i > 1; --i) std::swap(idx[i - 1], idx[rng.below(i)]);
-    for (std::size_t i = 0; i < idx.size(); ++i) folds[i % folds.size()].push_back(idx[i]);
-  }
-  for (auto& f : folds) std::sort(f.begin(), f.end());
-  return folds;
-}
-
-}  // namespace
 
 TuningData prepare_tuning_data(const std::filesystem::path& data, const TrainConfig& config_in,
                                int cv_folds) {
@@ -62,21 +24,21 @@ TuningData prepare_tuning_data(const std::filesystem::path& data, const TrainCon
   out.data_path = data;
   out.data_sha256 = sha256_file(data);
   out.rows = all.rows();
-  const SplitIndices split = stratified_split(all.column(target), config.split);
-  if (split.validation.empty() && cv_folds < 2) {
+  // Split exactly as `loanrisk train` splits (duplicate ids, by customer, stratified).
+  const SplitData split = split_data(all, config, data.string());
+  if (split.validation.rows() == 0 && cv_folds < 2) {
     throw UsageError(
         "the split has no validation rows ([split] validation = 0): tuning scores "
         "trials on validation rows; set a validation fraction or cv_folds >= 2");
   }
   if (cv_folds < 2) {
-    out.folds.push_back(
-        make_fold(all.take(split.train), all.take(split.validation), config, target));
+    out.folds.push_back(prepare_training_data(split.train, split.validation, config));
     return out;
   }
-  std::vector<std::size_t> pool = split.train;
-  pool.insert(pool.end(), split.validation.begin(), split.validation.end());
+  std::vector<std::size_t> pool = split.indices.train;
+  pool.insert(pool.end(), split.indices.validation.begin(), split.indices.validation.end());
   std::sort(pool.begin(), pool.end());
-  const Frame cv = all.take(pool);
+  const Frame cv = split.rows.take(pool);
   const auto& y = cv.column(target);
   const auto positives = static_cast<int>(std::count(y.begin(), y.end(), 1.0));
   if (positives < cv_folds || static_cast<int>(y.size()) - positives < cv_folds) {
@@ -87,14 +49,15 @@ TuningData prepare_tuning_data(const std::filesystem::path& data, const TrainCon
                      std::to_string(static_cast<int>(y.size()) - positives) +
                      " non-defaults; lower [tuning] cv_folds");
   }
-  const auto folds = stratified_folds(y, cv_folds, config.split.seed);
+  // Group-aware like the split: a customer's rows are never on both sides of a fold.
+  const auto folds = stratified_group_kfold(y, cv.ids, cv_folds, config.split.seed);
   for (std::size_t k = 0; k < folds.size(); ++k) {
     std::vector<std::size_t> train_idx;
     for (std::size_t j = 0; j < folds.size(); ++j) {
       if (j != k) train_idx.insert(train_idx.end(), folds[j].begin(), folds[j].end());
     }
     std::sort(train_idx.begin(), train_idx.end());
-    out.folds.push_back(make_fold(cv.take(train_idx), cv.take(folds[k]), config, target));
+    out.folds.push_back(prepare_training_data(cv.take(train_idx), cv.take(folds[k]), config));
   }
   return out;
 }
@@ -109,7 +72,7 @@ TrialEvaluation evaluate_trial(const TuningData& data, const std::string& family
   double sum = 0;
   const bool per_round = data.folds.size() == 1;
   for (std::size_t k = 0; k < data.folds.size(); ++k) {
-    const TuningFold& f = data.folds[k];
+    const PreparedData& f = data.folds[k];
     auto model = make_classifier(family, merged);
     if (per_round && report) {
       model->observe_rounds([&](int round, const std::vector<double>& pd) {
@@ -121,7 +84,7 @@ TrialEvaluation evaluate_trial(const TuningData& data, const std::string& family
         return !out.pruned;
       });
     }
-    model->fit(f.X_train, f.y_train, &f.X_val, &f.y_val_f, nullptr);
+    model->fit(f.fit.X, f.fit.y, &f.X_val, &f.y_val_f, f.weights());
     if (out.pruned) return out;
     const std::vector<double> pd = model->predict_proba(f.X_val);
     const ClassificationReport r = evaluate_classification(f.y_val, pd, threshold);

@@ -11,28 +11,26 @@
 #include "loanrisk/config/config.hpp"
 #include "loanrisk/core/matrix.hpp"
 #include "loanrisk/tuning/objective.hpp"
+#include "loanrisk/workflow/prepare.hpp"
 
 namespace loanrisk {
-
-/// One train/validation pair, features already transformed by a pipeline fitted on its train rows.
-struct TuningFold {
-  DenseMatrix X_train, X_val;
-  std::vector<float> y_train, y_val_f;
-  std::vector<double> y_val;
-};
 
 /// The data every trial of a study uses, prepared once.
 struct TuningData {
   TrainConfig config;
-  std::vector<TuningFold> folds;  ///< one fold (the validation split) or k CV folds.
+  /// One fold (the validation split) or k CV folds, each prepared as `loanrisk train` prepares
+  /// its data (pipeline, outlier rows, imbalance treatment), so a trial scores the model the
+  /// refit would train.
+  std::vector<PreparedData> folds;
   std::filesystem::path data_path;
   std::string data_sha256;
   std::size_t rows = 0;
 };
 
-/// Reads the CSV strictly, splits it as `loanrisk train` does (config.split) and fits the feature
-/// pipeline on train; with cv_folds >= 2, stratified k-fold CV over train + validation (test is
-/// never touched). InputError for bad data, UsageError for a fold count the data cannot support.
+/// Reads the CSV strictly, splits it as `loanrisk train` does (config.split) and prepares the
+/// training rows as it does (prepare_training_data); with cv_folds >= 2, stratified k-fold CV over
+/// train + validation (test is never touched). InputError for bad data, UsageError for a fold count
+/// the data cannot support.
 TuningData prepare_tuning_data(const std::filesystem::path& data, const TrainConfig& config,
                                int cv_folds);
 

@@ -6,20 +6,14 @@
 #include "loanrisk/core/build_info.hpp"
 #include "loanrisk/core/error.hpp"
 #include "loanrisk/core/sha256.hpp"
-#include "loanrisk/data/split.hpp"
 #include "loanrisk/metrics/curves.hpp"
-#include "loanrisk/models/imbalance.hpp"
 #include "loanrisk/monitor/reference.hpp"
+#include "loanrisk/workflow/prepare.hpp"
 #include "loanrisk/workflow/report.hpp"
 #include "loanrisk/workflow/workflows.hpp"
 
 namespace loanrisk {
 namespace {
-
-std::vector<float> labels_of(const Frame& frame, const std::string& target) {
-  const auto& y = frame.column(target);
-  return std::vector<float>(y.begin(), y.end());
-}
 
 nlohmann::json library_versions() {
   int major = 0, minor = 0, patch = 0;
@@ -46,36 +40,26 @@ TrainOutcome train_model(const TrainRequest& req) {
   if (all.rows() == 0) {
     throw InputError(req.data.string() + ": no valid row to train on (all rows were rejected)");
   }
-  const SplitIndices split = stratified_split(all.column(target), config.split);
-  Frame train = all.take(split.train);
+  const SplitData split = split_data(all, config, req.data.string());
   // The drift reference describes the applicants as they arrive, so it is taken before outliers
   // are dropped.
-  const Frame train_as_read = train;
-  const Frame validation = all.take(split.validation);
-  const Frame test = all.take(split.test);
+  const Frame& train_as_read = split.train;
+  const Frame& validation = split.validation;
+  const Frame& test = split.test;
 
-  // Fitted on the training split only: validation and test stay unseen by every step.
-  FeaturePipeline pipeline = FeaturePipeline::fit(train, config.features);
-  const auto keep = pipeline.rows_to_keep(train);
-  const std::size_t dropped = train.rows() - keep.size();
-  if (dropped > 0) train = train.take(keep);
-
-  const DenseMatrix X_train = pipeline.transform(train);
-  const DenseMatrix X_val = pipeline.transform(validation);
-  const DenseMatrix X_test = pipeline.transform(test);
-  const auto y_train = labels_of(train, target);
-  const auto y_val = labels_of(validation, target);
-
-  check_imbalance(config.imbalance);
   Calibrator::check_method(config.calibration);
   const ThresholdRule rule = config.threshold_rule == "config"
                                  ? ThresholdRule{ThresholdRule::Kind::Fixed, 1, 1, config.threshold}
                                  : ThresholdRule::parse(config.threshold_rule);
-  // Only the training split is rebalanced: validation and test keep the real class mix.
-  const RebalancedData balanced = rebalance(config.imbalance, X_train, y_train, config.split.seed);
+  // Fitted on the training split only: validation and test stay unseen by every step.
+  PreparedData data = prepare_training_data(train_as_read, validation, config);
+  const Frame& train = data.train;
+  const std::size_t dropped = data.rows_dropped;
+  const DenseMatrix& X_val = data.X_val;
+  const DenseMatrix X_test = data.pipeline.transform(test);
   auto model = make_classifier(config.family, config.params);
-  model->fit(balanced.X, balanced.y, X_val.rows ? &X_val : nullptr, X_val.rows ? &y_val : nullptr,
-             balanced.weights.empty() ? nullptr : &balanced.weights);
+  model->fit(data.fit.X, data.fit.y, data.val_matrix(), data.val_labels(), data.weights());
+  FeaturePipeline& pipeline = data.pipeline;
 
   TrainOutcome out;
   out.rows_read = read.rows_read;
@@ -84,6 +68,8 @@ TrainOutcome train_model(const TrainRequest& req) {
   out.rows_validation = validation.rows();
   out.rows_test = test.rows();
   out.rows_dropped = dropped;
+  out.duplicates = split.duplicates;
+  out.rows_dropped_as_duplicates = split.rows_dropped_as_duplicates;
   Bundle& b = out.bundle;
   b.imbalance = config.imbalance;
   b.threshold = config.threshold;
@@ -128,7 +114,13 @@ TrainOutcome train_model(const TrainRequest& req) {
                  {"train", out.rows_train},
                  {"validation", out.rows_validation},
                  {"test", out.rows_test},
-                 {"dropped_as_outliers", out.rows_dropped}}},
+                 {"dropped_as_outliers", out.rows_dropped},
+                 {"duplicate_ids",
+                  {{"policy", config.on_duplicate_id},
+                   {"ids", out.duplicates.ids},
+                   {"extra_rows", out.duplicates.rows},
+                   {"dropped", out.rows_dropped_as_duplicates},
+                   {"examples", out.duplicates.examples}}}}},
                {"seed", config.split.seed},
                {"config", config.to_json()},
                {"git_commit", git_commit()},

@@ -12,6 +12,7 @@
 #include "loanrisk/bundle/bundle.hpp"
 #include "loanrisk/config/config.hpp"
 #include "loanrisk/data/csv_reader.hpp"
+#include "loanrisk/data/duplicates.hpp"
 #include "loanrisk/metrics/classification.hpp"
 
 namespace loanrisk {
@@ -35,6 +36,8 @@ struct TrainOutcome {
   nlohmann::json report;  ///< report.json of the test split (null when not written)
   std::size_t rows_read = 0, rows_rejected = 0, rows_train = 0, rows_validation = 0, rows_test = 0,
               rows_dropped = 0;
+  DuplicateIds duplicates;                     ///< customer ids on several rows, as read.
+  std::size_t rows_dropped_as_duplicates = 0;  ///< with on_duplicate_id = keep-last.
   double seconds = 0;
 };
 

@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <numeric>
+#include <string>
 
 #include "loanrisk/core/error.hpp"
 #include "support/test_support.hpp"
@@ -104,6 +106,76 @@ TEST(Split, ClassTooSmallForASplitIsInputError) {
   y[0] = 1.0;  // one default: train takes it, validation and test get none
   EXPECT_THROW_MSG(stratified_split(y, SplitSpec{}), InputError,
                    "the validation split would get no row of class 1 (the data has 1 such rows)");
+}
+
+// 1000 rows of 400 customers: customer c has 1 + c % 4 rows (c = 0..399 gives 1000 rows), and
+// a customer defaults on their last row when c % 5 == 0.
+std::pair<std::vector<double>, std::vector<std::string>> customers() {
+  std::vector<double> y;
+  std::vector<std::string> ids;
+  for (int c = 0; c < 400; ++c) {
+    const int n = 1 + c % 4;
+    for (int k = 0; k < n; ++k) {
+      ids.push_back("c" + std::to_string(c));
+      y.push_back(c % 5 == 0 && k == n - 1 ? 1.0 : 0.0);
+    }
+  }
+  return {y, ids};
+}
+
+TEST(GroupSplit, KeepsEveryCustomerInOneSplitAndStratifiesByCustomer) {
+  const auto [y, ids] = customers();
+  ASSERT_EQ(y.size(), 1000u);
+  const auto s = stratified_group_split(y, ids, SplitSpec{});
+  std::map<std::string, int> split_of;
+  const std::vector<std::size_t>* parts[] = {&s.train, &s.validation, &s.test};
+  std::size_t rows = 0;
+  for (int p = 0; p < 3; ++p) {
+    rows += parts[p]->size();
+    EXPECT_TRUE(std::is_sorted(parts[p]->begin(), parts[p]->end()));
+    for (std::size_t i : *parts[p]) {
+      const auto [it, added] = split_of.try_emplace(ids[i], p);
+      EXPECT_EQ(it->second, p) << ids[i] << " is in two splits";
+    }
+  }
+  EXPECT_EQ(rows, 1000u);
+  // 80 defaulting customers -> 48/16/16, 320 others -> 192/64/64.
+  const auto customers_with_default = [&](const std::vector<std::size_t>& idx) {
+    return positives(y, idx);  // one default row per defaulting customer
+  };
+  EXPECT_EQ(customers_with_default(s.train), 48.0);
+  EXPECT_EQ(customers_with_default(s.validation), 16.0);
+  EXPECT_EQ(customers_with_default(s.test), 16.0);
+}
+
+TEST(GroupSplit, UniqueIdsSplitExactlyAsRows) {
+  const auto y = labels();
+  std::vector<std::string> ids;
+  for (std::size_t i = 0; i < y.size(); ++i) ids.push_back(std::to_string(i));
+  const auto by_row = stratified_split(y, SplitSpec{});
+  const auto by_id = stratified_group_split(y, ids, SplitSpec{});
+  EXPECT_EQ(by_id.train, by_row.train);
+  EXPECT_EQ(by_id.validation, by_row.validation);
+  EXPECT_EQ(by_id.test, by_row.test);
+  EXPECT_EQ(stratified_group_split(y, {}, SplitSpec{}).test, by_row.test);
+}
+
+TEST(GroupKFold, KeepsEveryCustomerInOneFold) {
+  const auto [y, ids] = customers();
+  const auto folds = stratified_group_kfold(y, ids, 3, 42);
+  ASSERT_EQ(folds.size(), 3u);
+  std::map<std::string, std::size_t> fold_of;
+  std::size_t rows = 0;
+  for (std::size_t f = 0; f < folds.size(); ++f) {
+    rows += folds[f].size();
+    for (std::size_t i : folds[f]) {
+      const auto [it, added] = fold_of.try_emplace(ids[i], f);
+      EXPECT_EQ(it->second, f) << ids[i];
+    }
+    // 80 defaulting customers dealt round-robin: 27, 27, 26.
+    EXPECT_NEAR(positives(y, folds[f]), 80.0 / 3, 1.0);
+  }
+  EXPECT_EQ(rows, 1000u);
 }
 
 }  // namespace
