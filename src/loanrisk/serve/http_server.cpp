@@ -15,6 +15,7 @@
 
 #include "loanrisk/core/error.hpp"
 #include "loanrisk/serve/http_wire.hpp"
+#include "loanrisk/serve/request_reader.hpp"
 
 namespace loanrisk {
 namespace asio = boost::asio;
@@ -30,64 +31,6 @@ namespace {
 using Executor = asio::io_context::executor_type;
 using Socket = asio::basic_stream_socket<tcp, Executor>;
 using Stream = beast::basic_stream<tcp, Executor>;
-
-/// Reads one request straight into a session's HttpRequest: the request line, the headers the
-/// routes use and the body. Beast's own parser keeps every header line in a container that
-/// allocates per line; the parsing (limits, chunked bodies, errors) is still Beast's.
-class RequestReader : public http::basic_parser<true> {
- public:
-  explicit RequestReader(HttpRequest& out) : out_(out) {
-    out_.method.clear();
-    out_.target.clear();
-    out_.content_type.clear();
-    out_.authorization.clear();
-    out_.if_none_match.clear();
-    out_.body.clear();
-  }
-  unsigned version() const { return version_; }
-
- private:
-  void on_request_impl(http::verb, beast::string_view method, beast::string_view target,
-                       int version, beast::error_code&) override {
-    out_.method.assign(method.data(), method.size());
-    out_.target.assign(target.data(), target.size());
-    version_ = static_cast<unsigned>(version);
-  }
-  void on_response_impl(int, beast::string_view, int, beast::error_code&) override {}
-  void on_field_impl(http::field name, beast::string_view, beast::string_view value,
-                     beast::error_code&) override {
-    // The first of repeated headers counts, as with Beast's fields container.
-    const auto keep = [&](std::string& field, unsigned bit) {
-      if (seen_ & bit) return;
-      seen_ |= bit;
-      field.assign(value.data(), value.size());
-    };
-    if (name == http::field::content_type) keep(out_.content_type, 1);
-    if (name == http::field::authorization) keep(out_.authorization, 2);
-    if (name == http::field::if_none_match) keep(out_.if_none_match, 4);
-  }
-  void on_header_impl(beast::error_code&) override {}
-  void on_body_init_impl(const boost::optional<std::uint64_t>& length,
-                         beast::error_code&) override {
-    // The parser has already refused a declared length over the body limit.
-    if (length) out_.body.reserve(static_cast<std::size_t>(*length));
-  }
-  std::size_t on_body_impl(beast::string_view body, beast::error_code&) override {
-    out_.body.append(body.data(), body.size());
-    return body.size();
-  }
-  void on_chunk_header_impl(std::uint64_t, beast::string_view, beast::error_code&) override {}
-  std::size_t on_chunk_body_impl(std::uint64_t, beast::string_view body,
-                                 beast::error_code&) override {
-    out_.body.append(body.data(), body.size());
-    return body.size();
-  }
-  void on_finish_impl(beast::error_code&) override {}
-
-  HttpRequest& out_;
-  unsigned version_ = 11;
-  unsigned seen_ = 0;
-};
 
 /// One client connection: read a request, answer it, repeat while keep-alive. The request, the
 /// response head and body buffers are the session's own, reused request after request: one
