@@ -57,11 +57,14 @@ void write_file_atomic(const std::filesystem::path& path, std::string_view conte
 }
 
 nlohmann::json read_json_file(const std::filesystem::path& path) {
-  const std::string text = read_file(path);
+  return parse_json_text(read_file(path), path.string());
+}
+
+nlohmann::json parse_json_text(std::string_view text, const std::string& source) {
   try {
     return nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
-    throw InputError("'" + path.string() + "' is not valid JSON (" + e.what() +
+  } catch (const nlohmann::json::exception& e) {  // parse_error, or out_of_range for 1e400
+    throw InputError("'" + source + "' is not valid JSON (" + e.what() +
                      "); restore it from its source or regenerate it");
   }
 }

@@ -15,6 +15,9 @@ std::string read_file(const std::filesystem::path& path);
 void write_file_atomic(const std::filesystem::path& path, std::string_view contents);
 /// Parses a JSON file; InputError with the path and the parser's position on bad JSON.
 nlohmann::json read_json_file(const std::filesystem::path& path);
+/// The same from text; source names it in the message. A number no double holds (1e400) is bad
+/// JSON too: nlohmann reports it as out_of_range, not as a parse error.
+nlohmann::json parse_json_text(std::string_view text, const std::string& source);
 /// Writes pretty-printed JSON atomically.
 void write_json_file(const std::filesystem::path& path, const nlohmann::json& value);
 
