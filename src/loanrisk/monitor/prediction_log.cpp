@@ -153,7 +153,7 @@ FileRows read_log_file(const fs::path& file, const std::vector<std::string>& fea
     nlohmann::json j;
     try {
       j = nlohmann::json::parse(text);
-    } catch (const nlohmann::json::parse_error&) {
+    } catch (const nlohmann::json::exception&) {  // parse_error, or out_of_range for 1e400
       // A server killed mid-write can leave a torn last line: say so rather than guess.
       throw InputError(where() +
                        ": not a JSON line (a torn write?); remove the line or the file and rerun");
