@@ -42,7 +42,9 @@ void check_value(const std::string& family, const ParamSpec& spec, double value)
 
 ParamValues resolve_params(const std::string& family, const ParamValues& given) {
   const std::vector<ParamSpec>& specs = models::find_family(family).params;
-  for (const auto& [name, value] : given) {
+  for (const auto& entry : given) {
+    // Not a structured binding: clang 14 (the fuzz build's) cannot capture one in a lambda.
+    const std::string& name = entry.first;
     const bool known = std::any_of(specs.begin(), specs.end(),
                                    [&](const ParamSpec& spec) { return spec.name == name; });
     if (!known) {
