@@ -158,6 +158,7 @@ int run_train(const TrainArgs& a) {
                                   {"rejected", o.rows_rejected},
                                   {"train", o.rows_train},
                                   {"validation", o.rows_validation},
+                                  {"calibration", o.rows_calibration},
                                   {"test", o.rows_test},
                                   {"dropped_as_outliers", o.rows_dropped},
                                   {"duplicate_ids", o.bundle.lineage["rows"]["duplicate_ids"]}}},
@@ -175,7 +176,16 @@ int run_train(const TrainArgs& a) {
   std::cout << "\n";
   std::cout << "calibration " << o.bundle.calibrator.method_name() << ", threshold "
             << format_double(o.bundle.threshold) << " (" << o.bundle.threshold_rule << ")\n\n";
-  print_metrics(std::cout, {{"validation", &o.validation}, {"test", &o.test}});
+  if (o.rows_calibration > 0) {
+    std::cout << "calibrator and threshold fitted on " << o.rows_calibration
+              << " calibration rows held out of validation; validation metrics on the other "
+              << o.rows_validation - o.rows_calibration << " (early stopping)\n\n";
+    print_metrics(std::cout, {{"validation", &o.validation},
+                              {"calibration", &o.calibration},
+                              {"test", &o.test}});
+  } else {
+    print_metrics(std::cout, {{"validation", &o.validation}, {"test", &o.test}});
+  }
   std::cout << "\nbundle written to " << a.out << " (report in " << a.out << "/report/)\n";
   if (tracked) {
     std::cout << "run " << tracked->run_id << " recorded in experiment '" << a.experiment << "'\n";

@@ -27,7 +27,7 @@ int run_split(const SplitArgs& a) {
   const std::string target = config.schema.target() ? config.schema.target()->name : "";
   if (target.empty()) throw UsageError("the schema has no target column: a split needs one");
   const std::filesystem::path out(a.out);
-  const char* names[] = {"train.csv", "validation.csv", "test.csv"};
+  const char* names[] = {"train.csv", "validation.csv", "test.csv", "calibration.csv"};
   for (const char* name : names) {
     if (std::filesystem::exists(out / name) && !a.force) {
       throw UsageError((out / name).string() +
@@ -39,9 +39,13 @@ int run_split(const SplitArgs& a) {
   report_duplicates(std::cout, split.duplicates, config.on_duplicate_id,
                     split.rows_dropped_as_duplicates);
   std::filesystem::create_directories(out);
-  const Frame* parts[] = {&split.train, &split.validation, &split.test};
-  for (int i = 0; i < 3; ++i) {
+  // validation.csv is the whole validation split; calibration.csv the rows of it held out from
+  // early stopping for the calibrator and the threshold.
+  const Frame validation = split.rows.take(split.indices.validation);
+  const Frame* parts[] = {&split.train, &validation, &split.test, &split.calibration};
+  for (int i = 0; i < 4; ++i) {
     const Frame& part = *parts[i];
+    if (i == 3 && part.rows() == 0) break;
     write_frame_csv(out / names[i], part, config.schema);
     double defaults = 0;
     for (double v : part.column(target)) defaults += v;
@@ -63,7 +67,10 @@ void add_split(CLI::App& app, Action& action) {
   cmd->add_option("--config", a->config, "loanrisk.toml ([data] schema and [split] fractions)");
   cmd->add_option("--seed", a->seed, "Seed of the split (overrides the config; default 42)");
   cmd->add_option("--on-duplicate-id", a->on_duplicate_id, kOnDuplicateIdHelp);
-  cmd->add_option("--out", a->out, "Folder for train.csv, validation.csv and test.csv")->required();
+  cmd->add_option("--out", a->out,
+                  "Folder for train.csv, validation.csv, test.csv and calibration.csv (the rows "
+                  "of validation.csv held out for the calibrator and the threshold)")
+      ->required();
   cmd->add_flag("--force", a->force, "Replace the files if they exist");
   cmd->callback([&action, a] { action = [a] { return run_split(*a); }; });
 }

@@ -134,8 +134,8 @@ TEST_F(Cli, BadConfigAndBadBundleAreClearErrors) {
   write_text(dir / "loanrisk.toml", "[split]\nseed = 1\ntrian = 0.5\n");
   auto r = run_cli(dir, "train --data book.csv --out b --config loanrisk.toml");
   EXPECT_EQ(r.code, 2);
-  EXPECT_NE(r.err.find("loanrisk.toml:3:1: unknown key 'trian' in [split]; known keys: seed, test, "
-                       "train, validation"),
+  EXPECT_NE(r.err.find("loanrisk.toml:3:1: unknown key 'trian' in [split]; known keys: "
+                       "calibration, seed, test, train, validation"),
             std::string::npos)
       << r.err;
   write_text(dir / "loanrisk.toml",

@@ -31,10 +31,14 @@ std::string model_card(const Bundle& b) {
   md << "## Model\n";
   md << "- Family: `" << b.family << "`\n";
   md << "- Created: " << b.created_at << "\n";
+  // Bundles from before the calibration slice fitted both on the whole validation split.
+  const bool slice = b.metrics.contains("calibration");
+  const char* fitted_on =
+      slice ? "the calibration slice of the validation split" : "the validation split";
   md << "- Decision threshold on the calibrated PD: " << b.threshold << " (chosen by "
-     << b.threshold_rule << " on the validation split)\n";
-  md << "- Calibration: " << b.calibrator.method_name()
-     << " (fitted on the validation split; every prediction path applies it)\n";
+     << b.threshold_rule << " on " << fitted_on << ")\n";
+  md << "- Calibration: " << b.calibrator.method_name() << " (fitted on " << fitted_on
+     << "; every prediction path applies it)\n";
   md << "- Class imbalance treatment of the training split: " << b.imbalance << "\n";
   md << "- Inputs (" << b.pipeline.feature_names().size() << "): ";
   for (std::size_t i = 0; i < b.pipeline.feature_names().size(); ++i) {
@@ -61,19 +65,38 @@ std::string model_card(const Bundle& b) {
        << text(r, "train") << " train / " << text(r, "validation") << " validation / "
        << text(r, "test") << " test; " << text(r, "dropped_as_outliers")
        << " training rows dropped by the outlier policy\n";
+    if (r.contains("duplicate_ids")) {
+      const auto& d = r.at("duplicate_ids");
+      md << "- Customer ids on several rows: " << text(d, "ids") << " (" << text(d, "extra_rows")
+         << " extra rows; policy " << text(d, "policy") << ", " << text(d, "dropped")
+         << " rows dropped)\n";
+    }
   }
-  md << "- Split seed: " << text(lin, "seed") << " (stratified on the target)\n\n";
+  md << "- Split seed: " << text(lin, "seed")
+     << " (stratified on the target, by customer: no customer is in two splits)\n\n";
   md << "## Metrics\n";
   md << "| split | AUC-ROC | PR-AUC | F1 | recall | precision | accuracy | Brier | log loss | KS | "
         "Gini |\n";
   md << "|---|---|---|---|---|---|---|---|---|---|---|\n";
-  for (const char* split : {"validation", "test"}) {
+  for (const char* split : {"validation", "calibration", "test"}) {
     if (!b.metrics.contains(split)) continue;
     const auto& m = b.metrics.at(split);
     md << "| " << split << " | " << num(m, "auc_roc") << " | " << num(m, "pr_auc") << " | "
        << num(m, "f1") << " | " << num(m, "recall") << " | " << num(m, "precision") << " | "
        << num(m, "accuracy") << " | " << num(m, "brier") << " | " << num(m, "log_loss") << " | "
        << num(m, "ks") << " | " << num(m, "gini") << " |\n";
+  }
+  if (b.metrics.contains("rows")) {
+    md << "\nRows of each line: ";
+    bool leading = true;
+    for (const auto& [split, rows] : b.metrics.at("rows").items()) {
+      md << (leading ? "" : "; ") << split << " " << text(rows, "rows") << " (used for "
+         << (rows.value("used_for", nlohmann::json::array()).empty() ? std::string("nothing else")
+                                                                     : text(rows, "used_for"))
+         << ")";
+      leading = false;
+    }
+    md << ".\n";
   }
   md << "\n## Caveats\n";
   md << "- The PD is the model's raw probability; check calibration before using it for "

@@ -102,8 +102,10 @@ void read_split(const std::string& src, const toml::table& t, TrainConfig& c) {
   if (const auto* v = t.get("test")) c.split.test = as_number(src, *v, "split.test");
   if (const auto* v = t.get("seed")) {
     const double s = as_number(src, *v, "split.seed");
-    if (s < 0 || s != std::floor(s)) {
-      throw UsageError(where(src, *v) + ": 'split.seed' must be a whole number >= 0");
+    // 2^64 and above do not convert to the seed's type (undefined behaviour, found by fuzzing).
+    if (!(s >= 0 && s == std::floor(s) && s < 0x1p64)) {
+      throw UsageError(where(src, *v) +
+                       ": 'split.seed' must be a whole number from 0 to 18446744073709551615");
     }
     c.split.seed = static_cast<std::uint64_t>(s);
   }

@@ -14,6 +14,9 @@ struct SplitSpec {
   double validation = 0.2;
   double test = 0.2;
   std::uint64_t seed = 42;
+  /// Share of the validation split held out from early stopping to fit the calibrator and choose
+  /// the threshold (0: both use the early-stopping rows). Not used by stratified_split itself.
+  double calibration = 0.5;
 };
 
 /// Row indices of each split, each sorted ascending.

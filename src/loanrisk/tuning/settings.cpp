@@ -47,7 +47,9 @@ double number_of(const std::string& src, const toml::node& node, const std::stri
 }
 
 int int_of(const std::string& src, const toml::node& node, const std::string& name, int min) {
-  const auto v = node.value<std::int64_t>();
+  // Integers only: value<int64_t>() converts a float too, unchecked (1e300 is undefined behaviour,
+  // found by fuzzing; 2.5 would silently become 2).
+  const auto v = node.is_integer() ? node.value<std::int64_t>() : std::nullopt;
   if (!v || *v < min || *v > 1000000) {
     throw UsageError(where(src, node.source()) + ": '" + name +
                      "' must be an integer >= " + std::to_string(min));

@@ -23,6 +23,26 @@ SplitData split_data(const Frame& all, const TrainConfig& config, const std::str
   out.train = out.rows.take(out.indices.train);
   out.validation = out.rows.take(out.indices.validation);
   out.test = out.rows.take(out.indices.test);
+  const double share = config.split.calibration;
+  if (share > 0 && out.validation.rows() > 0) {
+    // Rows early stopping never sees, so the calibrator and the threshold are not fitted on rows
+    // the model was tuned on, and metrics.validation is not scored on rows they were fitted on.
+    const Frame validation = out.validation;
+    SplitIndices slice;
+    try {
+      slice = stratified_group_split(validation.column(target), validation.ids,
+                                     SplitSpec{1 - share, share, 0, config.split.seed, 0});
+    } catch (const InputError& e) {
+      throw InputError(
+          source + ": the calibration slice ([split] calibration = " + std::to_string(share) +
+          " of the " + std::to_string(validation.rows()) +
+          " validation rows) cannot be cut with both classes on each side (" + e.what() +
+          "). Fix: use more data, a larger [split] validation, or [split] "
+          "calibration = 0 (calibrate on the early-stopping rows)");
+    }
+    out.validation = validation.take(slice.train);
+    out.calibration = validation.take(slice.validation);
+  }
   return out;
 }
 

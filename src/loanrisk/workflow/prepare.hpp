@@ -21,15 +21,21 @@ namespace loanrisk {
 /// A labelled file split as `train`, `tune` and `split` all split it.
 struct SplitData {
   Frame rows;            ///< the rows after the duplicate-id policy.
-  SplitIndices indices;  ///< of rows, per split.
-  Frame train, validation, test;
+  SplitIndices indices;  ///< of rows, per split (validation: early-stopping and calibration rows).
+  Frame train;
+  Frame validation;   ///< early stopping (and tuning trials' scores); never the calibration rows.
+  Frame calibration;  ///< config.split.calibration of the validation split, by customer: the
+                      ///< calibrator and the threshold; empty when that share is 0.
+  Frame test;
   DuplicateIds duplicates;                     ///< customer ids on several rows, as read.
   std::size_t rows_dropped_as_duplicates = 0;  ///< earlier rows of an id (keep-last).
 };
 
 /// Applies config.on_duplicate_id to the rows (source names the file in messages), then splits
-/// them by customer, stratified on the target (stratified_group_split with config.split).
-/// InputError for duplicates under "reject", UsageError for an unknown policy.
+/// them by customer, stratified on the target (stratified_group_split with config.split), and
+/// holds out config.split.calibration of the validation rows (by customer, stratified) as the
+/// calibration slice. InputError for duplicates under "reject" or a slice that would miss a
+/// class, UsageError for an unknown policy.
 SplitData split_data(const Frame& all, const TrainConfig& config, const std::string& source);
 
 /// Training rows ready for Classifier::fit and validation rows ready for early stopping.

@@ -26,6 +26,36 @@ nlohmann::json library_versions() {
           {"compiler", std::string("g++ ") + __VERSION__}};
 }
 
+// Which rows each block of metrics.json was computed on, and what else those rows were used for.
+nlohmann::json metric_rows(std::size_t validation, std::size_t calibration, std::size_t test) {
+  nlohmann::json rows = nlohmann::json::object();
+  if (validation > 0) {
+    rows["validation"] = {
+        {"rows", validation},
+        {"used_for", calibration > 0
+                         ? nlohmann::json{"early stopping"}
+                         : nlohmann::json{"early stopping", "calibrator fit", "threshold choice"}},
+        {"note", calibration > 0
+                     ? "the validation split minus the calibration slice: unseen by the "
+                       "calibrator and the threshold"
+                     : "[split] calibration = 0: calibrator and threshold fitted on these rows, "
+                       "so these metrics are optimistic"}};
+  }
+  if (calibration > 0) {
+    rows["calibration"] = {{"rows", calibration},
+                           {"used_for", {"calibrator fit", "threshold choice"}},
+                           {"note",
+                            "the calibration slice of the validation split, unseen by early "
+                            "stopping; in-sample for the calibrator and the threshold"}};
+  }
+  if (test > 0) {
+    rows["test"] = {{"rows", test},
+                    {"used_for", nlohmann::json::array()},
+                    {"note", "the test split: used by nothing before these metrics"}};
+  }
+  return rows;
+}
+
 }  // namespace
 
 TrainOutcome train_model(const TrainRequest& req) {
@@ -65,7 +95,8 @@ TrainOutcome train_model(const TrainRequest& req) {
   out.rows_read = read.rows_read;
   out.rows_rejected = read.rejects.size();
   out.rows_train = train.rows();
-  out.rows_validation = validation.rows();
+  out.rows_validation = validation.rows() + split.calibration.rows();
+  out.rows_calibration = split.calibration.rows();
   out.rows_test = test.rows();
   out.rows_dropped = dropped;
   out.duplicates = split.duplicates;
@@ -75,17 +106,28 @@ TrainOutcome train_model(const TrainRequest& req) {
   b.threshold = config.threshold;
   b.threshold_rule = rule.to_string();
   nlohmann::json metrics = nlohmann::json::object();
-  if (X_val.rows) {
-    const std::vector<double>& yv = validation.column(target);
-    const std::vector<double> raw_val = model->predict_proba(X_val);
-    b.calibrator = Calibrator::fit(config.calibration, raw_val, yv);
-    const std::vector<double> pd_val = b.calibrator.apply(raw_val);
-    b.threshold = choose_threshold(yv, pd_val, rule);
-    out.validation = evaluate_classification(yv, pd_val, b.threshold);
-    metrics["validation"] = out.validation.to_json();
+  // The calibrator and the threshold are fitted on the calibration slice, rows early stopping
+  // never saw; without a slice ([split] calibration = 0) on the early-stopping rows.
+  const bool slice = split.calibration.rows() > 0;
+  const Frame& fit_rows = slice ? split.calibration : validation;
+  if (fit_rows.rows() > 0) {
+    const std::vector<double>& y_fit = fit_rows.column(target);
+    const std::vector<double> raw_fit = model->predict_proba(pipeline.transform(fit_rows));
+    b.calibrator = Calibrator::fit(config.calibration, raw_fit, y_fit);
+    const std::vector<double> pd_fit = b.calibrator.apply(raw_fit);
+    b.threshold = choose_threshold(y_fit, pd_fit, rule);
+    if (slice) {
+      out.calibration = evaluate_classification(y_fit, pd_fit, b.threshold);
+      metrics["calibration"] = out.calibration.to_json();
+    }
   } else if (config.calibration != "none" && config.calibration != "auto") {
     throw UsageError("--calibration " + config.calibration +
                      " needs a validation split: set [split] validation > 0");
+  }
+  if (X_val.rows) {
+    out.validation = evaluate_classification(
+        validation.column(target), b.calibrator.apply(model->predict_proba(X_val)), b.threshold);
+    metrics["validation"] = out.validation.to_json();
   }
   std::vector<double> raw_test;
   if (X_test.rows) {
@@ -94,6 +136,7 @@ TrainOutcome train_model(const TrainRequest& req) {
         evaluate_classification(test.column(target), b.calibrator.apply(raw_test), b.threshold);
     metrics["test"] = out.test.to_json();
   }
+  metrics["rows"] = metric_rows(validation.rows(), split.calibration.rows(), test.rows());
 
   b.reference = monitor::build_reference(
                     train_as_read, config.schema.feature_names(),
@@ -113,6 +156,7 @@ TrainOutcome train_model(const TrainRequest& req) {
                  {"rejected", out.rows_rejected},
                  {"train", out.rows_train},
                  {"validation", out.rows_validation},
+                 {"calibration", out.rows_calibration},
                  {"test", out.rows_test},
                  {"dropped_as_outliers", out.rows_dropped},
                  {"duplicate_ids",

@@ -31,11 +31,17 @@ struct TrainRequest {
 /// What a training run produced.
 struct TrainOutcome {
   Bundle bundle;
-  ClassificationReport validation;  ///< calibrated PDs at the chosen threshold
+  /// Calibrated PDs at the chosen threshold, on the validation rows early stopping used (not the
+  /// calibration slice).
+  ClassificationReport validation;
+  /// The same on the calibration slice (in-sample for the calibrator and the threshold); n = 0
+  /// without a slice.
+  ClassificationReport calibration;
   ClassificationReport test;
   nlohmann::json report;  ///< report.json of the test split (null when not written)
   std::size_t rows_read = 0, rows_rejected = 0, rows_train = 0, rows_validation = 0, rows_test = 0,
               rows_dropped = 0;
+  std::size_t rows_calibration = 0;            ///< of rows_validation, the calibration slice.
   DuplicateIds duplicates;                     ///< customer ids on several rows, as read.
   std::size_t rows_dropped_as_duplicates = 0;  ///< with on_duplicate_id = keep-last.
   double seconds = 0;

@@ -110,5 +110,18 @@ TEST(Config, BadValuesSayWhatIsWrong) {
   EXPECT_THROW_MSG(load_config("/nonexistent/loanrisk.toml"), UsageError, "cannot open");
 }
 
+TEST(Config, CalibrationSliceAndDuplicatePolicyAreChecked) {
+  EXPECT_EQ(parse_config("[split]\ncalibration = 0.3\n", "x.toml").split.calibration, 0.3);
+  EXPECT_EQ(parse_config("", "x.toml").split.calibration, 0.5);
+  EXPECT_THROW_MSG(parse_config("[split]\ncalibration = 1\n", "x.toml"), UsageError,
+                   "x.toml:2:15: 'split.calibration' is the share of the validation rows held out "
+                   "for the calibrator and the threshold; it must be >= 0 and < 1");
+  EXPECT_EQ(parse_config("[data]\non_duplicate_id = \"reject\"\n", "x.toml").on_duplicate_id,
+            "reject");
+  EXPECT_THROW_MSG(parse_config("[data]\non_duplicate_id = \"first\"\n", "x.toml"), UsageError,
+                   "x.toml:2:19: 'data.on_duplicate_id': unknown duplicate-id policy 'first'; use "
+                   "reject, keep-last or group");
+}
+
 }  // namespace
 }  // namespace loanrisk

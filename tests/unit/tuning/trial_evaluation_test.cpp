@@ -3,17 +3,18 @@
 #include <gtest/gtest.h>
 
 #include "loanrisk/data/csv_reader.hpp"
-#include "loanrisk/data/split.hpp"
 #include "loanrisk/data/synth.hpp"
 #include "loanrisk/tuning/trial_evaluation.hpp"
+#include "loanrisk/workflow/prepare.hpp"
 #include "loanrisk/workflow/workflows.hpp"
 #include "support/test_support.hpp"
 
 namespace loanrisk::testing {
 namespace {
 
-// The composite of a trained bundle's uncalibrated model on the validation split, at the
-// configured threshold: what a trial with the same parameters must report.
+// The composite of a trained bundle's uncalibrated model on the validation rows early stopping
+// used (the calibration slice is left for the calibrator), at the configured threshold: what a
+// trial with the same parameters must report.
 double refit_composite(const TempDir& dir, const TrainConfig& config, const std::string& out) {
   TrainRequest req;
   req.data = dir / "book.csv";
@@ -22,8 +23,7 @@ double refit_composite(const TempDir& dir, const TrainConfig& config, const std:
   req.write_report = false;
   const TrainOutcome trained = train_model(req);
   const Frame all = read_csv(req.data, config.schema).frame;
-  const std::vector<double>& y_all = all.column("default");
-  const Frame validation = all.take(stratified_split(y_all, config.split).validation);
+  const Frame validation = split_data(all, config, "book.csv").validation;
   const std::vector<double> raw =
       trained.bundle.model->predict_proba(trained.bundle.pipeline.transform(validation));
   return composite_score(validation.column("default"), raw, config.threshold, ObjectiveWeights{});
