@@ -95,7 +95,16 @@ void read_data(const std::string& src, const toml::table& t, TrainConfig& c) {
 }
 
 void read_split(const std::string& src, const toml::table& t, TrainConfig& c) {
-  check_keys(src, t, "[split]", {"seed", "test", "train", "validation"});
+  check_keys(src, t, "[split]", {"calibration", "seed", "test", "train", "validation"});
+  if (const auto* v = t.get("calibration")) {
+    c.split.calibration = as_number(src, *v, "split.calibration");
+    if (!(c.split.calibration >= 0 && c.split.calibration < 1)) {
+      throw UsageError(where(src, *v) +
+                       ": 'split.calibration' is the share of the validation rows held out for "
+                       "the calibrator and the threshold; it must be >= 0 and < 1 (0.5 by "
+                       "default, 0 to use the early-stopping rows)");
+    }
+  }
   if (const auto* v = t.get("train")) c.split.train = as_number(src, *v, "split.train");
   if (const auto* v = t.get("validation"))
     c.split.validation = as_number(src, *v, "split.validation");
@@ -191,7 +200,8 @@ nlohmann::json TrainConfig::to_json() const {
            {{"train", split.train},
             {"validation", split.validation},
             {"test", split.test},
-            {"seed", split.seed}}},
+            {"seed", split.seed},
+            {"calibration", split.calibration}}},
           {"features",
            {{"use", features.features},
             {"outliers", outliers},
@@ -260,6 +270,12 @@ void validate(TrainConfig& c) {
     os << "split fractions must be >= 0 (train > 0) and sum to 1; got train " << c.split.train
        << ", validation " << c.split.validation << ", test " << c.split.test;
     throw UsageError(os.str());
+  }
+  if (!(c.split.calibration >= 0 && c.split.calibration < 1)) {
+    throw UsageError(
+        "split.calibration must be >= 0 and < 1 (the share of the validation rows "
+        "held out for the calibrator and the threshold), got " +
+        std::to_string(c.split.calibration));
   }
   if (!(c.threshold > 0 && c.threshold < 1)) {
     throw UsageError("model.threshold must be strictly between 0 and 1, got " +
