@@ -180,9 +180,9 @@ int run_train(const TrainArgs& a) {
     std::cout << "calibrator and threshold fitted on " << o.rows_calibration
               << " calibration rows held out of validation; validation metrics on the other "
               << o.rows_validation - o.rows_calibration << " (early stopping)\n\n";
-    print_metrics(std::cout, {{"validation", &o.validation},
-                              {"calibration", &o.calibration},
-                              {"test", &o.test}});
+    print_metrics(
+        std::cout,
+        {{"validation", &o.validation}, {"calibration", &o.calibration}, {"test", &o.test}});
   } else {
     print_metrics(std::cout, {{"validation", &o.validation}, {"test", &o.test}});
   }
