@@ -91,8 +91,9 @@ std::string model_card(const Bundle& b) {
     bool leading = true;
     for (const auto& [split, rows] : b.metrics.at("rows").items()) {
       md << (leading ? "" : "; ") << split << " " << text(rows, "rows") << " (used for "
-         << (rows.value("used_for", nlohmann::json::array()).empty() ? std::string("nothing else")
-                                                                     : text(rows, "used_for"))
+         << (!rows.is_object() || rows.value("used_for", nlohmann::json::array()).empty()
+                 ? std::string("nothing else")
+                 : text(rows, "used_for"))
          << ")";
       leading = false;
     }
