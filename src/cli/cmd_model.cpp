@@ -5,6 +5,7 @@
 
 #include "loanrisk/core/error.hpp"
 #include "loanrisk/core/files.hpp"
+#include "loanrisk/core/text.hpp"
 #include "loanrisk/models/classifier.hpp"
 
 #include "cli/commands.hpp"
@@ -113,7 +114,7 @@ int run_train_all(const TrainArgs& a) {
   const nlohmann::json table = comparison_json(rows);
   write_json_file(base.out / "comparison.json", table);
   if (a.json) {
-    std::cout << table.dump(2) << "\n";
+    std::cout << dump_json(table, 2) << "\n";
     return 0;
   }
   std::vector<std::pair<std::string, const ClassificationReport*>> columns;
@@ -296,7 +297,7 @@ void add_evaluate(CLI::App& app, Action& action) {
       const EvaluateOutcome o = evaluate_file(resolve_cli_model(*model, *store), *data,
                                               optional_path(*rejects), optional_path(*out));
       if (*json) {
-        std::cout << o.report.to_json().dump(2) << "\n";
+        std::cout << dump_json(o.report.to_json(), 2) << "\n";
       } else {
         print_metrics(std::cout, {{"evaluation", &o.report}});
         if (o.rows_rejected > 0) std::cout << o.rows_rejected << " rows rejected, not evaluated\n";

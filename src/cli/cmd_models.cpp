@@ -4,6 +4,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/store_access.hpp"
+#include "loanrisk/core/text.hpp"
 #include "loanrisk/registry/registry.hpp"
 #include "loanrisk/tracking/text_table.hpp"
 
@@ -52,7 +53,7 @@ int models_list(const ModelsArgs& a) {
                      {"aliases", m.aliases},
                      {"updated_ms", m.updated_ms}});
     }
-    std::cout << out.dump(2) << "\n";
+    std::cout << dump_json(out, 2) << "\n";
     return 0;
   }
   std::vector<std::vector<std::string>> rows;
@@ -72,7 +73,7 @@ int models_show(const ModelsArgs& a) {
   if (a.json) {
     nlohmann::json vs = nlohmann::json::array();
     for (const auto& v : versions) vs.push_back(version_json(v));
-    std::cout << nlohmann::json{{"name", m.name}, {"aliases", m.aliases}, {"versions", vs}}.dump(2)
+    std::cout << dump_json({{"name", m.name}, {"aliases", m.aliases}, {"versions", vs}}, 2)
               << "\n";
     return 0;
   }
@@ -95,7 +96,7 @@ int models_register(const ModelsArgs& a) {
   ModelRegistry reg(*store);
   const ModelVersion v = reg.register_version(a.name, a.run, a.reason, a.description);
   if (a.json) {
-    std::cout << version_json(v).dump(2) << "\n";
+    std::cout << dump_json(version_json(v), 2) << "\n";
   } else {
     std::cout << "registered " << v.name << " version " << v.version << " from run " << v.run_id
               << " (models:/" << v.name << "/" << v.version << ")\n";
@@ -139,7 +140,7 @@ int models_history(const ModelsArgs& a) {
                      {"timestamp_ms", e.timestamp_ms},
                      {"reason", e.reason}});
     }
-    std::cout << out.dump(2) << "\n";
+    std::cout << dump_json(out, 2) << "\n";
     return 0;
   }
   std::vector<std::vector<std::string>> rows;

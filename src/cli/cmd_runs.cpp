@@ -7,6 +7,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/store_access.hpp"
+#include "loanrisk/core/text.hpp"
 #include "loanrisk/tracking/mlflow_export.hpp"
 #include "loanrisk/tracking/run_filter.hpp"
 #include "loanrisk/tracking/text_table.hpp"
@@ -66,7 +67,7 @@ int run_list(const RunsArgs& a) {
   if (a.json) {
     nlohmann::json out = nlohmann::json::array();
     for (const auto& r : runs) out.push_back(run_json(r));
-    std::cout << out.dump(2) << "\n";
+    std::cout << dump_json(out, 2) << "\n";
     return 0;
   }
   // Metric columns: the sort key and the filter's metrics, else auc_roc when runs have it.
@@ -105,7 +106,7 @@ int run_show(const RunsArgs& a) {
   auto store = open_cli_store(a.store);
   const RunRecord r = store->get_run_record(a.ids.at(0));
   if (a.json) {
-    std::cout << run_json(r).dump(2) << "\n";
+    std::cout << dump_json(run_json(r), 2) << "\n";
     return 0;
   }
   const Run& run = r.run;
@@ -184,7 +185,7 @@ int run_compare(const RunsArgs& a) {
   section(
       "metric", [](const RunRecord& r) -> const auto& { return r.metrics; });
   if (a.json) {
-    std::cout << out.dump(2) << "\n";
+    std::cout << dump_json(out, 2) << "\n";
     return 0;
   }
   std::cout << render_table(header, rows) << "(* = differs between runs)\n";

@@ -18,6 +18,13 @@ class UsageError : public Error {
   using Error::Error;
 };
 
+/// A write the machine refuses for a reason the user can fix: a read-only store, a full disk.
+/// A UsageError for the CLI (exit code 2); the server answers 503.
+class UnavailableError : public UsageError {
+ public:
+  using UsageError::UsageError;
+};
+
 /// Bad input data: a CSV row, a bundle on disk, an HTTP body. The CLI exits with code 3.
 class InputError : public Error {
  public:

@@ -1,4 +1,5 @@
 #include "loanrisk/core/files.hpp"
+#include "loanrisk/core/text.hpp"
 
 #include <unistd.h>
 
@@ -70,7 +71,7 @@ nlohmann::json parse_json_text(std::string_view text, const std::string& source)
 }
 
 void write_json_file(const std::filesystem::path& path, const nlohmann::json& value) {
-  write_file_atomic(path, value.dump(2) + "\n");
+  write_file_atomic(path, dump_json(value, 2) + "\n");
 }
 
 }  // namespace loanrisk

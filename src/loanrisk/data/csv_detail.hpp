@@ -2,6 +2,7 @@
 // Internals of the CSV reader and writers shared by csv_*.cpp (not part of the public interface):
 // the in-place RFC 4180 row scanner and the number formatting used in files and messages.
 #include <cstdint>
+#include <deque>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,12 +16,14 @@ enum class RowStatus { Ok, UnclosedQuote, TextAfterQuote };
 /// doubled quotes), so the hot path allocates nothing once the vectors have grown.
 struct ScannedRow {
   std::vector<std::string_view> fields;  ///< unquoted, space-trimmed values.
-  std::vector<std::string> scratch;      ///< per-field storage for unescaped "" values.
-  const char* begin = nullptr;           ///< first character of the row.
-  const char* end = nullptr;             ///< end of the row's text, without the line ending.
-  std::int64_t embedded_newlines = 0;    ///< newlines inside quoted fields (the row spans them).
-  RowStatus status = RowStatus::Ok;      ///< Ok, or the first structural problem.
-  std::size_t bad_field = 0;             ///< index of the field with text after its closing quote.
+  /// Per-field storage for unescaped "" values. A deque: growing it for a later field must not
+  /// move the strings that earlier fields' views point into (a vector's resize did).
+  std::deque<std::string> scratch;
+  const char* begin = nullptr;         ///< first character of the row.
+  const char* end = nullptr;           ///< end of the row's text, without the line ending.
+  std::int64_t embedded_newlines = 0;  ///< newlines inside quoted fields (the row spans them).
+  RowStatus status = RowStatus::Ok;    ///< Ok, or the first structural problem.
+  std::size_t bad_field = 0;           ///< index of the field with text after its closing quote.
 
   /// The row's raw text as in the file.
   std::string_view raw() const { return {begin, static_cast<std::size_t>(end - begin)}; }

@@ -10,6 +10,7 @@
 
 #include "loanrisk/core/error.hpp"
 #include "loanrisk/core/files.hpp"
+#include "loanrisk/core/text.hpp"
 #include "loanrisk/data/csv_detail.hpp"
 
 namespace loanrisk {
@@ -87,13 +88,24 @@ std::string range_text(const ColumnSpec& spec, double v) {
   return s;
 }
 
-// The value in quotes, cut short when long (appends, not operator+: GCC 12 -Wrestrict bug 105651).
+// The value in quotes, cut short when long, as valid UTF-8 with control bytes (a NUL would cut
+// the message) spelled out (appends, not operator+: GCC 12 -Wrestrict bug 105651).
 std::string shown(std::string_view value) {
-  constexpr std::size_t kMax = 60;
   std::string s(1, '"');
-  s.append(value.substr(0, kMax));
-  if (value.size() > kMax) s.append("...");
+  s.append(echo_text(value, 60));
   s.push_back('"');
+  return s;
+}
+
+// A header's names for a message: at most the first kMax, each cut short.
+std::string listed(const std::vector<std::string>& names) {
+  constexpr std::size_t kMax = 20;
+  std::string s;
+  for (std::size_t j = 0; j < names.size() && j < kMax; ++j) {
+    s.append(j == 0 ? "" : ", ").append(echo_text(names[j], 40));
+  }
+  if (names.size() > kMax)
+    s.append(" and ").append(std::to_string(names.size() - kMax)).append(" more");
   return s;
 }
 
@@ -185,7 +197,7 @@ class Reader {
     for (std::size_t j = 0; j < header_.size(); ++j) {
       if (header_[j].empty()) continue;
       if (!seen.emplace(header_[j], j).second) {
-        throw InputError(at(1, j) + ": column '" + header_[j] +
+        throw InputError(at(1, j) + ": column '" + echo_text(header_[j], 60) +
                          "' appears twice in the header. Fix: rename or remove one of the two "
                          "columns");
       }
@@ -193,19 +205,25 @@ class Reader {
     for (const auto& c : schema_.columns) {
       const bool needed = c.required && (c.role != ColumnRole::Target || options_.require_target);
       if (needed && !seen.contains(c.name)) {
-        std::string found;
-        for (const auto& h : header_) found += (found.empty() ? "" : ", ") + h;
+        const std::string found = listed(header_);
         throw InputError(at(1) + ": required column '" + c.name + "' is missing (found: " + found +
                          "). Fix: add the column or rename the matching header");
       }
     }
     bindings_.assign(header_.size(), Binding{});
+    constexpr std::size_t kMaxWarnings = 20;
+    std::size_t ignored = 0;
     for (std::size_t j = 0; j < header_.size(); ++j) {
       bindings_[j].spec = schema_.find(header_[j]);
-      if (bindings_[j].spec != nullptr) continue;
+      if (bindings_[j].spec != nullptr || ++ignored > kMaxWarnings) continue;
       result_.warnings.push_back(
-          header_[j].empty() ? "column " + std::to_string(j + 1) + " has no name and is ignored"
-                             : "column '" + header_[j] + "' is not in the schema and is ignored");
+          header_[j].empty()
+              ? "column " + std::to_string(j + 1) + " has no name and is ignored"
+              : "column '" + echo_text(header_[j], 60) + "' is not in the schema and is ignored");
+    }
+    if (ignored > kMaxWarnings) {
+      result_.warnings.push_back(std::to_string(ignored - kMaxWarnings) +
+                                 " more columns are not in the schema and are ignored");
     }
     // Numeric columns go to the frame in schema order, whatever the file's order.
     for (const auto& c : schema_.columns) {
@@ -299,6 +317,13 @@ class Reader {
 
 ReadResult parse_csv(std::string_view text, std::string_view source_name, const Schema& schema,
                      const ReadOptions& options) {
+  // Classic Mac files end lines with a lone CR: read as one long row, their header would look
+  // like a single wide line ("column '5' appears twice"). Without any LF, every CR ends a line.
+  if (text.find('\n') == std::string_view::npos && text.find('\r') != std::string_view::npos) {
+    std::string lf(text);
+    std::replace(lf.begin(), lf.end(), '\r', '\n');
+    return Reader(lf, source_name, schema, options).run();
+  }
   return Reader(text, source_name, schema, options).run();
 }
 

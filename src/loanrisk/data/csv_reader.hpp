@@ -46,6 +46,10 @@ ReadResult parse_csv(std::string_view text, std::string_view source_name, const 
                      const ReadOptions& options = {});
 
 /// Writes rejects as CSV: line,column,value,reason,raw_row.
+/// Appends s as one CSV field, quoted as RFC 4180 says when it holds a comma, a quote, a line
+/// break or surrounding spaces, so that every CSV reader gets the same value back.
+void append_csv_field(std::string& out, std::string_view s);
+
 void write_rejects_csv(const std::filesystem::path& path, const std::vector<Reject>& rejects);
 
 /// Writes a frame as CSV with the schema's column order (id first); integers without decimals.

@@ -60,6 +60,10 @@ void append_field(std::string& out, std::string_view s) {
 
 }  // namespace csv_detail
 
+void append_csv_field(std::string& out, std::string_view s) {
+  csv_detail::append_field(out, s);
+}
+
 void write_rejects_csv(const std::filesystem::path& path, const std::vector<Reject>& rejects) {
   using csv_detail::append_field;
   std::string out = "line,column,value,reason,raw_row\n";

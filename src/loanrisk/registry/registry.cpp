@@ -1,6 +1,7 @@
 // Registry writes: registration (bundle copy + version row + history in one transaction), alias
 // moves, archiving, version tags and descriptions.
 #include "loanrisk/registry/registry.hpp"
+#include "loanrisk/core/text.hpp"
 
 #include <unistd.h>
 
@@ -46,6 +47,8 @@ ModelVersion ModelRegistry::register_version(const std::string& name, const std:
                                              const std::string& reason,
                                              const std::string& description) {
   check_registry_name("model name", name);
+  require_utf8("the reason", reason);
+  require_utf8("the description", description);
   const Run run = store_.get_run(run_id);
   const auto bundle = run.artifact_dir / "bundle";
   if (!std::filesystem::exists(bundle / "manifest.json")) {
@@ -98,6 +101,7 @@ ModelVersion ModelRegistry::register_version(const std::string& name, const std:
 bool ModelRegistry::set_alias(const std::string& name, const std::string& alias,
                               std::int64_t version, const std::string& reason) {
   check_registry_name("alias", alias);
+  require_utf8("the reason", reason);
   if (alias.find_first_not_of("0123456789") == std::string::npos || alias == "latest") {
     throw UsageError("alias '" + alias +
                      "' would be confused with a version: use a name such as champion");
@@ -127,6 +131,7 @@ bool ModelRegistry::set_alias(const std::string& name, const std::string& alias,
 
 void ModelRegistry::archive(const std::string& name, std::int64_t version,
                             const std::string& reason) {
+  require_utf8("the reason", reason);
   get_model(name);
   db_.transaction(true, [&] {
     touch_model(db_, name);
@@ -162,6 +167,7 @@ void ModelRegistry::set_version_tag(const std::string& name, std::int64_t versio
 
 void ModelRegistry::set_version_description(const std::string& name, std::int64_t version,
                                             const std::string& description) {
+  require_utf8("the description", description);
   db_.transaction(true, [&] {
     require_status(db_, name, version);
     db_.exec(

@@ -6,6 +6,7 @@
 #include <random>
 
 #include "loanrisk/core/build_info.hpp"
+#include "loanrisk/core/text.hpp"
 #include "loanrisk/tracking/migrations.hpp"
 #include "loanrisk/tracking/process_identity.hpp"
 #include "loanrisk/tracking/sql_store.hpp"
@@ -139,6 +140,8 @@ std::vector<Experiment> SqlStore::list_experiments() {
 }
 
 Run SqlStore::create_run(const RunSpec& spec) {
+  require_utf8("the run name", spec.name);
+  require_utf8("the experiment name", spec.experiment);
   const Experiment exp = get_or_create_experiment(spec.experiment);
   Run r;
   r.id = new_run_id();

@@ -32,26 +32,16 @@ class SqliteDatabase final : public Database {
       throw UsageError("cannot open SQLite store '" + path.string() + "': " + why +
                        "; check that the folder exists and is writable");
     }
-    check(sqlite3_busy_timeout(db_, 5000), "sqlite3_busy_timeout");
-    check(sqlite3_extended_result_codes(db_, 1), "sqlite3_extended_result_codes");
-    // Switching to WAL needs a brief exclusive lock: retry while another process holds one.
-    for (int attempt = 0;; ++attempt) {
-      try {
-        query("PRAGMA journal_mode=WAL", {});
-        break;
-      } catch (const RetryableDbError&) {
-        if (attempt > 200) throw;
-        std::this_thread::sleep_for(std::chrono::milliseconds(10 + attempt));
-      }
+    try {
+      configure();
+    } catch (...) {
+      // No destructor runs for a constructor that throws (a read-only store fails here).
+      close();
+      throw;
     }
-    query("PRAGMA synchronous=NORMAL", {});
-    query("PRAGMA foreign_keys=ON", {});
   }
 
-  ~SqliteDatabase() override {
-    for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
-    sqlite3_close_v2(db_);
-  }
+  ~SqliteDatabase() override { close(); }
 
   SqliteDatabase(const SqliteDatabase&) = delete;
   SqliteDatabase& operator=(const SqliteDatabase&) = delete;
@@ -116,11 +106,47 @@ class SqliteDatabase final : public Database {
   }
 
  private:
+  void configure() {
+    check(sqlite3_busy_timeout(db_, 5000), "sqlite3_busy_timeout");
+    check(sqlite3_extended_result_codes(db_, 1), "sqlite3_extended_result_codes");
+    // Switching to WAL needs a brief exclusive lock: retry while another process holds one.
+    for (int attempt = 0;; ++attempt) {
+      try {
+        query("PRAGMA journal_mode=WAL", {});
+        break;
+      } catch (const RetryableDbError&) {
+        if (attempt > 200) throw;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10 + attempt));
+      }
+    }
+    query("PRAGMA synchronous=NORMAL", {});
+    query("PRAGMA foreign_keys=ON", {});
+  }
+
+  void close() {
+    for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
+    cache_.clear();
+    sqlite3_close_v2(db_);
+    db_ = nullptr;
+  }
+
   void check(int rc, std::string_view what) {
     if (rc == SQLITE_OK) return;
     const std::string msg = "SQLite error on '" + std::string(what) + "' in '" + path_.string() +
                             "': " + sqlite3_errmsg(db_) + " (" + sqlite3_errstr(rc) + ")";
     if (is_contention(rc)) throw RetryableDbError(msg);
+    const int primary = rc & 0xff;
+    if (primary == SQLITE_READONLY) {
+      throw UnavailableError("the store '" + path_.string() + "' is read-only for this user (" +
+                             sqlite3_errmsg(db_) +
+                             "): point --store or $LOANRISK_STORE at a store you can write, or "
+                             "fix the permissions of the file and its folder");
+    }
+    if (primary == SQLITE_FULL) {
+      throw UnavailableError("the disk holding the store '" + path_.string() +
+                             "' is full: free some space and run the command again (nothing "
+                             "was half-written: the change was rolled back)");
+    }
     throw InternalError(msg);
   }
 

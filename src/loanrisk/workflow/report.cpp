@@ -1,4 +1,5 @@
 #include "loanrisk/workflow/report.hpp"
+#include "loanrisk/core/text.hpp"
 
 #include "loanrisk/evaluation/report.hpp"
 #include "loanrisk/workflow/workflows.hpp"
@@ -26,7 +27,7 @@ nlohmann::json bundle_report(const Bundle& bundle, const std::vector<double>& y,
 }
 
 std::map<std::string, std::string> report_files(const nlohmann::json& report) {
-  return {{"report.json", report.dump(2) + "\n"}, {"report.html", evaluation_html(report)}};
+  return {{"report.json", dump_json(report, 2) + "\n"}, {"report.html", evaluation_html(report)}};
 }
 
 nlohmann::json comparison_json(const std::vector<FamilyComparison>& rows) {

@@ -4,6 +4,7 @@
 
 #include "loanrisk/core/error.hpp"
 #include "loanrisk/core/files.hpp"
+#include "loanrisk/data/csv_reader.hpp"
 #include "loanrisk/workflow/report.hpp"
 #include "loanrisk/workflow/workflows.hpp"
 
@@ -38,7 +39,8 @@ PredictOutcome predict_file(const PredictRequest& req) {
   out += "customer_id,pd,decision\n";
   const bool has_ids = !read.frame.ids.empty();
   for (std::size_t i = 0; i < pd.size(); ++i) {
-    out += has_ids ? read.frame.ids[i] : std::to_string(read.frame.lines[i]);
+    // Ids come from quoted fields too ("A,1"): written back quoted, or the row gains a column.
+    append_csv_field(out, has_ids ? read.frame.ids[i] : std::to_string(read.frame.lines[i]));
     out += ',';
     out += format_double(pd[i]);
     out += pd[i] >= bundle.threshold ? ",1\n" : ",0\n";

@@ -68,6 +68,42 @@ TEST(CsvReader, QuotedFieldsWithCommaQuoteAndNewline) {
   EXPECT_EQ(r.rejects[0].line, 7);
 }
 
+// Two quoted fields with doubled quotes in one row: the second's unescaped copy used to move the
+// first's storage (a view into freed memory under ASan).
+TEST(CsvReader, SeveralFieldsWithDoubledQuotesInOneRow) {
+  ASSERT_THROW(parse(kHeader + "\n\"A\"\"1\",\"1\"\"\",1000,2000,50000,3,650,0\n"), InputError);
+  ReadOptions keep;
+  keep.collect_rejects = true;
+  const auto k = parse(kHeader + "\n\"A\"\"1\",\"x\"\"y\",\"z\"\"w\",2000,50000,3,650,0\n" +
+                           "\"B\"\"2\",1,1000,2000,50000,3,650,0\n",
+                       keep);
+  EXPECT_EQ(k.frame.ids, (std::vector<std::string>{"B\"2"}));
+  ASSERT_EQ(k.rejects.size(), 1u);
+  EXPECT_EQ(k.rejects[0].value, "x\"y");
+}
+
+TEST(CsvReader, CrOnlyLineEndingsAreLines) {
+  const auto r = parse(kHeader + "\r1,0,1,2,3,4,600,0\r2,0,1,2,3,4,700,1\r");
+  EXPECT_EQ(r.frame.ids, (std::vector<std::string>{"1", "2"}));
+  EXPECT_EQ(r.frame.lines, (std::vector<std::int64_t>{2, 3}));
+}
+
+TEST(CsvReader, MessagesShowControlBytesAndListFewHeaderNames) {
+  EXPECT_THROW_MSG(parse(kHeader + "\n1,0,1,2," + std::string("3\0x", 3) + ",4,600,0\n"),
+                   InputError, "value \"3\\x00x\" is not a number. Fix:");
+  std::string wide = "c0";
+  for (int i = 1; i < 10000; ++i) wide += ",c" + std::to_string(i);
+  try {
+    parse(wide + "\n" + std::string(9999, ',') + "\n");
+    FAIL() << "no error";
+  } catch (const InputError& e) {
+    const std::string m = e.what();
+    EXPECT_NE(m.find("(found: c0, c1, c2, "), std::string::npos) << m;
+    EXPECT_NE(m.find("c19 and 9980 more)"), std::string::npos) << m;
+    EXPECT_LT(m.size(), 800u);
+  }
+}
+
 TEST(CsvReader, MultiLineRowReportsItsFirstLine) {
   const std::string text = kHeader + "\n\"A\nB\nC\",0,1,2,3,4,600,9\n";
   EXPECT_THROW_MSG(parse(text), InputError, "loans.csv line 2, column 8 (default)");
