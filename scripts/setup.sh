@@ -10,6 +10,8 @@ DEB_PACKAGES=(
   libsqlite3-dev libpqxx-dev postgresql-15 postgresql-client-15
   libboost-dev libcli11-dev libtomlplusplus-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  # the fuzz targets (docs/fuzzing.md): clang, its libFuzzer and sanitizer runtimes, its OpenMP
+  clang libclang-rt-14-dev libomp-dev
   # deployment checks (tests/deploy/): linters, the .deb's dependency computation, HTTP probes
   yamllint shellcheck dpkg-dev curl
   # the web app's end-to-end tests drive Debian's Chromium

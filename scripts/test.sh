@@ -5,8 +5,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 BUILD_DIR=${LOANRISK_TEST_BUILD_DIR:-build/test}
-cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLOANRISK_SANITIZE=ON >/dev/null
+# The fuzz targets (tests/fuzz, docs/fuzzing.md) are built by clang in build/fuzz; this build's
+# ctest runs them (label fuzz).
+FUZZ_DIR=${LOANRISK_FUZZ_BUILD_DIR:-$PWD/build/fuzz}
+cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLOANRISK_SANITIZE=ON \
+  -DLOANRISK_FUZZ_BUILD_DIR="$FUZZ_DIR" >/dev/null
 cmake --build "$BUILD_DIR" -j"$(nproc)"
+LOANRISK_FUZZ_BUILD_DIR="$FUZZ_DIR" bench/fuzz.sh --build >/dev/null
 # The Release package the deploy tests install and inspect, built here with every core rather than
 # inside a test that competes with the others (the tests then reuse build/package as it is).
 scripts/package.sh >/dev/null
