@@ -73,8 +73,7 @@ int models_show(const ModelsArgs& a) {
   if (a.json) {
     nlohmann::json vs = nlohmann::json::array();
     for (const auto& v : versions) vs.push_back(version_json(v));
-    std::cout << dump_json({{"name", m.name}, {"aliases", m.aliases}, {"versions", vs}}, 2)
-              << "\n";
+    std::cout << dump_json({{"name", m.name}, {"aliases", m.aliases}, {"versions", vs}}, 2) << "\n";
     return 0;
   }
   std::cout << "model " << m.name << ": " << versions.size() << " version(s), aliases "
