@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <regex>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <utility>
@@ -20,9 +21,10 @@ class ServerProcess {
  public:
   /// Starts `loanrisk serve --port 0 ARGS` in dir (output in dir/serve.out and serve.err) with the
   /// extra environment variables, and waits up to 30 s for its address; port() is 0 when it exited
-  /// or never printed one.
+  /// or never printed one. shell_prefix runs in the shell first (e.g. "ulimit -n 64; ").
   ServerProcess(const TempDir& dir, const std::string& args,
-                const std::vector<std::pair<std::string, std::string>>& env = {})
+                const std::vector<std::pair<std::string, std::string>>& env = {},
+                const std::string& shell_prefix = "")
       : dir_(dir) {
     // A previous server's address must not be mistaken for this one's.
     std::filesystem::remove(dir / "serve.out");
@@ -30,8 +32,8 @@ class ServerProcess {
     if (pid_ == 0) {
       if (chdir(dir.path().c_str()) != 0) _exit(127);
       for (const auto& [name, value] : env) setenv(name.c_str(), value.c_str(), 1);
-      const std::string cmd = "exec '" + std::string(LOANRISK_BINARY) + "' serve --port 0 " + args +
-                              " >serve.out 2>serve.err";
+      const std::string cmd = shell_prefix + "exec '" + std::string(LOANRISK_BINARY) +
+                              "' serve --port 0 " + args + " >serve.out 2>serve.err";
       execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
       _exit(127);
     }
@@ -68,6 +70,26 @@ class ServerProcess {
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   }
   std::string err() const { return slurp(dir_ / "serve.err"); }
+  /// SIGKILL, as a crash or the kernel's OOM killer would end it: nothing is flushed.
+  void kill_hard() {
+    if (pid_ <= 0) return;
+    kill(pid_, SIGKILL);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    pid_ = -1;
+  }
+  /// User plus system CPU time the server has used so far, in seconds (0 when not running).
+  double cpu_seconds() const {
+    if (pid_ <= 0) return 0;
+    std::istringstream in(slurp("/proc/" + std::to_string(pid_) + "/stat"));
+    std::string field;
+    // Fields 14 and 15 (utime, stime) in clock ticks; the name (field 2) has no spaces here.
+    double ticks = 0;
+    for (int i = 1; i <= 15 && in >> field; ++i) {
+      if (i >= 14) ticks += std::stod(field);
+    }
+    return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
+  }
 
  private:
   const TempDir& dir_;

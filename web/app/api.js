@@ -15,8 +15,10 @@ async function parse(response) {
   return body;
 }
 
-export async function getJson(path) {
-  return parse(await fetch(path, { headers: { Accept: 'application/json' } }));
+export async function getJson(path, token) {
+  const headers = { Accept: 'application/json' };
+  if (token) headers.Authorization = `Bearer ${token}`;
+  return parse(await fetch(path, { headers }));
 }
 
 /// GET that answers null on 404 instead of throwing (optional routes such as monitoring).

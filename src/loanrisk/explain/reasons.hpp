@@ -1,21 +1,31 @@
 #pragma once
-// Reason codes: the SHAP contributions of a row turned into the few factors that pushed its PD up,
+// Reason codes: the SHAP contributions of a row turned into the few factors that moved its PD,
 // each with a stable code and a sentence a loan officer can read (adverse-action style).
+//
+// A sentence must be true of the applicant: it quotes the applicant's own inputs (never a value
+// after outlier capping), a model input derived from several inputs is explained through them
+// (the three FICO features are one factor, FICO score; a ratio quotes both its inputs), and a
+// word such as "low" is used only when the input is on that side of the training data's mean and
+// the factor moved the PD the way the sentence says. Otherwise the sentence says only what the
+// factor did ("Income (150,000) raised the estimated risk").
 #include <cstddef>
 #include <string>
 #include <vector>
 
 #include "loanrisk/core/matrix.hpp"
+#include "loanrisk/data/frame.hpp"
 
 namespace loanrisk {
 
-/// One factor that raised a row's PD.
+class FeaturePipeline;
+
+/// One factor that moved a row's PD.
 struct Reason {
   std::string code;         ///< stable code, e.g. "R01_DEBT_TO_INCOME".
-  std::string feature;      ///< the model input it comes from.
-  double value = 0;         ///< the model input's value for the row (after the pipeline).
-  double contribution = 0;  ///< log-odds added to the margin (> 0).
-  std::string text;         ///< e.g. "Total debt is high relative to income (0.52)".
+  std::string feature;      ///< the factor: an input the applicant gave, or a ratio of two.
+  double value = 0;         ///< the applicant's input (for a ratio, the ratio of their inputs).
+  double contribution = 0;  ///< log-odds added to the margin (> 0 raises the PD).
+  std::string text;         ///< e.g. "Total debt is high relative to income (52,000 to 100,000)".
 };
 
 /// The SHAP explanation of one row: contribution per model input, base value and margin.
@@ -32,21 +42,30 @@ struct Explanation {
 std::vector<Explanation> split_contributions(const DenseMatrix& X,
                                              const std::vector<double>& contributions);
 
-/// The top `limit` factors with a positive contribution, largest first (ties by feature order).
-std::vector<Reason> reason_codes(const Explanation& explanation, std::size_t limit = 4);
-/// The same for row `row` of X straight from Classifier::contributions output (rows x (cols+1)),
-/// without building the row's Explanation: what the predict route needs per applicant.
-std::vector<Reason> reason_codes(const DenseMatrix& X, std::size_t row,
-                                 const std::vector<double>& contributions, std::size_t limit = 4);
-/// The same written over `out`, reusing its Reasons' strings (the predict route keeps one vector
-/// per thread, so four reasons cost no allocation after the first request).
-void reason_codes(const DenseMatrix& X, std::size_t row, const std::vector<double>& contributions,
-                  std::size_t limit, std::vector<Reason>& out);
+/// Which way the factors are taken.
+enum class Direction { Raising, Lowering };
 
-/// The code of a feature's reason ("R99_OTHER" style fallback for features not catalogued).
-std::string reason_code(const std::string& feature);
+/// The top `limit` factors of row `row` that moved the PD in `direction` (largest effect first,
+/// ties in model input order), written over `out` (its strings reused: the predict route keeps
+/// one vector per thread). X and contributions (rows x (cols+1)) are the pipeline's output for
+/// `frame`, whose raw inputs the sentences quote. With `declined` and no factor raising the PD,
+/// one reason says the model's starting estimate is already above the approval threshold, so a
+/// decline is never left without a reason. InternalError when the sizes disagree.
+void reason_codes(const FeaturePipeline& pipeline, const Frame& frame, const DenseMatrix& X,
+                  std::size_t row, const std::vector<double>& contributions, std::size_t limit,
+                  Direction direction, bool declined, std::vector<Reason>& out);
 
-/// The loan officer's sentence for a feature at a value.
-std::string reason_text(const std::string& feature, double value);
+/// The same, returned.
+std::vector<Reason> reason_codes(const FeaturePipeline& pipeline, const Frame& frame,
+                                 const DenseMatrix& X, std::size_t row,
+                                 const std::vector<double>& contributions, std::size_t limit = 4,
+                                 Direction direction = Direction::Raising, bool declined = false);
+
+/// The factor a model input belongs to: the input itself for the applicant's inputs and the
+/// ratios, "fico_score" for the FICO features derived from it.
+std::string reason_factor(const std::string& feature);
+
+/// The code of a factor's adverse reason ("R99_OTHER" for factors not catalogued).
+std::string reason_code(const std::string& factor);
 
 }  // namespace loanrisk

@@ -1,7 +1,9 @@
 #include "loanrisk/serve/api.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <map>
 
 #include <spdlog/spdlog.h>
@@ -9,6 +11,7 @@
 
 #include "loanrisk/core/build_info.hpp"
 #include "loanrisk/core/error.hpp"
+#include "loanrisk/core/text.hpp"
 #include "loanrisk/serve/app_api.hpp"
 #include "loanrisk/serve/http_error.hpp"
 
@@ -49,8 +52,9 @@ const std::map<std::string, Route>& routes() {
       {"/api/v1/studies", {{"GET"}, Access::Open}},
       {"/api/v1/studies/{name}", {{"GET"}, Access::Open}},
       {"/api/v1/admin/jobs", {{"POST"}, Access::Admin}},
-      {"/api/v1/jobs", {{"GET"}, Access::Open}},
-      {"/api/v1/jobs/{id}", {{"GET"}, Access::Open}},
+      // A job's record quotes its command's errors and its data path: admin only.
+      {"/api/v1/jobs", {{"GET"}, Access::Admin}},
+      {"/api/v1/jobs/{id}", {{"GET"}, Access::Admin}},
       {"/api/v1/data", {{"GET"}, Access::Open}},
       {"/api/v1/model/card", {{"GET"}, Access::Open}},
   };
@@ -65,10 +69,27 @@ spdlog::level::level_enum level_of(const std::string& name) {
   return spdlog::level::info;
 }
 
-HttpResponse json_response(const nlohmann::json& j, int status = 200) {
+/// An id for one request's log line and error answer: the process's start time and a counter,
+/// unique across restarts without a random source.
+std::string next_request_id() {
+  static const auto start =
+      static_cast<unsigned long long>(std::chrono::duration_cast<std::chrono::seconds>(
+                                          std::chrono::system_clock::now().time_since_epoch())
+                                          .count());
+  static std::atomic<unsigned long long> counter{0};
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%llx-%llx", start, counter.fetch_add(1) + 1);
+  return buf;
+}
+
+/// The answer when a handler failed in a way no route expects (a bug): never the exception's
+/// text, which may hold internals, but an id to find the logged details by.
+HttpResponse internal_error(const std::string& request_id) {
   HttpResponse r;
-  r.status = status;
-  r.body = j.dump();
+  r.status = 500;
+  r.body = "{\"error\":\"internal error; the server logged the details under request id " +
+           request_id + "\",\"request_id\":\"" + request_id + "\"}";
+  r.headers.emplace_back("X-Request-Id", request_id);
   return r;
 }
 
@@ -81,6 +102,13 @@ HttpResponse text_response(std::string body, std::string_view type = "text/plain
 
 }  // namespace
 
+HttpResponse json_response(const nlohmann::json& j, int status) {
+  HttpResponse r;
+  r.status = status;
+  r.body = dump_json(j);
+  return r;
+}
+
 bool constant_time_equal(const std::string& a, const std::string& b) {
   unsigned diff = static_cast<unsigned>(a.size() ^ b.size());
   for (std::size_t i = 0; i < a.size(); ++i) {
@@ -90,12 +118,45 @@ bool constant_time_equal(const std::string& a, const std::string& b) {
   return diff == 0;
 }
 
+std::size_t json_nesting_depth(std::string_view text, std::size_t limit) {
+  std::size_t depth = 0, deepest = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      deepest = std::max(deepest, ++depth);
+      if (deepest > limit) return deepest;
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return deepest;
+}
+
 nlohmann::json parse_json_body(const std::string& body) {
+  // Copying, comparing or printing a document is recursive: a body of 100,000 nested arrays
+  // would overflow the stack long after the (iterative) parser accepted it.
+  if (json_nesting_depth(body, kMaxJsonDepth) > kMaxJsonDepth) {
+    throw HttpError(400, "JSON nested deeper than " + std::to_string(kMaxJsonDepth) +
+                             " levels; an applicant is a flat object of numbers");
+  }
   try {
     return nlohmann::json::parse(body);
   } catch (const nlohmann::json::parse_error& e) {
     throw HttpError(400, "malformed JSON at byte " + std::to_string(e.byte) +
                              ": send a JSON object or array (e.g. {\"fico_score\": 640, ...})");
+  } catch (const nlohmann::json::exception& e) {
+    // out_of_range: a number such as 1e400 that no double holds.
+    throw HttpError(400, std::string("JSON number out of range (") + e.what() +
+                             "): send finite numbers within about 1e308");
   }
 }
 
@@ -129,11 +190,20 @@ HttpResponse ServeApi::handle(const HttpRequest& request) const {
     response = json_response(e.body(), e.status());
   } catch (const InputError& e) {
     response = error(400, e.what());
+  } catch (const UnavailableError& e) {
+    response = error(503, e.what());
   } catch (const UsageError& e) {
     response = error(400, e.what());
   } catch (const std::exception& e) {
-    spdlog::error("internal error on {} {}: {}", request.method, path, e.what());
-    response = error(500, "internal error; the server logged the details");
+    const std::string id = next_request_id();
+    spdlog::error("internal error request_id={} method={} path={}: {}", id,
+                  echo_text(request.method), echo_text(path), echo_text(e.what(), 2000));
+    response = internal_error(id);
+  } catch (...) {
+    const std::string id = next_request_id();
+    spdlog::error("internal error request_id={} method={} path={}: unknown exception", id,
+                  echo_text(request.method), echo_text(path));
+    response = internal_error(id);
   }
   if (response.status == 401) response.headers.emplace_back("WWW-Authenticate", "Bearer");
   const double seconds =
@@ -143,7 +213,8 @@ HttpResponse ServeApi::handle(const HttpRequest& request) const {
   if (level == spdlog::level::off) return response;
   const auto m = holder_.current();
   spdlog::log(level, "request method={} path={} status={} latency_ms={:.3f} model_version={}",
-              request.method, route == "other" ? "(unknown)" : path, response.status, seconds * 1e3,
+              echo_text(request.method), route == "other" ? "(unknown)" : echo_text(path),
+              response.status, seconds * 1e3,
               m ? (m->version.empty() ? m->name : m->version) : "-");
   return response;
 }
@@ -153,17 +224,21 @@ HttpResponse ServeApi::dispatch(const HttpRequest& request, const std::string& p
   const std::string key = app_route_key(path);
   const auto it = routes().find(key);
   if (it == routes().end()) {
-    throw HttpError(404, "no route " + path + "; see GET /openapi.json for the API");
+    throw HttpError(404, "no route " + echo_text(path) + "; see GET /openapi.json for the API");
   }
   route = key;
   const Route& r = it->second;
-  const bool allowed =
-      std::find(r.methods.begin(), r.methods.end(), request.method) != r.methods.end();
+  const auto has = [&](const std::string& method) {
+    return std::find(r.methods.begin(), r.methods.end(), method) != r.methods.end();
+  };
+  // HEAD is GET without the body (RFC 9110 9.3.2); the transport drops the body.
+  const bool allowed = has(request.method) || (request.method == "HEAD" && has("GET"));
   if (!allowed) {
     std::string allow;
     for (const auto& m : r.methods) allow += (allow.empty() ? "" : ", ") + m;
-    HttpResponse resp =
-        error(405, "method " + request.method + " is not allowed on " + path + "; use " + allow);
+    if (has("GET")) allow += ", HEAD";
+    HttpResponse resp = error(405, "method " + echo_text(request.method) + " is not allowed on " +
+                                       echo_text(path) + "; use " + allow);
     resp.headers.emplace_back("Allow", allow);
     return resp;
   }

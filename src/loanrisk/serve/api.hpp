@@ -73,13 +73,24 @@ class ServeApi {
   int log_level_;  ///< settings_.log_level as spdlog's level, parsed once.
 };
 
+/// A JSON answer; text that is not valid UTF-8 is sent with U+FFFD in its place.
+HttpResponse json_response(const nlohmann::json& j, int status = 200);
+
 /// Equal strings in time independent of where they differ (tokens).
 bool constant_time_equal(const std::string& a, const std::string& b);
 
 /// The OpenAPI 3 document of every route.
 const nlohmann::json& openapi_document();
 
-/// Parses a JSON body; HttpError 400 with the parser's position when malformed.
+/// How deep a request's JSON may nest: an applicant body needs 3 levels, MLflow's shapes 4.
+inline constexpr std::size_t kMaxJsonDepth = 64;
+
+/// The deepest nesting of arrays and objects in JSON text, counted up to just past limit (the
+/// scan stops there).
+std::size_t json_nesting_depth(std::string_view text, std::size_t limit);
+
+/// Parses a JSON body; HttpError 400 with the parser's position when malformed, nested deeper
+/// than kMaxJsonDepth, or holding a number out of a double's range.
 nlohmann::json parse_json_body(const std::string& body);
 
 }  // namespace loanrisk

@@ -2,6 +2,7 @@
 // kept out of api.cpp and api_score.cpp so that those stay about routing and scoring.
 #include <nlohmann/json.hpp>
 
+#include "loanrisk/core/text.hpp"
 #include "loanrisk/serve/api.hpp"
 #include "loanrisk/serve/http_error.hpp"
 #include "loanrisk/serve/prediction_monitor.hpp"
@@ -10,7 +11,12 @@ namespace loanrisk {
 
 void ServeApi::record_predictions(const LoadedModel& model, const Frame& frame,
                                   const std::vector<double>& pd, const char* route) const {
-  if (monitor_ && !pd.empty()) monitor_->record(model, frame, pd, route);
+  if (monitor_ && !pd.empty() && !monitor_->record(model, frame, pd, route)) {
+    throw HttpError(503,
+                    "the decision could not be written to the prediction log, which this server "
+                    "must do before it answers (durability = \"sync\"); nothing was recorded: "
+                    "retry, and tell the operator (see loanrisk_prediction_log_errors_total)");
+  }
 }
 
 std::string ServeApi::monitor_metrics() const {
@@ -27,7 +33,7 @@ HttpResponse ServeApi::monitoring() const {
                              "reference");
   }
   HttpResponse r;
-  r.body = doc.dump();
+  r.body = dump_json(doc);
   return r;
 }
 

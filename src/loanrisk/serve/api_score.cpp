@@ -1,8 +1,11 @@
 // The scoring routes: predict (PD, grade, decision, expected loss, reason codes), explain (full
 // SHAP), MLflow /invocations and CSV in / CSV out.
+#include <optional>
+
 #include <nlohmann/json.hpp>
 
 #include "loanrisk/core/json_writer.hpp"
+#include "loanrisk/core/text.hpp"
 #include "loanrisk/data/csv_reader.hpp"
 #include "loanrisk/explain/reasons.hpp"
 #include "loanrisk/serve/api.hpp"
@@ -56,18 +59,59 @@ nlohmann::json model_json(const LoadedModel& m) {
   return {{"name", m.name}, {"version", m.version}};
 }
 
-HttpResponse json_ok(const nlohmann::json& j) {
-  HttpResponse r;
-  r.body = j.dump();
-  return r;
+/// A CSV field as RFC 4180 writes it (quoted when it needs to be).
+std::string csv_field(std::string_view v) {
+  std::string out;
+  append_csv_field(out, v);
+  return out;
 }
 
-/// A CSV field, quoted when it holds a comma, quote or line break.
-std::string csv_field(const std::string& v) {
-  if (v.find_first_of(",\"\r\n") == std::string::npos) return v;
-  std::string q = "\"";
-  for (char c : v) q += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return q + "\"";
+/// MLflow's columnar inputs ({"fico_score": [..], ...}) as records. The columns' names and
+/// lengths are checked before any row is built: padding short columns to the longest, a body of
+/// one long column and a thousand empty ones would build a thousand-field object per row.
+nlohmann::json columnar_records(const nlohmann::json& columns, const Schema& schema,
+                                std::size_t max_rows) {
+  std::string unknown;
+  std::size_t n_unknown = 0;
+  std::optional<std::pair<std::string, std::size_t>> first;
+  for (const auto& [k, v] : columns.items()) {
+    if (!v.is_array()) {
+      throw HttpError(422, "columnar inputs: '" + echo_text(k) + "' must be an array of values");
+    }
+    if (!schema.find(k)) {
+      if (++n_unknown <= 5) unknown += (unknown.empty() ? "'" : ", '") + echo_text(k, 40) + "'";
+      continue;
+    }
+    if (!first) {
+      first.emplace(k, v.size());
+    } else if (v.size() != first->second) {
+      throw HttpError(422, "columnar inputs: every column needs the same number of values; '" +
+                               first->first + "' has " + std::to_string(first->second) + ", '" + k +
+                               "' has " + std::to_string(v.size()));
+    }
+  }
+  if (n_unknown > 0) {
+    std::string known;
+    for (const auto& c : schema.columns) {
+      if (c.role != ColumnRole::Target) known += (known.empty() ? "" : ", ") + c.name;
+    }
+    throw HttpError(
+        422, "columnar inputs: unknown column" + std::string(n_unknown > 1 ? "s " : " ") + unknown +
+                 (n_unknown > 5 ? " and " + std::to_string(n_unknown - 5) + " more" : "") +
+                 "; known columns: " + known);
+  }
+  const std::size_t n = first ? first->second : 0;
+  if (n > max_rows) {
+    throw HttpError(413, "too many rows: " + std::to_string(n) + ", at most " +
+                             std::to_string(max_rows) + " per request");
+  }
+  nlohmann::json out = nlohmann::json::array();
+  for (std::size_t r = 0; r < n; ++r) {
+    nlohmann::json row = nlohmann::json::object();
+    for (const auto& [k, v] : columns.items()) row[k] = v[r];
+    out.push_back(std::move(row));
+  }
+  return out;
 }
 
 }  // namespace
@@ -85,9 +129,12 @@ HttpResponse ServeApi::predict(const HttpRequest& request, const std::string& qu
   const DenseMatrix& X = scratch.X;
   b.pipeline.transform(frame, scratch.X);
   const bool with_reasons = query.find("reasons=false") == std::string::npos;
+  // The web app's own look-ups (page load, "what if" sliders) are not decisions about a customer:
+  // kept out of the prediction log, live drift and the PD histogram.
+  const bool probe = query.find("probe=true") != std::string::npos;
   std::vector<double>& contributions = scratch.contributions;
   const std::vector<double> pd = b.predict_transformed(X, with_reasons ? &contributions : nullptr);
-  record_predictions(*m, frame, pd, "/api/v1/predict");
+  if (!probe) record_predictions(*m, frame, pd, "/api/v1/predict");
   const auto& ead = frame.column("loan_amt_outstanding");
   HttpResponse response;
   response.body.reserve(256 + pd.size() * (with_reasons ? 640 : 160));
@@ -98,7 +145,7 @@ HttpResponse ServeApi::predict(const HttpRequest& request, const std::string& qu
   w.key("threshold").value(b.threshold);
   w.key("predictions").begin_array();
   for (std::size_t i = 0; i < pd.size(); ++i) {
-    metrics_.observe_pd(pd[i]);
+    if (!probe) metrics_.observe_pd(pd[i]);
     w.begin_object();
     w.key("customer_id");
     if (frame.ids.empty()) {
@@ -112,7 +159,8 @@ HttpResponse ServeApi::predict(const HttpRequest& request, const std::string& qu
     w.key("expected_loss").value(pd[i] * settings_.lgd * ead[i]);
     if (with_reasons) {
       w.key("reasons").begin_array();
-      reason_codes(X, i, contributions, 4, scratch.reasons);
+      reason_codes(b.pipeline, frame, X, i, contributions, 4, Direction::Raising,
+                   pd[i] >= b.threshold, scratch.reasons);
       for (const Reason& r : scratch.reasons) {
         w.begin_object();
         w.key("code").value(r.code).key("feature").value(r.feature).key("value").value(r.value);
@@ -136,6 +184,18 @@ HttpResponse ServeApi::explain(const HttpRequest& request) const {
   std::vector<double> contributions;
   const std::vector<double> pd = b.predict_transformed(X, &contributions);
   const auto explanations = split_contributions(X, contributions);
+  const auto factors_json = [&](std::size_t row, Direction direction) {
+    nlohmann::json a = nlohmann::json::array();
+    for (const Reason& r :
+         reason_codes(b.pipeline, frame, X, row, contributions, 4, direction, false)) {
+      a.push_back({{"code", r.code},
+                   {"feature", r.feature},
+                   {"value", r.value},
+                   {"contribution", r.contribution},
+                   {"text", r.text}});
+    }
+    return a;
+  };
   nlohmann::json out = nlohmann::json::array();
   for (std::size_t i = 0; i < explanations.size(); ++i) {
     const Explanation& e = explanations[i];
@@ -149,9 +209,12 @@ HttpResponse ServeApi::explain(const HttpRequest& request) const {
                    {"base_value", e.base_value},
                    {"margin", e.margin},
                    {"contributions", contrib},
-                   {"feature_values", values}});
+                   {"feature_values", values},
+                   {"factors",
+                    {{"raising", factors_json(i, Direction::Raising)},
+                     {"lowering", factors_json(i, Direction::Lowering)}}}});
   }
-  return json_ok({{"model", model_json(*m)}, {"space", "log-odds"}, {"explanations", out}});
+  return json_response({{"model", model_json(*m)}, {"space", "log-odds"}, {"explanations", out}});
 }
 
 HttpResponse ServeApi::invocations(const HttpRequest& request) const {
@@ -182,27 +245,18 @@ HttpResponse ServeApi::invocations(const HttpRequest& request) const {
     if (body.contains("dataframe_split")) {
       const auto& s = body["dataframe_split"];
       if (!s.is_object()) throw HttpError(422, "dataframe_split must be an object");
+      const auto data = s.find("data");
+      if (data != s.end() && data->is_array() && data->size() > settings_.max_batch) {
+        throw HttpError(413, "too many rows: " + std::to_string(data->size()) + ", at most " +
+                                 std::to_string(settings_.max_batch) + " per request");
+      }
       rows = records_from_split(s.value("columns", nlohmann::json()),
                                 s.value("data", nlohmann::json()));
     } else if (body.contains("dataframe_records")) {
       rows = body["dataframe_records"];
     } else if (body.contains("instances") || body.contains("inputs")) {
       rows = body.contains("instances") ? body["instances"] : body["inputs"];
-      if (rows.is_object()) {  // columnar: {"fico_score": [..], ...}
-        nlohmann::json columns = nlohmann::json::array(), data = nlohmann::json::array();
-        std::size_t n = 0;
-        for (const auto& [k, v] : rows.items()) {
-          if (!v.is_array()) throw HttpError(422, "columnar inputs: " + k + " must be an array");
-          n = std::max(n, v.size());
-          columns.push_back(k);
-        }
-        for (std::size_t r = 0; r < n; ++r) {
-          nlohmann::json row = nlohmann::json::array();
-          for (const auto& [k, v] : rows.items()) row.push_back(r < v.size() ? v[r] : nullptr);
-          data.push_back(std::move(row));
-        }
-        rows = records_from_split(columns, data);
-      }
+      if (rows.is_object()) rows = columnar_records(rows, b.schema, settings_.max_batch);
     } else {
       throw HttpError(400,
                       "MLflow payload needs one of the keys dataframe_split, "
@@ -210,13 +264,13 @@ HttpResponse ServeApi::invocations(const HttpRequest& request) const {
     }
     frame = applicants_frame(rows, b.schema, settings_.max_batch);
   } else {
-    throw HttpError(
-        415, "content type '" + type + "' is not supported: use application/json or text/csv");
+    throw HttpError(415, "content type '" + echo_text(type) +
+                             "' is not supported: use application/json or text/csv");
   }
   const std::vector<double> pd = frame.rows() ? b.predict(frame) : std::vector<double>{};
   for (double p : pd) metrics_.observe_pd(p);
   record_predictions(*m, frame, pd, "/invocations");
-  return json_ok({{"predictions", pd}});
+  return json_response({{"predictions", pd}});
 }
 
 HttpResponse ServeApi::score_csv(const HttpRequest& request) const {

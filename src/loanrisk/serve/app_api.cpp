@@ -34,12 +34,6 @@ constexpr const char* kContentSecurityPolicy =
     "img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
     "frame-ancestors 'none'; form-action 'self'";
 
-HttpResponse json_ok(const nlohmann::json& j) {
-  HttpResponse r;
-  r.body = j.dump();
-  return r;
-}
-
 std::unique_ptr<Store> open(const ServeSettings& s) {
   return open_store(s.store, {{}, false});
 }
@@ -189,14 +183,14 @@ HttpResponse AppRoutes::handle(const HttpRequest& request, const std::string& ke
   if (key == "/api/v1/model/card") return card();
   if (key == "/api/v1/jobs") return job_list();
   if (key == "/api/v1/jobs/{id}") {
-    return json_ok(jobs_->status(path.substr(std::string("/api/v1/jobs/").size())));
+    return json_response(jobs_->status(path.substr(std::string("/api/v1/jobs/").size())));
   }
   // POST /api/v1/admin/jobs
   const auto m = holder_.current();
   const std::string default_data =
       m ? m->bundle.lineage.value("data_path", std::string()) : std::string();
-  HttpResponse r =
-      json_ok(jobs_->start(parse_job_request(parse_json_body(request.body), default_data)));
+  HttpResponse r = json_response(jobs_->start(
+      parse_job_request(parse_json_body(request.body), default_data, settings_.job_data_dirs)));
   r.status = 202;
   return r;
 }
@@ -206,11 +200,12 @@ HttpResponse AppRoutes::job_list() const {
   const auto& derived = derived_feature_names();
   features.insert(features.end(), derived.begin(), derived.end());
   const auto m = holder_.current();
-  return json_ok({{"jobs", jobs_->list()},
-                  {"families", classifier_families()},
-                  {"features", features},
-                  {"default_features", PipelineOptions::defaults().features},
-                  {"default_data", m ? m->bundle.lineage.value("data_path", std::string()) : ""}});
+  return json_response(
+      {{"jobs", jobs_->list()},
+       {"families", classifier_families()},
+       {"features", features},
+       {"default_features", PipelineOptions::defaults().features},
+       {"default_data", m ? m->bundle.lineage.value("data_path", std::string()) : ""}});
 }
 
 HttpResponse AppRoutes::models() const {
@@ -242,7 +237,7 @@ HttpResponse AppRoutes::models() const {
   const auto cur = holder_.current();
   nlohmann::json serving = nullptr;
   if (cur) serving = {{"name", cur->name}, {"version", cur->version}, {"uri", cur->uri}};
-  return json_ok({{"models", out}, {"serving", serving}});
+  return json_response({{"models", out}, {"serving", serving}});
 }
 
 HttpResponse AppRoutes::promote(const HttpRequest& request) const {
@@ -282,7 +277,17 @@ HttpResponse AppRoutes::promote(const HttpRequest& request) const {
     auto store = open(settings_);
     ModelRegistry registry(*store);
     const std::string name = model.get<std::string>();
-    registry.get_version(name, version.get<std::int64_t>());  // UsageError naming what exists
+    const ModelVersion target =
+        registry.get_version(name, version.get<std::int64_t>());  // UsageError naming what exists
+    // The bundle is checked before the alias moves: a version that cannot be loaded must not
+    // become what every reader of the alias (this server, batch jobs, other servers) gets.
+    try {
+      (void)Bundle::load(target.source);
+    } catch (const std::exception& e) {
+      throw HttpError(409, "version " + std::to_string(target.version) + " of " + name +
+                               " cannot be served, so " + alias.get<std::string>() +
+                               " was not moved: " + e.what());
+    }
     moved = registry.set_alias(name, alias.get<std::string>(), version.get<std::int64_t>(),
                                reason.get<std::string>());
   }
@@ -291,7 +296,7 @@ HttpResponse AppRoutes::promote(const HttpRequest& request) const {
   nlohmann::json out = {{"moved", moved}, {"reloaded", r.changed}};
   if (r.model) out["serving"] = {{"name", r.model->name}, {"version", r.model->version}};
   if (!r.error.empty()) out["reload_error"] = r.error;
-  return json_ok(out);
+  return json_response(out);
 }
 
 HttpResponse AppRoutes::runs(const std::string& query) const {
@@ -306,10 +311,10 @@ HttpResponse AppRoutes::runs(const std::string& query) const {
   for (std::size_t i = 0; i < list.size() && i < kMaxRuns; ++i) {
     out.push_back(run_json(store->get_run_record(list[i].id)));
   }
-  return json_ok({{"experiments", experiments},
-                  {"runs", out},
-                  {"total", list.size()},
-                  {"truncated", list.size() > kMaxRuns}});
+  return json_response({{"experiments", experiments},
+                        {"runs", out},
+                        {"total", list.size()},
+                        {"truncated", list.size() > kMaxRuns}});
 }
 
 HttpResponse AppRoutes::run(const std::string& id) const {
@@ -333,7 +338,7 @@ HttpResponse AppRoutes::run(const std::string& id) const {
     history[key] = points;
   }
   j["history"] = history;
-  return json_ok(j);
+  return json_response(j);
 }
 
 HttpResponse AppRoutes::studies() const {
@@ -356,7 +361,7 @@ HttpResponse AppRoutes::studies() const {
                    {"complete", complete},
                    {"best_value", best ? nlohmann::json(*best) : nlohmann::json()}});
   }
-  return json_ok({{"studies", out}});
+  return json_response({{"studies", out}});
 }
 
 HttpResponse AppRoutes::study(const std::string& name) const {
@@ -365,7 +370,7 @@ HttpResponse AppRoutes::study(const std::string& name) const {
   const auto s = studies.find(name);
   if (!s) throw HttpError(404, "no study '" + name + "'; see GET /api/v1/studies for the list");
   const SearchSpace space = SearchSpace::from_json(nlohmann::json::parse(s->space_json));
-  return json_ok(analyse_study(*s, space, studies.trials(s->id)));
+  return json_response(analyse_study(*s, space, studies.trials(s->id)));
 }
 
 HttpResponse AppRoutes::data() const {
@@ -384,7 +389,7 @@ HttpResponse AppRoutes::data() const {
     out["source"] = "bundle";
     out["note"] = path.empty() ? "the bundle does not name its training data"
                                : "the training data " + path + " is not on this server";
-    return json_ok(out);
+    return json_response(out);
   }
   auto& cache = eda_cache();
   const std::string cache_key = path + "@" + sha;
@@ -393,7 +398,7 @@ HttpResponse AppRoutes::data() const {
     if (const auto it = cache.reports.find(cache_key); it != cache.reports.end()) {
       out["source"] = "eda";
       out["report"] = it->second;
-      return json_ok(out);
+      return json_response(out);
     }
   }
   nlohmann::json report =
@@ -404,7 +409,7 @@ HttpResponse AppRoutes::data() const {
   }
   out["source"] = "eda";
   out["report"] = std::move(report);
-  return json_ok(out);
+  return json_response(out);
 }
 
 HttpResponse AppRoutes::card() const {
@@ -414,7 +419,8 @@ HttpResponse AppRoutes::card() const {
   std::error_code ec;
   const std::string markdown =
       std::filesystem::is_regular_file(file, ec) ? read_file(file) : model_card(m->bundle);
-  return json_ok({{"model", {{"name", m->name}, {"version", m->version}}}, {"markdown", markdown}});
+  return json_response(
+      {{"model", {{"name", m->name}, {"version", m->version}}}, {"markdown", markdown}});
 }
 
 }  // namespace loanrisk

@@ -7,6 +7,7 @@
 #include <cstdint>
 
 #include "loanrisk/core/json_writer.hpp"
+#include "loanrisk/core/text.hpp"
 #include "loanrisk/serve/http_error.hpp"
 #include "loanrisk/serve/number_text.hpp"
 
@@ -14,6 +15,15 @@ namespace loanrisk {
 namespace {
 
 constexpr std::size_t kMaxProblems = 100;
+
+/// What a problem quotes of the value sent: scalars as they are (long text cut short), an array
+/// or object only by its kind and size, so an answer never grows with (or recurses into) the body.
+nlohmann::json echoed(const nlohmann::json& v) {
+  if (v.is_array()) return "(an array of " + std::to_string(v.size()) + " values)";
+  if (v.is_object()) return "(an object with " + std::to_string(v.size()) + " fields)";
+  if (v.is_string()) return echo_text(v.get_ref<const std::string&>());
+  return v;
+}
 
 std::string range_rule(const ColumnSpec& c) {
   return "must be between " + fixed_text(c.min) + " and " + fixed_text(c.max) +
@@ -278,7 +288,8 @@ Frame applicants_frame(const nlohmann::json& rows, const Schema& schema, std::si
   if (id) frame.ids.resize(rows.size());
   std::vector<Problem> problems;
   auto add = [&](std::size_t r, const std::string& f, const nlohmann::json& v, std::string rule) {
-    if (problems.size() < kMaxProblems) problems.push_back({r, f, v, std::move(rule)});
+    if (problems.size() < kMaxProblems)
+      problems.push_back({r, echo_text(f), echoed(v), std::move(rule)});
   };
   for (std::size_t r = 0; r < rows.size(); ++r) {
     const auto& row = rows[r];
@@ -349,7 +360,7 @@ nlohmann::json records_from_split(const nlohmann::json& columns, const nlohmann:
     for (std::size_t j = 0; j < columns.size(); ++j) {
       if (!columns[j].is_string()) {
         throw HttpError(422, "dataframe_split columns must be strings; column " +
-                                 std::to_string(j) + " is " + columns[j].dump());
+                                 std::to_string(j) + " is " + dump_json(echoed(columns[j])));
       }
       obj[columns[j].get<std::string>()] = row[j];
     }

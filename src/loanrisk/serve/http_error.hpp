@@ -6,6 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "loanrisk/core/text.hpp"
+
 namespace loanrisk {
 
 /// An HTTP answer other than 200, with {"error": message, ...details}.
@@ -14,7 +16,7 @@ class HttpError : public std::runtime_error {
   /// details (an object) is merged into the body next to "error".
   HttpError(int status, const std::string& message,
             nlohmann::json details = nlohmann::json::object())
-      : std::runtime_error(message), status_(status), details_(std::move(details)) {}
+      : std::runtime_error(to_valid_utf8(message)), status_(status), details_(std::move(details)) {}
   int status() const { return status_; }
   /// The JSON body: {"error": what(), ...details}.
   nlohmann::json body() const {

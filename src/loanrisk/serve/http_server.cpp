@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
@@ -67,10 +68,22 @@ class Session : public std::enable_shared_from_this<Session> {
                                   " bytes; send fewer applicants per request");
     }
     if (ec) return reply_error(400, "malformed HTTP request: " + ec.message());
-    send(handler_(request_), reader_->version(), reader_->keep_alive(), request_.method == "HEAD");
+    HttpResponse response;
+    try {
+      response = handler_(request_);
+    } catch (...) {
+      // The handler answers every error itself; this is the last line, so that nothing a
+      // client sends can end the process through std::terminate on an I/O thread.
+      response = ServeApi::error(500, "internal error; the server could not answer this request");
+    }
+    send(std::move(response), reader_->version(), reader_->keep_alive(), request_.method == "HEAD");
   }
 
+  // The connection closes after an error answer, but not at once: a client still sending its
+  // (refused) body would get a reset before it read the answer, so the rest of its bytes are
+  // read and dropped for a while first ("lingering close", as nginx does).
   void reply_error(int status, const std::string& message) {
+    lingering_ = true;
     send(ServeApi::error(status, message), 11, false, false);
   }
 
@@ -84,10 +97,31 @@ class Session : public std::enable_shared_from_this<Session> {
     const std::array<asio::const_buffer, 2> buffers = {asio::buffer(head_), asio::buffer(body_)};
     asio::async_write(stream_, buffers,
                       [self = shared_from_this(), keep_alive](beast::error_code ec, std::size_t) {
+                        if (!ec && self->lingering_) return self->linger();
                         if (ec || !keep_alive) return self->close();
                         self->trim();
                         self->read();
                       });
+  }
+
+  // After an error answer: no more writes, then up to kLingerBytes or kLingerTime of the
+  // client's remaining bytes read and dropped before the socket closes.
+  static constexpr std::size_t kLingerBytes = 64 << 20;
+  void linger() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    if (ec) return close();
+    drain_.resize(16 << 10);
+    stream_.expires_after(std::chrono::seconds(2));
+    keep_draining();
+  }
+  void keep_draining() {
+    stream_.async_read_some(asio::buffer(drain_),
+                            [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                              self->drained_ += n;
+                              if (ec || self->drained_ >= kLingerBytes) return self->close();
+                              self->keep_draining();
+                            });
   }
 
   // A large request or answer leaves its buffers to the next exchange only up to 16 KB: a
@@ -111,6 +145,9 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<RequestReader> reader_;
   std::string head_;
   std::string body_;
+  bool lingering_ = false;
+  std::string drain_;
+  std::size_t drained_ = 0;
   const HttpServer::Options& options_;
   const HttpServer::Handler& handler_;
 };
@@ -131,6 +168,8 @@ struct HttpServer::Impl {
   std::mutex mutex;
   std::condition_variable done;
   std::size_t next = 0;  ///< the io_context of the next connection (round robin).
+  std::optional<asio::steady_timer> backoff_timer;  ///< pauses accept when out of descriptors.
+  std::chrono::milliseconds backoff{0};
   int port = 0;
 
   void accept() {
@@ -138,8 +177,23 @@ struct HttpServer::Impl {
     acceptor->async_accept(target.get_executor(), [this](beast::error_code ec, Socket s) {
       if (ec == asio::error::operation_aborted || !acceptor->is_open()) return;
       if (!ec) {
+        backoff = std::chrono::milliseconds(0);
         s.set_option(tcp::no_delay(true), ec);
         std::make_shared<Session>(std::move(s), options, handler)->run();
+        return accept();
+      }
+      // Out of file descriptors (or memory): the pending connection stays queued and accept
+      // fails again at once, so retrying without a pause spins a core. Back off, doubling from
+      // 10 ms to 1 s, until a connection closes and frees a descriptor.
+      if (ec == asio::error::no_descriptors || ec.value() == ENFILE ||
+          ec == asio::error::no_buffer_space || ec == asio::error::no_memory) {
+        backoff =
+            std::clamp(backoff * 2, std::chrono::milliseconds(10), std::chrono::milliseconds(1000));
+        backoff_timer->expires_after(backoff);
+        backoff_timer->async_wait([this](beast::error_code e) {
+          if (!e) accept();
+        });
+        return;
       }
       accept();
     });
@@ -176,6 +230,7 @@ void HttpServer::start() {
                      ec.message() + "; choose another --port or stop the other server");
   }
   impl_->port = acc.local_endpoint().port();
+  impl_->backoff_timer.emplace(*impl_->ios.front());
   impl_->accept();
   for (auto& io : impl_->ios) {
     impl_->threads.emplace_back([&io = *io] { io.run(); });

@@ -60,9 +60,36 @@ std::string toml_string(const std::string& s) {
   return q + "\"";
 }
 
+/// The path with every symbolic link and "." / ".." resolved, as far as it exists.
+std::filesystem::path resolved(const std::string& path) {
+  std::error_code ec;
+  auto p = std::filesystem::weakly_canonical(std::filesystem::absolute(path, ec), ec);
+  if (ec) return {};
+  if (p.has_parent_path() && p.filename().empty()) p = p.parent_path();  // "dir/" is "dir"
+  return p;
+}
+
+/// True when path is the default data file or lies under one of dirs.
+bool data_allowed(const std::string& path, const std::string& default_data,
+                  const std::vector<std::string>& dirs) {
+  if (path.find('\0') != std::string::npos) return false;
+  const auto p = resolved(path);
+  if (p.empty()) return false;
+  if (!default_data.empty() && p == resolved(default_data)) return true;
+  for (const auto& d : dirs) {
+    const auto dir = resolved(d);
+    if (dir.empty()) continue;
+    // Component by component: /data/loans must not admit /data/loans-secret/x.csv.
+    auto [dir_end, p_it] = std::mismatch(dir.begin(), dir.end(), p.begin(), p.end());
+    if (dir_end == dir.end() && p_it != p.end()) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
-JobRequest parse_job_request(const nlohmann::json& body, const std::string& default_data) {
+JobRequest parse_job_request(const nlohmann::json& body, const std::string& default_data,
+                             const std::vector<std::string>& data_dirs) {
   if (!body.is_object()) {
     throw HttpError(422,
                     "expected a JSON object like {\"family\": \"xgboost\", \"tune\": true, "
@@ -144,6 +171,13 @@ JobRequest parse_job_request(const nlohmann::json& body, const std::string& defa
     problem("data", data,
             "must name a labelled loan CSV on the server (the served model's training data is "
             "not on this machine)");
+  } else if (!data_allowed(data.get<std::string>(), default_data, data_dirs)) {
+    problem("data", data.get<std::string>().size() > 200 ? nlohmann::json("(a long path)") : data,
+            "must be the served model's training data or a file inside a folder the server "
+            "allows for jobs (" +
+                (data_dirs.empty() ? std::string("none configured: set [serve] job_data_dirs")
+                                   : "[serve] job_data_dirs: " + joined(data_dirs)) +
+                ")");
   } else if (!std::filesystem::is_regular_file(data.get<std::string>(), ec)) {
     problem("data", data, "must be an existing file on the server");
   } else {

@@ -26,8 +26,11 @@ struct JobRequest {
 };
 
 /// The request from JSON: {family, features?, tune?, trials?, experiment?, data?}; data defaults
-/// to default_data. HttpError 422 listing every problem (field, value, rule).
-JobRequest parse_job_request(const nlohmann::json& body, const std::string& default_data);
+/// to default_data. The data file must be default_data itself or lie inside one of data_dirs
+/// (symbolic links resolved), checked before anything is said about whether it exists, so a
+/// client learns nothing of other files. HttpError 422 listing every problem (field, value, rule).
+JobRequest parse_job_request(const nlohmann::json& body, const std::string& default_data,
+                             const std::vector<std::string>& data_dirs = {});
 
 /// Runs jobs as child processes and reports on them; thread-safe.
 class JobRunner {

@@ -182,9 +182,9 @@ const json& openapi_document() {
            "data}",
            json_of("Object"), json_of("Object"), {400, 401, 403, 422, 429}, true);
     p["/api/v1/jobs"]["get"] = op("Background jobs, families and features a job may use", nullptr,
-                                  json_of("Object"), {}, false);
+                                  json_of("Object"), {401, 403}, true);
     p["/api/v1/jobs/{id}"]["get"] = op("A job's state, trials done / total, exit code, stderr tail",
-                                       nullptr, json_of("Object"), {404}, false);
+                                       nullptr, json_of("Object"), {401, 403, 404}, true);
     p["/api/v1/data"]["get"] = op("EDA of the served model's training data (else its schema)",
                                   nullptr, json_of("Object"), {503}, false);
     p["/api/v1/model/card"]["get"] =

@@ -8,7 +8,8 @@ namespace loanrisk {
 namespace {
 
 constexpr const char* kKnown =
-    "dir, sample_rate, hash_customer_id, salt, max_file_bytes, max_total_bytes, queue_capacity";
+    "dir, sample_rate, hash_customer_id, salt, max_file_bytes, max_total_bytes, queue_capacity, "
+    "durability";
 
 [[noreturn]] void bad(const std::string& src, const std::string& key, const std::string& why) {
   throw UsageError(src + ": [serve.prediction_log] " + key + " " + why);
@@ -36,6 +37,11 @@ void PredictionLogSettings::validate() const {
   }
   if (max_file_bytes < 4096) throw UsageError("prediction_log max_file_bytes must be >= 4096");
   if (queue_capacity < 1) throw UsageError("prediction_log queue_capacity must be >= 1");
+  if (durability != "async" && durability != "sync") {
+    throw UsageError("prediction_log durability '" + durability +
+                     "' is not one of: async (lines written within ~50 ms), sync (every answer "
+                     "waits until its lines are on disk)");
+  }
 }
 
 void apply_prediction_log_toml(PredictionLogSettings& s, const toml::node& node,
@@ -44,10 +50,10 @@ void apply_prediction_log_toml(PredictionLogSettings& s, const toml::node& node,
   if (!table) throw UsageError(src + ": [serve.prediction_log] must be a table");
   for (const auto& [k, v] : *table) {
     const std::string key(k.str());
-    if (key == "dir" || key == "salt") {
+    if (key == "dir" || key == "salt" || key == "durability") {
       const auto text = v.value<std::string>();
       if (!text || !v.is_string()) bad(src, key, "must be a string");
-      (key == "dir" ? s.dir : s.salt) = *text;
+      (key == "dir" ? s.dir : key == "salt" ? s.salt : s.durability) = *text;
     } else if (key == "sample_rate") {
       const auto rate = v.value<double>();
       if (!rate) bad(src, key, "must be a number in (0, 1]");

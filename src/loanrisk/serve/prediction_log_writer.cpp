@@ -66,6 +66,29 @@ bool PredictionLogWriter::sample() {
   return u < settings_.sample_rate;
 }
 
+bool PredictionLogWriter::submit_and_wait(std::vector<monitor::PredictionRecord> records) {
+  if (records.empty()) return true;
+  std::unique_lock lock(mutex_);
+  if (queue_.size() + records.size() > settings_.queue_capacity || stopping_) {
+    dropped_.fetch_add(records.size(), std::memory_order_relaxed);
+    return false;
+  }
+  const std::uint64_t first = queued_seq_ + 1;
+  for (auto& r : records) queue_.push_back(std::move(r));
+  queued_seq_ += records.size();
+  const std::uint64_t last = queued_seq_;
+  ++sync_waiters_;
+  wake_.notify_one();  // group commit: the writer takes whatever is queued now
+  const bool done = written_cv_.wait_for(lock, std::chrono::seconds(10),
+                                         [&] { return done_seq_ >= last || stopping_; });
+  --sync_waiters_;
+  if (!done || done_seq_ < last) return false;
+  for (const auto& [lo, hi] : failed_ranges_) {
+    if (lo <= last && hi >= first) return false;
+  }
+  return true;
+}
+
 bool PredictionLogWriter::submit(monitor::PredictionRecord record) {
   std::size_t queued = 0;
   {
@@ -75,6 +98,7 @@ bool PredictionLogWriter::submit(monitor::PredictionRecord record) {
       return false;
     }
     queue_.push_back(std::move(record));
+    ++queued_seq_;
     queued = queue_.size();
   }
   // The writer wakes by itself every kMaxDelay; waking it per record would cost a context switch
@@ -96,7 +120,7 @@ void PredictionLogWriter::flush() {
 }
 
 PredictionLogCounters PredictionLogWriter::counters() const {
-  return {written_.load(), dropped_.load(), errors_.load()};
+  return {written_.load(), dropped_.load(), errors_.load(), removed_files_.load()};
 }
 
 void PredictionLogWriter::run() {
@@ -107,28 +131,70 @@ void PredictionLogWriter::run() {
       busy_ = false;
       idle_.notify_all();
       wake_.wait_for(lock, kMaxDelay, [this] {
-        return stopping_ || flush_requested_ || queue_.size() >= wake_batch();
+        return stopping_ || flush_requested_ || sync_waiters_ > 0 || queue_.size() >= wake_batch();
       });
       if (queue_.empty()) {
-        if (stopping_) return;
+        if (stopping_) {
+          written_cv_.notify_all();
+          return;
+        }
         continue;
       }
       batch.swap(queue_);
       busy_ = true;
     }
+    const std::uint64_t first = taken_seq_ + 1, last = taken_seq_ + batch.size();
+    taken_seq_ = last;
+    bool ok = false;
     try {
-      write_batch(batch);
+      ok = write_batch(batch);
     } catch (const std::exception& e) {
       // The writer thread must outlive any bad record: count it and go on.
       failed(std::string("cannot write a batch: ") + e.what(), batch.size());
     }
     batch.clear();
+    {
+      std::lock_guard lock(mutex_);
+      done_seq_ = last;
+      if (!ok) {
+        failed_ranges_.emplace_back(first, last);
+        if (failed_ranges_.size() > 1024) failed_ranges_.pop_front();
+      }
+    }
+    written_cv_.notify_all();
   }
 }
 
 void PredictionLogWriter::close_file() {
   if (fd_ >= 0) ::close(fd_);
   fd_ = -1;
+  path_.clear();
+}
+
+bool PredictionLogWriter::make_room(std::size_t incoming) {
+  const std::uint64_t cap = settings_.max_total_bytes;
+  if (cap == 0 || total_bytes_ + incoming <= cap) return true;
+  if (incoming > cap) return false;
+  std::vector<fs::path> files;
+  try {
+    files = monitor::prediction_log_files(settings_.dir);
+  } catch (const std::exception&) {
+    return false;
+  }
+  for (const auto& file : files) {  // oldest first (by day, then index)
+    if (total_bytes_ + incoming <= cap) break;
+    if (file.string() == path_) {
+      // The open file is the oldest left: the next lines go to a new file, this one goes.
+      close_file();
+      ++index_;
+    }
+    std::error_code ec;
+    const auto size = fs::file_size(file, ec);
+    if (ec || !fs::remove(file, ec) || ec) continue;
+    total_bytes_ -= std::min<std::uint64_t>(total_bytes_, size);
+    removed_files_.fetch_add(1, std::memory_order_relaxed);
+  }
+  return total_bytes_ + incoming <= cap;
 }
 
 bool PredictionLogWriter::open_for(std::int64_t time_ms, std::size_t next_bytes) {
@@ -158,6 +224,7 @@ bool PredictionLogWriter::open_for(std::int64_t time_ms, std::size_t next_bytes)
     }
     fd_ = fd;
     index_ = i;
+    path_ = path.string();
     file_bytes_ = exists && S_ISREG(st.st_mode) ? static_cast<std::uint64_t>(st.st_size) : 0;
     return true;
   }
@@ -178,7 +245,8 @@ void PredictionLogWriter::failed(const std::string& why, std::size_t lines) {
   close_file();  // reopened on the next batch, e.g. after space was freed
 }
 
-void PredictionLogWriter::write_batch(std::deque<monitor::PredictionRecord>& batch) {
+bool PredictionLogWriter::write_batch(std::deque<monitor::PredictionRecord>& batch) {
+  bool all_written = true;
   // Lines are grouped per file: one write per group, so a batch costs few system calls.
   std::size_t k = 0;
   while (k < batch.size()) {
@@ -199,15 +267,18 @@ void PredictionLogWriter::write_batch(std::deque<monitor::PredictionRecord>& bat
       text += line;
       ++lines;
     }
-    if (settings_.max_total_bytes > 0 && total_bytes_ + text.size() > settings_.max_total_bytes) {
-      failed("max_total_bytes (" + std::to_string(settings_.max_total_bytes) + ") reached in " +
-                 settings_.dir,
+    if (!make_room(text.size())) {
+      failed("max_total_bytes (" + std::to_string(settings_.max_total_bytes) + ") of " +
+                 settings_.dir + " cannot hold a batch of " + std::to_string(text.size()) +
+                 " bytes",
              lines);
+      all_written = false;
       continue;
     }
     if (!open_for(batch[k - 1].time_ms, text.size())) {
       dropped_.fetch_add(lines, std::memory_order_relaxed);
       episode_dropped_ += lines;
+      all_written = false;
       continue;
     }
     const off_t before = static_cast<off_t>(file_bytes_);
@@ -225,6 +296,13 @@ void PredictionLogWriter::write_batch(std::deque<monitor::PredictionRecord>& bat
         spdlog::warn("prediction log: could not cut a partial line: {}", std::strerror(errno));
       }
       failed("cannot write to " + settings_.dir + ": " + std::strerror(err ? err : ENOSPC), lines);
+      all_written = false;
+      continue;
+    }
+    // Durability "sync": on the disk before any request that waits for these lines is answered.
+    if (settings_.durability == "sync" && ::fdatasync(fd_) != 0) {
+      failed("cannot sync " + path_ + ": " + std::strerror(errno), lines);
+      all_written = false;
       continue;
     }
     file_bytes_ += text.size();
@@ -236,6 +314,7 @@ void PredictionLogWriter::write_batch(std::deque<monitor::PredictionRecord>& bat
       episode_dropped_ = 0;
     }
   }
+  return all_written;
 }
 
 }  // namespace loanrisk

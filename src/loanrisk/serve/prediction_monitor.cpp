@@ -57,8 +57,9 @@ PredictionMonitor::window_for(const LoadedModel& model) {
   return {window_, input_names_};
 }
 
-void PredictionMonitor::record(const LoadedModel& model, const Frame& frame,
+bool PredictionMonitor::record(const LoadedModel& model, const Frame& frame,
                                const std::vector<double>& pd, const std::string& route) noexcept {
+  const bool sync = log_ && settings_.prediction_log.durability == "sync";
   try {
     const auto [window, names] = window_for(model);
     if (window) {
@@ -73,7 +74,8 @@ void PredictionMonitor::record(const LoadedModel& model, const Frame& frame,
         window->add(row, pd[i]);
       }
     }
-    if (!log_) return;
+    if (!log_) return true;
+    std::vector<monitor::PredictionRecord> records;
     const std::string request_id = request_prefix_ + std::to_string(++requests_);
     const std::int64_t t = now_ms();
     std::vector<const std::vector<double>*> inputs;
@@ -93,11 +95,18 @@ void PredictionMonitor::record(const LoadedModel& model, const Frame& frame,
       r.pd = pd[i];
       r.grade = grade_of(settings_.grades, pd[i]).name;
       r.decision = pd[i] >= model.bundle.threshold ? "decline" : "approve";
-      log_->submit(std::move(r));
+      if (sync) {
+        records.push_back(std::move(r));
+      } else {
+        log_->submit(std::move(r));
+      }
     }
+    return !sync || log_->submit_and_wait(std::move(records));
   } catch (const std::exception& e) {
-    // Monitoring must never fail a prediction that was already computed.
+    // Monitoring must never fail a prediction that was already computed, unless the decision
+    // was promised to be on disk first.
     spdlog::warn("monitoring skipped a request: {}", e.what());
+    return !sync;
   }
 }
 
@@ -117,9 +126,11 @@ std::string PredictionMonitor::render_metrics() const {
     };
     counter("loanrisk_prediction_log_written_total", "Prediction log lines written.", c.written);
     counter("loanrisk_prediction_log_dropped_total",
-            "Prediction log lines lost (queue full, write failed, max_total_bytes reached).",
+            "Prediction log lines lost (queue full, write failed, batch over max_total_bytes).",
             c.dropped);
     counter("loanrisk_prediction_log_errors_total", "Failed prediction log writes.", c.errors);
+    counter("loanrisk_prediction_log_removed_files_total",
+            "Oldest prediction log files removed to stay under max_total_bytes.", c.removed_files);
   }
   std::shared_ptr<monitor::LiveWindow> window;
   {

@@ -27,8 +27,10 @@ class PredictionMonitor {
   /// Starts the log writer when settings.prediction_log.dir is set (UsageError when unusable).
   explicit PredictionMonitor(const ServeSettings& settings);
 
-  /// Records the scored rows of one request (pd[i] for frame row i) from `route`.
-  void record(const LoadedModel& model, const Frame& frame, const std::vector<double>& pd,
+  /// Records the scored rows of one request (pd[i] for frame row i) from `route`. False only with
+  /// durability "sync" when the rows could not be written to disk (the answer must not go out as
+  /// if they were); monitoring trouble is otherwise logged and never fails a request.
+  bool record(const LoadedModel& model, const Frame& frame, const std::vector<double>& pd,
               const std::string& route) noexcept;
   /// The GET /api/v1/monitoring document for the model serving now; null when the model's bundle
   /// has no reference.

@@ -18,7 +18,7 @@ const std::vector<std::string>& known_keys() {
       "host",         "port",         "model",          "store",
       "threads",      "max_batch",    "max_body_bytes", "request_timeout_seconds",
       "poll_seconds", "lgd",          "grades",         "require_token_for_predict",
-      "log_level",    "drift_window", "prediction_log"};
+      "log_level",    "drift_window", "prediction_log", "job_data_dirs"};
   return keys;
 }
 
@@ -150,6 +150,17 @@ void apply_serve_toml_text(ServeSettings& s, const std::string& content, const s
       const auto n = integer(src, v, key);
       if (n < 1) bad(src, key, "must be a positive integer (rows), e.g. 10000");
       s.drift_window = static_cast<std::size_t>(n);
+    } else if (key == "job_data_dirs") {
+      const auto* arr = v.as_array();
+      if (!arr) bad(src, key, "must be an array of folder paths, e.g. [\"/srv/loans\"]");
+      s.job_data_dirs.clear();
+      for (const auto& item : *arr) {
+        const std::string dir = text(src, item, key + " entry");
+        if (dir.empty() || dir.front() != '/') {
+          bad(src, key, "entries must be absolute folder paths, got '" + dir + "'");
+        }
+        s.job_data_dirs.push_back(dir);
+      }
     } else if (key == "prediction_log")
       apply_prediction_log_toml(s.prediction_log, v, src);
     else {

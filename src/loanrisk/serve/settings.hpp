@@ -22,8 +22,13 @@ struct PredictionLogSettings {
   bool hash_customer_id = false;           ///< log sha256(salt + customer_id) instead of the id.
   std::string salt;                        ///< also from $LOANRISK_PREDICTION_LOG_SALT.
   std::size_t max_file_bytes = 64u << 20;  ///< a file is rotated before it passes this size.
-  std::size_t max_total_bytes = 0;         ///< 0: no limit; else lines beyond it are dropped.
-  std::size_t queue_capacity = 10'000;     ///< rows waiting for the writer; more are dropped.
+  /// The folder's cap: the oldest files are removed to stay under it (0: no cap, not advised).
+  std::size_t max_total_bytes = std::size_t{1} << 30;
+  std::size_t queue_capacity = 10'000;  ///< rows waiting for the writer; more are dropped.
+  /// "async": a request's lines are queued and written within about 50 ms (a crash loses what
+  /// is queued); "sync": a request is answered only once its lines are written and on disk
+  /// (fdatasync), and fails with 503 when they cannot be.
+  std::string durability = "async";
 
   /// UsageError for a rate outside (0, 1], hashing without a salt or tiny limits.
   void validate() const;
@@ -48,6 +53,8 @@ struct ServeSettings {
   std::string api_token;                   ///< from $LOANRISK_API_TOKEN.
   PredictionLogSettings prediction_log;
   std::size_t drift_window = 10'000;  ///< scored rows in the live drift window.
+  /// Folders whose files background jobs may train on (besides the served model's training data).
+  std::vector<std::string> job_data_dirs;
 
   /// Ten grades with monotone PD upper bounds from 0.5% to 100%.
   static std::vector<Grade> default_grades();

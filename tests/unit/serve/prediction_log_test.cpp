@@ -2,6 +2,9 @@
 // ids, sampling, the total-size cap, and the [serve.prediction_log] settings.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 
 #include "loanrisk/core/error.hpp"
@@ -98,20 +101,65 @@ TEST(PredictionLogWriter, SamplesTheConfiguredShareEvenly) {
   EXPECT_NEAR(kept, 2500, 5);
 }
 
-TEST(PredictionLogWriter, StopsAtTheTotalSizeCapAndCountsTheDroppedLines) {
+// The folder stays under max_total_bytes by removing its oldest files: the newest lines are kept
+// and nothing is dropped (before, every line past the cap was dropped and the log went silent).
+TEST(PredictionLogWriter, RemovesTheOldestFilesToStayUnderTheTotalSizeCap) {
   TempDir dir;
   PredictionLogSettings s = settings_in(dir);
   s.max_total_bytes = 2000;
   PredictionLogWriter w(s);
   for (int i = 0; i < 50; ++i) {
     w.submit(record(i));
-    w.flush();  // one line per batch, so the cap is hit line by line
+    w.flush();  // one line per batch, so the cap is reached line by line
   }
   const auto c = w.counters();
-  EXPECT_GT(c.written, 0u);
-  EXPECT_EQ(c.written + c.dropped, 50u);
-  EXPECT_GT(c.errors, 0u);
-  EXPECT_LE(std::filesystem::file_size(monitor::prediction_log_files(dir / "log")[0]), 2000u);
+  EXPECT_EQ(c.written, 50u);
+  EXPECT_EQ(c.dropped, 0u);
+  EXPECT_GT(c.removed_files, 0u);
+  std::uintmax_t total = 0;
+  for (const auto& f : monitor::prediction_log_files(dir / "log")) {
+    total += std::filesystem::file_size(f);
+  }
+  EXPECT_LE(total, 2000u);
+  const auto kept = monitor::read_prediction_log(dir / "log", {"income", "fico_score"},
+                                                 std::nullopt, std::nullopt);
+  ASSERT_GT(kept.lines, 0u);
+  EXPECT_LT(kept.lines, 50u);
+  EXPECT_EQ(kept.time_ms.back(), record(49).time_ms);  // the newest line survives
+}
+
+TEST(PredictionLogWriter, DefaultsCapTheFolderAndWriteAsynchronously) {
+  const PredictionLogSettings s;
+  EXPECT_EQ(s.max_total_bytes, std::size_t{1} << 30);
+  EXPECT_EQ(s.durability, "async");
+}
+
+// Durability "sync": the call returns once the lines are in the file (no flush needed), and says
+// so when they cannot be written.
+TEST(PredictionLogWriter, SyncDurabilityWaitsForTheDiskAndReportsFailure) {
+  TempDir dir;
+  PredictionLogSettings s = settings_in(dir);
+  s.durability = "sync";
+  {
+    PredictionLogWriter w(s);
+    std::vector<monitor::PredictionRecord> two = {record(1), record(2)};
+    ASSERT_TRUE(w.submit_and_wait(std::move(two)));
+    const auto files = monitor::prediction_log_files(dir / "log");
+    ASSERT_EQ(files.size(), 1u);
+    std::ifstream in(files[0]);
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 2);
+  }
+  // The folder replaced by a file: every open fails, and the caller is told.
+  std::filesystem::remove_all(dir / "log");
+  PredictionLogWriter w(s);
+  std::filesystem::remove_all(dir / "log");
+  write_text(dir / "log", "not a folder");
+  std::vector<monitor::PredictionRecord> one = {record(3)};
+  EXPECT_FALSE(w.submit_and_wait(std::move(one)));
+  EXPECT_EQ(w.counters().dropped, 1u);
+  s.durability = "later";
+  EXPECT_THROW_MSG(s.validate(), UsageError, "prediction_log durability 'later' is not one of");
 }
 
 TEST(PredictionLogWriter, RefusesAFolderItCannotCreate) {

@@ -1,7 +1,7 @@
 // Experiments: the runs table (sort, filter, select), side-by-side comparison with metric history
 // charts, tuning studies (optimisation history, importances, parallel coordinates), and starting a
 // training or tuning run in the background with live progress.
-import { getJson, postJson, adminToken, rememberToken } from '../api.js';
+import { ApiError, getJson, postJson, adminToken, rememberToken } from '../api.js';
 import { el, errorBox, table, fmt, when, chart } from '../ui.js';
 
 const PREFERRED = ['auc_roc', 'pr_auc', 'ks', 'brier', 'val_auc_roc', 'validation_composite', 'validation_auc_roc'];
@@ -135,6 +135,28 @@ function startForm(meta, onStarted) {
   return form;
 }
 
+// Background jobs need the admin token: asked for once per tab, then the form and the list show.
+function unlockJobs(error, onUnlocked) {
+  const token = el('input', { type: 'password', id: 'jobs-token', autocomplete: 'off' });
+  const msg = el('div', { 'aria-live': 'polite' });
+  const form = el('form', { class: 'card', 'aria-label': 'Unlock background jobs' },
+    el('h2', { text: 'Background jobs' }),
+    el('p', { class: 'muted', text: error.status === 403 ? error.message
+      : 'Starting and watching training or tuning jobs needs the admin token.' }),
+    el('div', { class: 'field' }, el('label', { for: 'jobs-token', text: 'Admin token' }), token),
+    el('div', { class: 'row' }, el('button', { type: 'submit', text: 'Show jobs' })), msg);
+  form.addEventListener('submit', async ev => {
+    ev.preventDefault();
+    msg.replaceChildren();
+    try {
+      const meta = await getJson('/api/v1/jobs', token.value);
+      rememberToken(token.value);
+      onUnlocked(meta);
+    } catch (e) { msg.append(errorBox(e)); }
+  });
+  return form;
+}
+
 function jobView(job) {
   const done = job.trials_done ?? 0;
   const total = job.trials_total ?? 1;
@@ -149,7 +171,9 @@ function jobView(job) {
 }
 
 export async function experimentsPage(root, alive) {
-  const [runsData, studies, jobs] = await Promise.all([getJson('/api/v1/runs'), getJson('/api/v1/studies'), getJson('/api/v1/jobs')]);
+  // Jobs are admin-only: without the token (or with a wrong one) the page asks for it.
+  const [runsData, studies, jobs] = await Promise.all([getJson('/api/v1/runs'), getJson('/api/v1/studies'),
+    getJson('/api/v1/jobs', adminToken()).catch(e => { if (e instanceof ApiError && (e.status === 401 || e.status === 403)) return e; throw e; })]);
   if (!alive()) return;
   const state = { runs: runsData.runs, total: runsData.total, truncated: runsData.truncated, filter: '', sort: { key: 'start', asc: false }, selected: new Set() };
   const tableBox = el('div');
@@ -187,22 +211,29 @@ export async function experimentsPage(root, alive) {
 
   const jobsBox = el('div', { 'data-testid': 'jobs' });
   const drawJobs = list => jobsBox.replaceChildren(...list.map(jobView));
-  drawJobs(jobs.jobs);
   const poll = async (job, msg) => {
     msg.replaceChildren(jobView(job));
     while (alive()) {
       await new Promise(r => setTimeout(r, 1000));
       if (!alive()) return;
-      const j = await getJson(`/api/v1/jobs/${job.id}`);
+      const j = await getJson(`/api/v1/jobs/${job.id}`, adminToken());
       msg.replaceChildren(jobView(j));
       if (j.state !== 'running') {
-        drawJobs((await getJson('/api/v1/jobs')).jobs);
+        drawJobs((await getJson('/api/v1/jobs', adminToken())).jobs);
         await reload();
         drawStudies((await getJson('/api/v1/studies')).studies);
         return;
       }
     }
   };
+
+  const jobsArea = el('div');
+  const showJobs = meta => {
+    jobsArea.replaceChildren(startForm(meta, (job, msg) => poll(job, msg).catch(e => msg.append(errorBox(e)))),
+      el('div', { class: 'card' }, el('h2', { text: 'Background jobs on this server' }), jobsBox));
+    drawJobs(meta.jobs);
+  };
+  if (jobs instanceof ApiError) jobsArea.replaceChildren(unlockJobs(jobs, showJobs)); else showJobs(jobs);
 
   root.append(el('h1', { text: 'Experiments' }),
     el('div', { class: 'card' }, el('h2', { text: 'Runs' }),
@@ -213,7 +244,6 @@ export async function experimentsPage(root, alive) {
       tableBox),
     compareBox,
     el('div', { class: 'card' }, el('h2', { text: 'Tuning studies' }), studiesList), studyBox,
-    startForm(jobs, (job, msg) => poll(job, msg).catch(e => msg.append(errorBox(e)))),
-    el('div', { class: 'card' }, el('h2', { text: 'Background jobs on this server' }), jobsBox));
+    jobsArea);
   redraw();
 }

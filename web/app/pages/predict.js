@@ -150,13 +150,15 @@ export async function predictPage(root, alive) {
   }
 
   let seq = 0;
-  async function score() {
+  // probe: the page's own look-ups (first load, "what if" sliders), which the server keeps out of
+  // the prediction log and live drift; only a Score press is a real decision.
+  async function score(probe = false) {
     const applicant = validate();
     if (!applicant) { status.replaceChildren(el('p', { class: 'field-error', text: 'Fix the highlighted fields to get an answer.' })); return; }
     const mine = ++seq;
     root.setAttribute('aria-busy', 'true');
     try {
-      const [p, x] = await Promise.all([postJson('/api/v1/predict', applicant), postJson('/api/v1/explain', applicant)]);
+      const [p, x] = await Promise.all([postJson(`/api/v1/predict${probe ? '?probe=true' : ''}`, applicant), postJson('/api/v1/explain', applicant)]);
       if (mine !== seq || !alive()) return;
       const r = p.predictions[0];
       status.replaceChildren();
@@ -180,7 +182,7 @@ export async function predictPage(root, alive) {
       if (mine === seq) root.setAttribute('aria-busy', 'false');
     }
   }
-  const rescore = debounce(score, 120);
+  const rescore = debounce(() => score(true), 120);
   for (const c of columns) {
     inputs[c.name].addEventListener('input', () => {
       showError(c.name, ruleFor(c, inputs[c.name].value));
@@ -188,6 +190,6 @@ export async function predictPage(root, alive) {
     });
     sliders[c.name].addEventListener('input', () => { inputs[c.name].value = sliders[c.name].value; showError(c.name, ''); rescore(); });
   }
-  form.addEventListener('submit', ev => { ev.preventDefault(); score(); });
-  await score();
+  form.addEventListener('submit', ev => { ev.preventDefault(); score(false); });
+  await score(true);
 }
