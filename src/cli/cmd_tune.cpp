@@ -94,6 +94,8 @@ FamilyResult tune_family(const TuneArgs& a, const TrainConfig& config, const Tun
   const SearchSpace space = s.space_for(family);
   validate_search_space(space);
   const TuningData data = prepare_tuning_data(a.data, config, s.cv_folds);
+  report_duplicates(std::cout, data.duplicates, config.on_duplicate_id,
+                    data.rows_dropped_as_duplicates);
   bool has_nthread = false;
   for (const auto& spec : param_specs(family)) has_nthread |= spec.name == "nthread";
   const bool live = !a.quiet && ::isatty(STDERR_FILENO);

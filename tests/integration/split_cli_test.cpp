@@ -92,6 +92,14 @@ TEST(SplitCli, DuplicateCustomerIdsAreReportedAndNeverSplitAcross) {
   EXPECT_EQ(splits.size(), 1000u);
   for (const auto& [id, parts] : splits) EXPECT_EQ(parts.size(), 1u) << "customer " << id;
 
+  r = run_cli(dir,
+              "tune --data dup.csv --trials 1 --no-refit --quiet --pruner none --store "
+              "'sqlite://" +
+                  (dir / "s.db").string() + "'");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("warning: 100 customer ids are on more than one row"), std::string::npos)
+      << r.out;
+
   r = run_cli(dir, "train --data dup.csv --out b --no-track --on-duplicate-id reject");
   EXPECT_EQ(r.code, 3) << r.err;
   EXPECT_NE(r.err.find("dup.csv: 100 customer ids are on more than one row (100 extra rows)"),

@@ -52,6 +52,21 @@ TEST_F(TrainTracking, TrainRecordsTheRunAndRegistersTheAlias) {
   EXPECT_NE(r.out.find("first model"), std::string::npos) << r.out;
 }
 
+TEST_F(TrainTracking, RecordsTheCalibrationSliceAndTheDuplicatePolicy) {
+  auto r = run_cli(dir, "train --data book.csv --out b --json " + store());
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto trained = nlohmann::json::parse(r.out);
+  const std::string run_id = trained["tracking"]["run_id"];
+  r = run_cli(dir, "runs show " + run_id + " --json " + store());
+  ASSERT_EQ(r.code, 0) << r.err;
+  for (const char* key : {"\"cal_auc_roc\"", "\"cal_f1\"", "\"rows_calibration\"",
+                          "\"duplicate_ids\"", "\"split.calibration\"", "\"on_duplicate_id\""}) {
+    EXPECT_NE(r.out.find(key), std::string::npos) << key << " in " << r.out;
+  }
+  EXPECT_NE(r.out.find(std::to_string(trained["rows"]["calibration"].get<int>())),
+            std::string::npos);
+}
+
 TEST_F(TrainTracking, MisuseIsAUsageErrorAndUnknownAliasesSaySo) {
   auto r = run_cli(dir, "train --data book.csv --out b --alias champion " + store());
   EXPECT_EQ(r.code, 2);

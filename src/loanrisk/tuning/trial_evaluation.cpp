@@ -26,6 +26,8 @@ TuningData prepare_tuning_data(const std::filesystem::path& data, const TrainCon
   out.rows = all.rows();
   // Split exactly as `loanrisk train` splits (duplicate ids, by customer, stratified).
   const SplitData split = split_data(all, config, data.string());
+  out.duplicates = split.duplicates;
+  out.rows_dropped_as_duplicates = split.rows_dropped_as_duplicates;
   if (split.validation.rows() == 0 && cv_folds < 2) {
     throw UsageError(
         "the split has no validation rows ([split] validation = 0): tuning scores "

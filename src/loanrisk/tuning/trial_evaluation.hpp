@@ -25,6 +25,8 @@ struct TuningData {
   std::filesystem::path data_path;
   std::string data_sha256;
   std::size_t rows = 0;
+  DuplicateIds duplicates;                     ///< customer ids on several rows, as read.
+  std::size_t rows_dropped_as_duplicates = 0;  ///< with on_duplicate_id = keep-last.
 };
 
 /// Reads the CSV strictly, splits it as `loanrisk train` does (config.split) and prepares the

@@ -14,6 +14,8 @@ std::map<std::string, std::string> tracking_params(const TrainConfig& config) {
   p["split.validation"] = format_double(config.split.validation);
   p["split.test"] = format_double(config.split.test);
   p["split.seed"] = std::to_string(config.split.seed);
+  p["split.calibration"] = format_double(config.split.calibration);
+  p["on_duplicate_id"] = config.on_duplicate_id;
   std::string features;
   for (const auto& f : config.features.features) features += (features.empty() ? "" : ",") + f;
   p["features"] = features;
@@ -27,7 +29,8 @@ std::map<std::string, std::string> tracking_params(const TrainConfig& config) {
 namespace {
 
 // Metrics of a report as store points; test metrics under their plain names (what `runs list
-// --filter "metric.auc_roc > 0.99"` reads), validation ones prefixed with "val_".
+// --filter "metric.auc_roc > 0.99"` reads), validation ones prefixed with "val_", those of the
+// calibration slice with "cal_".
 void add_points(std::vector<MetricPoint>& points, const ClassificationReport& r,
                 const std::string& prefix) {
   const std::pair<const char*, double> values[] = {
@@ -58,6 +61,10 @@ TrackedOutcome train_tracked(Store& store, const TrainRequest& request,
     std::vector<MetricPoint> points;
     add_points(points, o.test, "");
     add_points(points, o.validation, "val_");
+    if (o.rows_calibration > 0) add_points(points, o.calibration, "cal_");
+    // Rows the split held: the duplicate ids found and the calibration slice's size.
+    points.push_back({"duplicate_ids", static_cast<double>(o.duplicates.ids), 0, 0});
+    points.push_back({"rows_calibration", static_cast<double>(o.rows_calibration), 0, 0});
     points.push_back({"train_seconds", o.seconds, 0, 0});
     // The threshold actually chosen on validation (the param is the rule that chose it).
     points.push_back({"decision_threshold", o.bundle.threshold, 0, 0});
