@@ -1,18 +1,23 @@
 // Monitoring benchmark, each number next to a baseline measured in the same run:
 //   1. the cost of monitoring per prediction: POST /api/v1/predict through ServeApi (no sockets)
 //      with the prediction log and live drift on, against the same requests with monitoring off;
+//   1b. durability "sync" (each answer waits until its lines are on disk) against "async", wall
+//      time per request for 1 and 8 concurrent clients (group commit shares the syncs);
 //   2. `loanrisk monitor --log` on N logged rows (read the log, drift report), against reading the
 //      log's raw bytes.
 //   bench_monitor [--rows N] [--requests N]   (defaults 1,000,000 and 20,000)
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include <spdlog/spdlog.h>
 
@@ -52,6 +57,29 @@ double predict_cpu_seconds(const loanrisk::ServeApi& api, const std::vector<std:
   }
   finish();
   return (cpu_seconds() - t0) / static_cast<double>(requests);
+}
+
+/// Requests per second of `requests` predictions spread over `clients` threads, each request
+/// answered (and, with durability "sync", its line on disk) before the client sends the next.
+double predict_per_second(const loanrisk::ServeApi& api, const std::vector<std::string>& bodies,
+                          std::size_t requests, int clients) {
+  std::atomic<std::size_t> next{0};
+  std::atomic<bool> failed{false};
+  const auto t0 = Clock::now();
+  std::vector<std::thread> threads;
+  for (int c = 0; c < clients; ++c) {
+    threads.emplace_back([&] {
+      loanrisk::HttpRequest req{"POST", "/api/v1/predict?reasons=false", "application/json", "",
+                                ""};
+      for (std::size_t i = next++; i < requests; i = next++) {
+        req.body = bodies[i % bodies.size()];
+        if (api.handle(req).status != 200) failed = true;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  if (failed) throw std::runtime_error("predict failed");
+  return static_cast<double>(requests) / seconds_since(t0);
 }
 
 }  // namespace
@@ -118,6 +146,31 @@ int main(int argc, char** argv) {
       "us CPU/request   ratio %.3f   (+%.2f us; %llu lines written, %llu dropped)\n",
       t_on * 1e6, t_off * 1e6, t_on / t_off, (t_on - t_off) * 1e6,
       static_cast<unsigned long long>(c.written), static_cast<unsigned long long>(c.dropped));
+
+  // 1b. Durability: the same requests with every answer waiting for its line to be on disk.
+  {
+    ServeSettings sync_settings = s;
+    sync_settings.prediction_log.dir = (dir / "plog-sync").string();
+    sync_settings.prediction_log.durability = "sync";
+    PredictionMonitor sync_monitor(sync_settings);
+    ServeApi sync_api(sync_settings, holder, metrics);
+    sync_api.set_monitor(&sync_monitor);
+    const std::size_t n = std::max<std::size_t>(200, requests / 10);
+    for (int clients : {1, 8}) {
+      // Alternating, best of three each, as above.
+      double async_rps = 0, sync_rps = 0;
+      for (int round = 0; round < 3; ++round) {
+        async_rps = std::max(async_rps, predict_per_second(on, bodies, n, clients));
+        sync_rps = std::max(sync_rps, predict_per_second(sync_api, bodies, n, clients));
+      }
+      std::printf(
+          "durability sync, %d client%s     %8.0f requests/s (%.1f us each)   baseline (async) "
+          "%8.0f requests/s (%.1f us)   ratio %.3f\n",
+          clients, clients == 1 ? " " : "s", sync_rps, 1e6 / sync_rps * clients, async_rps,
+          1e6 / async_rps * clients, sync_rps / async_rps);
+    }
+    monitor.log()->flush();
+  }
 
   // 2. `loanrisk monitor --log` on `rows` logged rows, written by the server's writer.
   const Frame book = synth_loan_book({rows, 4});
