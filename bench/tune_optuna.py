@@ -8,6 +8,7 @@ Two ways to use the machine's cores, both printed by bench_tune.sh: PARALLEL=mod
 inside each model, one trial at a time: the usual setup) or PARALLEL=trials (Optuna's n_jobs runs
 that many trials at once in threads, each model single-threaded, as `loanrisk tune --workers N`).
 Prints one line: family wall_seconds trials_per_second best_composite."""
+import os
 import sys
 import time
 
@@ -74,6 +75,10 @@ def main():
     model_jobs, study_jobs = (cores, 1) if parallel == "model" else (1, cores)
     start = time.perf_counter()  # like loanrisk's wall time, this includes reading the data
     train, valid = pd.read_csv(f"{split_dir}/train.csv"), pd.read_csv(f"{split_dir}/validation.csv")
+    # loanrisk scores trials on the validation rows outside the calibration slice: the same here.
+    if os.path.exists(f"{split_dir}/calibration.csv"):
+        held_out = set(pd.read_csv(f"{split_dir}/calibration.csv")["customer_id"])
+        valid = valid[~valid["customer_id"].isin(held_out)]
     X_tr, y_tr = train[FEATURES].to_numpy(float), train["default"].to_numpy(int)
     X_va, y_va = valid[FEATURES].to_numpy(float), valid["default"].to_numpy(int)
     scaler = StandardScaler().fit(X_tr)
