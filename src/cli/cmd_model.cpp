@@ -219,13 +219,14 @@ void add_train(CLI::App& app, Action& action) {
                   "Class imbalance treatment of the training split: none, class_weight, smote "
                   "(default: [model] imbalance, else none)");
   cmd->add_option("--calibration", a->calibration,
-                  "PD calibration fitted on validation: platt (keeps the ranking, so AUC), "
-                  "isotonic, auto (isotonic with >= 1000 validation rows and >= 50 of each "
-                  "class, else platt), none (default: [model] calibration, else platt)");
+                  "PD calibration fitted on the calibration slice of validation: platt (keeps "
+                  "the ranking, so AUC), isotonic, auto (isotonic with >= 1000 such rows and "
+                  ">= 50 of each class, else platt), none (default: [model] calibration, else "
+                  "platt)");
   cmd->add_option("--threshold-rule", a->threshold_rule,
-                  "Decision threshold chosen on validation: max_f1, cost:FN:FP (e.g. cost:5:1), "
-                  "fixed:T, or config ([model] threshold) (default: [model] threshold_rule, "
-                  "else max_f1)");
+                  "Decision threshold chosen on the calibration slice of validation: max_f1, "
+                  "cost:FN:FP (e.g. cost:5:1), fixed:T, or config ([model] threshold) "
+                  "(default: [model] threshold_rule, else max_f1)");
   cmd->add_option("--seed", a->seed, "Seed of the split and the model (overrides the config)");
   cmd->add_option("--on-duplicate-id", a->on_duplicate_id, kOnDuplicateIdHelp);
   cmd->add_option(
