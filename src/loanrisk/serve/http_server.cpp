@@ -67,6 +67,11 @@ class Session : public std::enable_shared_from_this<Session> {
                                   std::to_string(options_.max_body_bytes) +
                                   " bytes; send fewer applicants per request");
     }
+    if (ec == http::error::header_limit) {
+      return reply_error(431,
+                         "the request's header block is larger than 8192 bytes; send fewer "
+                         "or shorter headers");
+    }
     if (ec) return reply_error(400, "malformed HTTP request: " + ec.message());
     HttpResponse response;
     try {
