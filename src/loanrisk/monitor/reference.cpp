@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <nlohmann/json.hpp>
 
 #include "loanrisk/core/error.hpp"
@@ -12,6 +13,16 @@ namespace loanrisk::monitor {
 namespace {
 
 constexpr int kFormatVersion = 1;
+
+/// A row count: a JSON integer >= 0. nlohmann's get<std::size_t>() also converts a float, unchecked
+/// (2e30 is undefined behaviour, found by fuzzing).
+std::size_t row_count(const nlohmann::json& v, const std::string& what) {
+  if (!v.is_number_unsigned()) {
+    throw InputError(what + " must be a whole number >= 0, got " + v.dump() +
+                     "; retrain to rebuild the reference");
+  }
+  return v.get<std::size_t>();
+}
 
 nlohmann::json feature_json(const FeatureReference& f) {
   nlohmann::json j = f.bins.to_json();
@@ -28,7 +39,7 @@ FeatureReference feature_from_json(const nlohmann::json& j, const std::string& w
     f.bins.feature = j.at("feature").get<std::string>();
     f.bins.edges = j.at("edges").get<std::vector<double>>();
     f.bins.shares = j.at("shares").get<std::vector<double>>();
-    f.bins.count = j.at("count").get<std::size_t>();
+    f.bins.count = row_count(j.at("count"), where + " count");
     f.quantiles = j.at("quantiles").get<std::vector<double>>();
     f.mean = j.at("mean").get<double>();
     f.std = j.at("std").get<double>();
@@ -98,11 +109,17 @@ ModelReference ModelReference::from_json(const nlohmann::json& j, const std::str
       !j.contains("score")) {
     throw InputError(source + " has no 'features' array or 'score': retrain to rebuild it");
   }
-  if (j.value("format_version", 0) > kFormatVersion) {
+  const auto version = j.find("format_version");
+  if (version != j.end() && !version->is_number_integer()) {
+    throw InputError(source +
+                     " has a format_version that is not a whole number: retrain to "
+                     "rebuild it");
+  }
+  if (version != j.end() && version->get<std::int64_t>() > kFormatVersion) {
     throw InputError(source + " has a newer format than this loanrisk reads: upgrade loanrisk");
   }
   ModelReference r;
-  r.rows = j.value("rows", std::size_t{0});
+  r.rows = j.contains("rows") ? row_count(j["rows"], source + " rows") : 0;
   for (std::size_t k = 0; k < j["features"].size(); ++k) {
     r.features.push_back(
         feature_from_json(j["features"][k], source + " features[" + std::to_string(k) + "]"));
