@@ -5,7 +5,9 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <limits>
 #include <string>
+#include <type_traits>
 #include <utility>
 
 #include "loanrisk/core/error.hpp"
@@ -56,7 +58,16 @@ std::vector<T> numbers(const nlohmann::json& tree, const std::string& path, cons
   std::vector<T> out;
   out.reserve(n);
   for (std::size_t i = 0; i < n; ++i) {
-    out.push_back(static_cast<T>(number(array[i], fmt::format("{}/{}", here, i))));
+    const double v = number(array[i], fmt::format("{}/{}", here, i));
+    // An index or flag beyond T does not convert (undefined behaviour, found by fuzzing).
+    if constexpr (std::is_integral_v<T>) {
+      constexpr double kLimit =
+          sizeof(T) >= 8 ? 0x1p62 : static_cast<double>(std::numeric_limits<T>::max());
+      if (!(v >= -kLimit && v <= kLimit)) {
+        bad(fmt::format("{}/{}", here, i), fmt::format("is {}, out of range", v));
+      }
+    }
+    out.push_back(static_cast<T>(v));
   }
   return out;
 }
