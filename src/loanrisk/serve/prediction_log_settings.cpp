@@ -17,8 +17,9 @@ constexpr const char* kKnown =
 
 std::size_t size_value(const std::string& src, const toml::node& v, const std::string& key,
                        std::int64_t min) {
-  const auto n = v.value<std::int64_t>();
-  if (!v.is_integer() || !n || *n < min) {
+  // is_integer() first: toml++ converts a float such as -8e81 to an integer without a range check.
+  const auto n = v.is_integer() ? v.value<std::int64_t>() : std::nullopt;
+  if (!n || *n < min) {
     bad(src, key, "must be an integer of at least " + std::to_string(min));
   }
   return static_cast<std::size_t>(*n);

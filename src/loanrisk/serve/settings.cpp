@@ -38,7 +38,8 @@ double number(const std::string& src, const toml::node& node, const std::string&
 }
 
 std::int64_t integer(const std::string& src, const toml::node& node, const std::string& key) {
-  if (auto v = node.value<std::int64_t>(); v && node.is_integer()) return *v;
+  // is_integer() first: toml++ converts a float such as -8e81 to an integer without a range check.
+  if (node.is_integer()) return *node.value<std::int64_t>();
   bad(src, key, "must be an integer");
 }
 

@@ -46,6 +46,19 @@ TEST(ServeSettings, UnknownKeyListsTheKnownOnes) {
                    "lgd, grades, require_token_for_predict, log_level");
 }
 
+// A float where an integer belongs, far outside any integer's range: toml++ converted it without
+// a check (undefined behaviour, found by fuzz_serve_settings and fuzz_prediction_log_settings).
+TEST(ServeSettings, FloatsBeyondIntegersAreRefused) {
+  ServeSettings s;
+  EXPECT_THROW_MSG(apply_serve_toml_text(s, "[serve]\nport = -8e81\n", "c.toml"), UsageError,
+                   "c.toml: [serve] port must be an integer");
+  EXPECT_THROW_MSG(apply_serve_toml_text(s, "[serve]\nthreads = 2.0\n", "c.toml"), UsageError,
+                   "c.toml: [serve] threads must be an integer");
+  EXPECT_THROW_MSG(
+      apply_serve_toml_text(s, "[serve.prediction_log]\nqueue_capacity = -9.2e40\n", "c.toml"),
+      UsageError, "[serve.prediction_log] queue_capacity must be an integer of at least 1");
+}
+
 TEST(ServeSettings, BadValuesSayWhatToDo) {
   ServeSettings s;
   const auto fresh = [&s] { s = ServeSettings{}; };
