@@ -63,8 +63,10 @@ std::optional<std::int64_t> parse_utc_time(const std::string& text) {
       tm.tm_sec = *second;
       if (n > 19) {
         const std::size_t frac = n - 20;
+        // The length first: digits() of a long run of digits would overflow an int.
+        if (text[19] != '.' || frac < 1 || frac > 3) return std::nullopt;
         const auto f = digits(text, 20, frac);
-        if (text[19] != '.' || frac < 1 || frac > 3 || !f) return std::nullopt;
+        if (!f) return std::nullopt;
         ms = *f * (frac == 1 ? 100 : frac == 2 ? 10 : 1);
       }
     }
