@@ -38,15 +38,21 @@ std::size_t sequence_length(std::string_view s, std::size_t i) {
 
 constexpr std::string_view kReplacement = "\xEF\xBF\xBD";
 
+/// Index of the first byte that is not part of a well-formed sequence, or s.size().
+std::size_t first_invalid(std::string_view s) {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const std::size_t n = sequence_length(s, i);
+    if (n == 0) break;
+    i += n;
+  }
+  return i;
+}
+
 }  // namespace
 
 bool is_valid_utf8(std::string_view s) {
-  for (std::size_t i = 0; i < s.size();) {
-    const std::size_t n = sequence_length(s, i);
-    if (n == 0) return false;
-    i += n;
-  }
-  return true;
+  return first_invalid(s) == s.size();
 }
 
 std::string to_valid_utf8(std::string_view s) {
@@ -90,12 +96,7 @@ std::string echo_text(std::string_view s, std::size_t max_bytes) {
 }
 
 void require_utf8(std::string_view what, std::string_view s) {
-  std::size_t i = 0;
-  while (i < s.size()) {
-    const std::size_t n = sequence_length(s, i);
-    if (n == 0) break;
-    i += n;
-  }
+  const std::size_t i = first_invalid(s);
   if (i == s.size()) return;
   throw UsageError(std::string(what) + " '" + echo_text(s, 60) + "' is not valid UTF-8 (byte " +
                    std::to_string(i + 1) +

@@ -1,4 +1,5 @@
 #include "loanrisk/monitor/reference.hpp"
+#include "loanrisk/core/text.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -18,7 +19,7 @@ constexpr int kFormatVersion = 1;
 /// (2e30 is undefined behaviour, found by fuzzing).
 std::size_t row_count(const nlohmann::json& v, const std::string& what) {
   if (!v.is_number_unsigned()) {
-    throw InputError(what + " must be a whole number >= 0, got " + v.dump() +
+    throw InputError(what + " must be a whole number >= 0, got " + echo_text(dump_json(v), 60) +
                      "; retrain to rebuild the reference");
   }
   return v.get<std::size_t>();

@@ -66,6 +66,12 @@ std::string csv_field(std::string_view v) {
   return out;
 }
 
+/// 413 for a request with more rows than max_batch.
+[[noreturn]] void too_many_rows(std::size_t rows, std::size_t max_rows) {
+  throw HttpError(413, "too many rows: " + std::to_string(rows) + ", at most " +
+                           std::to_string(max_rows) + " per request");
+}
+
 /// MLflow's columnar inputs ({"fico_score": [..], ...}) as records. The columns' names and
 /// lengths are checked before any row is built: padding short columns to the longest, a body of
 /// one long column and a thousand empty ones would build a thousand-field object per row.
@@ -102,8 +108,7 @@ nlohmann::json columnar_records(const nlohmann::json& columns, const Schema& sch
   }
   const std::size_t n = first ? first->second : 0;
   if (n > max_rows) {
-    throw HttpError(413, "too many rows: " + std::to_string(n) + ", at most " +
-                             std::to_string(max_rows) + " per request");
+    too_many_rows(n, max_rows);
   }
   nlohmann::json out = nlohmann::json::array();
   for (std::size_t r = 0; r < n; ++r) {
@@ -231,8 +236,7 @@ HttpResponse ServeApi::invocations(const HttpRequest& request) const {
       throw HttpError(422, e.what());
     }
     if (frame.rows() > settings_.max_batch) {
-      throw HttpError(413, "too many rows: " + std::to_string(frame.rows()) + ", at most " +
-                               std::to_string(settings_.max_batch) + " per request");
+      too_many_rows(frame.rows(), settings_.max_batch);
     }
   } else if (type.starts_with("application/json") || type.empty()) {
     const nlohmann::json body = parse_json_body(request.body);
@@ -247,8 +251,7 @@ HttpResponse ServeApi::invocations(const HttpRequest& request) const {
       if (!s.is_object()) throw HttpError(422, "dataframe_split must be an object");
       const auto data = s.find("data");
       if (data != s.end() && data->is_array() && data->size() > settings_.max_batch) {
-        throw HttpError(413, "too many rows: " + std::to_string(data->size()) + ", at most " +
-                                 std::to_string(settings_.max_batch) + " per request");
+        too_many_rows(data->size(), settings_.max_batch);
       }
       rows = records_from_split(s.value("columns", nlohmann::json()),
                                 s.value("data", nlohmann::json()));
@@ -286,8 +289,7 @@ HttpResponse ServeApi::score_csv(const HttpRequest& request) const {
     throw HttpError(422, e.what());
   }
   if (read.rows_read > settings_.max_batch) {
-    throw HttpError(413, "too many rows: " + std::to_string(read.rows_read) + ", at most " +
-                             std::to_string(settings_.max_batch) + " per request");
+    too_many_rows(read.rows_read, settings_.max_batch);
   }
   const Frame& f = read.frame;
   const std::vector<double> pd = f.rows() ? b.predict(f) : std::vector<double>{};

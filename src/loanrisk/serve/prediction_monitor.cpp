@@ -26,6 +26,7 @@ std::string gauge_value(double v) {
 PredictionMonitor::PredictionMonitor(const ServeSettings& settings) : settings_(settings) {
   if (!settings_.prediction_log.dir.empty()) {
     log_ = std::make_unique<PredictionLogWriter>(settings_.prediction_log);
+    sync_ = settings_.prediction_log.durability == "sync";
   }
   // Request ids unique across restarts: the start time and pid, then a counter.
   char buf[48];
@@ -59,7 +60,7 @@ PredictionMonitor::window_for(const LoadedModel& model) {
 
 bool PredictionMonitor::record(const LoadedModel& model, const Frame& frame,
                                const std::vector<double>& pd, const std::string& route) noexcept {
-  const bool sync = log_ && settings_.prediction_log.durability == "sync";
+  const bool sync = sync_;
   try {
     const auto [window, names] = window_for(model);
     if (window) {

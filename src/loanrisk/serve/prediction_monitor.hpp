@@ -47,6 +47,7 @@ class PredictionMonitor {
 
   ServeSettings settings_;
   std::unique_ptr<PredictionLogWriter> log_;
+  bool sync_ = false;  ///< a log with durability "sync": record() waits for the disk.
   mutable std::mutex window_mutex_;
   /// The model the window belongs to: its bundle folder and load time.
   std::filesystem::path window_source_;
