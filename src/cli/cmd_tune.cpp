@@ -11,6 +11,7 @@
 #include "cli/store_access.hpp"
 #include "loanrisk/core/error.hpp"
 #include "loanrisk/core/files.hpp"
+#include "loanrisk/core/text.hpp"
 #include "loanrisk/tracking/text_table.hpp"
 #include "loanrisk/tuning/analysis.hpp"
 #include "loanrisk/tuning/study.hpp"

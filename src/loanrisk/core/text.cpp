@@ -1,5 +1,6 @@
 #include "loanrisk/core/text.hpp"
 
+#include <charconv>
 #include <nlohmann/json.hpp>
 
 #include "loanrisk/core/error.hpp"
@@ -105,6 +106,12 @@ void require_utf8(std::string_view what, std::string_view s) {
 
 std::string dump_json(const nlohmann::json& j, int indent) {
   return j.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::string format_double(double value) {
+  char buf[32];  // the longest shortest form, "-2.2250738585072014e-308", is 24 characters
+  const auto r = std::to_chars(buf, buf + sizeof buf, value);
+  return std::string(buf, r.ptr);
 }
 
 }  // namespace loanrisk

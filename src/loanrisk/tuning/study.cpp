@@ -9,7 +9,7 @@
 #include <thread>
 
 #include "loanrisk/core/error.hpp"
-#include "loanrisk/workflow/workflows.hpp"
+#include "loanrisk/core/text.hpp"
 
 namespace loanrisk {
 namespace {

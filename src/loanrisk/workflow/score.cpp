@@ -1,20 +1,14 @@
-#include <charconv>
 #include <chrono>
 #include <fstream>
 
 #include "loanrisk/core/error.hpp"
 #include "loanrisk/core/files.hpp"
+#include "loanrisk/core/text.hpp"
 #include "loanrisk/data/csv_reader.hpp"
 #include "loanrisk/workflow/report.hpp"
 #include "loanrisk/workflow/workflows.hpp"
 
 namespace loanrisk {
-
-std::string format_double(double value) {
-  char buf[64];
-  const auto r = std::to_chars(buf, buf + sizeof buf, value);
-  return std::string(buf, r.ptr);
-}
 
 ReadResult read_with_rejects(const std::filesystem::path& data, const Schema& schema,
                              bool require_target,

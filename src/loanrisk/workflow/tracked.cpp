@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "loanrisk/core/text.hpp"
 #include "loanrisk/registry/registry.hpp"
 
 namespace loanrisk {

@@ -93,7 +93,4 @@ ReadResult read_with_rejects(const std::filesystem::path& data, const Schema& sc
                              bool require_target,
                              const std::optional<std::filesystem::path>& rejects);
 
-/// Shortest decimal text that reads back to the same double.
-std::string format_double(double value);
-
 }  // namespace loanrisk
