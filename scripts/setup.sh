@@ -49,11 +49,12 @@ if [ ! -x "$TOOLS_DIR/node_modules/.bin/action-validator" ] ||
   (cd "$TOOLS_DIR" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 fi
 
-# The web app's npm packages (echarts, embedded by the build; playwright-core for the e2e tests),
-# installed from the committed lock file only when it changed since the last install.
+# The web app's npm packages (echarts, embedded by the build; the devDependencies playwright-core for
+# the e2e tests, prettier and eslint for scripts/check-web.sh), installed from the committed lock
+# file only when it changed since the last install.
 WEB_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/web"
 if ! cmp -s "$WEB_DIR/package-lock.json" "$WEB_DIR/node_modules/.loanrisk-installed-lock" 2>/dev/null; then
   echo "setup: npm ci in web/" >&2
-  (cd "$WEB_DIR" && npm ci --no-audit --no-fund --loglevel=error &&
+  (cd "$WEB_DIR" && npm ci --include=dev --no-audit --no-fund --loglevel=error &&
     cp package-lock.json node_modules/.loanrisk-installed-lock)
 fi

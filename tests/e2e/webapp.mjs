@@ -2,6 +2,9 @@
 // registers them, starts `loanrisk serve` on 127.0.0.1 and drives Debian's Chromium through every
 // page with playwright-core. Fails on any console error, page error or failed request.
 // Usage: node webapp.mjs LOANRISK_BINARY SCREENSHOT_DIR
+// `document` and `window` appear only in page.evaluate / waitForFunction callbacks: they run in
+// Chromium, not in node.
+/* global document, window */
 import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
@@ -16,41 +19,61 @@ const [binaryArg, shots] = process.argv.slice(2);
 const binary = binaryArg && path.resolve(binaryArg);
 const CHROMIUM = process.env.LOANRISK_CHROMIUM || '/usr/bin/chromium';
 const TOKEN = 'e2e-admin-token';
-const WAIT = 60_000;  // generous: the server may be the AddressSanitizer build
+const WAIT = 60_000; // generous: the server may be the AddressSanitizer build
 
-function fail(msg) { console.error(`e2e: ${msg}`); process.exit(1); }
+function fail(msg) {
+  console.error(`e2e: ${msg}`);
+  process.exit(1);
+}
 if (!binary || !shots) fail('usage: node webapp.mjs LOANRISK_BINARY SCREENSHOT_DIR');
-if (!fs.existsSync(CHROMIUM)) fail(`${CHROMIUM} is missing: run scripts/setup.sh (it installs Debian's chromium)`);
+if (!fs.existsSync(CHROMIUM))
+  fail(`${CHROMIUM} is missing: run scripts/setup.sh (it installs Debian's chromium)`);
 let chromium;
 try {
   ({ chromium } = createRequire(path.join(webDir, 'package.json'))('playwright-core'));
 } catch {
-  fail('playwright-core is missing in web/node_modules: run scripts/setup.sh (it runs npm ci in web/)');
+  fail(
+    'playwright-core is missing in web/node_modules: run scripts/setup.sh (it runs npm ci in web/)',
+  );
 }
 fs.mkdirSync(shots, { recursive: true });
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'loanrisk-e2e-'));
 const store = `sqlite://${path.join(tmp, 'store', 'loanrisk.db')}`;
-let server = null, browser = null;
+let server = null,
+  browser = null;
 
 function cli(args) {
   const r = spawnSync(binary, args, { cwd: tmp, encoding: 'utf8', timeout: 600_000 });
-  if (r.status !== 0) throw new Error(`loanrisk ${args.join(' ')} exited ${r.status}: ${r.error || r.stderr}`);
+  if (r.status !== 0)
+    throw new Error(`loanrisk ${args.join(' ')} exited ${r.status}: ${r.error || r.stderr}`);
   return r.stdout;
 }
 
 async function startServer() {
-  server = spawn(binary, ['serve', '--port', '0', '--host', '127.0.0.1', '--store', store, '--log-level', 'warn'],
-    { cwd: tmp, env: { ...process.env, LOANRISK_ADMIN_TOKEN: TOKEN }, stdio: ['ignore', 'pipe', 'pipe'] });
+  server = spawn(
+    binary,
+    ['serve', '--port', '0', '--host', '127.0.0.1', '--store', store, '--log-level', 'warn'],
+    {
+      cwd: tmp,
+      env: { ...process.env, LOANRISK_ADMIN_TOKEN: TOKEN },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let err = '';
-  server.stderr.on('data', d => { err += d; });
+  server.stderr.on('data', d => {
+    err += d;
+  });
   return new Promise((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error(`server did not start in 60 s: ${err}`)), WAIT);
     server.stdout.on('data', d => {
       out += d;
       const m = /at (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (m) { clearTimeout(timer); resolve(m[1]); }
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
     });
     server.on('exit', code => reject(new Error(`server exited with ${code}: ${err}`)));
   });
@@ -59,9 +82,17 @@ async function startServer() {
 async function api(base, method, p, body, token) {
   const headers = { 'Content-Type': 'application/json' };
   if (token) headers.Authorization = `Bearer ${token}`;
-  const r = await fetch(base + p, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const r = await fetch(base + p, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   const text = await r.text();
-  return { status: r.status, headers: r.headers, body: text.startsWith('{') || text.startsWith('[') ? JSON.parse(text) : text };
+  return {
+    status: r.status,
+    headers: r.headers,
+    body: text.startsWith('{') || text.startsWith('[') ? JSON.parse(text) : text,
+  };
 }
 
 const problems = [];
@@ -69,35 +100,87 @@ function watch(page, base) {
   // The monitoring route is optional (404 when the server keeps no prediction log).
   const optional = u => u === `${base}/api/v1/monitoring`;
   page.on('console', m => {
-    if (m.type() === 'error' && !(m.text().includes('404') && optional(m.location().url))) problems.push(`console error: ${m.text()} at ${m.location().url}`);
+    if (m.type() === 'error' && !(m.text().includes('404') && optional(m.location().url)))
+      problems.push(`console error: ${m.text()} at ${m.location().url}`);
   });
   page.on('pageerror', e => problems.push(`page error: ${e.message}`));
-  page.on('requestfailed', r => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
-  page.on('response', r => { if (r.status() >= 400 && !optional(r.url())) problems.push(`HTTP ${r.status()} for ${r.url()}`); });
+  page.on('requestfailed', r =>
+    problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`),
+  );
+  page.on('response', r => {
+    if (r.status() >= 400 && !optional(r.url())) problems.push(`HTTP ${r.status()} for ${r.url()}`);
+  });
 }
 
 async function shot(page, name) {
-  await page.waitForTimeout(300);  // let charts finish drawing
+  await page.waitForTimeout(300); // let charts finish drawing
   await page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
 }
 
 async function pdShown(page, previous) {
-  await page.waitForFunction(prev => {
-    const n = document.querySelector('[data-testid=pd-value]');
-    return n && n.dataset.pd && n.dataset.pd !== prev && document.querySelector('section[data-page=predict]').getAttribute('aria-busy') === 'false';
-  }, previous ?? '', { timeout: WAIT });
+  await page.waitForFunction(
+    prev => {
+      const n = document.querySelector('[data-testid=pd-value]');
+      return (
+        n &&
+        n.dataset.pd &&
+        n.dataset.pd !== prev &&
+        document.querySelector('section[data-page=predict]').getAttribute('aria-busy') === 'false'
+      );
+    },
+    previous ?? '',
+    { timeout: WAIT },
+  );
   return page.$eval('[data-testid=pd-value]', n => n.dataset.pd);
 }
 
-const applicant = { credit_lines_outstanding: 3, loan_amt_outstanding: 5200, total_debt_outstanding: 21000,
-  income: 40000, years_employed: 2, fico_score: 590 };
+const applicant = {
+  credit_lines_outstanding: 3,
+  loan_amt_outstanding: 5200,
+  total_debt_outstanding: 21000,
+  income: 40000,
+  years_employed: 2,
+  fico_score: 590,
+};
 
 async function main() {
   cli(['synth', '--rows', '2000', '--seed', '7', '--out', 'book.csv']);
-  cli(['train', '--data', 'book.csv', '--seed', '1', '--out', 'b1', '--store', store, '--experiment', 'e2e',
-    '--register', 'loan-default', '--alias', 'champion', '--reason', 'first model']);
-  cli(['train', '--data', 'book.csv', '--seed', '2', '--out', 'b2', '--store', store, '--experiment', 'e2e',
-    '--register', 'loan-default', '--reason', 'second model']);
+  cli([
+    'train',
+    '--data',
+    'book.csv',
+    '--seed',
+    '1',
+    '--out',
+    'b1',
+    '--store',
+    store,
+    '--experiment',
+    'e2e',
+    '--register',
+    'loan-default',
+    '--alias',
+    'champion',
+    '--reason',
+    'first model',
+  ]);
+  cli([
+    'train',
+    '--data',
+    'book.csv',
+    '--seed',
+    '2',
+    '--out',
+    'b2',
+    '--store',
+    store,
+    '--experiment',
+    'e2e',
+    '--register',
+    'loan-default',
+    '--reason',
+    'second model',
+  ]);
   const base = await startServer();
 
   // The app shell: served from the binary with a CSP and an ETag that revalidates.
@@ -107,11 +190,19 @@ async function main() {
   assert.match(index.headers.get('content-security-policy'), /script-src 'self'/);
   const etag = index.headers.get('etag');
   assert.equal((await fetch(`${base}/`, { headers: { 'If-None-Match': etag } })).status, 304);
-  assert.match((await fetch(`${base}/app/vendor/echarts.min.js`)).headers.get('content-type'), /javascript/);
+  assert.match(
+    (await fetch(`${base}/app/vendor/echarts.min.js`)).headers.get('content-type'),
+    /javascript/,
+  );
 
-  browser = await chromium.launch({ executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+  const context = await browser.newContext({
+    viewport: { width: 1280, height: 900 },
+    acceptDownloads: true,
+  });
   context.setDefaultTimeout(WAIT);
   const page = await context.newPage();
   lastPage = page;
@@ -124,9 +215,12 @@ async function main() {
   await page.click('button[type=submit]');
   pd = await pdShown(page, pd);
   const fromApi = await api(base, 'POST', '/api/v1/predict', applicant);
-  assert.equal(Number(pd), fromApi.body.predictions[0].pd, 'the form shows the API\'s PD');
+  assert.equal(Number(pd), fromApi.body.predictions[0].pd, "the form shows the API's PD");
   assert.equal(await page.textContent('[data-testid=grade]'), fromApi.body.predictions[0].grade);
-  assert.equal(await page.locator('[data-testid=reasons] li').count(), fromApi.body.predictions[0].reasons.length);
+  assert.equal(
+    await page.locator('[data-testid=reasons] li').count(),
+    fromApi.body.predictions[0].reasons.length,
+  );
   await shot(page, 'predict');
 
   // "What if": moving a slider re-scores without pressing the button.
@@ -144,7 +238,10 @@ async function main() {
   assert.match(await page.textContent('#f-fico_score-error'), /must be between 300 and 850/);
   const apiRule = await api(base, 'POST', '/api/v1/predict', { ...applicant, fico_score: 900 });
   assert.equal(apiRule.status, 422);
-  assert.match(await page.textContent('#f-fico_score-error'), new RegExp(apiRule.body.problems[0].rule));
+  assert.match(
+    await page.textContent('#f-fico_score-error'),
+    new RegExp(apiRule.body.problems[0].rule),
+  );
   await page.fill('#f-years_employed', '2.5');
   assert.match(await page.textContent('#f-years_employed-error'), /must be a whole number/);
   await page.fill('#f-income', '');
@@ -156,27 +253,50 @@ async function main() {
   await page.setViewportSize({ width: 390, height: 844 });
   await page.reload();
   await pdShown(page);
-  await page.waitForTimeout(500);  // charts are drawn on the next frame
-  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1), 'no horizontal overflow at 390 px');
+  await page.waitForTimeout(500); // charts are drawn on the next frame
+  assert.ok(
+    await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1),
+    'no horizontal overflow at 390 px',
+  );
   await shot(page, 'predict-phone');
   await page.setViewportSize({ width: 1280, height: 900 });
 
   // Batch: upload a CSV with a bad row, download the scored file.
-  const csv = ['customer_id,credit_lines_outstanding,loan_amt_outstanding,total_debt_outstanding,income,years_employed,fico_score',
-    'c1,1,4000,8000,70000,5,650', 'c2,4,9000,30000,35000,1,520', 'c3,2,3000,6000,60000,4,999', 'c4,0,1000,2000,90000,10,780'].join('\n') + '\n';
+  const csv =
+    [
+      'customer_id,credit_lines_outstanding,loan_amt_outstanding,total_debt_outstanding,income,years_employed,fico_score',
+      'c1,1,4000,8000,70000,5,650',
+      'c2,4,9000,30000,35000,1,520',
+      'c3,2,3000,6000,60000,4,999',
+      'c4,0,1000,2000,90000,10,780',
+    ].join('\n') + '\n';
   fs.writeFileSync(path.join(tmp, 'upload.csv'), csv);
   await page.goto(`${base}/#/batch`);
   await page.setInputFiles('#batch-file', path.join(tmp, 'upload.csv'));
   await page.click('button[type=submit]');
   await page.waitForSelector('[data-testid=download]');
   assert.match(await page.textContent('[data-testid=batch-stage]'), /Scored 3 rows, rejected 1/);
-  const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=download]')]);
-  const scored = fs.readFileSync(await download.path(), 'utf8').trim().split('\n');
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.click('[data-testid=download]'),
+  ]);
+  const scored = fs
+    .readFileSync(await download.path(), 'utf8')
+    .trim()
+    .split('\n');
   assert.equal(scored[0], 'line,customer_id,pd,grade,decision,expected_loss,error');
   assert.equal(scored.length, 5);
   assert.match(scored[3], /^4,,,,,,.*fico_score/);
-  const direct = await fetch(`${base}/api/v1/score-csv`, { method: 'POST', headers: { 'Content-Type': 'text/csv' }, body: csv });
-  assert.equal(await direct.text(), scored.join('\n') + '\n', 'the download is the server\'s scored CSV');
+  const direct = await fetch(`${base}/api/v1/score-csv`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'text/csv' },
+    body: csv,
+  });
+  assert.equal(
+    await direct.text(),
+    scored.join('\n') + '\n',
+    "the download is the server's scored CSV",
+  );
   await shot(page, 'batch');
 
   // Models: promote version 2 to champion, then the predictions come from it.
@@ -209,12 +329,19 @@ async function main() {
   await page.fill('#job-experiment', 'e2e-tuning');
   await page.fill('#job-token', TOKEN);
   await page.click('form[aria-label="Start a run"] button[type=submit]');
-  await page.waitForSelector('[data-testid=job-status] [data-state]:not([data-state=running])', { timeout: 600_000 });
-  assert.equal(await page.$eval('[data-testid=job-status] [data-state]', n => n.dataset.state), 'succeeded',
-    await page.textContent('[data-testid=job-status]'));
+  await page.waitForSelector('[data-testid=job-status] [data-state]:not([data-state=running])', {
+    timeout: 600_000,
+  });
+  assert.equal(
+    await page.$eval('[data-testid=job-status] [data-state]', n => n.dataset.state),
+    'succeeded',
+    await page.textContent('[data-testid=job-status]'),
+  );
   await page.selectOption('#runs-experiment', 'e2e-tuning').catch(() => {});
   await page.fill('#runs-filter', 'e2e-tuning');
-  await page.waitForFunction(() => document.querySelectorAll('[data-testid=runs-table] tbody tr').length >= 3);
+  await page.waitForFunction(
+    () => document.querySelectorAll('[data-testid=runs-table] tbody tr').length >= 3,
+  );
   await page.click('button[data-study^="web-xgboost-"]');
   await page.waitForSelector('[data-testid=study] canvas');
   await shot(page, 'experiments');
@@ -225,7 +352,8 @@ async function main() {
   await shot(page, 'data');
   const monitoring = await api(base, 'GET', '/api/v1/monitoring');
   await page.goto(`${base}/#/monitoring`);
-  if (monitoring.status === 404) await page.waitForSelector('text=Monitoring is not enabled on this server');
+  if (monitoring.status === 404)
+    await page.waitForSelector('text=Monitoring is not enabled on this server');
   else await page.waitForSelector('text=Score distribution, live vs reference');
   await shot(page, 'monitoring');
   await page.goto(`${base}/#/card`);
@@ -244,14 +372,20 @@ try {
   await main();
 } catch (e) {
   console.error(e.stack || e.message);
-  if (lastPage) await lastPage.screenshot({ path: path.join(shots, 'failure.png'), fullPage: true }).catch(() => {});
+  if (lastPage)
+    await lastPage
+      .screenshot({ path: path.join(shots, 'failure.png'), fullPage: true })
+      .catch(() => {});
   if (problems.length) console.error(`browser problems:\n${problems.join('\n')}`);
   code = 1;
 } finally {
   if (browser) await browser.close().catch(() => {});
   if (server && server.exitCode === null) {
     server.kill('SIGTERM');
-    await new Promise(r => { server.once('exit', r); setTimeout(r, 10_000); });
+    await new Promise(r => {
+      server.once('exit', r);
+      setTimeout(r, 10_000);
+    });
   }
   fs.rmSync(tmp, { recursive: true, force: true });
 }

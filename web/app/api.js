@@ -11,7 +11,8 @@ export class ApiError extends Error {
 async function parse(response) {
   const type = response.headers.get('content-type') || '';
   const body = type.includes('application/json') ? await response.json() : await response.text();
-  if (!response.ok) throw new ApiError(response.status, typeof body === 'object' ? body : { error: body });
+  if (!response.ok)
+    throw new ApiError(response.status, typeof body === 'object' ? body : { error: body });
   return body;
 }
 
@@ -35,5 +36,9 @@ export async function postJson(path, body, token) {
 }
 
 // The admin token lives for the browser tab only, never in localStorage.
-export function adminToken() { return sessionStorage.getItem('loanrisk-admin-token') || ''; }
-export function rememberToken(t) { sessionStorage.setItem('loanrisk-admin-token', t); }
+export function adminToken() {
+  return sessionStorage.getItem('loanrisk-admin-token') || '';
+}
+export function rememberToken(t) {
+  sessionStorage.setItem('loanrisk-admin-token', t);
+}

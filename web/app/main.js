@@ -1,6 +1,6 @@
 // The app shell: hash routing (#/predict, #/batch, ...), one nav, the page in <main>, and the
 // served model's name in the header.
-import { getJson } from './api.js';
+import { refreshServing } from './serving.js';
 import { el, errorBox, disposeCharts } from './ui.js';
 import { predictPage } from './pages/predict.js';
 import { batchPage } from './pages/batch.js';
@@ -20,20 +20,9 @@ const pages = {
   card: { title: 'Model card', render: cardPage },
 };
 
-export async function refreshServing() {
-  const node = document.getElementById('serving');
-  try {
-    const m = await getJson('/api/v1/model');
-    node.textContent = `Serving ${m.name}${m.version ? ` v${m.version}` : ''}${m.alias ? ` (@${m.alias})` : ''}`;
-    node.dataset.version = m.version;
-  } catch (e) {
-    node.textContent = `No model: ${e.message}`;
-  }
-}
-
 let generation = 0;
 async function route() {
-  const name = (location.hash.replace(/^#\/?/, '').split('?')[0]) || 'predict';
+  const name = location.hash.replace(/^#\/?/, '').split('?')[0] || 'predict';
   const page = pages[name] || pages.predict;
   const key = pages[name] ? name : 'predict';
   const mine = ++generation;
@@ -54,6 +43,9 @@ async function route() {
   if (mine === generation) section.setAttribute('aria-busy', 'false');
 }
 
-window.addEventListener('hashchange', () => { route(); document.getElementById('view').focus(); });
+window.addEventListener('hashchange', () => {
+  route();
+  document.getElementById('view').focus();
+});
 refreshServing();
 route();

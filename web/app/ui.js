@@ -29,7 +29,8 @@ export function pct(v, digits = 2) {
 }
 
 export function money(v) {
-  return v === null || v === undefined ? '—'
+  return v === null || v === undefined
+    ? '—'
     : v.toLocaleString('en-US', { style: 'currency', currency: 'USD', maximumFractionDigits: 0 });
 }
 
@@ -39,21 +40,52 @@ export function when(ms) {
 
 /// A table from column definitions {label, value(row), num?} and rows.
 export function table(columns, rows, caption) {
-  return el('div', { class: 'table-wrap' },
-    el('table', {},
+  return el(
+    'div',
+    { class: 'table-wrap' },
+    el(
+      'table',
+      {},
       caption ? el('caption', { class: 'muted', text: caption }) : null,
-      el('thead', {}, el('tr', {}, columns.map(c => el('th', { scope: 'col', class: c.num ? 'num' : null, text: c.label })))),
-      el('tbody', {}, rows.map(r => el('tr', {}, columns.map(c => {
-        const v = c.value(r);
-        return el('td', { class: c.num ? 'num' : null }, v instanceof Node ? v : fmt(v));
-      }))))));
+      el(
+        'thead',
+        {},
+        el(
+          'tr',
+          {},
+          columns.map(c => el('th', { scope: 'col', class: c.num ? 'num' : null, text: c.label })),
+        ),
+      ),
+      el(
+        'tbody',
+        {},
+        rows.map(r =>
+          el(
+            'tr',
+            {},
+            columns.map(c => {
+              const v = c.value(r);
+              return el('td', { class: c.num ? 'num' : null }, v instanceof Node ? v : fmt(v));
+            }),
+          ),
+        ),
+      ),
+    ),
+  );
 }
 
 export function errorBox(err) {
   const box = el('div', { class: 'error-box', role: 'alert' }, err.message || String(err));
   if (err.problems && err.problems.length) {
-    box.append(el('ul', {}, err.problems.map(p =>
-      el('li', {}, `${p.field || '(request)'} = ${JSON.stringify(p.value)}: ${p.rule}`))));
+    box.append(
+      el(
+        'ul',
+        {},
+        err.problems.map(p =>
+          el('li', {}, `${p.field || '(request)'} = ${JSON.stringify(p.value)}: ${p.rule}`),
+        ),
+      ),
+    );
   }
   return box;
 }
@@ -86,9 +118,14 @@ export function disposeCharts() {
   charts.clear();
 }
 
-window.addEventListener('resize', () => { for (const c of charts) c.resize(); });
+window.addEventListener('resize', () => {
+  for (const c of charts) c.resize();
+});
 
 export function debounce(fn, ms) {
   let t = null;
-  return (...args) => { clearTimeout(t); t = setTimeout(() => fn(...args), ms); };
+  return (...args) => {
+    clearTimeout(t);
+    t = setTimeout(() => fn(...args), ms);
+  };
 }

@@ -8,8 +8,19 @@ export async function cardPage(root, alive) {
   const c = await getJson('/api/v1/model/card');
   if (!alive()) return;
   root.append(
-    el('div', { class: 'row no-print' },
-      el('h1', { text: `Model card: ${c.model.name}${c.model.version ? ` v${c.model.version}` : ''}` }),
-      el('button', { type: 'button', class: 'secondary', text: 'Print', onclick: () => window.print() })),
-    el('article', { class: 'card', 'data-testid': 'model-card' }, renderMarkdown(c.markdown)));
+    el(
+      'div',
+      { class: 'row no-print' },
+      el('h1', {
+        text: `Model card: ${c.model.name}${c.model.version ? ` v${c.model.version}` : ''}`,
+      }),
+      el('button', {
+        type: 'button',
+        class: 'secondary',
+        text: 'Print',
+        onclick: () => window.print(),
+      }),
+    ),
+    el('article', { class: 'card', 'data-testid': 'model-card' }, renderMarkdown(c.markdown)),
+  );
 }

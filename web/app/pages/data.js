@@ -7,78 +7,196 @@ import { el, table, chart, fmt, pct } from '../ui.js';
 function histogramChart(f) {
   const h = f.histogram;
   const labels = h.edges.slice(0, -1).map((e, i) => `${fmt(e, 3)}–${fmt(h.edges[i + 1], 3)}`);
-  const neg = h.negative.reduce((a, b) => a + b, 0) || 1, pos = h.positive.reduce((a, b) => a + b, 0) || 1;
-  return chart({ animation: false, tooltip: { trigger: 'axis' }, legend: {},
-    xAxis: { type: 'category', data: labels, axisLabel: { rotate: 30 } }, yAxis: { type: 'value', name: 'share of class' },
-    series: [
-      { type: 'bar', name: 'no default', data: h.negative.map(c => c / neg), itemStyle: { color: '#2e6fb2' } },
-      { type: 'bar', name: 'default', data: h.positive.map(c => c / pos), itemStyle: { color: '#b22222' } },
-    ] }, 'chart', `histogram of ${f.name} by class`);
+  const neg = h.negative.reduce((a, b) => a + b, 0) || 1,
+    pos = h.positive.reduce((a, b) => a + b, 0) || 1;
+  return chart(
+    {
+      animation: false,
+      tooltip: { trigger: 'axis' },
+      legend: {},
+      xAxis: { type: 'category', data: labels, axisLabel: { rotate: 30 } },
+      yAxis: { type: 'value', name: 'share of class' },
+      series: [
+        {
+          type: 'bar',
+          name: 'no default',
+          data: h.negative.map(c => c / neg),
+          itemStyle: { color: '#2e6fb2' },
+        },
+        {
+          type: 'bar',
+          name: 'default',
+          data: h.positive.map(c => c / pos),
+          itemStyle: { color: '#b22222' },
+        },
+      ],
+    },
+    'chart',
+    `histogram of ${f.name} by class`,
+  );
 }
 
 function edaView(root, d) {
-  const r = d.report, o = r.overview, b = r.class_balance;
-  const pick = el('select', { id: 'feature-pick' }, r.features.map(f => el('option', { value: f.name, text: f.name })));
+  const r = d.report,
+    o = r.overview,
+    b = r.class_balance;
+  const pick = el(
+    'select',
+    { id: 'feature-pick' },
+    r.features.map(f => el('option', { value: f.name, text: f.name })),
+  );
   const featureBox = el('div');
   const showFeature = () => {
     const f = r.features.find(x => x.name === pick.value);
-    featureBox.replaceChildren(histogramChart(f),
-      f.woe && f.woe.bins ? table([
-        { label: 'bin', value: x => `(${fmt(x.lower, 4)}, ${fmt(x.upper, 4)}]` },
-        { label: 'rows', num: true, value: x => x.count },
-        { label: 'defaults', num: true, value: x => x.bads },
-        { label: 'WOE', num: true, value: x => x.woe },
-        { label: 'IV', num: true, value: x => x.iv },
-      ], f.woe.bins, `WOE bins of ${f.name}: IV ${fmt(f.woe.iv)} (${f.woe.band})`) : null);
+    featureBox.replaceChildren(
+      histogramChart(f),
+      f.woe && f.woe.bins
+        ? table(
+            [
+              { label: 'bin', value: x => `(${fmt(x.lower, 4)}, ${fmt(x.upper, 4)}]` },
+              { label: 'rows', num: true, value: x => x.count },
+              { label: 'defaults', num: true, value: x => x.bads },
+              { label: 'WOE', num: true, value: x => x.woe },
+              { label: 'IV', num: true, value: x => x.iv },
+            ],
+            f.woe.bins,
+            `WOE bins of ${f.name}: IV ${fmt(f.woe.iv)} (${f.woe.band})`,
+          )
+        : null,
+    );
   };
   pick.addEventListener('change', showFeature);
   const corr = r.correlations.pearson;
   const cells = [];
-  corr.values.forEach((row, i) => row.forEach((v, j) => cells.push([j, i, v === null ? 0 : Number(v.toFixed(3))])));
+  corr.values.forEach((row, i) =>
+    row.forEach((v, j) => cells.push([j, i, v === null ? 0 : Number(v.toFixed(3))])),
+  );
   root.append(
-    el('div', { class: 'card' },
-      el('p', {}, `Training data of ${d.model.name} v${d.model.version}: `, el('code', { text: d.data_path })),
-      table([{ label: 'measure', value: x => x[0] }, { label: 'value', num: true, value: x => x[1] }], [
-        ['rows read', o.rows_read], ['valid rows', o.rows_valid], ['rejected rows', o.rejects],
-        ['duplicated ids', o.duplicated_ids], ['duplicated rows', o.duplicated_rows],
-        ['defaults', b.positives], ['non-defaults', b.negatives], ['default rate', pct(b.default_rate)],
-      ])),
-    el('div', { class: 'card' }, el('h2', { text: 'Columns' }), table([
-      { label: 'feature', value: f => f.name + (f.derived ? ' (derived)' : '') },
-      ...['mean', 'std', 'min', 'q1', 'median', 'q3', 'max', 'skewness'].map(k => ({ label: k, num: true, value: f => f.summary[k] })),
-      { label: 'AUC alone', num: true, value: f => f.target_relationship.auc_best },
-      { label: 'IV', num: true, value: f => f.woe ? f.woe.iv : null },
-    ], r.features)),
-    el('div', { class: 'card' }, el('h2', { text: 'One feature' }),
-      el('div', { class: 'field' }, el('label', { for: 'feature-pick', text: 'Feature' }), pick), featureBox),
-    el('div', { class: 'card' }, el('h2', { text: 'Pearson correlations' }),
-      chart({ animation: false, tooltip: { position: 'top' }, grid: { left: 170, bottom: 120 },
-        xAxis: { type: 'category', data: corr.columns, axisLabel: { rotate: 45 } },
-        yAxis: { type: 'category', data: corr.columns },
-        visualMap: { min: -1, max: 1, calculable: true, orient: 'horizontal', left: 'center', bottom: 0, inRange: { color: ['#2e6fb2', '#f7f7f7', '#b22222'] } },
-        series: [{ type: 'heatmap', data: cells, label: { show: true, fontSize: 9 } }] }, 'chart', 'correlation heatmap')));
+    el(
+      'div',
+      { class: 'card' },
+      el(
+        'p',
+        {},
+        `Training data of ${d.model.name} v${d.model.version}: `,
+        el('code', { text: d.data_path }),
+      ),
+      table(
+        [
+          { label: 'measure', value: x => x[0] },
+          { label: 'value', num: true, value: x => x[1] },
+        ],
+        [
+          ['rows read', o.rows_read],
+          ['valid rows', o.rows_valid],
+          ['rejected rows', o.rejects],
+          ['duplicated ids', o.duplicated_ids],
+          ['duplicated rows', o.duplicated_rows],
+          ['defaults', b.positives],
+          ['non-defaults', b.negatives],
+          ['default rate', pct(b.default_rate)],
+        ],
+      ),
+    ),
+    el(
+      'div',
+      { class: 'card' },
+      el('h2', { text: 'Columns' }),
+      table(
+        [
+          { label: 'feature', value: f => f.name + (f.derived ? ' (derived)' : '') },
+          ...['mean', 'std', 'min', 'q1', 'median', 'q3', 'max', 'skewness'].map(k => ({
+            label: k,
+            num: true,
+            value: f => f.summary[k],
+          })),
+          { label: 'AUC alone', num: true, value: f => f.target_relationship.auc_best },
+          { label: 'IV', num: true, value: f => (f.woe ? f.woe.iv : null) },
+        ],
+        r.features,
+      ),
+    ),
+    el(
+      'div',
+      { class: 'card' },
+      el('h2', { text: 'One feature' }),
+      el('div', { class: 'field' }, el('label', { for: 'feature-pick', text: 'Feature' }), pick),
+      featureBox,
+    ),
+    el(
+      'div',
+      { class: 'card' },
+      el('h2', { text: 'Pearson correlations' }),
+      chart(
+        {
+          animation: false,
+          tooltip: { position: 'top' },
+          grid: { left: 170, bottom: 120 },
+          xAxis: { type: 'category', data: corr.columns, axisLabel: { rotate: 45 } },
+          yAxis: { type: 'category', data: corr.columns },
+          visualMap: {
+            min: -1,
+            max: 1,
+            calculable: true,
+            orient: 'horizontal',
+            left: 'center',
+            bottom: 0,
+            inRange: { color: ['#2e6fb2', '#f7f7f7', '#b22222'] },
+          },
+          series: [{ type: 'heatmap', data: cells, label: { show: true, fontSize: 9 } }],
+        },
+        'chart',
+        'correlation heatmap',
+      ),
+    ),
+  );
   showFeature();
 }
 
 function bundleView(root, d) {
-  root.append(el('div', { class: 'card' },
-    el('p', { class: 'muted', text: `The EDA needs the training file; ${d.note}. Below: what the bundle itself records.` }),
-    el('h2', { text: 'Schema' }),
-    table([
-      { label: 'column', value: c => c.name }, { label: 'type', value: c => c.type }, { label: 'role', value: c => c.role },
-      { label: 'min', num: true, value: c => c.min }, { label: 'max', num: true, value: c => c.max },
-      { label: 'unit', value: c => c.unit }, { label: 'description', value: c => c.description },
-    ], d.schema.columns),
-    el('h2', { text: 'Lineage' }),
-    table([{ label: 'key', value: x => x[0] }, { label: 'value', value: x => typeof x[1] === 'object' ? JSON.stringify(x[1]) : x[1] }],
-      Object.entries(d.lineage)),
-    el('h2', { text: 'Fitted feature pipeline' }), el('pre', { text: JSON.stringify(d.pipeline, null, 2) })));
+  root.append(
+    el(
+      'div',
+      { class: 'card' },
+      el('p', {
+        class: 'muted',
+        text: `The EDA needs the training file; ${d.note}. Below: what the bundle itself records.`,
+      }),
+      el('h2', { text: 'Schema' }),
+      table(
+        [
+          { label: 'column', value: c => c.name },
+          { label: 'type', value: c => c.type },
+          { label: 'role', value: c => c.role },
+          { label: 'min', num: true, value: c => c.min },
+          { label: 'max', num: true, value: c => c.max },
+          { label: 'unit', value: c => c.unit },
+          { label: 'description', value: c => c.description },
+        ],
+        d.schema.columns,
+      ),
+      el('h2', { text: 'Lineage' }),
+      table(
+        [
+          { label: 'key', value: x => x[0] },
+          { label: 'value', value: x => (typeof x[1] === 'object' ? JSON.stringify(x[1]) : x[1]) },
+        ],
+        Object.entries(d.lineage),
+      ),
+      el('h2', { text: 'Fitted feature pipeline' }),
+      el('pre', { text: JSON.stringify(d.pipeline, null, 2) }),
+    ),
+  );
 }
 
 export async function dataPage(root, alive) {
-  root.append(el('h1', { text: 'Training data' }), el('p', { class: 'muted', 'aria-live': 'polite', text: 'Analysing the training data…' }));
+  root.append(
+    el('h1', { text: 'Training data' }),
+    el('p', { class: 'muted', 'aria-live': 'polite', text: 'Analysing the training data…' }),
+  );
   const d = await getJson('/api/v1/data');
   if (!alive()) return;
   root.lastChild.remove();
-  if (d.source === 'eda') edaView(root, d); else bundleView(root, d);
+  if (d.source === 'eda') edaView(root, d);
+  else bundleView(root, d);
 }
