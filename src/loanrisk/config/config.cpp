@@ -7,6 +7,7 @@
 
 #include "loanrisk/core/error.hpp"
 #include "loanrisk/core/files.hpp"
+#include "loanrisk/core/text.hpp"
 #include "loanrisk/data/duplicates.hpp"
 #include "loanrisk/metrics/curves.hpp"
 #include "loanrisk/models/calibrator.hpp"
@@ -19,12 +20,6 @@ namespace {
 std::string where(const std::string& source, const toml::node& node) {
   const auto& s = node.source();
   return source + ":" + std::to_string(s.begin.line) + ":" + std::to_string(s.begin.column);
-}
-
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& i : items) out += (out.empty() ? "" : ", ") + i;
-  return out;
 }
 
 // Rejects keys of `table` that are not in `known`, naming the known ones.

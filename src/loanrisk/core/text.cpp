@@ -114,4 +114,19 @@ std::string format_double(double value) {
   return std::string(buf, r.ptr);
 }
 
+std::string format_fixed(double value) {
+  char buf[400];  // DBL_MAX has 309 digits before the point
+  const auto r = std::to_chars(buf, buf + sizeof buf, value, std::chars_format::fixed);
+  return std::string(buf, r.ptr);
+}
+
+std::string join(const std::vector<std::string>& items, std::string_view separator) {
+  std::string out;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) out += separator;
+    out += items[i];
+  }
+  return out;
+}
+
 }  // namespace loanrisk

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json_fwd.hpp>
 
@@ -30,5 +31,11 @@ std::string dump_json(const nlohmann::json& j, int indent = -1);
 
 /// Shortest decimal text that reads back to the same double ("0.1", "1e+20", "inf", "nan").
 std::string format_double(double value);
+
+/// Shortest round-trip text without an exponent (10000000, not 1e+07), for messages people read.
+std::string format_fixed(double value);
+
+/// The items with the separator between them ("a, b, c"); empty for no items.
+std::string join(const std::vector<std::string>& items, std::string_view separator = ", ");
 
 }  // namespace loanrisk

@@ -1,14 +1,13 @@
 #include "loanrisk/data/frame.hpp"
 
 #include "loanrisk/core/error.hpp"
+#include "loanrisk/core/text.hpp"
 
 namespace loanrisk {
 namespace {
 [[noreturn]] void missing_column(const Frame& f, std::string_view name) {
-  std::string present;
-  for (const auto& n : f.names) present += (present.empty() ? "" : ", ") + n;
   throw InternalError("column '" + std::string(name) +
-                      "' is not in the frame (columns: " + present + ")");
+                      "' is not in the frame (columns: " + join(f.names) + ")");
 }
 }  // namespace
 

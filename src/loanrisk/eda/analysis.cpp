@@ -7,11 +7,11 @@
 #include <cmath>
 #include <future>
 #include <limits>
-#include <sstream>
 
 #include "loanrisk/core/error.hpp"
 #include "loanrisk/core/files.hpp"
 #include "loanrisk/core/sha256.hpp"
+#include "loanrisk/core/text.hpp"
 #include "loanrisk/features/pipeline.hpp"
 
 namespace loanrisk::eda {
@@ -21,13 +21,6 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 bool positive_finite(double v) {
   return std::isfinite(v) && v > 0.0;
-}
-
-std::string text(double v) {
-  std::ostringstream out;
-  out.precision(17);
-  out << v;
-  return out.str();
 }
 
 // The four derived features, computed by FeaturePipeline itself so the formulas live in one place.
@@ -111,14 +104,15 @@ void EdaOptions::validate() const {
   for (const auto& [column, factor] : iqr_factors) {
     if (!positive_finite(factor)) {
       throw UsageError("the IQR factor of '" + column + "' must be a finite number > 0, got " +
-                       text(factor));
+                       format_double(factor));
     }
   }
   if (!positive_finite(z_threshold)) {
-    throw UsageError("z_threshold must be a finite number > 0, got " + text(z_threshold));
+    throw UsageError("z_threshold must be a finite number > 0, got " + format_double(z_threshold));
   }
   if (!positive_finite(income_floor)) {
-    throw UsageError("income_floor must be a finite number > 0, got " + text(income_floor));
+    throw UsageError("income_floor must be a finite number > 0, got " +
+                     format_double(income_floor));
   }
   if (histogram_bins == 0 || woe_bins == 0 || reference_bins == 0) {
     throw UsageError("histogram, WOE and reference bin counts must be at least 1");

@@ -1,22 +1,9 @@
-// Quantiles with numpy's linear method, written with numpy's two-sided lerp so results match it bit
-// for bit, and the equal-frequency bins built on them.
+// Equal-frequency bins on the quantiles of core/quantile.hpp (numpy's linear method).
 #include "loanrisk/eda/quantiles.hpp"
 
 #include <algorithm>
-#include <cmath>
-#include <limits>
 
 namespace loanrisk::eda {
-
-double quantile_sorted(const std::vector<double>& sorted, double q) {
-  if (sorted.empty()) return std::numeric_limits<double>::quiet_NaN();
-  const double h = static_cast<double>(sorted.size() - 1) * q;
-  const auto lo = static_cast<std::size_t>(std::floor(h));
-  if (lo + 1 >= sorted.size()) return sorted.back();
-  const double t = h - static_cast<double>(lo);
-  const double a = sorted[lo], b = sorted[lo + 1], diff = b - a;
-  return t >= 0.5 ? b - diff * (1.0 - t) : a + diff * t;
-}
 
 std::vector<double> quantile_edges(const std::vector<double>& sorted, std::size_t bins) {
   std::vector<double> edges;

@@ -4,11 +4,9 @@
 #include <cstddef>
 #include <vector>
 
-namespace loanrisk::eda {
+#include "loanrisk/core/quantile.hpp"
 
-/// Quantile q in [0, 1] of sorted values by linear interpolation between order statistics (numpy's
-/// and pandas' default). NaN when empty.
-double quantile_sorted(const std::vector<double>& sorted, double q);
+namespace loanrisk::eda {
 
 /// Edges of `bins` equal-frequency bins of sorted values: the quantiles k / bins for k = 0..bins
 /// with repeated edges dropped (pandas qcut with duplicates="drop"); a constant column gives one

@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "loanrisk/charts/svg.hpp"
+#include "loanrisk/core/text.hpp"
 #include "loanrisk/eda/report.hpp"
 #include "loanrisk/eda/svg.hpp"
 
@@ -75,9 +76,7 @@ std::string overview_section(const EdaReport& r) {
   s += row({"columns", std::to_string(o.column_types.size())});
   s += row({"duplicated ids", std::to_string(o.duplicated_ids)});
   s += row({"duplicated rows", std::to_string(o.duplicated_rows)});
-  std::string constants;
-  for (const auto& c : o.constant_columns) constants += (constants.empty() ? "" : ", ") + c;
-  s += row({"constant columns", constants.empty() ? "none" : constants});
+  s += row({"constant columns", o.constant_columns.empty() ? "none" : join(o.constant_columns)});
   s += "</table>\n<table>\n" + header({"column", "type", "missing values"});
   for (const auto& [name, type] : o.column_types) {
     const auto it = o.missing.find(name);

@@ -7,33 +7,16 @@
 #include <array>
 #include <cmath>
 #include <limits>
-#include <sstream>
 #include <string_view>
 
 #include "loanrisk/core/error.hpp"
+#include "loanrisk/core/quantile.hpp"
+#include "loanrisk/core/text.hpp"
 
 namespace loanrisk {
 namespace {
 
 constexpr double kFicoCentre = 700.0;  // fico_score_diff is the distance to a "fair" score
-
-std::string format_value(double v) {
-  std::ostringstream out;
-  out.precision(17);
-  out << v;
-  return out.str();
-}
-
-// Quantile with linear interpolation between order statistics, as numpy's default method
-// (including numpy's two-sided lerp, so results match it bit for bit). `sorted` is not empty.
-double quantile_sorted(const std::vector<double>& sorted, double q) {
-  const double h = static_cast<double>(sorted.size() - 1) * q;
-  const auto lo = static_cast<std::size_t>(std::floor(h));
-  if (lo + 1 >= sorted.size()) return sorted.back();
-  const double t = h - static_cast<double>(lo);
-  const double a = sorted[lo], b = sorted[lo + 1], diff = b - a;
-  return t >= 0.5 ? b - diff * (1.0 - t) : a + diff * t;
-}
 
 // Fences of one column. std is the population standard deviation (ddof = 0, as numpy's default),
 // computed in two passes for accuracy.
@@ -42,7 +25,7 @@ ColumnFit fit_column(const std::string& name, const std::vector<double>& values,
   for (std::size_t i = 0; i < values.size(); ++i) {
     if (!std::isfinite(values[i])) {
       throw InputError("training column '" + name + "' has the non-finite value " +
-                       format_value(values[i]) + " at row " + std::to_string(i));
+                       format_double(values[i]) + " at row " + std::to_string(i));
     }
   }
   std::vector<double> sorted = values;
@@ -63,7 +46,7 @@ ColumnFit fit_column(const std::string& name, const std::vector<double>& values,
   f.upper = std::min(f.q3 + rule.iqr_factor * iqr, f.mean + z * f.std);
   if (f.lower > f.upper) {
     throw UsageError("the fences of column '" + name + "' are empty (lower " +
-                     format_value(f.lower) + " > upper " + format_value(f.upper) +
+                     format_double(f.lower) + " > upper " + format_double(f.upper) +
                      "); raise z_threshold or its iqr_factor");
   }
   return f;
@@ -187,9 +170,8 @@ void FeaturePipeline::transform(const Frame& frame, DenseMatrix& m) const {
     const std::string& column = plan_.inputs[i];
     const int index = frame.index_of(column);
     if (index < 0) {
-      std::string all;
-      for (const auto& c : plan_.inputs) all += (all.empty() ? "" : ", ") + c;
-      throw InputError("the input has no column '" + column + "'; the pipeline reads: " + all);
+      throw InputError("the input has no column '" + column +
+                       "'; the pipeline reads: " + join(plan_.inputs));
     }
     source[plan_.input_raw[i]] = frame.columns[static_cast<std::size_t>(index)].data();
   }

@@ -2,19 +2,13 @@
 // controls, checked before any data is touched.
 #include <algorithm>
 #include <cmath>
-#include <sstream>
 
 #include "loanrisk/core/error.hpp"
+#include "loanrisk/core/text.hpp"
 #include "loanrisk/features/pipeline.hpp"
 
 namespace loanrisk {
 namespace {
-
-std::string join(const std::vector<std::string>& names) {
-  std::string out;
-  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
-  return out;
-}
 
 std::vector<std::string> all_feature_names() {
   std::vector<std::string> all = raw_feature_names();
@@ -25,13 +19,6 @@ std::vector<std::string> all_feature_names() {
 
 bool contains(const std::vector<std::string>& names, const std::string& name) {
   return std::find(names.begin(), names.end(), name) != names.end();
-}
-
-std::string format_value(double v) {
-  std::ostringstream out;
-  out.precision(17);
-  out << v;
-  return out.str();
 }
 
 bool positive(double v) {
@@ -86,14 +73,14 @@ void PipelineOptions::validate() const {
     }
     if (!positive(rule.iqr_factor)) {
       throw UsageError("outlier rule for '" + column + "': iqr_factor must be > 0, got " +
-                       format_value(rule.iqr_factor));
+                       format_double(rule.iqr_factor));
     }
   }
   if (!positive(z_threshold)) {
-    throw UsageError("z_threshold must be > 0, got " + format_value(z_threshold));
+    throw UsageError("z_threshold must be > 0, got " + format_double(z_threshold));
   }
   if (!positive(income_floor)) {
-    throw UsageError("income_floor must be > 0, got " + format_value(income_floor));
+    throw UsageError("income_floor must be > 0, got " + format_double(income_floor));
   }
 }
 

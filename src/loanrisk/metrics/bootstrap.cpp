@@ -4,10 +4,10 @@
 
 #include <algorithm>
 #include <cmath>
-#include <limits>
 #include <nlohmann/json.hpp>
 
 #include "loanrisk/core/error.hpp"
+#include "loanrisk/core/quantile.hpp"
 #include "loanrisk/core/rng.hpp"
 #include "loanrisk/metrics/classification.hpp"
 
@@ -18,15 +18,6 @@ std::map<std::string, double> headline(const ClassificationReport& r) {
   return {{"auc_roc", r.auc_roc}, {"pr_auc", r.pr_auc},       {"f1", r.f1},
           {"recall", r.recall},   {"precision", r.precision}, {"accuracy", r.accuracy},
           {"brier", r.brier},     {"log_loss", r.log_loss},   {"ks", r.ks}};
-}
-
-// Linear interpolation between order statistics (numpy's default percentile).
-double percentile(const std::vector<double>& sorted, double q) {
-  if (sorted.empty()) return std::numeric_limits<double>::quiet_NaN();
-  const double pos = q * static_cast<double>(sorted.size() - 1);
-  const auto lo = static_cast<std::size_t>(std::floor(pos));
-  const std::size_t hi = std::min(lo + 1, sorted.size() - 1);
-  return sorted[lo] + (pos - static_cast<double>(lo)) * (sorted[hi] - sorted[lo]);
 }
 
 nlohmann::json number_or_null(double v) {
@@ -61,8 +52,8 @@ std::map<std::string, MetricInterval> bootstrap_intervals(const std::vector<doub
   for (const auto& [name, estimate] : full) {
     std::vector<double>& values = draws[name];
     std::sort(values.begin(), values.end());
-    out[name] = {estimate, percentile(values, (1 - options.level) / 2),
-                 percentile(values, (1 + options.level) / 2), values.size()};
+    out[name] = {estimate, quantile_sorted(values, (1 - options.level) / 2),
+                 quantile_sorted(values, (1 + options.level) / 2), values.size()};
   }
   return out;
 }

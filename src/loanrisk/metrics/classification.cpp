@@ -5,22 +5,15 @@
 #include <cstdint>
 #include <limits>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <string>
 
 #include "loanrisk/core/error.hpp"
+#include "loanrisk/core/text.hpp"
 
 namespace loanrisk {
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-
-std::string format_value(double v) {
-  std::ostringstream out;
-  out.precision(17);
-  out << v;
-  return out.str();
-}
 
 // Shared by every metric: the caller's mistakes (mismatched sizes, labels that are not 0/1, NaN
 // scores) are bad data, and a NaN score would also break the sort's strict weak ordering.
@@ -33,7 +26,7 @@ void check_inputs(const std::vector<double>& y, const std::vector<double>& score
   }
   for (std::size_t i = 0; i < y.size(); ++i) {
     if (y[i] != 0.0 && y[i] != 1.0) {
-      throw InputError("label at index " + std::to_string(i) + " is " + format_value(y[i]) +
+      throw InputError("label at index " + std::to_string(i) + " is " + format_double(y[i]) +
                        "; labels must be exactly 0 or 1");
     }
     if (std::isnan(score[i])) {
@@ -147,7 +140,7 @@ double brier_score(const std::vector<double>& y, const std::vector<double>& p) {
 double log_loss(const std::vector<double>& y, const std::vector<double>& p, double eps) {
   check_inputs(y, p, "probabilities");
   if (!(eps > 0.0 && eps < 0.5)) {
-    throw UsageError("log_loss eps must lie in (0, 0.5), got " + format_value(eps));
+    throw UsageError("log_loss eps must lie in (0, 0.5), got " + format_double(eps));
   }
   if (y.empty()) return kNaN;
   double sum = 0.0;
@@ -224,12 +217,12 @@ ClassificationReport evaluate_classification(const std::vector<double>& y,
   if (y.empty()) throw InputError("no rows to evaluate: labels and probabilities are empty");
   for (std::size_t i = 0; i < p.size(); ++i) {
     if (!std::isfinite(p[i]) || p[i] < 0.0 || p[i] > 1.0) {
-      throw InputError("probability at index " + std::to_string(i) + " is " + format_value(p[i]) +
+      throw InputError("probability at index " + std::to_string(i) + " is " + format_double(p[i]) +
                        "; probabilities must be finite and within [0, 1]");
     }
   }
   if (!std::isfinite(threshold)) {
-    throw UsageError("threshold must be finite, got " + format_value(threshold));
+    throw UsageError("threshold must be finite, got " + format_double(threshold));
   }
   ClassificationReport r;
   r.n = y.size();

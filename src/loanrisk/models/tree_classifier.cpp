@@ -11,6 +11,7 @@
 
 #include "loanrisk/core/error.hpp"
 #include "loanrisk/core/files.hpp"
+#include "loanrisk/core/text.hpp"
 #include "loanrisk/core/xgb_check.hpp"
 #include "loanrisk/models/family.hpp"
 #include "loanrisk/models/tree_train.hpp"
@@ -39,12 +40,6 @@ std::string xgboost_reason(const std::string& what) {
   std::smatch match;
   if (std::regex_search(first_line, match, located)) return match[1].str();
   return first_line;
-}
-
-std::string join_names(const std::vector<std::string>& names) {
-  std::string out;
-  for (const std::string& name : names) out += (out.empty() ? "" : ", ") + name;
-  return out;
 }
 
 }  // namespace
@@ -104,7 +99,7 @@ void TreeClassifier::fit(const DenseMatrix& X, const std::vector<float>& y,
 void TreeClassifier::check_matrix(const DenseMatrix& X) const {
   if (X.cols != feature_names_.size()) {
     throw InputError(fmt::format("matrix has {} columns but the model expects {} ({})", X.cols,
-                                 feature_names_.size(), join_names(feature_names_)));
+                                 feature_names_.size(), join(feature_names_)));
   }
   if (X.values.size() != X.rows * X.cols) {
     throw InputError(fmt::format("matrix has {} values for {} rows x {} columns", X.values.size(),

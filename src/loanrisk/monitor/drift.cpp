@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "loanrisk/eda/quantiles.hpp"
+#include "loanrisk/core/quantile.hpp"
 
 namespace loanrisk::monitor {
 
@@ -99,7 +99,7 @@ double wasserstein_quantiles(const std::vector<double>& qa, const std::vector<do
 std::vector<double> quantile_grid(const std::vector<double>& sorted, std::size_t n) {
   std::vector<double> q(n);
   for (std::size_t k = 0; k < n; ++k) {
-    q[k] = eda::quantile_sorted(sorted, n > 1 ? static_cast<double>(k) / (n - 1) : 0.0);
+    q[k] = quantile_sorted(sorted, n > 1 ? static_cast<double>(k) / (n - 1) : 0.0);
   }
   return q;
 }

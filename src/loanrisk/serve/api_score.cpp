@@ -11,7 +11,6 @@
 #include "loanrisk/serve/api.hpp"
 #include "loanrisk/serve/applicants.hpp"
 #include "loanrisk/serve/http_error.hpp"
-#include "loanrisk/serve/number_text.hpp"
 
 namespace loanrisk {
 namespace {
@@ -299,10 +298,10 @@ HttpResponse ServeApi::score_csv(const HttpRequest& request) const {
   for (std::size_t i = 0; i < pd.size(); ++i) {
     metrics_.observe_pd(pd[i]);
     std::string line = std::to_string(f.lines[i]) + "," +
-                       (f.ids.empty() ? "" : csv_field(f.ids[i])) + "," + number_text(pd[i]) + "," +
-                       grade_of(settings_.grades, pd[i]).name + "," +
+                       (f.ids.empty() ? "" : csv_field(f.ids[i])) + "," + format_double(pd[i]) +
+                       "," + grade_of(settings_.grades, pd[i]).name + "," +
                        (pd[i] >= b.threshold ? "decline" : "approve") + "," +
-                       number_text(pd[i] * settings_.lgd * ead[i]) + ",\n";
+                       format_double(pd[i] * settings_.lgd * ead[i]) + ",\n";
     lines.emplace_back(f.lines[i], std::move(line));
   }
   for (const Reject& r : read.rejects) {

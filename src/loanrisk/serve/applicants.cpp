@@ -9,7 +9,6 @@
 #include "loanrisk/core/json_writer.hpp"
 #include "loanrisk/core/text.hpp"
 #include "loanrisk/serve/http_error.hpp"
-#include "loanrisk/serve/number_text.hpp"
 
 namespace loanrisk {
 namespace {
@@ -26,7 +25,7 @@ nlohmann::json echoed(const nlohmann::json& v) {
 }
 
 std::string range_rule(const ColumnSpec& c) {
-  return "must be between " + fixed_text(c.min) + " and " + fixed_text(c.max) +
+  return "must be between " + format_fixed(c.min) + " and " + format_fixed(c.max) +
          (c.unit.empty() ? "" : " " + c.unit);
 }
 

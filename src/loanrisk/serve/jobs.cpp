@@ -17,6 +17,7 @@
 
 #include "loanrisk/core/error.hpp"
 #include "loanrisk/core/files.hpp"
+#include "loanrisk/core/text.hpp"
 #include "loanrisk/features/pipeline.hpp"
 #include "loanrisk/models/classifier.hpp"
 #include "loanrisk/serve/http_error.hpp"
@@ -28,12 +29,6 @@ namespace loanrisk {
 namespace {
 
 constexpr int kMaxTrials = 500;
-
-std::string joined(const std::vector<std::string>& names) {
-  std::string s;
-  for (const auto& n : names) s += (s.empty() ? "" : ", ") + n;
-  return s;
-}
 
 /// The last max_bytes of a file, starting at a line boundary when possible.
 std::string tail_of(const std::filesystem::path& file, std::size_t max_bytes) {
@@ -113,7 +108,7 @@ JobRequest parse_job_request(const nlohmann::json& body, const std::string& defa
   const nlohmann::json family = body.value("family", nlohmann::json());
   if (!family.is_string() ||
       std::find(families.begin(), families.end(), family.get<std::string>()) == families.end()) {
-    problem("family", family, "must be one of " + joined(families));
+    problem("family", family, "must be one of " + join(families));
   } else {
     r.family = family.get<std::string>();
   }
@@ -128,7 +123,7 @@ JobRequest parse_job_request(const nlohmann::json& body, const std::string& defa
       for (const auto& name : f) {
         if (!name.is_string() ||
             std::find(valid.begin(), valid.end(), name.get<std::string>()) == valid.end()) {
-          problem("features", name, "must be one of " + joined(valid));
+          problem("features", name, "must be one of " + join(valid));
         } else if (std::find(r.features.begin(), r.features.end(), name.get<std::string>()) !=
                    r.features.end()) {
           problem("features", name, "is listed twice");
@@ -176,7 +171,7 @@ JobRequest parse_job_request(const nlohmann::json& body, const std::string& defa
             "must be the served model's training data or a file inside a folder the server "
             "allows for jobs (" +
                 (data_dirs.empty() ? std::string("none configured: set [serve] job_data_dirs")
-                                   : "[serve] job_data_dirs: " + joined(data_dirs)) +
+                                   : "[serve] job_data_dirs: " + join(data_dirs)) +
                 ")");
   } else if (!std::filesystem::is_regular_file(data.get<std::string>(), ec)) {
     problem("data", data, "must be an existing file on the server");

@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include "loanrisk/serve/number_text.hpp"
+#include "loanrisk/core/text.hpp"
 
 namespace loanrisk {
 namespace {
@@ -24,10 +24,10 @@ void write(std::string& out, const std::string& name, const std::string& help, c
   std::uint64_t cumulative = 0;
   for (std::size_t i = 0; i <= N; ++i) {
     cumulative += h.counts[i].load(std::memory_order_relaxed);
-    const std::string le = i < N ? number_text(bounds[i]) : "+Inf";
+    const std::string le = i < N ? format_double(bounds[i]) : "+Inf";
     out += name + "_bucket{le=\"" + le + "\"} " + std::to_string(cumulative) + "\n";
   }
-  out += name + "_sum " + number_text(static_cast<double>(h.sum_micro.load()) / 1e6) + "\n";
+  out += name + "_sum " + format_double(static_cast<double>(h.sum_micro.load()) / 1e6) + "\n";
   out += name + "_count " + std::to_string(h.count.load()) + "\n";
 }
 

@@ -1,11 +1,11 @@
 #include "loanrisk/tracking/database.hpp"
 
 #include <chrono>
-#include <cstdio>
 #include <cstdlib>
 #include <random>
 #include <thread>
 
+#include "loanrisk/core/text.hpp"
 #include "loanrisk/tracking/backends.hpp"
 
 namespace loanrisk {
@@ -43,11 +43,7 @@ std::string SqlRow::text(std::size_t i) const {
   const SqlValue& v = cells.at(i);
   if (const auto* s = std::get_if<std::string>(&v)) return *s;
   if (const auto* p = std::get_if<std::int64_t>(&v)) return std::to_string(*p);
-  if (const auto* d = std::get_if<double>(&v)) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.17g", *d);
-    return buf;
-  }
+  if (const auto* d = std::get_if<double>(&v)) return format_double(*d);
   return "";
 }
 

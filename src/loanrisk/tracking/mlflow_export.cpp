@@ -1,19 +1,13 @@
 #include "loanrisk/tracking/mlflow_export.hpp"
 
-#include <charconv>
 #include <fstream>
 #include <set>
 
 #include "loanrisk/core/files.hpp"
+#include "loanrisk/core/text.hpp"
 
 namespace loanrisk {
 namespace {
-
-std::string shortest(double v) {
-  char buf[64];
-  const auto res = std::to_chars(buf, buf + sizeof buf, v);
-  return std::string(buf, res.ptr);
-}
 
 // YAML single-quoted scalar: MLflow's meta.yaml quotes strings that need it the same way.
 std::string yaml_string(const std::string& s) {
@@ -103,7 +97,7 @@ MlflowExportSummary export_mlflow(Store& store, const std::filesystem::path& out
       for (const auto& [key, latest] : rec.metrics) {
         std::string lines;
         for (const MetricPoint& p : store.metric_history(r.id, key)) {
-          lines += std::to_string(p.timestamp_ms) + " " + shortest(p.value) + " " +
+          lines += std::to_string(p.timestamp_ms) + " " + format_double(p.value) + " " +
                    std::to_string(p.step) + "\n";
           ++summary.metric_values;
         }

@@ -1,10 +1,10 @@
 // PostgreSQL backend through libpqxx 6.4: statements are prepared once per connection (the `?`
 // placeholders rewritten to `$n`), parameters travel as text, metrics are bulk-loaded with COPY.
 #include <cmath>
-#include <cstdio>
 #include <map>
 #include <pqxx/pqxx>
 
+#include "loanrisk/core/text.hpp"
 #include "loanrisk/tracking/backends.hpp"
 
 namespace loanrisk {
@@ -24,12 +24,11 @@ std::string to_postgres_placeholders(std::string_view sql) {
   return out;
 }
 
-std::string format_double(double d) {
+// float8 input text: PostgreSQL spells the non-finite values Infinity, -Infinity and NaN.
+std::string float8_text(double d) {
   if (std::isinf(d)) return d > 0 ? "Infinity" : "-Infinity";
   if (std::isnan(d)) return "NaN";
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.17g", d);
-  return buf;
+  return format_double(d);
 }
 
 class PostgresDatabase final : public Database {
@@ -57,7 +56,7 @@ class PostgresDatabase final : public Database {
       } else if (const auto* n = std::get_if<std::int64_t>(&v)) {
         text[i] = std::to_string(*n);
       } else {
-        text[i] = format_double(std::get<double>(v));
+        text[i] = float8_text(std::get<double>(v));
       }
       values[i] = text[i].c_str();
     }
@@ -125,7 +124,7 @@ class PostgresDatabase final : public Database {
           *txn_, "metrics",
           std::vector<std::string>{"run_id", "key", "value", "is_nan", "step", "timestamp"});
       for (const MetricRow& m : rows) {
-        copy << std::make_tuple(m.run_id, m.key, format_double(m.is_nan ? 0.0 : m.value),
+        copy << std::make_tuple(m.run_id, m.key, float8_text(m.is_nan ? 0.0 : m.value),
                                 std::string(m.is_nan ? "1" : "0"), std::to_string(m.step),
                                 std::to_string(m.timestamp_ms));
       }

@@ -1,11 +1,11 @@
 #include "loanrisk/tuning/search_space.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <nlohmann/json.hpp>
 
 #include "loanrisk/core/error.hpp"
+#include "loanrisk/core/text.hpp"
 
 namespace loanrisk {
 namespace {
@@ -30,13 +30,6 @@ std::string kind_name(Kind kind) {
       return "categorical";
   }
   throw InternalError("unknown distribution kind");
-}
-
-// Shortest text that reads back to v ("99", "0.01").
-std::string fmt(double v) {
-  char buf[32];
-  const auto r = std::to_chars(buf, buf + sizeof buf, v);
-  return std::string(buf, r.ptr);
 }
 
 }  // namespace
@@ -160,10 +153,12 @@ void validate_search_space(const SearchSpace& space) {
       if (p.choices.empty()) throw UsageError(where + ": categorical needs at least one choice");
     } else {
       if (!(p.low <= p.high)) {
-        throw UsageError(where + ": low " + fmt(p.low) + " is above high " + fmt(p.high));
+        throw UsageError(where + ": low " + format_double(p.low) + " is above high " +
+                         format_double(p.high));
       }
       if (p.log && p.low <= 0) {
-        throw UsageError(where + ": a log-scaled range needs low > 0 (got " + fmt(p.low) + ")");
+        throw UsageError(where + ": a log-scaled range needs low > 0 (got " + format_double(p.low) +
+                         ")");
       }
       if (p.step < 0 || (p.log && p.step > 0 && p.kind == Kind::Float)) {
         throw UsageError(where + ": step must be >= 0 and cannot be combined with log for floats");
@@ -172,11 +167,12 @@ void validate_search_space(const SearchSpace& space) {
     }
     for (double v : ends) {
       if (v < spec->min || v > spec->max) {
-        throw UsageError(where + ": " + fmt(v) + " is outside the declared range [" +
-                         fmt(spec->min) + ", " + fmt(spec->max) + "] of that parameter");
+        throw UsageError(where + ": " + format_double(v) + " is outside the declared range [" +
+                         format_double(spec->min) + ", " + format_double(spec->max) +
+                         "] of that parameter");
       }
       if (spec->type == ParamSpec::Type::Int && v != std::floor(v)) {
-        throw UsageError(where + ": " + fmt(v) + " is not an integer, and '" + p.name +
+        throw UsageError(where + ": " + format_double(v) + " is not an integer, and '" + p.name +
                          "' is an integer parameter");
       }
     }

@@ -8,6 +8,7 @@
 
 #include "loanrisk/core/error.hpp"
 #include "loanrisk/core/files.hpp"
+#include "loanrisk/core/text.hpp"
 
 namespace loanrisk {
 namespace {
@@ -15,12 +16,6 @@ namespace {
 // Where a TOML node sits, for messages: "loanrisk.toml:12:3".
 std::string where(const std::string& src, const toml::source_region& s) {
   return src + ":" + std::to_string(s.begin.line) + ":" + std::to_string(s.begin.column);
-}
-
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& i : items) out += (out.empty() ? "" : ", ") + i;
-  return out;
 }
 
 void check_keys(const std::string& src, const toml::table& t, const std::string& section,

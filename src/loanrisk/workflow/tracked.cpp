@@ -17,9 +17,7 @@ std::map<std::string, std::string> tracking_params(const TrainConfig& config) {
   p["split.seed"] = std::to_string(config.split.seed);
   p["split.calibration"] = format_double(config.split.calibration);
   p["on_duplicate_id"] = config.on_duplicate_id;
-  std::string features;
-  for (const auto& f : config.features.features) features += (features.empty() ? "" : ",") + f;
-  p["features"] = features;
+  p["features"] = join(config.features.features, ",");
   p["threshold"] = format_double(config.threshold);
   p["imbalance"] = config.imbalance;
   p["calibration"] = config.calibration;

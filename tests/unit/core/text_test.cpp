@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "loanrisk/core/text.hpp"
 
@@ -49,6 +51,33 @@ TEST(Utf8, DumpJsonNeverThrowsOnInvalidText) {
   const std::string text = dump_json(j);
   EXPECT_EQ(text, "{\"n\":1,\"path\":\"/api/v1/studies/\xEF\xBF\xBD\"}");
   EXPECT_TRUE(nlohmann::json::accept(text));
+}
+
+TEST(NumberText, ShortestRoundTrip) {
+  EXPECT_EQ(format_double(0.1), "0.1");
+  EXPECT_EQ(format_double(5.0), "5");
+  EXPECT_EQ(format_double(-0.25), "-0.25");
+  EXPECT_EQ(format_double(1e20), "1e+20");
+  EXPECT_EQ(format_double(std::numeric_limits<double>::infinity()), "inf");
+  EXPECT_EQ(format_double(std::numeric_limits<double>::quiet_NaN()), "nan");
+  for (double v : {0.1 + 0.2, 1.0 / 3.0, -2.2250738585072014e-308, 1.7976931348623157e308}) {
+    EXPECT_EQ(std::stod(format_double(v)), v) << format_double(v);
+  }
+}
+
+TEST(NumberText, FixedHasNoExponent) {
+  EXPECT_EQ(format_fixed(1e7), "10000000");
+  EXPECT_EQ(format_fixed(0.5), "0.5");
+  EXPECT_EQ(format_fixed(-300), "-300");
+  EXPECT_EQ(format_fixed(1.7976931348623157e308).size(), 309u);
+}
+
+TEST(Join, SeparatorOnlyBetweenItems) {
+  EXPECT_EQ(join({}), "");
+  EXPECT_EQ(join({"a"}), "a");
+  EXPECT_EQ(join({"a", "b", "c"}), "a, b, c");
+  EXPECT_EQ(join({"", "b"}), ", b");
+  EXPECT_EQ(join({"x", "y"}, ","), "x,y");
 }
 
 }  // namespace
