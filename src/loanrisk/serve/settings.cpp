@@ -1,68 +1,48 @@
 #include "loanrisk/serve/settings.hpp"
 
-#include <toml++/toml.h>
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <set>
 #include <sstream>
 
+#include "loanrisk/config/toml_section.hpp"
 #include "loanrisk/core/error.hpp"
+#include "loanrisk/core/text.hpp"
 #include "loanrisk/serve/prediction_log_settings.hpp"
 
 namespace loanrisk {
 namespace {
 
-const std::vector<std::string>& known_keys() {
-  static const std::vector<std::string> keys = {
-      "host",         "port",         "model",          "store",
-      "threads",      "max_batch",    "max_body_bytes", "request_timeout_seconds",
-      "poll_seconds", "lgd",          "grades",         "require_token_for_predict",
-      "log_level",    "drift_window", "prediction_log", "job_data_dirs"};
-  return keys;
-}
-
-std::string join(const std::vector<std::string>& v) {
-  std::string s;
-  for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
-  return s;
-}
-
-[[noreturn]] void bad(const std::string& source, const std::string& key, const std::string& why) {
-  throw UsageError(source + ": [serve] " + key + " " + why);
-}
-
-double number(const std::string& src, const toml::node& node, const std::string& key) {
-  if (auto v = node.value<double>()) return *v;
-  bad(src, key, "must be a number");
-}
-
-std::int64_t integer(const std::string& src, const toml::node& node, const std::string& key) {
-  // is_integer() first: toml++ converts a float such as -8e81 to an integer without a range check.
-  if (node.is_integer()) return *node.value<std::int64_t>();
-  bad(src, key, "must be an integer");
-}
-
-std::string text(const std::string& src, const toml::node& node, const std::string& key) {
-  if (auto v = node.value<std::string>()) return *v;
-  bad(src, key, "must be a string");
-}
-
-std::vector<Grade> parse_grades(const std::string& src, const toml::node& node) {
+std::vector<Grade> read_grades(const TomlSection& serve, const toml::node& node) {
   const auto* arr = node.as_array();
-  if (!arr) bad(src, "grades", "must be an array of tables like { name = \"1\", max_pd = 0.005 }");
+  if (!arr) {
+    serve.fail(node, "grades", "must be an array of tables like { name = \"1\", max_pd = 0.005 }");
+  }
   std::vector<Grade> out;
   for (const auto& item : *arr) {
     const auto* t = item.as_table();
     const auto* name = t ? t->get("name") : nullptr;
     const auto* max = t ? t->get("max_pd") : nullptr;
     if (!name || !max || t->size() != 2) {
-      bad(src, "grades",
-          "entry " + std::to_string(out.size() + 1) + " must be { name = \"...\", max_pd = 0.01 }");
+      serve.fail(item, "grades entry " + std::to_string(out.size() + 1),
+                 "must be { name = \"...\", max_pd = 0.01 }");
     }
-    out.push_back({text(src, *name, "grades.name"), number(src, *max, "grades.max_pd")});
+    out.push_back({serve.string_of(*name, "grades.name"),
+                   serve.number_of(*max, "grades.max_pd", {.min = 0, .max = 1, .min_open = true})});
   }
   return out;
+}
+
+std::vector<std::string> read_job_data_dirs(const TomlSection& serve, const toml::node& node) {
+  std::vector<std::string> dirs = serve.strings_of(node, "job_data_dirs");
+  for (std::size_t i = 0; i < dirs.size(); ++i) {
+    if (dirs[i].empty() || dirs[i].front() != '/') {
+      serve.fail(*node.as_array()->get(i), "job_data_dirs",
+                 "entries must be absolute folder paths, got '" + echo_text(dirs[i], 60) + "'");
+    }
+  }
+  return dirs;
 }
 
 }  // namespace
@@ -105,69 +85,32 @@ void ServeSettings::validate() const {
 }
 
 void apply_serve_toml_text(ServeSettings& s, const std::string& content, const std::string& src) {
-  toml::table root;
-  try {
-    root = toml::parse(content, src);
-  } catch (const toml::parse_error& e) {
-    std::ostringstream msg;
-    msg << src << ":" << e.source().begin.line << ":" << e.source().begin.column << ": "
-        << e.description();
-    throw UsageError(msg.str());
-  }
-  const auto* node = root.get("serve");
+  const toml::table root = parse_toml(content, src);
+  const toml::node* node = root.get("serve");
   if (!node) return;
-  const auto* table = node->as_table();
-  if (!table) throw UsageError(src + ": [serve] must be a table");
-  for (const auto& [k, v] : *table) {
-    const std::string key(k.str());
-    if (key == "host")
-      s.host = text(src, v, key);
-    else if (key == "port")
-      s.port = static_cast<int>(integer(src, v, key));
-    else if (key == "model")
-      s.model = text(src, v, key);
-    else if (key == "store")
-      s.store = text(src, v, key);
-    else if (key == "threads")
-      s.threads = static_cast<int>(integer(src, v, key));
-    else if (key == "max_batch" || key == "max_body_bytes") {
-      const auto n = integer(src, v, key);
-      if (n < 1) bad(src, key, "must be a positive integer");
-      (key == "max_batch" ? s.max_batch : s.max_body_bytes) = static_cast<std::size_t>(n);
-    } else if (key == "request_timeout_seconds")
-      s.request_timeout_seconds = number(src, v, key);
-    else if (key == "poll_seconds")
-      s.poll_seconds = number(src, v, key);
-    else if (key == "lgd")
-      s.lgd = number(src, v, key);
-    else if (key == "grades")
-      s.grades = parse_grades(src, v);
-    else if (key == "require_token_for_predict") {
-      if (!v.is_boolean()) bad(src, key, "must be true or false");
-      s.require_token_for_predict = *v.value<bool>();
-    } else if (key == "log_level")
-      s.log_level = text(src, v, key);
-    else if (key == "drift_window") {
-      const auto n = integer(src, v, key);
-      if (n < 1) bad(src, key, "must be a positive integer (rows), e.g. 10000");
-      s.drift_window = static_cast<std::size_t>(n);
-    } else if (key == "job_data_dirs") {
-      const auto* arr = v.as_array();
-      if (!arr) bad(src, key, "must be an array of folder paths, e.g. [\"/srv/loans\"]");
-      s.job_data_dirs.clear();
-      for (const auto& item : *arr) {
-        const std::string dir = text(src, item, key + " entry");
-        if (dir.empty() || dir.front() != '/') {
-          bad(src, key, "entries must be absolute folder paths, got '" + dir + "'");
-        }
-        s.job_data_dirs.push_back(dir);
-      }
-    } else if (key == "prediction_log")
-      apply_prediction_log_toml(s.prediction_log, v, src);
-    else {
-      throw UsageError(src + ": unknown key [serve] " + key +
-                       "; known keys: " + join(known_keys()));
-    }
+  const TomlSection t(src, *node, "serve", TomlStyle::Sectioned, "");
+  t.check_keys({"host", "port", "model", "store", "threads", "max_batch", "max_body_bytes",
+                "request_timeout_seconds", "poll_seconds", "lgd", "grades",
+                "require_token_for_predict", "log_level", "drift_window", "prediction_log",
+                "job_data_dirs"});
+  t.string("host", s.host);
+  t.integer("port", s.port, 0, 65535);
+  t.string("model", s.model);
+  t.string("store", s.store);
+  t.integer("threads", s.threads, 1, 256);
+  t.integer("max_batch", s.max_batch, 1);
+  t.integer("max_body_bytes", s.max_body_bytes, 1024);
+  t.number("request_timeout_seconds", s.request_timeout_seconds, {.min = 0, .min_open = true});
+  t.number("poll_seconds", s.poll_seconds, {.min = 0, .min_open = true});
+  t.number("lgd", s.lgd, {.min = 0, .max = 1, .min_open = true}, "e.g. 0.9");
+  if (const auto* grades = t.get("grades")) s.grades = read_grades(t, *grades);
+  t.boolean("require_token_for_predict", s.require_token_for_predict);
+  t.choice("log_level", s.log_level, {"trace", "debug", "info", "warn", "off"});
+  t.integer("drift_window", s.drift_window, 1, std::numeric_limits<std::int64_t>::max(),
+            "a positive integer (rows), e.g. 10000");
+  if (const auto* dirs = t.get("job_data_dirs")) s.job_data_dirs = read_job_data_dirs(t, *dirs);
+  if (const auto* log = t.get("prediction_log")) {
+    apply_prediction_log_toml(s.prediction_log, *log, src);
   }
   try {
     s.validate();
