@@ -15,7 +15,7 @@
 #include "loanrisk/data/synth.hpp"
 #include "loanrisk/metrics/classification.hpp"
 #include "loanrisk/models/classifier.hpp"
-#include "loanrisk/workflow/prepare.hpp"
+#include "loanrisk/training/prepare.hpp"
 
 namespace {
 

@@ -20,7 +20,7 @@
 #include "loanrisk/models/classifier.hpp"
 #include "loanrisk/models/tree_classifier.hpp"
 #include "loanrisk/models/tree_ensemble.hpp"
-#include "loanrisk/workflow/prepare.hpp"
+#include "loanrisk/training/prepare.hpp"
 
 namespace {
 

@@ -5,7 +5,7 @@
 #include "cli/commands.hpp"
 #include "cli/store_access.hpp"
 #include "loanrisk/core/text.hpp"
-#include "loanrisk/registry/registry.hpp"
+#include "loanrisk/registry/registry_json.hpp"
 #include "loanrisk/tracking/text_table.hpp"
 
 namespace loanrisk::cli {
@@ -16,24 +16,6 @@ struct ModelsArgs {
   std::int64_t version = 0;
   bool json = false;
 };
-
-nlohmann::json opt_json(const std::optional<std::int64_t>& v) {
-  return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
-}
-
-nlohmann::json version_json(const ModelVersion& v) {
-  return {{"name", v.name},
-          {"version", v.version},
-          {"run_id", v.run_id},
-          {"source", v.source.string()},
-          {"status", v.status},
-          {"description", v.description},
-          {"created_ms", v.created_ms},
-          {"updated_ms", v.updated_ms},
-          {"created_by", v.created_by},
-          {"tags", v.tags},
-          {"aliases", v.aliases}};
-}
 
 std::string join_aliases(const std::map<std::string, std::int64_t>& aliases) {
   std::string s;
@@ -48,10 +30,7 @@ int models_list(const ModelsArgs& a) {
   if (a.json) {
     nlohmann::json out = nlohmann::json::array();
     for (const auto& m : models) {
-      out.push_back({{"name", m.name},
-                     {"latest_version", m.latest_version},
-                     {"aliases", m.aliases},
-                     {"updated_ms", m.updated_ms}});
+      out.push_back(model_to_json(m));
     }
     std::cout << dump_json(out, 2) << "\n";
     return 0;
@@ -72,8 +51,10 @@ int models_show(const ModelsArgs& a) {
   const auto versions = reg.versions(a.name);
   if (a.json) {
     nlohmann::json vs = nlohmann::json::array();
-    for (const auto& v : versions) vs.push_back(version_json(v));
-    std::cout << dump_json({{"name", m.name}, {"aliases", m.aliases}, {"versions", vs}}, 2) << "\n";
+    for (const auto& v : versions) vs.push_back(version_to_json(v));
+    nlohmann::json out = model_to_json(m);
+    out["versions"] = vs;
+    std::cout << dump_json(out, 2) << "\n";
     return 0;
   }
   std::cout << "model " << m.name << ": " << versions.size() << " version(s), aliases "
@@ -95,7 +76,7 @@ int models_register(const ModelsArgs& a) {
   ModelRegistry reg(*store);
   const ModelVersion v = reg.register_version(a.name, a.run, a.reason, a.description);
   if (a.json) {
-    std::cout << dump_json(version_json(v), 2) << "\n";
+    std::cout << dump_json(version_to_json(v), 2) << "\n";
   } else {
     std::cout << "registered " << v.name << " version " << v.version << " from run " << v.run_id
               << " (models:/" << v.name << "/" << v.version << ")\n";
@@ -129,16 +110,7 @@ int models_history(const ModelsArgs& a) {
   const auto events = reg.history(a.name);
   if (a.json) {
     nlohmann::json out = nlohmann::json::array();
-    for (const auto& e : events) {
-      out.push_back({{"id", e.id},
-                     {"event", e.event},
-                     {"version", opt_json(e.version)},
-                     {"alias", e.alias},
-                     {"previous_version", opt_json(e.previous_version)},
-                     {"user", e.user},
-                     {"timestamp_ms", e.timestamp_ms},
-                     {"reason", e.reason}});
-    }
+    for (const auto& e : events) out.push_back(event_to_json(e));
     std::cout << dump_json(out, 2) << "\n";
     return 0;
   }

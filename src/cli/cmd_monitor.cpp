@@ -11,30 +11,12 @@
 #include "cli/commands.hpp"
 #include "cli/store_access.hpp"
 #include "loanrisk/core/error.hpp"
-#include "loanrisk/monitor/prediction_log.hpp"
 #include "loanrisk/monitor/report.hpp"
-#include "loanrisk/workflow/workflows.hpp"
+#include "loanrisk/registry/registry.hpp"
+#include "loanrisk/workflow/jobs.hpp"
 
 namespace loanrisk::cli {
 namespace {
-
-/// Exit code when the report has a red feature or score (documented in README).
-constexpr int kExitDriftRed = 4;
-
-struct MonitorArgs {
-  std::string model, store, data, log, since, until, out, window, rejects;
-  std::size_t window_rows = 0;
-};
-
-std::optional<std::int64_t> time_flag(const std::string& flag, const std::string& value) {
-  if (value.empty()) return std::nullopt;
-  const auto t = monitor::parse_utc_time(value);
-  if (!t) {
-    throw UsageError(flag + " '" + value +
-                     "' is not a UTC time: use 2026-11-01 or 2026-11-01T08:00:00Z");
-  }
-  return t;
-}
 
 void print_row(const monitor::FeatureDrift& d) {
   const auto fmt = [](double v) {
@@ -48,73 +30,25 @@ void print_row(const monitor::FeatureDrift& d) {
             << fmt(d.ks) << fmt(d.wasserstein) << "\n";
 }
 
-int run_monitor(const MonitorArgs& a) {
-  if (a.data.empty() == a.log.empty()) {
-    throw UsageError(
-        "give exactly one of --data FILE (a loan CSV) or --log DIR (a prediction log)");
-  }
-  if ((!a.since.empty() || !a.until.empty()) && a.log.empty()) {
-    throw UsageError("--since and --until select log lines by time: use them with --log");
-  }
-  if (!a.window.empty() && a.window_rows > 0) {
-    throw UsageError("give --window (log timestamps) or --window-rows (row counts), not both");
-  }
-  const std::filesystem::path bundle_dir = resolve_cli_model(a.model, a.store);
-  const Bundle bundle = Bundle::load(bundle_dir);
-  if (bundle.reference.is_null()) {
-    throw InputError("model bundle '" + bundle_dir.string() +
-                     "' has no reference.json (it predates monitoring): retrain to add a "
-                     "reference");
-  }
-  const monitor::ModelReference reference = monitor::ModelReference::from_json(
-      bundle.reference, (bundle_dir / "reference.json").string());
-  std::vector<std::string> features;
-  for (const auto& f : reference.features) features.push_back(f.name());
-
-  monitor::MonitorData data;
-  if (!a.data.empty()) {
-    ReadResult read = read_with_rejects(
-        a.data, bundle.schema, false,
-        a.rejects.empty() ? std::nullopt : std::optional<std::filesystem::path>(a.rejects));
-    data.inputs = std::move(read.frame);
-    data.pd = data.inputs.rows() ? bundle.predict(data.inputs) : std::vector<double>{};
-    const auto* target = bundle.schema.target();
-    if (target && data.inputs.has(target->name)) data.target = data.inputs.column(target->name);
-    data.source = a.data;
-  } else {
-    auto log = monitor::read_prediction_log(a.log, features, time_flag("--since", a.since),
-                                            time_flag("--until", a.until));
-    data.inputs = std::move(log.inputs);
-    data.pd = std::move(log.pd);
-    data.target = std::move(log.target);
-    data.time_ms = std::move(log.time_ms);
-    data.source = "prediction log " + a.log + " (" + std::to_string(log.files) + " files, " +
-                  std::to_string(log.skipped) + " lines outside --since/--until)";
-  }
-  if (data.pd.empty()) {
-    throw InputError(data.source + ": no scored row to monitor" +
-                     (a.log.empty() ? "" : " (check --since/--until)"));
-  }
-  const nlohmann::json model = {{"source", bundle_dir.string()},
-                                {"family", bundle.family},
-                                {"created_at", bundle.created_at}};
-  const auto report =
-      monitor::monitor_report(reference, data, {a.window, a.window_rows}, model, bundle.metrics);
-  monitor::write_monitor_report(a.out, report.json);
+int run_monitor(const MonitorJob& job) {
+  std::unique_ptr<Store> store;
+  if (is_model_uri(job.model)) store = open_cli_store(job.store);
+  const MonitorJobResult result = run_monitor_job(job, store.get());
+  const monitor::MonitorReport& report = result.report;
   std::cout << std::left << std::setw(26) << "feature" << std::setw(14) << "status" << std::setw(10)
             << "psi" << std::setw(10) << "ks"
             << "w1/std\n";
   print_row(report.score);
   for (const auto& f : report.features) print_row(f);
-  std::cout << data.pd.size() << " rows; overall " << monitor::status_name(report.status)
-            << "; report written to " << a.out << "/report.html\n";
-  return report.status == monitor::Status::Red ? kExitDriftRed : kExitOk;
+  std::cout << result.rows << " rows; overall " << monitor::status_name(report.status)
+            << "; report written to " << job.out << "/report.html\n";
+  return report.status == monitor::Status::Red ? kExitRed : kExitOk;
 }
 
 }  // namespace
 
 void add_monitor(CLI::App& app, Action& action) {
-  auto a = std::make_shared<MonitorArgs>();
+  auto a = std::make_shared<MonitorJob>();
   auto* cmd = app.add_subcommand(
       "monitor",
       "Drift (PSI, KS, Wasserstein) and performance over time against the bundle's "
@@ -132,7 +66,7 @@ void add_monitor(CLI::App& app, Action& action) {
       ->check(CLI::IsMember({"month", "week", "day"}));
   cmd->add_option("--window-rows", a->window_rows,
                   "Performance windows of N rows (default: one window)")
-      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 40));
+      ->check(CLI::Range(1, 1'000'000'000));
   cmd->add_option("--rejects", a->rejects, "With --data: write bad rows here and go on");
   cmd->callback([a, &action] { action = [a] { return run_monitor(*a); }; });
 }

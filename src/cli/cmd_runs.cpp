@@ -10,6 +10,7 @@
 #include "loanrisk/core/text.hpp"
 #include "loanrisk/tracking/mlflow_export.hpp"
 #include "loanrisk/tracking/run_filter.hpp"
+#include "loanrisk/tracking/run_json.hpp"
 #include "loanrisk/tracking/text_table.hpp"
 
 namespace loanrisk::cli {
@@ -20,36 +21,6 @@ struct RunsArgs {
   std::vector<std::string> ids;
   bool json = false, ascending = false;
 };
-
-nlohmann::json number_or_null(double v) {
-  return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr);
-}
-
-nlohmann::json run_json(const RunRecord& r) {
-  nlohmann::json metrics = nlohmann::json::object();
-  for (const auto& [k, v] : r.metrics) metrics[k] = number_or_null(v);
-  const Run& run = r.run;
-  return {{"run_id", run.id},
-          {"experiment", run.experiment_name},
-          {"experiment_id", run.experiment_id},
-          {"name", run.name},
-          {"status", to_string(run.status)},
-          {"start_ms", run.start_ms},
-          {"end_ms", run.end_ms ? nlohmann::json(*run.end_ms) : nlohmann::json(nullptr)},
-          {"user", run.user},
-          {"git_commit", run.git_commit},
-          {"parent_run_id", run.parent_run_id},
-          {"pid", run.pid},
-          {"hostname", run.hostname},
-          {"artifact_dir", run.artifact_dir.string()},
-          {"dataset",
-           {{"sha256", run.dataset_sha256},
-            {"path", run.dataset_path},
-            {"rows", run.dataset_rows ? nlohmann::json(*run.dataset_rows) : nlohmann::json()}}},
-          {"params", r.params},
-          {"tags", r.tags},
-          {"metrics", metrics}};
-}
 
 int run_list(const RunsArgs& a) {
   const RunFilter filter = parse_run_filter(a.filter);  // bad syntax fails before opening
@@ -66,7 +37,7 @@ int run_list(const RunsArgs& a) {
   }
   if (a.json) {
     nlohmann::json out = nlohmann::json::array();
-    for (const auto& r : runs) out.push_back(run_json(r));
+    for (const auto& r : runs) out.push_back(run_to_json(r));
     std::cout << dump_json(out, 2) << "\n";
     return 0;
   }
@@ -106,7 +77,7 @@ int run_show(const RunsArgs& a) {
   auto store = open_cli_store(a.store);
   const RunRecord r = store->get_run_record(a.ids.at(0));
   if (a.json) {
-    std::cout << dump_json(run_json(r), 2) << "\n";
+    std::cout << dump_json(run_to_json(r), 2) << "\n";
     return 0;
   }
   const Run& run = r.run;

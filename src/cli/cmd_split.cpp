@@ -7,7 +7,7 @@
 #include "cli/print.hpp"
 #include "loanrisk/core/error.hpp"
 #include "loanrisk/data/csv_reader.hpp"
-#include "loanrisk/workflow/prepare.hpp"
+#include "loanrisk/training/prepare.hpp"
 #include "loanrisk/workflow/workflows.hpp"
 
 namespace loanrisk::cli {

@@ -15,7 +15,7 @@
 #include "loanrisk/tracking/text_table.hpp"
 #include "loanrisk/tuning/analysis.hpp"
 #include "loanrisk/tuning/study.hpp"
-#include "loanrisk/workflow/tracked.hpp"
+#include "loanrisk/workflow/jobs.hpp"
 
 namespace loanrisk::cli {
 namespace {
@@ -27,19 +27,6 @@ struct TuneArgs {
   std::optional<std::uint64_t> seed;
   bool quiet = false, no_refit = false;
 };
-
-// One family's result, for the summary table.
-struct FamilyResult {
-  std::string family;
-  StudyOutcome outcome;
-  std::optional<TrackedOutcome> refit;
-  std::filesystem::path bundle;  ///< where the refit bundle went.
-};
-
-std::string study_name(const TuneArgs& a, const std::string& family, bool several) {
-  const std::string base = a.study.empty() ? "tune-" + family : a.study;
-  return several && !a.study.empty() ? base + "-" + family : base;
-}
 
 std::string seconds_text(double s) {
   char buf[32];
@@ -65,72 +52,30 @@ std::function<void(const StudyProgress&)> progress_printer(const std::string& fa
   };
 }
 
-TuningSettings settings_from(const TuneArgs& a) {
-  TuningSettings s = a.config.empty() ? TuningSettings{} : load_tuning_settings(a.config);
-  if (a.trials) {
-    if (*a.trials < 1)
-      throw UsageError("--trials must be >= 1 (got " + std::to_string(*a.trials) + ")");
-    s.trials = *a.trials;
-  }
-  if (a.workers) {
-    if (*a.workers < 1 || *a.workers > 64) {
-      throw UsageError("--workers must be between 1 and 64 (got " + std::to_string(*a.workers) +
-                       ")");
-    }
-    s.workers = *a.workers;
-  }
-  if (a.cv_folds) s.cv_folds = *a.cv_folds;
-  if (a.seed) s.sampler.seed = *a.seed;
-  if (!a.sampler.empty()) s.sampler.kind = a.sampler;
-  if (!a.pruner.empty()) s.pruner.kind = a.pruner;
-  make_sampler(s.sampler);  // validates the names before any data is read
-  make_pruner(s.pruner);
-  return s;
+/// The job the flags describe.
+TuneJob job_of(const TuneArgs& a, const std::string& store_uri) {
+  TuneJob job;
+  job.data = a.data;
+  job.out = a.out;
+  job.study = a.study;
+  job.trials = a.trials;
+  job.workers = a.workers;
+  job.cv_folds = a.cv_folds;
+  job.sampler = a.sampler;
+  job.pruner = a.pruner;
+  job.refit = !a.no_refit;
+  job.model.config = a.config;
+  job.model.family = a.model;
+  job.model.on_duplicate_id = a.on_duplicate_id;
+  job.model.seed = a.seed;
+  job.tracking.store = store_uri;
+  job.tracking.experiment = a.experiment;
+  job.tracking.register_as = a.register_as;
+  job.tracking.alias = a.alias;
+  return job;
 }
 
-FamilyResult tune_family(const TuneArgs& a, const TrainConfig& config, const TuningSettings& s,
-                         const std::string& family, bool several, Store& store) {
-  FamilyResult r;
-  r.family = family;
-  const SearchSpace space = s.space_for(family);
-  validate_search_space(space);
-  const TuningData data = prepare_tuning_data(a.data, config, s.cv_folds);
-  report_duplicates(std::cout, data.duplicates, config.on_duplicate_id,
-                    data.rows_dropped_as_duplicates);
-  bool has_nthread = false;
-  for (const auto& spec : param_specs(family)) has_nthread |= spec.name == "nthread";
-  const bool live = !a.quiet && ::isatty(STDERR_FILENO);
-  StudyRequest req{store.uri(), study_name(a, family, several), a.experiment, family, space,
-                   s,           progress_printer(family, live)};
-  r.outcome = run_study(
-      req, [&](const ParamValues& params, std::int64_t, const IntermediateReporter& report) {
-        ParamValues p = params;
-        // Worker threads share the cores: one thread per model instead of oversubscribing.
-        if (has_nthread && s.workers > 1) p["nthread"] = 1;
-        return evaluate_trial(data, family, p, s.objective, s.report_every, report);
-      });
-  if (!r.outcome.best || a.no_refit) return r;
-  TrainRequest train;
-  train.data = a.data;
-  train.out = std::filesystem::path(a.out) / (several ? family : req.name);
-  train.config = config;
-  if (config.family != family) train.config.params.clear();
-  train.config.family = family;
-  for (const auto& [k, v] : r.outcome.best->params) train.config.params[k] = v;
-  train.overwrite = true;
-  TrackingOptions tracking{
-      a.experiment,
-      req.name + "-best",
-      r.outcome.study.parent_run_id,
-      several ? "" : a.register_as,
-      several ? "" : a.alias,
-      "best trial #" + std::to_string(r.outcome.best->number) + " of study " + req.name};
-  r.refit = train_tracked(store, train, tracking);
-  r.bundle = train.out;
-  return r;
-}
-
-void print_summary(const std::vector<FamilyResult>& results) {
+void print_summary(const std::vector<TunedFamily>& results) {
   std::vector<std::vector<std::string>> rows;
   for (const auto& r : results) {
     int complete = 0, pruned = 0, failed = 0;
@@ -178,24 +123,18 @@ int run_tune(const TuneArgs& a) {
     std::cout << "analysis of study '" << a.study << "' written to " << a.analysis << "\n";
     return 0;
   }
-  const TuningSettings settings = settings_from(a);
+  const TuneJob job = job_of(a, store->uri());
+  const bool live = !a.quiet && ::isatty(STDERR_FILENO);
+  TuneHooks hooks;
+  hooks.progress = [live](const std::string& family) { return progress_printer(family, live); };
+  hooks.on_data = [&config](const TuningData& data) {
+    report_duplicates(std::cout, data.duplicates, config.on_duplicate_id,
+                      data.rows_dropped_as_duplicates);
+  };
+  const TuneJobResult tuned = run_tune_job(job, *store, hooks);
+  const auto& results = tuned.families;
+  const TuningSettings& settings = tuned.settings;
   const bool several = a.model == "all";
-  if (several && !a.register_as.empty()) {
-    throw UsageError("--register is for one family: tune one with --model NAME");
-  }
-  std::vector<std::string> families;
-  if (several) {
-    for (const auto& f : tunable_families()) {
-      const auto& known = classifier_families();
-      if (std::find(known.begin(), known.end(), f) != known.end()) families.push_back(f);
-    }
-  } else {
-    families = {a.model};
-  }
-  std::vector<FamilyResult> results;
-  for (const auto& family : families) {
-    results.push_back(tune_family(a, config, settings, family, several, *store));
-  }
   print_summary(results);
   if (!a.analysis.empty()) {
     nlohmann::json all = nlohmann::json::object();

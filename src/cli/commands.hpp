@@ -5,19 +5,21 @@
 
 namespace loanrisk::cli {
 
+/// Exit code of a check that ran and found something red (monitor drift), so a scheduler can
+/// alert; the others are core/error.hpp's.
+inline constexpr int kExitRed = 4;
+
 /// The action a subcommand runs once parsing succeeded; returns the exit code.
 using Action = std::function<int()>;
 
-void add_synth(CLI::App& app, Action& action);
-void add_split(CLI::App& app, Action& action);
-void add_train(CLI::App& app, Action& action);
-void add_predict(CLI::App& app, Action& action);
-void add_evaluate(CLI::App& app, Action& action);
-void add_eda(CLI::App& app, Action& action);
-void add_runs(CLI::App& app, Action& action);
-void add_models(CLI::App& app, Action& action);
-void add_tune(CLI::App& app, Action& action);
-void add_serve(CLI::App& app, Action& action);
-void add_monitor(CLI::App& app, Action& action);
+/// Adds a subcommand's options to the app and sets `action` when that subcommand is chosen.
+using AddCommand = void(CLI::App& app, Action& action);
+
+/// Every subcommand, in the order `loanrisk --help` lists them.
+AddCommand add_synth, add_split, add_train, add_predict, add_evaluate, add_eda, add_runs,
+    add_models, add_tune, add_serve, add_monitor, add_job;
+inline constexpr AddCommand* kCommands[] = {add_synth,    add_split, add_train,   add_predict,
+                                            add_evaluate, add_eda,   add_runs,    add_models,
+                                            add_tune,     add_serve, add_monitor, add_job};
 
 }  // namespace loanrisk::cli

@@ -15,17 +15,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version",
                        std::string("loanrisk ") + version() + " (" + git_commit() + ")");
   cli::Action action;
-  cli::add_synth(app, action);
-  cli::add_split(app, action);
-  cli::add_train(app, action);
-  cli::add_predict(app, action);
-  cli::add_evaluate(app, action);
-  cli::add_eda(app, action);
-  cli::add_runs(app, action);
-  cli::add_models(app, action);
-  cli::add_tune(app, action);
-  cli::add_serve(app, action);
-  cli::add_monitor(app, action);
+  for (cli::AddCommand* add : cli::kCommands) add(app, action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

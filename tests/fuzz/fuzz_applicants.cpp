@@ -10,30 +10,19 @@
 
 #include <nlohmann/json.hpp>
 
+#include "fuzz_frames.hpp"
 #include "fuzz_support.hpp"
 #include "loanrisk/serve/applicants.hpp"
 #include "loanrisk/serve/http_error.hpp"
 
 using namespace loanrisk;
 using fuzz::finding;
+using fuzz::same_frame;
 
 namespace {
 
 // Small enough that the 413 answer (too many applicants) is reachable with small inputs.
 constexpr std::size_t kMaxRows = 8;
-
-bool same_frame(const Frame& a, const Frame& b) {
-  if (a.ids != b.ids || a.lines != b.lines || a.names != b.names) return false;
-  if (a.columns.size() != b.columns.size()) return false;
-  for (std::size_t c = 0; c < a.columns.size(); ++c) {
-    if (a.columns[c].size() != b.columns[c].size()) return false;
-    if (!a.columns[c].empty() && std::memcmp(a.columns[c].data(), b.columns[c].data(),
-                                             a.columns[c].size() * sizeof(double)) != 0) {
-      return false;
-    }
-  }
-  return true;
-}
 
 }  // namespace
 

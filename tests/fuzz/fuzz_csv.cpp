@@ -4,27 +4,16 @@
 // accounts for every data row it saw.
 #include <cstring>
 
+#include "fuzz_frames.hpp"
 #include "fuzz_support.hpp"
 #include "loanrisk/core/error.hpp"
 #include "loanrisk/data/csv_reader.hpp"
 
 using namespace loanrisk;
 using fuzz::finding;
+using fuzz::same_frame;
 
 namespace {
-
-bool same_frame(const Frame& a, const Frame& b) {
-  if (a.ids != b.ids || a.lines != b.lines || a.names != b.names) return false;
-  if (a.columns.size() != b.columns.size()) return false;
-  for (std::size_t c = 0; c < a.columns.size(); ++c) {
-    if (a.columns[c].size() != b.columns[c].size()) return false;
-    if (!a.columns[c].empty() && std::memcmp(a.columns[c].data(), b.columns[c].data(),
-                                             a.columns[c].size() * sizeof(double)) != 0) {
-      return false;
-    }
-  }
-  return true;
-}
 
 void check_shape(const ReadResult& r) {
   const std::size_t rows = r.frame.lines.size();

@@ -1,4 +1,4 @@
-// loanrisk.toml's [serve.prediction_log] table (serve/prediction_log_settings.cpp). The input is
+// loanrisk.toml's [serve.prediction_log] table (serve/prediction_log_toml.cpp). The input is
 // the table's own text (no section header needed), so mutations spend their time on its keys.
 // Contract: UsageError is the only refusal (toml++'s parse error is what apply_serve_toml_text
 // turns into one).
@@ -6,7 +6,7 @@
 
 #include "fuzz_support.hpp"
 #include "loanrisk/core/error.hpp"
-#include "loanrisk/serve/prediction_log_settings.hpp"
+#include "loanrisk/serve/prediction_log_toml.hpp"
 
 using namespace loanrisk;
 

@@ -84,7 +84,7 @@ TEST_F(CliHardening, PredictQuotesIdsThatNeedIt) {
   const auto rows = independent_csv(out);
   ASSERT_EQ(rows.size(), ids.size() + 1) << out;
   for (std::size_t i = 0; i < ids.size(); ++i) {
-    ASSERT_EQ(rows[i + 1].size(), 3u) << out;
+    ASSERT_EQ(rows[i + 1].size(), 5u) << out;
     EXPECT_EQ(rows[i + 1][0], ids[i]);
   }
   // The project's own reader, with a schema of the output's columns.
@@ -94,8 +94,7 @@ TEST_F(CliHardening, PredictQuotesIdsThatNeedIt) {
   schema.columns[0].type = ColumnType::Text;
   schema.columns[0].role = ColumnRole::Id;
   schema.columns[1].name = "pd";
-  schema.columns[2].name = "decision";
-  schema.columns[2].type = ColumnType::Binary;
+  schema.columns[2].name = "expected_loss";  // grade and decision are text: not in this schema
   const ReadResult back = parse_csv(out, "scored.csv", schema, {});
   EXPECT_EQ(back.frame.ids, ids);
 }

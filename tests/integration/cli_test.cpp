@@ -5,6 +5,7 @@
 
 #include "cli_runner.hpp"
 #include "loanrisk/core/sha256.hpp"
+#include "support/cli_checks.hpp"
 
 namespace loanrisk::testing {
 namespace {
@@ -34,9 +35,7 @@ TEST_F(Cli, UsageErrorsExitTwo) {
   EXPECT_EQ(run_cli(dir, "").code, 2);
   EXPECT_EQ(run_cli(dir, "frobnicate").code, 2);
   EXPECT_EQ(run_cli(dir, "train --data x.csv").code, 2);  // --out missing
-  auto r = run_cli(dir, "synth --rows -5 --out a.csv");
-  EXPECT_EQ(r.code, 2);
-  EXPECT_NE(r.err.find("--rows"), std::string::npos) << r.err;
+  expect_cli_error(dir, "synth --rows -5 --out a.csv", 2, "--rows");
 }
 
 TEST_F(Cli, SynthIsDeterministic) {
@@ -76,16 +75,16 @@ TEST_F(Cli, TrainPredictEvaluateOnSyntheticBook) {
   r = run_cli(dir, "predict --model bundle --data book.csv --out scores.csv");
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(count_lines(dir / "scores.csv"), 3001u);
-  EXPECT_EQ(slurp(dir / "scores.csv").substr(0, 24), "customer_id,pd,decision\n");
+  const std::string scores = slurp(dir / "scores.csv");
+  EXPECT_EQ(scores.substr(0, scores.find('\n') + 1),
+            "customer_id,pd,grade,decision,expected_loss\n");
 
   r = run_cli(dir, "evaluate --model bundle --data book.csv --json");
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_GT(nlohmann::json::parse(r.out)["auc_roc"].get<double>(), 0.95);
 
   // An existing bundle is never replaced silently.
-  r = run_cli(dir, "train --data book.csv --out bundle");
-  EXPECT_EQ(r.code, 2);
-  EXPECT_NE(r.err.find("already exists"), std::string::npos) << r.err;
+  expect_cli_error(dir, "train --data book.csv --out bundle", 2, "already exists");
   EXPECT_EQ(run_cli(dir, "train --data book.csv --out bundle --force").code, 0);
 }
 
@@ -111,15 +110,12 @@ TEST_F(Cli, BadRowsStopStrictModeAndGoToRejectsOtherwise) {
   write_text(dir / "broken.csv", broken);
   ASSERT_EQ(run_cli(dir, "train --data book.csv --out bundle").code, 0);
 
-  auto r = run_cli(dir, "predict --model bundle --data broken.csv --out s.csv");
-  EXPECT_EQ(r.code, 3);
-  EXPECT_NE(r.err.find("broken.csv line 5, column 3 (loan_amt_outstanding): value \"abc\" is not a "
-                       "number"),
-            std::string::npos)
-      << r.err;
+  expect_cli_error(
+      dir, "predict --model bundle --data broken.csv --out s.csv", 3,
+      "broken.csv line 5, column 3 (loan_amt_outstanding): value \"abc\" is not a number");
   EXPECT_FALSE(std::filesystem::exists(dir / "s.csv"));
 
-  r = run_cli(dir, "predict --model bundle --data broken.csv --out s.csv --rejects rej.csv");
+  auto r = run_cli(dir, "predict --model bundle --data broken.csv --out s.csv --rejects rej.csv");
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("2 rows rejected"), std::string::npos) << r.out;
   EXPECT_EQ(count_lines(dir / "s.csv"), 1999u);  // header + 1998 scored
@@ -132,26 +128,18 @@ TEST_F(Cli, BadRowsStopStrictModeAndGoToRejectsOtherwise) {
 TEST_F(Cli, BadConfigAndBadBundleAreClearErrors) {
   make_book(1000);
   write_text(dir / "loanrisk.toml", "[split]\nseed = 1\ntrian = 0.5\n");
-  auto r = run_cli(dir, "train --data book.csv --out b --config loanrisk.toml");
-  EXPECT_EQ(r.code, 2);
-  EXPECT_NE(r.err.find("loanrisk.toml:3:1: unknown key 'trian' in [split]; known keys: "
-                       "calibration, seed, test, train, validation"),
-            std::string::npos)
-      << r.err;
+  expect_cli_error(dir, "train --data book.csv --out b --config loanrisk.toml", 2,
+                   "loanrisk.toml:3:1: unknown key 'trian' in [split]; known keys: calibration, "
+                   "seed, test, train, validation");
   write_text(dir / "loanrisk.toml",
              "[model]\nfamily = \"xgboost\"\n[model.params]\nmax_depth = 99\n");
-  r = run_cli(dir, "train --data book.csv --out b --config loanrisk.toml");
-  EXPECT_EQ(r.code, 2);
-  EXPECT_NE(r.err.find("max_depth"), std::string::npos) << r.err;
+  expect_cli_error(dir, "train --data book.csv --out b --config loanrisk.toml", 2, "max_depth");
 
   std::filesystem::create_directories(dir / "notabundle");
-  r = run_cli(dir, "predict --model notabundle --data book.csv --out s.csv");
-  EXPECT_EQ(r.code, 3);
-  EXPECT_NE(r.err.find("is not a loanrisk bundle"), std::string::npos) << r.err;
+  expect_cli_error(dir, "predict --model notabundle --data book.csv --out s.csv", 3,
+                   "is not a loanrisk bundle");
 
-  r = run_cli(dir, "train --data missing.csv --out b");
-  EXPECT_EQ(r.code, 3);
-  EXPECT_NE(r.err.find("missing.csv"), std::string::npos) << r.err;
+  expect_cli_error(dir, "train --data missing.csv --out b", 3, "missing.csv");
 }
 
 // --model picks another family than the config's: it starts from the params written in the file,
@@ -165,11 +153,10 @@ TEST_F(Cli, ModelFlagOverridesTheConfigFamily) {
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(nlohmann::json::parse(r.out)["calibration"], "none");
   write_text(dir / "loanrisk.toml", "[model.params]\nmax_depth = 3\n");
-  r = run_cli(dir,
-              "train --no-track --data book.csv --out b2 --config loanrisk.toml --model "
-              "logistic_regression");
-  EXPECT_EQ(r.code, 2);
-  EXPECT_NE(r.err.find("unknown parameter 'max_depth'"), std::string::npos) << r.err;
+  expect_cli_error(dir,
+                   "train --no-track --data book.csv --out b2 --config loanrisk.toml --model "
+                   "logistic_regression",
+                   2, "unknown parameter 'max_depth'");
 }
 
 // Acceptance of the foundation: the real 10,000-row file, default settings.

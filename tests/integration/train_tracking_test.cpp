@@ -2,6 +2,9 @@
 // does.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+
 #include <nlohmann/json.hpp>
 
 #include "cli_runner.hpp"
@@ -89,6 +92,67 @@ TEST_F(TrainTracking, AFailedTrainingIsRecordedAsFailed) {
   r = run_cli(dir, "runs list --json " + store());
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("FAILED"), std::string::npos) << r.out;
+}
+
+// `loanrisk job run SPEC.json`, as the server's background jobs start: a train spec registers a
+// version, a tune spec refits its best trial, and a bad spec is refused with the field and exit 3.
+TEST_F(TrainTracking, JobRunRunsTrainTuneAndMonitorSpecs) {
+  const std::string uri = "sqlite://" + (dir / "s.db").string();
+  nlohmann::json train = {
+      {"kind", "train"},
+      {"data", "book.csv"},
+      {"out", "jb"},
+      {"model",
+       {{"family", "logistic_regression"}, {"features", {"fico_score", "debt_to_income_ratio"}}}},
+      {"tracking", {{"store", uri}, {"register_as", "jobs"}}}};
+  { std::ofstream(dir / "train.json") << train.dump(); }
+  auto r = run_cli(dir, "job run train.json");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto out = nlohmann::json::parse(r.out);
+  EXPECT_EQ(out["kind"], "train");
+  EXPECT_EQ(out["families"][0]["family"], "logistic_regression");
+  EXPECT_EQ(out["families"][0]["version"], 1);
+  EXPECT_EQ(out["families"][0]["run_id"].get<std::string>().size(), 32u);
+  const auto features =
+      nlohmann::json::parse(slurp(dir / "jb" / "pipeline.json"))["pipeline"]["features"];
+  EXPECT_EQ(features, nlohmann::json({"fico_score", "debt_to_income_ratio"})) << features;
+
+  const nlohmann::json tune = {{"kind", "tune"},
+                               {"data", "book.csv"},
+                               {"out", "jt"},
+                               {"study", "job-study"},
+                               {"trials", 3},
+                               {"model", {{"family", "logistic_regression"}}},
+                               {"tracking", {{"store", uri}}}};
+  { std::ofstream(dir / "tune.json") << tune.dump(); }
+  r = run_cli(dir, "job run tune.json");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto tuned = nlohmann::json::parse(r.out);
+  EXPECT_EQ(tuned["families"][0]["study"], "job-study");
+  EXPECT_EQ(tuned["families"][0]["trials"], 3);
+  EXPECT_TRUE(std::filesystem::exists(dir / "jt" / "job-study" / "model.json") ||
+              std::filesystem::exists(dir / "jt" / "job-study" / "manifest.json"));
+
+  // A monitoring job of the version the train job registered, by its URI through the store.
+  const nlohmann::json monitor = {{"kind", "monitor"}, {"model", "models:/jobs/1"},
+                                  {"store", uri},      {"data", "book.csv"},
+                                  {"out", "jm"},       {"window_rows", 500}};
+  { std::ofstream(dir / "monitor.json") << monitor.dump(); }
+  r = run_cli(dir, "job run monitor.json");
+  ASSERT_TRUE(r.code == 0 || r.code == 4) << r.code << " " << r.err;
+  const auto watched = nlohmann::json::parse(r.out);
+  EXPECT_EQ(watched["kind"], "monitor");
+  EXPECT_GT(watched["rows"].get<int>(), 0);
+  EXPECT_EQ(r.code == 4, watched["status"] == "red");
+  EXPECT_TRUE(std::filesystem::exists(dir / "jm" / "report.json"));
+
+  { std::ofstream(dir / "bad.json") << R"({"kind": "train", "data": "book.csv", "out": 3})"; }
+  r = run_cli(dir, "job run bad.json");
+  EXPECT_EQ(r.code, 3) << r.err;
+  EXPECT_NE(r.err.find("bad.json: out must be a string"), std::string::npos) << r.err;
+  r = run_cli(dir, "job run missing.json");
+  EXPECT_NE(r.code, 0);
+  EXPECT_NE(r.err.find("missing.json"), std::string::npos) << r.err;
 }
 
 }  // namespace

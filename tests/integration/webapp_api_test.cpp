@@ -86,9 +86,9 @@ TEST_F(WebappApi, RunsAndStudies) {
   const json runs = get("/api/v1/runs");
   ASSERT_EQ(runs["runs"].size(), 2u);
   EXPECT_EQ(runs["runs"][0]["experiment"], "serve");
-  const std::string id = runs["runs"][0]["id"];
+  const std::string id = runs["runs"][0]["run_id"];
   const json one = get("/api/v1/runs/" + id);
-  EXPECT_EQ(one["id"], id);
+  EXPECT_EQ(one["run_id"], id);
   EXPECT_TRUE(one["history"].is_object());
   EXPECT_EQ(get("/api/v1/runs?experiment=nope", 400)["error"].is_string(), true);
   EXPECT_EQ(get("/api/v1/runs/xyz", 404)["error"],

@@ -8,6 +8,7 @@
 #include <optional>
 #include <random>
 #include <string>
+#include <vector>
 
 namespace loanrisk::testing {
 
@@ -22,6 +23,31 @@ namespace loanrisk::testing {
           << "message was: " << e.what() << "\nexpected to contain: " << (substring); \
     }                                                                                 \
   } while (0)
+
+/// An input that must be refused, and a part of the message it must be refused with.
+struct Refusal {
+  std::string input;
+  std::string message;
+};
+
+/// EXPECT_THROW_MSG(parse(input), ExceptionType, message) for each case, so a list of bad inputs
+/// reads as a table; the failing input is named.
+template <class ExceptionType, class Parse>
+void expect_refusals(Parse parse, const std::vector<Refusal>& cases) {
+  for (const Refusal& c : cases) {
+    SCOPED_TRACE("input: " + c.input);
+    EXPECT_THROW_MSG(static_cast<void>(parse(c.input)), ExceptionType, c.message);
+  }
+}
+
+/// EXPECT_DOUBLE_EQ (equal to 4 ULPs) on each pair of values; the failing position is named.
+inline void expect_doubles_eq(const std::vector<double>& actual,
+                              const std::vector<double>& expected) {
+  ASSERT_EQ(actual.size(), expected.size());
+  for (std::size_t i = 0; i < actual.size(); ++i) {
+    EXPECT_DOUBLE_EQ(actual[i], expected[i]) << "value " << i;
+  }
+}
 
 /// A fresh folder removed when the object dies.
 class TempDir {

@@ -16,6 +16,11 @@ export function el(tag, attrs = {}, ...children) {
   return node;
 }
 
+/** A form field: a label for the input (by its id), the input, then any hints. */
+export function field(text, input, ...extra) {
+  return el('div', { class: 'field' }, el('label', { for: input.id, text }), input, ...extra);
+}
+
 export function fmt(v, digits = 4) {
   if (v === null || v === undefined || v === '') return '—';
   if (typeof v !== 'number') return String(v);

@@ -87,14 +87,15 @@ class TomlSection {
   /// to T. The message says "an integer >= min and <= max" ("an integer of at least min" without
   /// an upper bound) unless `requirement` words it ("a positive integer (rows), e.g. 10000").
   template <std::integral T>
-  requires(!std::same_as<T, bool>) bool integer(std::string_view key, T& out,
-                                                std::int64_t min = lowest<T>(),
-                                                std::int64_t max = highest<T>(),
-                                                std::string_view requirement = {}) const {
+  requires(!std::same_as<T, bool>) bool integer(
+      std::string_view key, T& out, std::int64_t min = reach(std::numeric_limits<T>::min()),
+      std::int64_t max = reach(std::numeric_limits<T>::max()),
+      std::string_view requirement = {}) const {
     const toml::node* node = get(key);
     if (node == nullptr) return false;
-    out = static_cast<T>(integer_of(*node, key, std::max(min, lowest<T>()),
-                                    std::min(max, highest<T>()), requirement));
+    out = static_cast<T>(integer_of(*node, key, std::max(min, reach(std::numeric_limits<T>::min())),
+                                    std::min(max, reach(std::numeric_limits<T>::max())),
+                                    requirement));
     return true;
   }
   /// An array of strings (possibly empty).
@@ -124,20 +125,13 @@ class TomlSection {
   [[noreturn]] void fail_at(const toml::source_region& at, std::string_view message) const;
 
  private:
-  /// The bounds of T that a TOML integer (an int64) can reach.
-  template <class T>
-  static constexpr std::int64_t lowest() {
+  /// A bound of an integer type as far as a TOML integer (an int64) reaches.
+  template <std::integral T>
+  static constexpr std::int64_t reach(T bound) {
     using L = std::numeric_limits<std::int64_t>;
-    return std::cmp_less(std::numeric_limits<T>::min(), L::min())
-               ? L::min()
-               : static_cast<std::int64_t>(std::numeric_limits<T>::min());
-  }
-  template <class T>
-  static constexpr std::int64_t highest() {
-    using L = std::numeric_limits<std::int64_t>;
-    return std::cmp_greater(std::numeric_limits<T>::max(), L::max())
-               ? L::max()
-               : static_cast<std::int64_t>(std::numeric_limits<T>::max());
+    if (std::cmp_less(bound, L::min())) return L::min();
+    if (std::cmp_greater(bound, L::max())) return L::max();
+    return static_cast<std::int64_t>(bound);
   }
   /// "must be <requirement>[, <hint>]; got <value>" at the node.
   [[noreturn]] void fail_value(const toml::node& at, std::string_view name,

@@ -95,6 +95,11 @@ class JsonWriter {
     out_.append(buf, r.ptr);
     return *this;
   }
+  JsonWriter& null() {
+    separate();
+    out_ += "null";
+    return *this;
+  }
   JsonWriter& value(bool flag) {
     separate();
     out_ += flag ? "true" : "false";

@@ -1,6 +1,7 @@
 #include "loanrisk/core/text.hpp"
 
 #include <charconv>
+#include <cmath>
 #include <nlohmann/json.hpp>
 
 #include "loanrisk/core/error.hpp"
@@ -106,6 +107,10 @@ void require_utf8(std::string_view what, std::string_view s) {
 
 std::string dump_json(const nlohmann::json& j, int indent) {
   return j.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+nlohmann::json number_or_null(double v) {
+  return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr);
 }
 
 std::string format_double(double value) {

@@ -29,6 +29,9 @@ void require_utf8(std::string_view what, std::string_view s);
 /// JSON text of j; invalid UTF-8 in any string becomes U+FFFD instead of an exception.
 std::string dump_json(const nlohmann::json& j, int indent = -1);
 
+/// A number for JSON: null when not finite (JSON has no NaN or infinity).
+nlohmann::json number_or_null(double v);
+
 /// Shortest decimal text that reads back to the same double ("0.1", "1e+20", "inf", "nan").
 std::string format_double(double value);
 

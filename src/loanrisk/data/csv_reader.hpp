@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -51,6 +52,11 @@ ReadResult parse_csv(std::string_view text, std::string_view source_name, const 
 void append_csv_field(std::string& out, std::string_view s);
 
 void write_rejects_csv(const std::filesystem::path& path, const std::vector<Reject>& rejects);
+
+/// Reads a CSV in strict mode, or in rejects mode writing the rejects file when one is given.
+ReadResult read_with_rejects(const std::filesystem::path& data, const Schema& schema,
+                             bool require_target,
+                             const std::optional<std::filesystem::path>& rejects);
 
 /// Writes a frame as CSV with the schema's column order (id first); integers without decimals.
 void write_frame_csv(const std::filesystem::path& path, const Frame& frame, const Schema& schema);

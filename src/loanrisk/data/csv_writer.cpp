@@ -133,4 +133,15 @@ void write_frame_csv(const std::filesystem::path& path, const Frame& frame, cons
   write_file_atomic(path, out);
 }
 
+ReadResult read_with_rejects(const std::filesystem::path& data, const Schema& schema,
+                             bool require_target,
+                             const std::optional<std::filesystem::path>& rejects) {
+  ReadOptions options;
+  options.require_target = require_target;
+  options.collect_rejects = rejects.has_value();
+  ReadResult read = read_csv(data, schema, options);
+  if (rejects) write_rejects_csv(*rejects, read.rejects);
+  return read;
+}
+
 }  // namespace loanrisk

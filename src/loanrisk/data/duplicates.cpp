@@ -3,6 +3,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "loanrisk/core/enum_names.hpp"
 #include "loanrisk/core/error.hpp"
 
 namespace loanrisk {
@@ -50,24 +51,21 @@ DuplicateIds find_duplicate_ids(const Frame& frame, std::size_t max_examples) {
   return out;
 }
 
+namespace {
+constexpr auto kPolicies =
+    enum_names<DuplicatePolicy>("duplicate-id policy", {{DuplicatePolicy::kReject, "reject"},
+                                                        {DuplicatePolicy::kKeepLast, "keep-last"},
+                                                        {DuplicatePolicy::kGroup, "group"}});
+}  // namespace
+
 DuplicatePolicy parse_duplicate_policy(const std::string& text, const std::string& where) {
-  if (text == "reject") return DuplicatePolicy::kReject;
-  if (text == "keep-last") return DuplicatePolicy::kKeepLast;
-  if (text == "group") return DuplicatePolicy::kGroup;
+  if (const auto policy = kPolicies.parse(text)) return *policy;
   throw UsageError(where + ": unknown duplicate-id policy '" + text +
                    "'; use reject, keep-last or group");
 }
 
 std::string to_string(DuplicatePolicy policy) {
-  switch (policy) {
-    case DuplicatePolicy::kReject:
-      return "reject";
-    case DuplicatePolicy::kKeepLast:
-      return "keep-last";
-    case DuplicatePolicy::kGroup:
-      return "group";
-  }
-  throw InternalError("unknown duplicate-id policy");
+  return std::string(kPolicies.name(policy));
 }
 
 Frame apply_duplicate_policy(const Frame& frame, DuplicatePolicy policy,

@@ -4,7 +4,9 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "loanrisk/core/enum_names.hpp"
 #include "loanrisk/core/error.hpp"
+#include "loanrisk/core/text.hpp"
 
 namespace loanrisk {
 namespace {
@@ -30,20 +32,24 @@ ColumnSpec spec(std::string name, ColumnType type, ColumnRole role, double min, 
                    ". Fix: correct the schema JSON or regenerate it from the data");
 }
 
+constexpr auto kTypes = enum_names<ColumnType>("ColumnType", {{ColumnType::Text, "text"},
+                                                              {ColumnType::Integer, "integer"},
+                                                              {ColumnType::Real, "real"},
+                                                              {ColumnType::Binary, "binary"}});
+constexpr auto kRoles = enum_names<ColumnRole>(
+    "ColumnRole",
+    {{ColumnRole::Id, "id"}, {ColumnRole::Feature, "feature"}, {ColumnRole::Target, "target"}});
+
 ColumnType parse_type(const std::string& field, const std::string& s) {
-  for (ColumnType t :
-       {ColumnType::Text, ColumnType::Integer, ColumnType::Real, ColumnType::Binary}) {
-    if (to_string(t) == s) return t;
-  }
+  if (const auto t = kTypes.parse(s)) return *t;
   bad_field(field,
-            "is '" + s + "', not a column type (expected one of: text, integer, real, binary)");
+            "is '" + s + "', not a column type (expected one of: " + join(kTypes.names()) + ")");
 }
 
 ColumnRole parse_role(const std::string& field, const std::string& s) {
-  for (ColumnRole r : {ColumnRole::Id, ColumnRole::Feature, ColumnRole::Target}) {
-    if (to_string(r) == s) return r;
-  }
-  bad_field(field, "is '" + s + "', not a column role (expected one of: id, feature, target)");
+  if (const auto r = kRoles.parse(s)) return *r;
+  bad_field(field,
+            "is '" + s + "', not a column role (expected one of: " + join(kRoles.names()) + ")");
 }
 
 const nlohmann::json& member(const nlohmann::json& obj, const std::string& prefix,
@@ -74,14 +80,14 @@ nlohmann::json bound_to_json(double v) {
 }
 
 ColumnSpec column_from_json(const nlohmann::json& j, const std::string& prefix) {
-  static const std::set<std::string> known = {"name", "type", "role", "required",
-                                              "min",  "max",  "unit", "description"};
+  static const std::set<std::string> known = {"name", "type", "role",        "required", "min",
+                                              "max",  "unit", "description", "exposure"};
   if (!j.is_object()) bad_field(prefix.substr(0, prefix.size() - 1), "must be an object");
   for (const auto& item : j.items()) {
     if (!known.contains(item.key())) {
       bad_field(prefix + item.key(),
                 "is not a known key (known: name, type, role, required, min, max, unit, "
-                "description)");
+                "description, exposure)");
     }
   }
   ColumnSpec c;
@@ -97,35 +103,25 @@ ColumnSpec column_from_json(const nlohmann::json& j, const std::string& prefix) 
   if (c.min > c.max) bad_field(prefix + "min", "is greater than max");
   if (j.contains("unit")) c.unit = string_member(j, prefix, "unit");
   if (j.contains("description")) c.description = string_member(j, prefix, "description");
+  if (j.contains("exposure")) {
+    if (!j["exposure"].is_boolean()) bad_field(prefix + "exposure", "must be true or false");
+    c.exposure = j["exposure"].get<bool>();
+    if (c.exposure && (c.type == ColumnType::Text || c.role != ColumnRole::Feature)) {
+      bad_field(prefix + "exposure",
+                "is true on a column that is not a numeric feature (an amount the applicant owes)");
+    }
+  }
   return c;
 }
 
 }  // namespace
 
 std::string_view to_string(ColumnType type) {
-  switch (type) {
-    case ColumnType::Text:
-      return "text";
-    case ColumnType::Integer:
-      return "integer";
-    case ColumnType::Real:
-      return "real";
-    case ColumnType::Binary:
-      return "binary";
-  }
-  throw InternalError("unknown ColumnType value " + std::to_string(static_cast<int>(type)));
+  return kTypes.name(type);
 }
 
 std::string_view to_string(ColumnRole role) {
-  switch (role) {
-    case ColumnRole::Id:
-      return "id";
-    case ColumnRole::Feature:
-      return "feature";
-    case ColumnRole::Target:
-      return "target";
-  }
-  throw InternalError("unknown ColumnRole value " + std::to_string(static_cast<int>(role)));
+  return kRoles.name(role);
 }
 
 const ColumnSpec* Schema::find(std::string_view name) const {
@@ -149,6 +145,13 @@ const ColumnSpec* Schema::target() const {
   return nullptr;
 }
 
+const ColumnSpec* Schema::exposure() const {
+  for (const auto& c : columns) {
+    if (c.exposure) return &c;
+  }
+  return nullptr;
+}
+
 std::vector<std::string> Schema::feature_names() const {
   std::vector<std::string> out;
   for (const auto& c : columns) {
@@ -168,6 +171,7 @@ nlohmann::json Schema::to_json() const {
                     {"max", bound_to_json(c.max)},
                     {"unit", c.unit},
                     {"description", c.description}});
+    if (c.exposure) cols.back()["exposure"] = true;
   }
   return {{"columns", cols}};
 }
@@ -181,11 +185,24 @@ Schema Schema::from_json(const nlohmann::json& j) {
   if (!cols.is_array()) bad_field("columns", "must be an array");
   Schema s;
   std::set<std::string> seen;
+  bool names_exposure = false;
   for (std::size_t i = 0; i < cols.size(); ++i) {
     const std::string prefix = "columns[" + std::to_string(i) + "].";
     ColumnSpec c = column_from_json(cols[i], prefix);
     if (!seen.insert(c.name).second) bad_field(prefix + "name", "'" + c.name + "' appears twice");
+    if (c.exposure && s.exposure()) {
+      bad_field(prefix + "exposure", "is true on a second column: name one exposure column");
+    }
+    names_exposure |= cols[i].contains("exposure");
     s.columns.push_back(std::move(c));
+  }
+  if (!names_exposure) {
+    for (auto& c : s.columns) {
+      if (c.name == "loan_amt_outstanding" && c.role == ColumnRole::Feature &&
+          c.type != ColumnType::Text) {
+        c.exposure = true;
+      }
+    }
   }
   return s;
 }
@@ -201,6 +218,7 @@ Schema Schema::loan_default() {
                            "Number of credit lines (cards, loans) the customer has open."));
   s.columns.push_back(spec("loan_amt_outstanding", T::Real, R::Feature, 0, 10'000'000, "USD",
                            "Amount still owed on this personal loan."));
+  s.columns.back().exposure = true;
   s.columns.push_back(spec("total_debt_outstanding", T::Real, R::Feature, 0, 100'000'000, "USD",
                            "Total debt the customer owes across all credit lines."));
   s.columns.push_back(spec("income", T::Real, R::Feature, 0, 100'000'000, "USD per year",

@@ -25,6 +25,9 @@ struct ColumnSpec {
   double max = std::numeric_limits<double>::infinity();
   std::string unit;         ///< e.g. "USD", "years", "points"; shown in errors and the web form.
   std::string description;  ///< one sentence for people.
+  /// The amount at risk if this customer defaults (exposure at default): expected loss is
+  /// PD x LGD x this column. At most one column of a schema, a numeric feature.
+  bool exposure = false;
 };
 
 /// The columns of a loan file: one id, the raw features, one binary target.
@@ -37,11 +40,15 @@ struct Schema {
   const ColumnSpec* id() const;
   /// The target column, or nullptr when the schema has none.
   const ColumnSpec* target() const;
+  /// The exposure column, or nullptr when the schema names none (no expected loss then).
+  const ColumnSpec* exposure() const;
   /// Names of the feature columns, in schema order.
   std::vector<std::string> feature_names() const;
 
   nlohmann::json to_json() const;
-  /// InputError naming the bad field when the JSON is not a schema.
+  /// InputError naming the bad field when the JSON is not a schema. A schema saved before columns
+  /// carried "exposure" (no column has the key) takes loan_amt_outstanding, when it is a numeric
+  /// column, as the exposure it was hard-wired to be.
   static Schema from_json(const nlohmann::json& j);
 
   /// The personal-loan schema: customer_id, credit_lines_outstanding, loan_amt_outstanding,

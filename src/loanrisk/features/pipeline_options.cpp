@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "loanrisk/core/enum_names.hpp"
 #include "loanrisk/core/error.hpp"
 #include "loanrisk/core/text.hpp"
 #include "loanrisk/features/pipeline.hpp"
@@ -104,23 +105,20 @@ std::vector<std::string> PipelineOptions::input_columns() const {
   return ordered;
 }
 
+namespace {
+constexpr auto kActions = enum_names<OutlierAction>(
+    "OutlierAction",
+    {{OutlierAction::None, "none"}, {OutlierAction::Cap, "cap"}, {OutlierAction::Drop, "drop"}});
+}  // namespace
+
 OutlierAction parse_outlier_action(const std::string& name) {
-  if (name == "none") return OutlierAction::None;
-  if (name == "cap") return OutlierAction::Cap;
-  if (name == "drop") return OutlierAction::Drop;
-  throw UsageError("unknown outlier action '" + name + "'; valid actions: none, cap, drop");
+  if (const auto action = kActions.parse(name)) return *action;
+  throw UsageError("unknown outlier action '" + name +
+                   "'; valid actions: " + join(kActions.names()));
 }
 
 std::string to_string(OutlierAction action) {
-  switch (action) {
-    case OutlierAction::None:
-      return "none";
-    case OutlierAction::Cap:
-      return "cap";
-    case OutlierAction::Drop:
-      return "drop";
-  }
-  throw InternalError("OutlierAction out of range: " + std::to_string(static_cast<int>(action)));
+  return std::string(kActions.name(action));
 }
 
 }  // namespace loanrisk

@@ -9,6 +9,7 @@
 #include "loanrisk/core/error.hpp"
 #include "loanrisk/core/quantile.hpp"
 #include "loanrisk/core/rng.hpp"
+#include "loanrisk/core/text.hpp"
 #include "loanrisk/metrics/classification.hpp"
 
 namespace loanrisk {
@@ -18,10 +19,6 @@ std::map<std::string, double> headline(const ClassificationReport& r) {
   return {{"auc_roc", r.auc_roc}, {"pr_auc", r.pr_auc},       {"f1", r.f1},
           {"recall", r.recall},   {"precision", r.precision}, {"accuracy", r.accuracy},
           {"brier", r.brier},     {"log_loss", r.log_loss},   {"ks", r.ks}};
-}
-
-nlohmann::json number_or_null(double v) {
-  return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr);
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <numeric>
 
+#include "loanrisk/core/enum_names.hpp"
 #include "loanrisk/core/error.hpp"
 
 namespace loanrisk {
@@ -186,16 +187,15 @@ std::vector<double> Calibrator::apply(const std::vector<double>& raw_pd) const {
   return out;
 }
 
+namespace {
+constexpr auto kMethods = enum_names<Calibrator::Method>(
+    "calibration method", {{Calibrator::Method::None, "none"},
+                           {Calibrator::Method::Platt, "platt"},
+                           {Calibrator::Method::Isotonic, "isotonic"}});
+}  // namespace
+
 std::string Calibrator::method_name() const {
-  switch (method_) {
-    case Method::Platt:
-      return "platt";
-    case Method::Isotonic:
-      return "isotonic";
-    case Method::None:
-      break;
-  }
-  return "none";
+  return std::string(kMethods.name(method_));
 }
 
 nlohmann::json Calibrator::to_json() const {
@@ -214,18 +214,18 @@ Calibrator Calibrator::from_json(const nlohmann::json& j) {
   Calibrator c;
   try {
     const std::string method = j.at("method").get<std::string>();
-    if (method == "none") return c;
-    if (method == "platt") {
-      c.method_ = Method::Platt;
+    const auto known = kMethods.parse(method);
+    if (!known) {
+      throw InputError(fmt::format(
+          "calibrator method '{}' is unknown (expected none, platt or isotonic)", method));
+    }
+    c.method_ = *known;
+    if (c.method_ == Method::None) return c;
+    if (c.method_ == Method::Platt) {
       c.a_ = j.at("a").get<double>();
       c.b_ = j.at("b").get<double>();
       return c;
     }
-    if (method != "isotonic") {
-      throw InputError(fmt::format(
-          "calibrator method '{}' is unknown (expected none, platt or isotonic)", method));
-    }
-    c.method_ = Method::Isotonic;
     c.x_ = j.at("x").get<std::vector<double>>();
     c.y_ = j.at("y").get<std::vector<double>>();
   } catch (const nlohmann::json::exception& e) {

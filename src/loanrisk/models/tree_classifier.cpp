@@ -237,21 +237,12 @@ std::vector<double> TreeClassifier::xgboost_contributions(const DenseMatrix& X) 
   if (X.rows == 0) return {};
   // SHAP needs a DMatrix (in-place prediction does not do type 2); exact TreeSHAP, margin space.
   const DMatrixPtr dmatrix = make_dmatrix(X, {});
-  const char* config =
-      R"({"type": 2, "training": false, "iteration_begin": 0, "iteration_end": 0, )"
-      R"("strict_shape": false})";
-  const bst_ulong* shape = nullptr;
-  bst_ulong dim = 0;
-  const float* result = nullptr;
-  LOANRISK_XGB_CHECK(
-      XGBoosterPredictFromDMatrix(booster, dmatrix.get(), config, &shape, &dim, &result));
-  bst_ulong total = 1;
-  for (bst_ulong d = 0; d < dim; ++d) total *= shape[d];
-  if (total != X.rows * (X.cols + 1)) {
+  std::vector<double> phi = predict_dmatrix(booster, dmatrix.get(), 2);
+  if (phi.size() != X.rows * (X.cols + 1)) {
     throw InternalError(fmt::format("XGBoost returned {} contributions for {} rows x {} columns",
-                                    total, X.rows, X.cols + 1));
+                                    phi.size(), X.rows, X.cols + 1));
   }
-  return std::vector<double>(result, result + total);
+  return phi;
 }
 
 }  // namespace loanrisk::models

@@ -115,6 +115,15 @@ constexpr char kLightgbm[] = "lightgbm";
 const ParamSpec kSeed{"seed", T::Int, 42, 0, 2147483647, "random seed for row and column sampling"};
 const ParamSpec kThreads{"nthread", T::Int, 0,
                          0,         256,    "threads for training and prediction (0 = all cores)"};
+// The boosting parameters XGBoost and LightGBM share, with the same defaults and ranges.
+const ParamSpec kRounds{
+    "n_estimators", T::Int, 300, 1, 5000, "maximum number of boosting rounds (trees)"};
+const ParamSpec kLearningRate{"learning_rate", T::Float, 0.1,
+                              0.001,           1,        "shrinkage applied to each tree's output"};
+const ParamSpec kSubsample{"subsample", T::Float, 1,
+                           0.1,         1,        "fraction of rows sampled for each tree"};
+const ParamSpec kColsampleByTree{
+    "colsample_bytree", T::Float, 1, 0.1, 1, "fraction of columns sampled for each tree"};
 const ParamSpec kPosWeight{
     "scale_pos_weight", T::Float, 1, 0.01, 1000, "weight of positive rows (class imbalance)"};
 const ParamSpec kPatience{"early_stopping_rounds",
@@ -128,13 +137,13 @@ const ParamSpec kPatience{"early_stopping_rounds",
 
 Family xgboost_family() {
   return tree_family<kXgboost, &xgboost_recipe>({
-      {"n_estimators", T::Int, 300, 1, 5000, "maximum number of boosting rounds (trees)"},
+      kRounds,
       {"max_depth", T::Int, 4, 1, 20, "maximum depth of each tree"},
-      {"learning_rate", T::Float, 0.1, 0.001, 1, "shrinkage applied to each tree's output"},
+      kLearningRate,
       {"min_child_weight", T::Float, 1, 0, 100, "minimum hessian sum in a leaf"},
       {"gamma", T::Float, 0, 0, 100, "minimum loss reduction to make a split"},
-      {"subsample", T::Float, 1, 0.1, 1, "fraction of rows sampled for each tree"},
-      {"colsample_bytree", T::Float, 1, 0.1, 1, "fraction of columns sampled for each tree"},
+      kSubsample,
+      kColsampleByTree,
       {"reg_lambda", T::Float, 1, 0, 1000, "L2 penalty on leaf weights"},
       {"reg_alpha", T::Float, 0, 0, 1000, "L1 penalty on leaf weights"},
       kPosWeight,
@@ -163,15 +172,15 @@ Family random_forest_family() {
 
 Family lightgbm_family() {
   return tree_family<kLightgbm, &lightgbm_recipe>({
-      {"n_estimators", T::Int, 300, 1, 5000, "maximum number of boosting rounds (trees)"},
+      kRounds,
       {"num_leaves", T::Int, 31, 2, 131072, "maximum leaves per tree (leaf-wise growth)"},
       {"max_depth", T::Int, -1, -1, 64, "maximum depth of each tree (-1 or 0 = unlimited)"},
       {"max_bin", T::Int, 255, 2, 1024, "histogram bins per feature"},
-      {"learning_rate", T::Float, 0.1, 0.001, 1, "shrinkage applied to each tree's output"},
+      kLearningRate,
       {"min_child_weight", T::Float, 1, 0, 100,
        "minimum hessian sum in a leaf (stands in for min_data_in_leaf)"},
-      {"subsample", T::Float, 1, 0.1, 1, "fraction of rows sampled for each tree"},
-      {"colsample_bytree", T::Float, 1, 0.1, 1, "fraction of columns sampled for each tree"},
+      kSubsample,
+      kColsampleByTree,
       {"reg_lambda", T::Float, 0, 0, 1000, "L2 penalty on leaf weights (lambda_l2)"},
       {"reg_alpha", T::Float, 0, 0, 1000, "L1 penalty on leaf weights (lambda_l1)"},
       kPosWeight,

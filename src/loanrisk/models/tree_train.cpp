@@ -77,17 +77,7 @@ void configure(BoosterHandle booster, const BoosterRecipe& recipe) {
 // The PDs of the validation rows with every round so far (the booster's prediction cache makes
 // this incremental).
 std::vector<double> validation_pd(BoosterHandle booster, DMatrixHandle validation) {
-  const char* config =
-      R"({"type": 0, "training": false, "iteration_begin": 0, "iteration_end": 0, )"
-      R"("strict_shape": false})";
-  const bst_ulong* shape = nullptr;
-  bst_ulong dim = 0;
-  const float* result = nullptr;
-  LOANRISK_XGB_CHECK(
-      XGBoosterPredictFromDMatrix(booster, validation, config, &shape, &dim, &result));
-  bst_ulong total = 1;
-  for (bst_ulong d = 0; d < dim; ++d) total *= shape[d];
-  return std::vector<double>(result, result + total);
+  return predict_dmatrix(booster, validation, 0);
 }
 
 // The validation log loss early stopping compares, as XGBoost's logloss metric computes it

@@ -92,4 +92,18 @@ void set_attr(BoosterHandle booster, const std::string& key, const std::string& 
   LOANRISK_XGB_CHECK(XGBoosterSetAttr(booster, key.c_str(), value.c_str()));
 }
 
+std::vector<double> predict_dmatrix(BoosterHandle booster, DMatrixHandle dmatrix, int type) {
+  const std::string config = R"({"type": )" + std::to_string(type) +
+                             R"(, "training": false, "iteration_begin": 0, "iteration_end": 0, )"
+                             R"("strict_shape": false})";
+  const bst_ulong* shape = nullptr;
+  bst_ulong dim = 0;
+  const float* result = nullptr;
+  LOANRISK_XGB_CHECK(
+      XGBoosterPredictFromDMatrix(booster, dmatrix, config.c_str(), &shape, &dim, &result));
+  bst_ulong total = 1;
+  for (bst_ulong d = 0; d < dim; ++d) total *= shape[d];
+  return std::vector<double>(result, result + total);
+}
+
 }  // namespace loanrisk::models

@@ -26,6 +26,9 @@ using BoosterPtr = std::unique_ptr<void, BoosterFree>;
 
 /// A DMatrix holding a copy of X (NaN marks a missing value) and its labels.
 DMatrixPtr make_dmatrix(const DenseMatrix& X, const std::vector<float>& labels);
+/// XGBoosterPredictFromDMatrix with every tree: type 0 for probabilities, 2 for SHAP
+/// contributions (margin space); the values flattened in row-major order.
+std::vector<double> predict_dmatrix(BoosterHandle booster, DMatrixHandle dmatrix, int type);
 /// Sets per-row training weights on a DMatrix.
 void set_weights(DMatrixHandle dmatrix, const std::vector<float>& weights);
 /// A fresh booster whose prediction cache covers the given matrices.

@@ -4,13 +4,10 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "loanrisk/core/text.hpp"
 #include "loanrisk/eda/quantiles.hpp"
 
 namespace loanrisk::monitor {
-
-nlohmann::json number_or_null(double v) {
-  return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr);
-}
 
 std::vector<std::size_t> bin_counts(const FeatureReference& ref,
                                     const std::vector<double>& values) {

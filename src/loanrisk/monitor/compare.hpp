@@ -45,7 +45,4 @@ std::vector<std::size_t> bin_counts(const FeatureReference& ref, const std::vect
 /// Compares live values with one feature's reference.
 FeatureDrift compare_feature(const FeatureReference& ref, const std::vector<double>& values);
 
-/// A number for JSON: null when not finite.
-nlohmann::json number_or_null(double v);
-
 }  // namespace loanrisk::monitor

@@ -3,22 +3,20 @@
 #include <algorithm>
 #include <cmath>
 
+#include "loanrisk/core/enum_names.hpp"
 #include "loanrisk/core/quantile.hpp"
 
 namespace loanrisk::monitor {
 
+namespace {
+using enum Status;
+constexpr auto kStatuses = enum_names<Status>(
+    "drift status",
+    {{Green, "green"}, {Amber, "amber"}, {Red, "red"}, {Insufficient, "insufficient"}});
+}  // namespace
+
 std::string status_name(Status s) {
-  switch (s) {
-    case Status::Green:
-      return "green";
-    case Status::Amber:
-      return "amber";
-    case Status::Red:
-      return "red";
-    case Status::Insufficient:
-      break;
-  }
-  return "insufficient";
+  return std::string(kStatuses.name(s));
 }
 
 Status status_of(double psi_value) {

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "loanrisk/core/error.hpp"
+#include "loanrisk/core/text.hpp"
 #include "loanrisk/eda/quantiles.hpp"
 #include "loanrisk/monitor/compare.hpp"
 

@@ -8,6 +8,7 @@
 #include "loanrisk/bundle/bundle.hpp"
 #include "loanrisk/core/error.hpp"
 #include "loanrisk/core/files.hpp"
+#include "loanrisk/core/text.hpp"
 #include "loanrisk/metrics/classification.hpp"
 
 namespace loanrisk::monitor {

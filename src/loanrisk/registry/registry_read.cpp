@@ -12,17 +12,17 @@ constexpr const char* kVersionColumns =
     "FROM model_versions ";
 
 ModelVersion to_version(const SqlRow& row) {
-  ModelVersion v;
-  v.name = row.text(0);
-  v.version = row.integer(1);
-  v.run_id = row.text(2);
-  v.source = row.text(3);
-  v.status = row.text(4);
-  v.description = row.text(5);
-  v.created_ms = row.integer(6);
-  v.updated_ms = row.integer(7);
-  v.created_by = row.text(8);
-  return v;
+  return {.name = row.text(0),
+          .version = row.integer(1),
+          .run_id = row.text(2),
+          .source = row.text(3),
+          .status = row.text(4),
+          .description = row.text(5),
+          .created_ms = row.integer(6),
+          .updated_ms = row.integer(7),
+          .created_by = row.text(8),
+          .tags = {},
+          .aliases = {}};
 }
 
 void fill_version_extras(Database& db, ModelVersion& v) {

@@ -4,7 +4,6 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
-#include <map>
 
 #include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
@@ -17,49 +16,6 @@
 
 namespace loanrisk {
 namespace {
-
-enum class Access { Open, Predict, Admin };
-
-struct Route {
-  std::vector<std::string> methods;
-  Access access;
-};
-
-/// Every route and its methods; the path is also the metrics label.
-const std::map<std::string, Route>& routes() {
-  static const std::map<std::string, Route> r = {
-      {"/api/v1/predict", {{"POST"}, Access::Predict}},
-      {"/api/v1/explain", {{"POST"}, Access::Predict}},
-      {"/api/v1/score-csv", {{"POST"}, Access::Predict}},
-      {"/invocations", {{"POST"}, Access::Predict}},
-      {"/api/v1/model", {{"GET"}, Access::Open}},
-      {"/api/v1/monitoring", {{"GET"}, Access::Open}},
-      {"/api/v1/admin/reload", {{"POST"}, Access::Admin}},
-      {"/healthz", {{"GET"}, Access::Open}},
-      {"/readyz", {{"GET"}, Access::Open}},
-      {"/metrics", {{"GET"}, Access::Open}},
-      {"/openapi.json", {{"GET"}, Access::Open}},
-      {"/ping", {{"GET"}, Access::Open}},
-      {"/health", {{"GET"}, Access::Open}},
-      {"/version", {{"GET"}, Access::Open}},
-      // The web app (app_api.cpp); prefixed paths appear as their app_route_key.
-      {"/", {{"GET"}, Access::Open}},
-      {"/app/{file}", {{"GET"}, Access::Open}},
-      {"/api/v1/models", {{"GET"}, Access::Open}},
-      {"/api/v1/admin/promote", {{"POST"}, Access::Admin}},
-      {"/api/v1/runs", {{"GET"}, Access::Open}},
-      {"/api/v1/runs/{id}", {{"GET"}, Access::Open}},
-      {"/api/v1/studies", {{"GET"}, Access::Open}},
-      {"/api/v1/studies/{name}", {{"GET"}, Access::Open}},
-      {"/api/v1/admin/jobs", {{"POST"}, Access::Admin}},
-      // A job's record quotes its command's errors and its data path: admin only.
-      {"/api/v1/jobs", {{"GET"}, Access::Admin}},
-      {"/api/v1/jobs/{id}", {{"GET"}, Access::Admin}},
-      {"/api/v1/data", {{"GET"}, Access::Open}},
-      {"/api/v1/model/card", {{"GET"}, Access::Open}},
-  };
-  return r;
-}
 
 spdlog::level::level_enum level_of(const std::string& name) {
   if (name == "trace") return spdlog::level::trace;
@@ -165,7 +121,9 @@ ServeApi::ServeApi(ServeSettings settings, ModelHolder& holder, ServeMetrics& me
       holder_(holder),
       metrics_(metrics),
       app_(std::make_shared<AppRoutes>(settings_, holder_)),
-      log_level_(level_of(settings_.log_level)) {}
+      log_level_(level_of(settings_.log_level)),
+      routes_(route_table()),
+      openapi_(dump_json(openapi_document(routes_))) {}
 
 HttpResponse ServeApi::error(int status, const std::string& message) {
   return json_response({{"error", message}}, status);
@@ -221,34 +179,26 @@ HttpResponse ServeApi::handle(const HttpRequest& request) const {
 
 HttpResponse ServeApi::dispatch(const HttpRequest& request, const std::string& path,
                                 const std::string& query, std::string& route) const {
-  const std::string key = app_route_key(path);
-  const auto it = routes().find(key);
-  if (it == routes().end()) {
+  const RouteTable::Resolution found = routes_.resolve(request.method, path);
+  if (found.label.empty()) {
     throw HttpError(404, "no route " + echo_text(path) + "; see GET /openapi.json for the API");
   }
-  route = key;
-  const Route& r = it->second;
-  const auto has = [&](const std::string& method) {
-    return std::find(r.methods.begin(), r.methods.end(), method) != r.methods.end();
-  };
-  // HEAD is GET without the body (RFC 9110 9.3.2); the transport drops the body.
-  const bool allowed = has(request.method) || (request.method == "HEAD" && has("GET"));
-  if (!allowed) {
-    std::string allow;
-    for (const auto& m : r.methods) allow += (allow.empty() ? "" : ", ") + m;
-    if (has("GET")) allow += ", HEAD";
+  route = found.label;
+  if (!found.route) {
+    const std::string allow(found.allow);
     HttpResponse resp = error(405, "method " + echo_text(request.method) + " is not allowed on " +
                                        echo_text(path) + "; use " + allow);
     resp.headers.emplace_back("Allow", allow);
     return resp;
   }
-  const bool needs_token = r.access == Access::Admin ||
-                           (r.access == Access::Predict && settings_.require_token_for_predict);
+  const Access access = found.route->access;
+  const bool needs_token =
+      access == Access::Admin || (access == Access::Predict && settings_.require_token_for_predict);
   if (needs_token) {
     const std::string& token =
-        r.access == Access::Admin ? settings_.admin_token : settings_.api_token;
+        access == Access::Admin ? settings_.admin_token : settings_.api_token;
     if (token.empty()) {
-      throw HttpError(403, r.access == Access::Admin
+      throw HttpError(403, access == Access::Admin
                                ? "admin endpoints are disabled: start the server with "
                                  "LOANRISK_ADMIN_TOKEN set"
                                : "prediction endpoints require a token but none is configured: "
@@ -260,23 +210,34 @@ HttpResponse ServeApi::dispatch(const HttpRequest& request, const std::string& p
       throw HttpError(401, "missing or wrong bearer token: send 'Authorization: Bearer <token>'");
     }
   }
-  if (is_app_route(key)) return app_->handle(request, key, path, query);
-  if (path == "/api/v1/predict") return predict(request, query);
-  if (path == "/api/v1/explain") return explain(request);
-  if (path == "/api/v1/score-csv") return score_csv(request);
-  if (path == "/invocations") return invocations(request);
-  if (path == "/api/v1/model") return model_info();
-  if (path == "/api/v1/admin/reload") return reload();
-  if (path == "/api/v1/monitoring") return monitoring();
-  if (path == "/healthz" || path == "/health") return json_response({{"status", "ok"}});
-  if (path == "/ping") return text_response("\n");
-  if (path == "/version") return text_response(std::string(version()));
-  if (path == "/openapi.json") return json_response(openapi_document());
-  if (path == "/readyz") {
-    const auto m = holder_.current();
-    if (!m) return json_response({{"status", "no model loaded"}}, 503);
-    return json_response({{"status", "ready"}, {"model", m->name}, {"version", m->version}});
-  }
+  return found.route->handler({request, path, query, found.param});
+}
+
+HttpResponse ServeApi::health() const {
+  return json_response({{"status", "ok"}});
+}
+
+HttpResponse ServeApi::ping() const {
+  return text_response("\n");
+}
+
+HttpResponse ServeApi::version_text() const {
+  return text_response(std::string(version()));
+}
+
+HttpResponse ServeApi::readiness() const {
+  const auto m = holder_.current();
+  if (!m) return json_response({{"status", "no model loaded"}}, 503);
+  return json_response({{"status", "ready"}, {"model", m->name}, {"version", m->version}});
+}
+
+HttpResponse ServeApi::openapi() const {
+  HttpResponse r;
+  r.body = openapi_;
+  return r;
+}
+
+HttpResponse ServeApi::prometheus() const {
   const auto m = holder_.current();
   return text_response(metrics_.render(m ? m->name : "", m ? m->version : "", holder_.reloads(),
                                        holder_.failures()) +

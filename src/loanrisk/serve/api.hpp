@@ -1,15 +1,17 @@
 #pragma once
 // The server's routes, independent of the socket code: a request in, a response out. Handlers are
 // thin (parse, call the layers, write JSON); every error becomes a JSON answer, never a crash.
+// Which handler answers which method and path is the route table's (routes.hpp, route_table.cpp).
+#include <memory>
 #include <string>
 #include <string_view>
-#include <utility>
 #include <vector>
 
 #include <nlohmann/json_fwd.hpp>
 
 #include "loanrisk/serve/model_holder.hpp"
 #include "loanrisk/serve/prometheus.hpp"
+#include "loanrisk/serve/routes.hpp"
 #include "loanrisk/serve/settings.hpp"
 
 namespace loanrisk {
@@ -17,39 +19,26 @@ namespace loanrisk {
 class AppRoutes;
 class PredictionMonitor;
 
-/// What the transport parsed.
-struct HttpRequest {
-  std::string method;         ///< "GET", "POST", ...
-  std::string target;         ///< path and query, as sent.
-  std::string content_type;   ///< the Content-Type header ("" when absent).
-  std::string authorization;  ///< the Authorization header ("" when absent).
-  std::string body;
-  std::string if_none_match = {};  ///< the If-None-Match header ("" when absent).
-};
-
-/// What the transport sends back.
-struct HttpResponse {
-  int status = 200;
-  /// Always a string literal (or other static text): the transport reads it after the handler
-  /// returns, and a view spares the allocation "application/json" would cost as a std::string.
-  std::string_view content_type = "application/json";
-  std::string body;
-  std::vector<std::pair<std::string, std::string>> headers;  ///< extra headers.
-};
-
 /// Routes requests to handlers; safe to call from many threads at once.
 class ServeApi {
  public:
   ServeApi(ServeSettings settings, ModelHolder& holder, ServeMetrics& metrics);
+  // The route table's handlers point at this object.
+  ServeApi(const ServeApi&) = delete;
+  ServeApi& operator=(const ServeApi&) = delete;
   /// Answers a request; never throws. Records metrics and writes the request log line.
   HttpResponse handle(const HttpRequest& request) const;
   /// An error answer with {"error": message}.
   static HttpResponse error(int status, const std::string& message);
   const ServeSettings& settings() const { return settings_; }
+  /// Every route this server answers: its own and the web app's.
+  const RouteTable& routes() const { return routes_; }
   /// Sends scored rows to live drift and the prediction log, and serves /api/v1/monitoring.
   void set_monitor(PredictionMonitor* monitor) { monitor_ = monitor; }
 
  private:
+  /// The one route table (route_table.cpp).
+  std::vector<Route> route_table() const;
   HttpResponse dispatch(const HttpRequest& request, const std::string& path,
                         const std::string& query, std::string& route) const;
   std::shared_ptr<const LoadedModel> model() const;
@@ -59,6 +48,12 @@ class ServeApi {
   HttpResponse score_csv(const HttpRequest& request) const;
   HttpResponse model_info() const;
   HttpResponse reload() const;
+  HttpResponse health() const;
+  HttpResponse ping() const;
+  HttpResponse version_text() const;
+  HttpResponse readiness() const;
+  HttpResponse openapi() const;
+  HttpResponse prometheus() const;
   HttpResponse monitoring() const;      // api_monitoring.cpp
   std::string monitor_metrics() const;  // api_monitoring.cpp
   /// Hands a request's scored rows to the monitor (no-op without one).
@@ -71,6 +66,8 @@ class ServeApi {
   std::shared_ptr<AppRoutes> app_;  ///< the web app's files and routes (app_api.hpp).
   PredictionMonitor* monitor_ = nullptr;
   int log_level_;  ///< settings_.log_level as spdlog's level, parsed once.
+  RouteTable routes_;
+  std::string openapi_;  ///< openapi_document(routes_), serialised once.
 };
 
 /// A JSON answer; text that is not valid UTF-8 is sent with U+FFFD in its place.
@@ -79,8 +76,10 @@ HttpResponse json_response(const nlohmann::json& j, int status = 200);
 /// Equal strings in time independent of where they differ (tokens).
 bool constant_time_equal(const std::string& a, const std::string& b);
 
-/// The OpenAPI 3 document of every route.
-const nlohmann::json& openapi_document();
+/// The OpenAPI 3 document of every route in the table: its summary from the table, the detailed
+/// request and response schemas that openapi.cpp keeps by route. InternalError when openapi.cpp
+/// describes a route that is not in the table.
+nlohmann::json openapi_document(const RouteTable& routes);
 
 /// How deep a request's JSON may nest: an applicant body needs 3 levels, MLflow's shapes 4.
 inline constexpr std::size_t kMaxJsonDepth = 64;

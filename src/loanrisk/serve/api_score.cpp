@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "loanrisk/bundle/decision.hpp"
 #include "loanrisk/core/json_writer.hpp"
 #include "loanrisk/core/text.hpp"
 #include "loanrisk/data/csv_reader.hpp"
@@ -139,7 +140,7 @@ HttpResponse ServeApi::predict(const HttpRequest& request, const std::string& qu
   std::vector<double>& contributions = scratch.contributions;
   const std::vector<double> pd = b.predict_transformed(X, with_reasons ? &contributions : nullptr);
   if (!probe) record_predictions(*m, frame, pd, "/api/v1/predict");
-  const auto& ead = frame.column("loan_amt_outstanding");
+  const DecisionRule rule(settings_.grades, settings_.lgd, b.threshold, b.schema);
   HttpResponse response;
   response.body.reserve(256 + pd.size() * (with_reasons ? 640 : 160));
   JsonWriter w(response.body);
@@ -158,9 +159,15 @@ HttpResponse ServeApi::predict(const HttpRequest& request, const std::string& qu
       w.value(frame.ids[i]);
     }
     w.key("pd").value(pd[i]);
-    w.key("grade").value(grade_of(settings_.grades, pd[i]).name);
-    w.key("decision").value(pd[i] >= b.threshold ? "decline" : "approve");
-    w.key("expected_loss").value(pd[i] * settings_.lgd * ead[i]);
+    const Decision d = rule.decide(pd[i], frame, i);
+    w.key("grade").value(d.grade->name);
+    w.key("decision").value(d.decision_text());
+    w.key("expected_loss");
+    if (d.expected_loss) {
+      w.value(*d.expected_loss);
+    } else {
+      w.null();
+    }
     if (with_reasons) {
       w.key("reasons").begin_array();
       reason_codes(b.pipeline, frame, X, i, contributions, 4, Direction::Raising,
@@ -294,14 +301,14 @@ HttpResponse ServeApi::score_csv(const HttpRequest& request) const {
   const std::vector<double> pd = f.rows() ? b.predict(f) : std::vector<double>{};
   record_predictions(*m, f, pd, "/api/v1/score-csv");
   std::vector<std::pair<std::int64_t, std::string>> lines;
-  const auto& ead = f.rows() ? f.column("loan_amt_outstanding") : std::vector<double>{};
+  const DecisionRule rule(settings_.grades, settings_.lgd, b.threshold, b.schema);
   for (std::size_t i = 0; i < pd.size(); ++i) {
     metrics_.observe_pd(pd[i]);
+    const Decision d = rule.decide(pd[i], f, i);
     std::string line = std::to_string(f.lines[i]) + "," +
                        (f.ids.empty() ? "" : csv_field(f.ids[i])) + "," + format_double(pd[i]) +
-                       "," + grade_of(settings_.grades, pd[i]).name + "," +
-                       (pd[i] >= b.threshold ? "decline" : "approve") + "," +
-                       format_double(pd[i] * settings_.lgd * ead[i]) + ",\n";
+                       "," + csv_field(d.grade->name) + "," + std::string(d.decision_text()) + "," +
+                       (d.expected_loss ? format_double(*d.expected_loss) : "") + ",\n";
     lines.emplace_back(f.lines[i], std::move(line));
   }
   for (const Reject& r : read.rejects) {

@@ -6,19 +6,20 @@
 #include <cctype>
 #include <map>
 #include <mutex>
-#include <set>
 
 #include <nlohmann/json.hpp>
 
 #include "loanrisk/core/files.hpp"
+#include "loanrisk/core/json_optional.hpp"
 #include "loanrisk/eda/analysis.hpp"
 #include "loanrisk/eda/report.hpp"
 #include "loanrisk/features/pipeline.hpp"
 #include "loanrisk/models/classifier.hpp"
-#include "loanrisk/registry/registry.hpp"
+#include "loanrisk/registry/registry_json.hpp"
 #include "loanrisk/serve/http_error.hpp"
 #include "loanrisk/serve/jobs.hpp"
 #include "loanrisk/serve/web_assets.hpp"
+#include "loanrisk/tracking/run_json.hpp"
 #include "loanrisk/tracking/study_store.hpp"
 #include "loanrisk/tuning/analysis.hpp"
 
@@ -82,26 +83,10 @@ nlohmann::json version_json(const ModelVersion& v) {
   } catch (const std::exception&) {
     // A damaged copy shows without metrics; serving it would be refused by validation anyway.
   }
-  return {{"version", v.version},         {"run_id", v.run_id},
-          {"status", v.status},           {"aliases", v.aliases},
-          {"created_ms", v.created_ms},   {"created_by", v.created_by},
-          {"description", v.description}, {"tags", v.tags},
-          {"metrics", metrics},           {"family", family}};
-}
-
-nlohmann::json run_json(const RunRecord& r) {
-  return {{"id", r.run.id},
-          {"name", r.run.name},
-          {"experiment", r.run.experiment_name},
-          {"status", to_string(r.run.status)},
-          {"start_ms", r.run.start_ms},
-          {"end_ms", r.run.end_ms ? nlohmann::json(*r.run.end_ms) : nlohmann::json()},
-          {"parent_run_id", r.run.parent_run_id},
-          {"user", r.run.user},
-          {"dataset_path", r.run.dataset_path},
-          {"params", r.params},
-          {"metrics", r.metrics},
-          {"tags", r.tags}};
+  nlohmann::json j = version_to_json(v);
+  j["metrics"] = metrics;
+  j["family"] = family;
+  return j;
 }
 
 /// The EDA report of each training file, computed once per file and content.
@@ -117,75 +102,33 @@ EdaCache& eda_cache() {
 
 }  // namespace
 
-std::string app_route_key(const std::string& path) {
-  if (path == "/" || path.starts_with("/app/")) return path == "/" ? "/" : "/app/{file}";
-  if (path.starts_with("/api/v1/jobs/")) return "/api/v1/jobs/{id}";
-  if (path.starts_with("/api/v1/runs/")) return "/api/v1/runs/{id}";
-  if (path.starts_with("/api/v1/studies/")) return "/api/v1/studies/{name}";
-  return path;
-}
-
-bool is_app_route(const std::string& key) {
-  static const std::set<std::string> keys = {
-      "/",
-      "/app/{file}",
-      "/api/v1/models",
-      "/api/v1/admin/promote",
-      "/api/v1/runs",
-      "/api/v1/runs/{id}",
-      "/api/v1/studies",
-      "/api/v1/studies/{name}",
-      "/api/v1/admin/jobs",
-      "/api/v1/jobs",
-      "/api/v1/jobs/{id}",
-      "/api/v1/data",
-      "/api/v1/model/card",
-  };
-  return keys.contains(key);
-}
-
 AppRoutes::AppRoutes(const ServeSettings& settings, ModelHolder& holder)
     : settings_(settings), holder_(holder), jobs_(std::make_unique<JobRunner>(settings.store)) {}
 
 AppRoutes::~AppRoutes() = default;
 
-HttpResponse AppRoutes::handle(const HttpRequest& request, const std::string& key,
-                               const std::string& path, const std::string& query) const {
-  if (key == "/" || key == "/app/{file}") {
-    const WebAsset* asset = find_web_asset(path);
-    if (!asset) {
-      throw HttpError(404, "no file " + path + " in the web app; open / for the app");
-    }
-    HttpResponse r;
-    const std::string etag = "\"" + std::string(asset->sha256) + "\"";
-    r.headers = {{"ETag", etag},
-                 {"Cache-Control", "no-cache"},
-                 {"Content-Security-Policy", kContentSecurityPolicy},
-                 {"X-Content-Type-Options", "nosniff"},
-                 {"Referrer-Policy", "no-referrer"}};
-    r.content_type = content_type_of(path);
-    if (request.if_none_match == etag) {
-      r.status = 304;
-      return r;
-    }
-    r.body = std::string(asset->body);
+HttpResponse AppRoutes::file(const RouteCall& call) const {
+  const WebAsset* asset = find_web_asset(call.path);
+  if (!asset) {
+    throw HttpError(404, "no file " + call.path + " in the web app; open / for the app");
+  }
+  HttpResponse r;
+  const std::string etag = "\"" + std::string(asset->sha256) + "\"";
+  r.headers = {{"ETag", etag},
+               {"Cache-Control", "no-cache"},
+               {"Content-Security-Policy", kContentSecurityPolicy},
+               {"X-Content-Type-Options", "nosniff"},
+               {"Referrer-Policy", "no-referrer"}};
+  r.content_type = content_type_of(call.path);
+  if (call.request.if_none_match == etag) {
+    r.status = 304;
     return r;
   }
-  if (key == "/api/v1/models") return models();
-  if (key == "/api/v1/admin/promote") return promote(request);
-  if (key == "/api/v1/runs") return runs(query);
-  if (key == "/api/v1/runs/{id}") return run(path.substr(std::string("/api/v1/runs/").size()));
-  if (key == "/api/v1/studies") return studies();
-  if (key == "/api/v1/studies/{name}") {
-    return study(percent_decode(path.substr(std::string("/api/v1/studies/").size())));
-  }
-  if (key == "/api/v1/data") return data();
-  if (key == "/api/v1/model/card") return card();
-  if (key == "/api/v1/jobs") return job_list();
-  if (key == "/api/v1/jobs/{id}") {
-    return json_response(jobs_->status(path.substr(std::string("/api/v1/jobs/").size())));
-  }
-  // POST /api/v1/admin/jobs
+  r.body = std::string(asset->body);
+  return r;
+}
+
+HttpResponse AppRoutes::start_job(const HttpRequest& request) const {
   const auto m = holder_.current();
   const std::string default_data =
       m ? m->bundle.lineage.value("data_path", std::string()) : std::string();
@@ -193,6 +136,10 @@ HttpResponse AppRoutes::handle(const HttpRequest& request, const std::string& ke
       parse_job_request(parse_json_body(request.body), default_data, settings_.job_data_dirs)));
   r.status = 202;
   return r;
+}
+
+HttpResponse AppRoutes::job(const RouteCall& call) const {
+  return json_response(jobs_->status(std::string(call.param)));
 }
 
 HttpResponse AppRoutes::job_list() const {
@@ -216,23 +163,12 @@ HttpResponse AppRoutes::models() const {
     nlohmann::json versions = nlohmann::json::array(), history = nlohmann::json::array();
     for (const ModelVersion& v : registry.versions(m.name)) versions.push_back(version_json(v));
     for (const RegistryEvent& e : registry.history(m.name)) {
-      history.push_back(
-          {{"id", e.id},
-           {"event", e.event},
-           {"version", e.version ? nlohmann::json(*e.version) : nlohmann::json()},
-           {"alias", e.alias},
-           {"previous_version",
-            e.previous_version ? nlohmann::json(*e.previous_version) : nlohmann::json()},
-           {"user", e.user},
-           {"timestamp_ms", e.timestamp_ms},
-           {"reason", e.reason}});
+      history.push_back(event_to_json(e));
     }
-    out.push_back({{"name", m.name},
-                   {"description", m.description},
-                   {"latest_version", m.latest_version},
-                   {"aliases", m.aliases},
-                   {"versions", versions},
-                   {"history", history}});
+    nlohmann::json model = model_to_json(m);
+    model["versions"] = versions;
+    model["history"] = history;
+    out.push_back(model);
   }
   const auto cur = holder_.current();
   nlohmann::json serving = nullptr;
@@ -299,9 +235,9 @@ HttpResponse AppRoutes::promote(const HttpRequest& request) const {
   return json_response(out);
 }
 
-HttpResponse AppRoutes::runs(const std::string& query) const {
+HttpResponse AppRoutes::runs(const RouteCall& call) const {
   auto store = open(settings_);
-  const std::string experiment = query_value(query, "experiment");
+  const std::string experiment = query_value(call.query, "experiment");
   nlohmann::json experiments = nlohmann::json::array();
   for (const Experiment& e : store->list_experiments()) {
     experiments.push_back({{"id", e.id}, {"name", e.name}});
@@ -309,7 +245,7 @@ HttpResponse AppRoutes::runs(const std::string& query) const {
   const auto list = store->list_runs(experiment.empty() ? std::nullopt : std::optional(experiment));
   nlohmann::json out = nlohmann::json::array();
   for (std::size_t i = 0; i < list.size() && i < kMaxRuns; ++i) {
-    out.push_back(run_json(store->get_run_record(list[i].id)));
+    out.push_back(run_to_json(store->get_run_record(list[i].id)));
   }
   return json_response({{"experiments", experiments},
                         {"runs", out},
@@ -317,7 +253,8 @@ HttpResponse AppRoutes::runs(const std::string& query) const {
                         {"truncated", list.size() > kMaxRuns}});
 }
 
-HttpResponse AppRoutes::run(const std::string& id) const {
+HttpResponse AppRoutes::run(const RouteCall& call) const {
+  const std::string id(call.param);
   if (id.size() != 32 || id.find_first_not_of("0123456789abcdef") != std::string::npos) {
     throw HttpError(404, "no run '" + id + "': a run id is 32 lower-case hex digits");
   }
@@ -328,7 +265,7 @@ HttpResponse AppRoutes::run(const std::string& id) const {
   } catch (const UsageError& e) {
     throw HttpError(404, e.what());
   }
-  nlohmann::json j = run_json(record);
+  nlohmann::json j = run_to_json(record);
   nlohmann::json history = nlohmann::json::object();
   for (const auto& [key, value] : record.metrics) {
     nlohmann::json points = nlohmann::json::array();
@@ -359,12 +296,13 @@ HttpResponse AppRoutes::studies() const {
                    {"created_ms", s.created_ms},
                    {"n_trials", trials.size()},
                    {"complete", complete},
-                   {"best_value", best ? nlohmann::json(*best) : nlohmann::json()}});
+                   {"best_value", best}});
   }
   return json_response({{"studies", out}});
 }
 
-HttpResponse AppRoutes::study(const std::string& name) const {
+HttpResponse AppRoutes::study(const RouteCall& call) const {
+  const std::string name = percent_decode(std::string(call.param));
   auto store = open(settings_);
   StudyStore studies(*store);
   const auto s = studies.find(name);

@@ -1,7 +1,8 @@
 #pragma once
 // The web app's side of the server: its embedded files and the JSON routes its pages need
 // (registry, promotion, runs, studies, background jobs, EDA of the training data, model card).
-// ServeApi checks methods and tokens and hands these routes over; they never see a socket.
+// The server's route table (route_table.cpp) lists these handlers beside its own; ServeApi checks
+// methods and tokens before calling them. They never see a socket.
 #include <memory>
 #include <string>
 
@@ -10,13 +11,6 @@
 namespace loanrisk {
 
 class JobRunner;
-
-/// The route-table key of a path: prefixed paths collapse to a template (e.g. "/api/v1/jobs/{id}"),
-/// so that metrics labels stay few; other paths are returned unchanged.
-std::string app_route_key(const std::string& path);
-
-/// True when the key (from app_route_key) is a route of the web app.
-bool is_app_route(const std::string& key);
 
 /// Handles the web app's routes; safe to call from many threads at once.
 class AppRoutes {
@@ -27,21 +21,22 @@ class AppRoutes {
   AppRoutes(const AppRoutes&) = delete;
   AppRoutes& operator=(const AppRoutes&) = delete;
 
-  /// Answers one of the app's routes (key from app_route_key); throws HttpError for bad input.
-  HttpResponse handle(const HttpRequest& request, const std::string& key, const std::string& path,
-                      const std::string& query) const;
-
- private:
-  HttpResponse job_list() const;
+  // The handlers, called through the route table; each throws HttpError for bad input.
+  /// An embedded file: "/" or "/app/..." (the call's path), with an ETag.
+  HttpResponse file(const RouteCall& call) const;
   HttpResponse models() const;
   HttpResponse promote(const HttpRequest& request) const;
-  HttpResponse runs(const std::string& query) const;
-  HttpResponse run(const std::string& id) const;
+  HttpResponse runs(const RouteCall& call) const;  ///< ?experiment=NAME
+  HttpResponse run(const RouteCall& call) const;   ///< the run id is the call's param.
   HttpResponse studies() const;
-  HttpResponse study(const std::string& name) const;
+  HttpResponse study(const RouteCall& call) const;  ///< the study's name, percent-encoded.
+  HttpResponse start_job(const HttpRequest& request) const;
+  HttpResponse job_list() const;
+  HttpResponse job(const RouteCall& call) const;  ///< the job id is the call's param.
   HttpResponse data() const;
   HttpResponse card() const;
 
+ private:
   ServeSettings settings_;  ///< a copy: the routes outlive nothing they point into.
   ModelHolder& holder_;
   std::unique_ptr<JobRunner> jobs_;

@@ -22,6 +22,7 @@
 #include "loanrisk/models/classifier.hpp"
 #include "loanrisk/serve/http_error.hpp"
 #include "loanrisk/tracking/study_store.hpp"
+#include "loanrisk/workflow/jobs.hpp"
 
 extern char** environ;
 
@@ -47,12 +48,6 @@ std::string self_exe() {
   const ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
   if (n <= 0) throw InternalError("cannot read /proc/self/exe to start a job");
   return std::string(buf, static_cast<std::size_t>(n));
-}
-
-std::string toml_string(const std::string& s) {
-  std::string q = "\"";
-  for (char c : s) q += (c == '"' || c == '\\') ? std::string("\\") + c : std::string(1, c);
-  return q + "\"";
 }
 
 /// The path with every symbolic link and "." / ".." resolved, as far as it exists.
@@ -248,29 +243,33 @@ nlohmann::json JobRunner::start(const JobRequest& request) {
   job.dir = root_ / job.id;
   job.started_ms = now_ms();
   std::filesystem::create_directories(job.dir);
-  std::vector<std::string> args = {self_exe()};
+  // The job as the application layer's spec, run by `loanrisk job run`: the same function the
+  // CLI's train and tune call, with no flag strings or TOML in between.
+  JobSpec spec;
   if (request.tune) {
     job.study = "web-" + request.family + "-" + std::to_string(job.started_ms);
-    args.insert(args.end(),
-                {"tune", "--model", request.family, "--trials", std::to_string(request.trials),
-                 "--study", job.study, "--out", (job.dir / "tuned").string(), "--quiet"});
+    TuneJob tune;
+    tune.data = request.data;
+    tune.out = (job.dir / "tuned").string();
+    tune.study = job.study;
+    tune.trials = request.trials;
+    tune.model.family = request.family;
+    tune.model.features = request.features;
+    tune.tracking.store = store_uri_;
+    tune.tracking.experiment = request.experiment;
+    spec = tune;
   } else {
-    args.insert(args.end(),
-                {"train", "--model", request.family, "--out", (job.dir / "bundle").string()});
+    TrainJob train;
+    train.data = request.data;
+    train.out = (job.dir / "bundle").string();
+    train.model.family = request.family;
+    train.model.features = request.features;
+    train.tracking.store = store_uri_;
+    train.tracking.experiment = request.experiment;
+    spec = train;
   }
-  args.insert(args.end(),
-              {"--data", request.data, "--store", store_uri_, "--experiment", request.experiment});
-  if (!request.features.empty()) {
-    std::string toml = "[features]\nuse = [";
-    for (std::size_t i = 0; i < request.features.size(); ++i) {
-      toml += (i ? ", " : "") + toml_string(request.features[i]);
-    }
-    // [model] family too: a config without it resolves the default family's parameters, which
-    // --model then does not replace.
-    toml += "]\n\n[model]\nfamily = " + toml_string(request.family) + "\n";
-    write_file_atomic(job.dir / "loanrisk.toml", toml);
-    args.insert(args.end(), {"--config", (job.dir / "loanrisk.toml").string()});
-  }
+  write_file_atomic(job.dir / "job.json", dump_json(job_to_json(spec), 2));
+  std::vector<std::string> args = {self_exe(), "job", "run", (job.dir / "job.json").string()};
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);

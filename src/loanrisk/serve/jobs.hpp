@@ -1,7 +1,8 @@
 #pragma once
-// Background training and tuning jobs started from the web app: each job is the server's own
-// binary run as a child process (`loanrisk train ...` or `loanrisk tune ...`) on the server's
-// store, at most max_running at a time, with its progress read from the study store.
+// Background training and tuning jobs started from the web app: each job is the application
+// layer's spec (workflow/jobs.hpp) written as JSON and run by the server's own binary as a child
+// process (`loanrisk job run SPEC.json`) on the server's store, at most max_running at a time,
+// with its progress read from the study store.
 #include <sys/types.h>
 
 #include <cstdint>

@@ -9,6 +9,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "loanrisk/bundle/decision.hpp"
 #include "loanrisk/serve/prometheus.hpp"
 
 namespace loanrisk {
@@ -81,6 +82,8 @@ bool PredictionMonitor::record(const LoadedModel& model, const Frame& frame,
     const std::int64_t t = now_ms();
     std::vector<const std::vector<double>*> inputs;
     for (const auto& n : *names) inputs.push_back(&frame.column(n));
+    const DecisionRule rule(settings_.grades, settings_.lgd, model.bundle.threshold,
+                            model.bundle.schema);
     for (std::size_t i = 0; i < pd.size(); ++i) {
       if (!log_->sample()) continue;
       monitor::PredictionRecord r;
@@ -94,8 +97,9 @@ bool PredictionMonitor::record(const LoadedModel& model, const Frame& frame,
       r.inputs.reserve(inputs.size());
       for (const auto* column : inputs) r.inputs.push_back((*column)[i]);
       r.pd = pd[i];
-      r.grade = grade_of(settings_.grades, pd[i]).name;
-      r.decision = pd[i] >= model.bundle.threshold ? "decline" : "approve";
+      const Decision d = rule.decide(pd[i]);
+      r.grade = d.grade->name;
+      r.decision = d.decision_text();
       if (sync) {
         records.push_back(std::move(r));
       } else {

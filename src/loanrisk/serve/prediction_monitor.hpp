@@ -15,8 +15,8 @@
 
 #include "loanrisk/data/frame.hpp"
 #include "loanrisk/monitor/live_window.hpp"
+#include "loanrisk/monitor/prediction_log_writer.hpp"
 #include "loanrisk/serve/model_holder.hpp"
-#include "loanrisk/serve/prediction_log_writer.hpp"
 #include "loanrisk/serve/settings.hpp"
 
 namespace loanrisk {

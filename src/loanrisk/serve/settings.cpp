@@ -9,7 +9,7 @@
 #include "loanrisk/config/toml_section.hpp"
 #include "loanrisk/core/error.hpp"
 #include "loanrisk/core/text.hpp"
-#include "loanrisk/serve/prediction_log_settings.hpp"
+#include "loanrisk/serve/prediction_log_toml.hpp"
 
 namespace loanrisk {
 namespace {
@@ -47,11 +47,6 @@ std::vector<std::string> read_job_data_dirs(const TomlSection& serve, const toml
 
 }  // namespace
 
-std::vector<Grade> ServeSettings::default_grades() {
-  return {{"1", 0.005}, {"2", 0.01}, {"3", 0.02}, {"4", 0.04}, {"5", 0.07},
-          {"6", 0.12},  {"7", 0.2},  {"8", 0.3},  {"9", 0.5},  {"10", 1.0}};
-}
-
 void ServeSettings::validate() const {
   if (port < 0 || port > 65535) {
     throw UsageError("port " + std::to_string(port) + " is out of range: use 0-65535");
@@ -63,19 +58,7 @@ void ServeSettings::validate() const {
   if (max_body_bytes < 1024) throw UsageError("max_body_bytes must be at least 1024");
   if (!(request_timeout_seconds > 0)) throw UsageError("request_timeout_seconds must be > 0");
   if (!(poll_seconds > 0)) throw UsageError("poll_seconds must be > 0");
-  if (!(lgd > 0 && lgd <= 1)) throw UsageError("lgd must be in (0, 1], e.g. 0.9");
-  if (grades.empty()) throw UsageError("grades must list at least one grade");
-  double previous = 0;
-  for (const auto& g : grades) {
-    if (!(g.max_pd > previous) || g.max_pd > 1) {
-      throw UsageError("grades must have strictly increasing max_pd in (0, 1]; grade '" + g.name +
-                       "' has max_pd " + std::to_string(g.max_pd));
-    }
-    previous = g.max_pd;
-  }
-  if (grades.back().max_pd != 1.0) {
-    throw UsageError("the last grade must have max_pd = 1.0 so that every PD gets a grade");
-  }
+  policy().validate();
   static const std::set<std::string> levels = {"trace", "debug", "info", "warn", "off"};
   if (!levels.count(log_level)) {
     throw UsageError("log_level '" + log_level + "' is not one of: trace, debug, info, warn, off");
@@ -142,13 +125,6 @@ void apply_serve_env(ServeSettings& s) {
     }
     s.port = static_cast<int>(p);
   }
-}
-
-const Grade& grade_of(const std::vector<Grade>& grades, double pd) {
-  for (const auto& g : grades) {
-    if (pd <= g.max_pd) return g;
-  }
-  return grades.back();
 }
 
 }  // namespace loanrisk

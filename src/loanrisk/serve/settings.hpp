@@ -7,32 +7,10 @@
 #include <string>
 #include <vector>
 
+#include "loanrisk/bundle/decision.hpp"
+#include "loanrisk/monitor/prediction_log_settings.hpp"
+
 namespace loanrisk {
-
-/// One band of the master scale: PDs up to max_pd (inclusive) get this grade.
-struct Grade {
-  std::string name;
-  double max_pd = 1.0;
-};
-
-/// [serve.prediction_log]: where and how every scored applicant is logged (docs/monitoring.md).
-struct PredictionLogSettings {
-  std::string dir;                         ///< empty: no prediction log.
-  double sample_rate = 1.0;                ///< share of scored rows logged, in (0, 1].
-  bool hash_customer_id = false;           ///< log sha256(salt + customer_id) instead of the id.
-  std::string salt;                        ///< also from $LOANRISK_PREDICTION_LOG_SALT.
-  std::size_t max_file_bytes = 64u << 20;  ///< a file is rotated before it passes this size.
-  /// The folder's cap: the oldest files are removed to stay under it (0: no cap, not advised).
-  std::size_t max_total_bytes = std::size_t{1} << 30;
-  std::size_t queue_capacity = 10'000;  ///< rows waiting for the writer; more are dropped.
-  /// "async": a request's lines are queued and written within about 50 ms (a crash loses what
-  /// is queued); "sync": a request is answered only once its lines are written and on disk
-  /// (fdatasync), and fails with 503 when they cannot be.
-  std::string durability = "async";
-
-  /// UsageError for a rate outside (0, 1], hashing without a salt or tiny limits.
-  void validate() const;
-};
 
 /// Everything the server needs to start.
 struct ServeSettings {
@@ -57,7 +35,9 @@ struct ServeSettings {
   std::vector<std::string> job_data_dirs;
 
   /// Ten grades with monotone PD upper bounds from 0.5% to 100%.
-  static std::vector<Grade> default_grades();
+  static std::vector<Grade> default_grades() { return loanrisk::default_grades(); }
+  /// The credit policy (grades and LGD) these settings give.
+  CreditPolicy policy() const { return {grades, lgd}; }
   /// UsageError for a bad port, threads, limits, LGD outside (0, 1], or grades not strictly
   /// increasing and ending at 1.
   void validate() const;
@@ -74,8 +54,5 @@ void apply_serve_toml_text(ServeSettings& settings, const std::string& text,
 /// Reads LOANRISK_ADMIN_TOKEN, LOANRISK_API_TOKEN, LOANRISK_PREDICTION_LOG_SALT,
 /// LOANRISK_SERVE_PORT and LOANRISK_SERVE_HOST.
 void apply_serve_env(ServeSettings& settings);
-
-/// The grade of a PD on the scale (the first band whose max_pd >= pd).
-const Grade& grade_of(const std::vector<Grade>& grades, double pd);
 
 }  // namespace loanrisk

@@ -6,6 +6,7 @@
 #include <random>
 
 #include "loanrisk/core/build_info.hpp"
+#include "loanrisk/core/enum_names.hpp"
 #include "loanrisk/core/text.hpp"
 #include "loanrisk/tracking/migrations.hpp"
 #include "loanrisk/tracking/process_identity.hpp"
@@ -21,24 +22,22 @@ constexpr const char* kRunColumns =
     "r.experiment_id ";
 
 Run to_run(const SqlRow& row) {
-  Run r;
-  r.id = row.text(0);
-  r.experiment_id = row.integer(1);
-  r.experiment_name = row.text(2);
-  r.name = row.text(3);
-  r.status = parse_run_status(row.text(4));
-  r.start_ms = row.integer(5);
-  r.end_ms = row.optional_integer(6);
-  r.user = row.text(7);
-  r.git_commit = row.text(8);
-  r.parent_run_id = row.text(9);
-  r.pid = row.integer(10);
-  r.hostname = row.text(11);
-  r.artifact_dir = row.text(12);
-  r.dataset_sha256 = row.text(13);
-  r.dataset_path = row.text(14);
-  r.dataset_rows = row.optional_integer(15);
-  return r;
+  return {.id = row.text(0),
+          .experiment_id = row.integer(1),
+          .experiment_name = row.text(2),
+          .name = row.text(3),
+          .status = parse_run_status(row.text(4)),
+          .start_ms = row.integer(5),
+          .end_ms = row.optional_integer(6),
+          .user = row.text(7),
+          .git_commit = row.text(8),
+          .parent_run_id = row.text(9),
+          .pid = row.integer(10),
+          .hostname = row.text(11),
+          .artifact_dir = row.text(12),
+          .dataset_sha256 = row.text(13),
+          .dataset_path = row.text(14),
+          .dataset_rows = row.optional_integer(15)};
 }
 
 Experiment to_experiment(const SqlRow& row) {
@@ -54,6 +53,11 @@ std::string new_run_id() {
   return buf;
 }
 
+using enum RunStatus;
+constexpr auto kRunStatuses = enum_names<RunStatus>(
+    "run status",
+    {{kRunning, "RUNNING"}, {kFinished, "FINISHED"}, {kFailed, "FAILED"}, {kKilled, "KILLED"}});
+
 }  // namespace
 
 std::int64_t now_ms() {
@@ -63,26 +67,13 @@ std::int64_t now_ms() {
 }
 
 std::string to_string(RunStatus status) {
-  switch (status) {
-    case RunStatus::kRunning:
-      return "RUNNING";
-    case RunStatus::kFinished:
-      return "FINISHED";
-    case RunStatus::kFailed:
-      return "FAILED";
-    case RunStatus::kKilled:
-      return "KILLED";
-  }
-  throw InternalError("unknown run status value");
+  return std::string(kRunStatuses.name(status));
 }
 
 RunStatus parse_run_status(const std::string& name) {
-  for (RunStatus s :
-       {RunStatus::kRunning, RunStatus::kFinished, RunStatus::kFailed, RunStatus::kKilled}) {
-    if (to_string(s) == name) return s;
-  }
-  throw UsageError("unknown run status '" + name +
-                   "': valid statuses are RUNNING, FINISHED, FAILED, KILLED");
+  if (const auto status = kRunStatuses.parse(name)) return *status;
+  throw UsageError("unknown run status '" + name + "': valid statuses are " +
+                   join(kRunStatuses.names()));
 }
 
 void check_key(const std::string& what, const std::string& key) {

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "loanrisk/core/enum_names.hpp"
 #include "loanrisk/tracking/process_identity.hpp"
 
 namespace loanrisk {
@@ -32,27 +33,19 @@ std::map<std::string, double> params_from_text(const std::string& text) {
   return out;
 }
 
+using enum TrialState;
+constexpr auto kTrialStates = enum_names<TrialState>(
+    "trial state",
+    {{kRunning, "RUNNING"}, {kComplete, "COMPLETE"}, {kPruned, "PRUNED"}, {kFail, "FAIL"}});
+
 }  // namespace
 
 std::string to_string(TrialState state) {
-  switch (state) {
-    case TrialState::kRunning:
-      return "RUNNING";
-    case TrialState::kComplete:
-      return "COMPLETE";
-    case TrialState::kPruned:
-      return "PRUNED";
-    case TrialState::kFail:
-      return "FAIL";
-  }
-  throw InternalError("unknown trial state value");
+  return std::string(kTrialStates.name(state));
 }
 
 TrialState parse_trial_state(const std::string& name) {
-  for (TrialState s :
-       {TrialState::kRunning, TrialState::kComplete, TrialState::kPruned, TrialState::kFail}) {
-    if (to_string(s) == name) return s;
-  }
+  if (const auto state = kTrialStates.parse(name)) return *state;
   throw InternalError("unknown trial state '" + name + "' in the store");
 }
 

@@ -4,6 +4,8 @@
 #include <nlohmann/json.hpp>
 #include <numeric>
 
+#include "loanrisk/core/json_optional.hpp"
+
 namespace loanrisk {
 
 std::map<std::string, double> param_importances(const SearchSpace& space,
@@ -72,11 +74,10 @@ nlohmann::json analyse_study(const StudyInfo& study, const SearchSpace& space,
       best_so_far = t.value;
       best = &t;
     }
-    history.push_back(
-        {{"number", t.number},
-         {"state", to_string(t.state)},
-         {"value", t.value ? nlohmann::json(*t.value) : nlohmann::json()},
-         {"best_so_far", best_so_far ? nlohmann::json(*best_so_far) : nlohmann::json()}});
+    history.push_back({{"number", t.number},
+                       {"state", to_string(t.state)},
+                       {"value", t.value},
+                       {"best_so_far", best_so_far}});
     if (complete) {
       parallel.push_back({{"number", t.number}, {"objective", *t.value}, {"params", t.params}});
       for (const auto& [name, v] : t.params) {

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "loanrisk/core/enum_names.hpp"
 #include "loanrisk/core/error.hpp"
 #include "loanrisk/core/text.hpp"
 
@@ -20,17 +21,9 @@ ParamDistribution float_param(const std::string& name, double low, double high, 
   return {name, Kind::Float, low, high, log, 0, {}};
 }
 
-std::string kind_name(Kind kind) {
-  switch (kind) {
-    case Kind::Int:
-      return "int";
-    case Kind::Float:
-      return "float";
-    case Kind::Categorical:
-      return "categorical";
-  }
-  throw InternalError("unknown distribution kind");
-}
+constexpr auto kKinds = enum_names<Kind>(
+    "distribution kind",
+    {{Kind::Int, "int"}, {Kind::Float, "float"}, {Kind::Categorical, "categorical"}});
 
 }  // namespace
 
@@ -62,7 +55,7 @@ bool ParamDistribution::contains(double value) const {
 nlohmann::json SearchSpace::to_json() const {
   nlohmann::json params_json = nlohmann::json::array();
   for (const auto& p : params) {
-    nlohmann::json j = {{"name", p.name}, {"type", kind_name(p.kind)}};
+    nlohmann::json j = {{"name", p.name}, {"type", kKinds.name(p.kind)}};
     if (p.kind == Kind::Categorical) {
       j["choices"] = p.choices;
     } else {
@@ -83,12 +76,10 @@ SearchSpace SearchSpace::from_json(const nlohmann::json& j) {
     for (const auto& p : j.at("params")) {
       ParamDistribution d;
       d.name = p.at("name").get<std::string>();
-      const std::string type = p.at("type").get<std::string>();
-      if (type == "categorical") {
-        d.kind = Kind::Categorical;
+      d.kind = kKinds.parse(p.at("type").get<std::string>()).value_or(Kind::Float);
+      if (d.kind == Kind::Categorical) {
         d.choices = p.at("choices").get<std::vector<double>>();
       } else {
-        d.kind = type == "int" ? Kind::Int : Kind::Float;
         d.low = p.at("low").get<double>();
         d.high = p.at("high").get<double>();
         d.log = p.at("log").get<bool>();

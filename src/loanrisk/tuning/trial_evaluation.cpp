@@ -4,10 +4,10 @@
 
 #include "loanrisk/core/error.hpp"
 #include "loanrisk/core/sha256.hpp"
+#include "loanrisk/data/csv_reader.hpp"
 #include "loanrisk/data/split.hpp"
 #include "loanrisk/metrics/classification.hpp"
 #include "loanrisk/models/classifier.hpp"
-#include "loanrisk/workflow/workflows.hpp"
 
 namespace loanrisk {
 

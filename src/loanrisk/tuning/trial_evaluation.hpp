@@ -10,8 +10,8 @@
 
 #include "loanrisk/config/config.hpp"
 #include "loanrisk/core/matrix.hpp"
+#include "loanrisk/training/prepare.hpp"
 #include "loanrisk/tuning/objective.hpp"
-#include "loanrisk/workflow/prepare.hpp"
 
 namespace loanrisk {
 

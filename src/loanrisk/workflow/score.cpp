@@ -10,17 +10,6 @@
 
 namespace loanrisk {
 
-ReadResult read_with_rejects(const std::filesystem::path& data, const Schema& schema,
-                             bool require_target,
-                             const std::optional<std::filesystem::path>& rejects) {
-  ReadOptions options;
-  options.require_target = require_target;
-  options.collect_rejects = rejects.has_value();
-  ReadResult read = read_csv(data, schema, options);
-  if (rejects) write_rejects_csv(*rejects, read.rejects);
-  return read;
-}
-
 PredictOutcome predict_file(const PredictRequest& req) {
   const auto start = std::chrono::steady_clock::now();
   const Bundle bundle = Bundle::load(req.model);
@@ -30,14 +19,22 @@ PredictOutcome predict_file(const PredictRequest& req) {
 
   std::string out;
   out.reserve(pd.size() * 40 + 32);
-  out += "customer_id,pd,decision\n";
+  out += "customer_id,pd,grade,decision,expected_loss\n";
   const bool has_ids = !read.frame.ids.empty();
+  const DecisionRule rule(req.policy, bundle.threshold, bundle.schema);
   for (std::size_t i = 0; i < pd.size(); ++i) {
+    const Decision d = rule.decide(pd[i], read.frame, i);
     // Ids come from quoted fields too ("A,1"): written back quoted, or the row gains a column.
     append_csv_field(out, has_ids ? read.frame.ids[i] : std::to_string(read.frame.lines[i]));
     out += ',';
     out += format_double(pd[i]);
-    out += pd[i] >= bundle.threshold ? ",1\n" : ",0\n";
+    out += ',';
+    append_csv_field(out, d.grade->name);
+    out += ',';
+    out += d.decision_text();
+    out += ',';
+    if (d.expected_loss) out += format_double(*d.expected_loss);
+    out += '\n';
   }
   write_file_atomic(req.out, out);
   PredictOutcome o;

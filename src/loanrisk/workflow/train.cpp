@@ -8,7 +8,7 @@
 #include "loanrisk/core/sha256.hpp"
 #include "loanrisk/metrics/curves.hpp"
 #include "loanrisk/monitor/reference.hpp"
-#include "loanrisk/workflow/prepare.hpp"
+#include "loanrisk/training/prepare.hpp"
 #include "loanrisk/workflow/report.hpp"
 #include "loanrisk/workflow/workflows.hpp"
 

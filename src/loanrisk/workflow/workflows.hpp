@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "loanrisk/bundle/bundle.hpp"
+#include "loanrisk/bundle/decision.hpp"
 #include "loanrisk/config/config.hpp"
 #include "loanrisk/data/csv_reader.hpp"
 #include "loanrisk/data/duplicates.hpp"
@@ -56,6 +57,7 @@ struct PredictRequest {
   std::filesystem::path data;
   std::filesystem::path out;
   std::optional<std::filesystem::path> rejects;
+  CreditPolicy policy;  ///< grades and LGD of the decision columns.
 };
 
 /// What a scoring run produced.
@@ -64,7 +66,8 @@ struct PredictOutcome {
   double seconds = 0;
 };
 
-/// Scores a CSV with a bundle and writes customer_id,pd,decision.
+/// Scores a CSV with a bundle and writes customer_id,pd,grade,decision,expected_loss: the same
+/// decision the server gives (DecisionRule), expected_loss empty without an exposure column.
 PredictOutcome predict_file(const PredictRequest& request);
 
 /// Scores a labelled CSV with a bundle and computes the metrics at the bundle's threshold.
@@ -87,10 +90,5 @@ struct FamilyComparison {
 };
 /// The comparison table as JSON: {"families": [{family, bundle, seconds, auc_roc, ...}]}.
 nlohmann::json comparison_json(const std::vector<FamilyComparison>& rows);
-
-/// Reads a CSV in strict mode, or in rejects mode writing the rejects file when one is given.
-ReadResult read_with_rejects(const std::filesystem::path& data, const Schema& schema,
-                             bool require_target,
-                             const std::optional<std::filesystem::path>& rejects);
 
 }  // namespace loanrisk

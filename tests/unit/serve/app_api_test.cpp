@@ -1,4 +1,4 @@
-// The web app's routes that need no store or model: embedded files, route keys, job requests.
+// The web app's routes that need no store or model: embedded files, route templates, job requests.
 #include "loanrisk/serve/app_api.hpp"
 
 #include <gtest/gtest.h>
@@ -74,15 +74,24 @@ TEST(AppRoutes, StaticFilesWithEtagAndContentSecurityPolicy) {
   EXPECT_EQ(r.status, 403);  // no admin token configured
 }
 
-TEST(AppRoutes, KeysCollapsePrefixedPaths) {
-  EXPECT_EQ(app_route_key("/"), "/");
-  EXPECT_EQ(app_route_key("/app/pages/predict.js"), "/app/{file}");
-  EXPECT_EQ(app_route_key("/api/v1/jobs/job-3"), "/api/v1/jobs/{id}");
-  EXPECT_EQ(app_route_key("/api/v1/runs/0123"), "/api/v1/runs/{id}");
-  EXPECT_EQ(app_route_key("/api/v1/studies/tune-xgboost"), "/api/v1/studies/{name}");
-  EXPECT_EQ(app_route_key("/api/v1/predict"), "/api/v1/predict");
-  EXPECT_TRUE(is_app_route("/api/v1/admin/promote"));
-  EXPECT_FALSE(is_app_route("/api/v1/predict"));
+TEST(AppRoutes, PrefixedPathsMatchTheirTemplates) {
+  ModelHolder holder{"/nonexistent/bundle", ""};
+  ServeMetrics metrics;
+  ServeSettings s;
+  s.log_level = "off";
+  const ServeApi api{s, holder, metrics};
+  const RouteTable& t = api.routes();
+  EXPECT_EQ(t.resolve("GET", "/").label, "/");
+  EXPECT_EQ(t.resolve("GET", "/app/pages/predict.js").label, "/app/{file}");
+  EXPECT_EQ(t.resolve("GET", "/app/pages/predict.js").param, "pages/predict.js");
+  EXPECT_EQ(t.resolve("GET", "/api/v1/jobs/job-3").label, "/api/v1/jobs/{id}");
+  EXPECT_EQ(t.resolve("GET", "/api/v1/runs/0123").label, "/api/v1/runs/{id}");
+  EXPECT_EQ(t.resolve("GET", "/api/v1/runs/0123").param, "0123");
+  EXPECT_EQ(t.resolve("GET", "/api/v1/studies/tune-xgboost").label, "/api/v1/studies/{name}");
+  EXPECT_EQ(t.resolve("POST", "/api/v1/predict").label, "/api/v1/predict");
+  ASSERT_NE(t.resolve("POST", "/api/v1/admin/promote").route, nullptr);
+  EXPECT_EQ(t.resolve("POST", "/api/v1/admin/promote").route->access, Access::Admin);
+  EXPECT_EQ(t.resolve("POST", "/api/v1/predict").route->access, Access::Predict);
 }
 
 json problems_of(const json& body, const std::string& default_data = "") {

@@ -10,7 +10,8 @@
 #include "loanrisk/core/error.hpp"
 #include "loanrisk/core/sha256.hpp"
 #include "loanrisk/monitor/prediction_log.hpp"
-#include "loanrisk/serve/prediction_log_writer.hpp"
+#include "loanrisk/monitor/prediction_log_writer.hpp"
+#include "loanrisk/serve/settings.hpp"
 #include "support/test_support.hpp"
 
 namespace loanrisk {

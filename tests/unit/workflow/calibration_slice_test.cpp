@@ -8,8 +8,9 @@
 #include "loanrisk/data/synth.hpp"
 #include "loanrisk/metrics/curves.hpp"
 #include "loanrisk/models/calibrator.hpp"
-#include "loanrisk/workflow/prepare.hpp"
+#include "loanrisk/training/prepare.hpp"
 #include "loanrisk/workflow/workflows.hpp"
+#include "support/synthetic_book.hpp"
 #include "support/test_support.hpp"
 
 namespace loanrisk {
@@ -48,10 +49,7 @@ TEST(SplitData, HoldsOutAStratifiedCalibrationSliceOfTheValidationSplit) {
 
 TEST(TrainCalibration, CalibratorAndThresholdComeFromRowsEarlyStoppingNeverSaw) {
   TempDir dir;
-  write_frame_csv(dir / "book.csv", synth_loan_book({3000, 21}), Schema::loan_default());
-  TrainRequest req;
-  req.data = dir / "book.csv";
-  req.out = dir / "bundle";
+  TrainRequest req = testing::train_on_synthetic_book(dir, 3000, 21);
   req.write_report = false;
   req.config.params = {{"n_estimators", 60}, {"nthread", 1}};
   const TrainOutcome o = train_model(req);

@@ -2,7 +2,7 @@
 // statistics, histograms by class, WOE/IV, correlations); when that file is not on the server, the
 // schema and the fitted pipeline kept in the bundle.
 import { getJson } from '../api.js';
-import { el, table, chart, fmt, pct } from '../ui.js';
+import { chart, el, field, fmt, pct, table } from '../ui.js';
 
 function histogramChart(f) {
   const h = f.histogram;
@@ -120,7 +120,7 @@ function edaView(root, d) {
       'div',
       { class: 'card' },
       el('h2', { text: 'One feature' }),
-      el('div', { class: 'field' }, el('label', { for: 'feature-pick', text: 'Feature' }), pick),
+      field('Feature', pick),
       featureBox,
     ),
     el(

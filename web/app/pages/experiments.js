@@ -2,7 +2,7 @@
 // charts, tuning studies (optimisation history, importances, parallel coordinates), and starting a
 // training or tuning run in the background with live progress.
 import { ApiError, getJson, postJson, adminToken, rememberToken } from '../api.js';
-import { el, errorBox, table, fmt, when, chart } from '../ui.js';
+import { chart, el, errorBox, field, fmt, table, when } from '../ui.js';
 
 const PREFERRED = [
   'auc_roc',
@@ -81,17 +81,17 @@ function runsTable(state, onSelect) {
   const body = rows.map(r =>
     el(
       'tr',
-      { 'data-run': r.id },
+      { 'data-run': r.run_id },
       el(
         'td',
         {},
         el('input', {
           type: 'checkbox',
           'aria-label': `compare ${r.name}`,
-          checked: state.selected.has(r.id),
+          checked: state.selected.has(r.run_id),
           onchange: ev => {
-            if (ev.target.checked) state.selected.add(r.id);
-            else state.selected.delete(r.id);
+            if (ev.target.checked) state.selected.add(r.run_id);
+            else state.selected.delete(r.run_id);
             onSelect();
           },
         }),
@@ -125,7 +125,7 @@ async function comparison(ids) {
   const cell = v => (typeof v === 'string' && v.length > 30 ? v.replace(/,/g, ', ') : v);
   const cols = [
     { label: '', value: row => row.label },
-    ...runs.map(r => ({ label: r.name || r.id.slice(0, 8), value: row => cell(row.get(r)) })),
+    ...runs.map(r => ({ label: r.name || r.run_id.slice(0, 8), value: row => cell(row.get(r)) })),
   ];
   const rows = [
     ...metrics.map(k => ({ label: `metric ${k}`, get: r => r.metrics[k] ?? null })),
@@ -289,7 +289,7 @@ function startForm(meta, onStarted) {
     'form',
     { class: 'card', 'aria-label': 'Start a run' },
     el('h2', { text: 'Start a run' }),
-    el('div', { class: 'field' }, el('label', { for: 'job-family', text: 'Model family' }), family),
+    field('Model family', family),
     el(
       'fieldset',
       { class: 'field' },
@@ -301,19 +301,9 @@ function startForm(meta, onStarted) {
       { class: 'field' },
       el('label', {}, tune, ' Tune hyperparameters (a study of several trials)'),
     ),
-    el(
-      'div',
-      { class: 'field' },
-      el('label', { for: 'job-trials', text: 'Number of trials' }),
-      trials,
-    ),
-    el(
-      'div',
-      { class: 'field' },
-      el('label', { for: 'job-experiment', text: 'Experiment name' }),
-      experiment,
-    ),
-    el('div', { class: 'field' }, el('label', { for: 'job-token', text: 'Admin token' }), token),
+    field('Number of trials', trials),
+    field('Experiment name', experiment),
+    field('Admin token', token),
     el('p', {
       class: 'muted',
       text: `Trains on ${meta.default_data || '(no data file known: the served model names none)'}.`,
@@ -366,7 +356,7 @@ function unlockJobs(error, onUnlocked) {
           ? error.message
           : 'Starting and watching training or tuning jobs needs the admin token.',
     }),
-    el('div', { class: 'field' }, el('label', { for: 'jobs-token', text: 'Admin token' }), token),
+    field('Admin token', token),
     el('div', { class: 'row' }, el('button', { type: 'submit', text: 'Show jobs' })),
     msg,
   );
@@ -547,13 +537,8 @@ export async function experimentsPage(root, alive) {
       el(
         'div',
         { class: 'row' },
-        el('div', { class: 'field' }, el('label', { for: 'runs-filter', text: 'Filter' }), search),
-        el(
-          'div',
-          { class: 'field' },
-          el('label', { for: 'runs-experiment', text: 'Experiment' }),
-          expSelect,
-        ),
+        field('Filter', search),
+        field('Experiment', expSelect),
         compareBtn,
       ),
       tableBox,

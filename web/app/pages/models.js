@@ -1,7 +1,7 @@
 // Models: registered models, their versions with metrics and aliases, the promotion history; promote
 // a version to an alias (admin token and a reason), then see the new champion answer.
 import { getJson, postJson, adminToken, rememberToken } from '../api.js';
-import { el, errorBox, table, when } from '../ui.js';
+import { el, errorBox, field, table, when } from '../ui.js';
 import { refreshServing } from '../serving.js';
 
 const METRICS = ['auc_roc', 'pr_auc', 'ks', 'brier', 'f1'];
@@ -36,18 +36,8 @@ function promoteDialog(model, version, alias, onDone) {
     'form',
     { method: 'dialog' },
     el('h2', { text: `Promote ${model} version ${version} to @${alias}` }),
-    el(
-      'div',
-      { class: 'field' },
-      el('label', { for: 'promote-token', text: 'Admin token' }),
-      token,
-    ),
-    el(
-      'div',
-      { class: 'field' },
-      el('label', { for: 'promote-reason', text: 'Reason (kept in the history)' }),
-      reason,
-    ),
+    field('Admin token', token),
+    field('Reason (kept in the history)', reason),
     msg,
     el('div', { class: 'row' }, ok, cancel),
   );

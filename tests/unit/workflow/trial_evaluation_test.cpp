@@ -4,8 +4,8 @@
 
 #include "loanrisk/data/csv_reader.hpp"
 #include "loanrisk/data/synth.hpp"
+#include "loanrisk/training/prepare.hpp"
 #include "loanrisk/tuning/trial_evaluation.hpp"
-#include "loanrisk/workflow/prepare.hpp"
 #include "loanrisk/workflow/workflows.hpp"
 #include "support/test_support.hpp"
 

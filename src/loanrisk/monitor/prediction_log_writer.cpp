@@ -1,4 +1,4 @@
-#include "loanrisk/serve/prediction_log_writer.hpp"
+#include "loanrisk/monitor/prediction_log_writer.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>

@@ -5,7 +5,7 @@
 
 #include <toml++/toml.h>
 
-#include "loanrisk/serve/settings.hpp"
+#include "loanrisk/monitor/prediction_log_settings.hpp"
 
 namespace loanrisk {
 

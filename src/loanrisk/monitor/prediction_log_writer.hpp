@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "loanrisk/monitor/prediction_log.hpp"
-#include "loanrisk/serve/settings.hpp"
+#include "loanrisk/monitor/prediction_log_settings.hpp"
 
 namespace loanrisk {
 

@@ -1,4 +1,4 @@
-#include "loanrisk/workflow/prepare.hpp"
+#include "loanrisk/training/prepare.hpp"
 
 #include "loanrisk/core/error.hpp"
 

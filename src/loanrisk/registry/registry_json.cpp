@@ -1,0 +1,28 @@
+#include "loanrisk/registry/registry_json.hpp"
+
+#include "loanrisk/core/json_optional.hpp"
+
+namespace loanrisk {
+
+// The JSON keys are the fields' names, written once here (nlohmann's macro also defines the
+// reverse direction, which nothing uses yet).
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(RegisteredModel, name, description, created_ms, updated_ms,
+                                   latest_version, aliases)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(ModelVersion, name, version, run_id, source, status, description,
+                                   created_ms, updated_ms, created_by, tags, aliases)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(RegistryEvent, id, name, event, version, alias, previous_version,
+                                   user, timestamp_ms, reason)
+
+nlohmann::json model_to_json(const RegisteredModel& model) {
+  return model;
+}
+
+nlohmann::json version_to_json(const ModelVersion& version) {
+  return version;
+}
+
+nlohmann::json event_to_json(const RegistryEvent& event) {
+  return event;
+}
+
+}  // namespace loanrisk

@@ -1,0 +1,20 @@
+#pragma once
+// Registered models, versions and history events as JSON: the one shape `models ... --json`
+// prints and the web API's /api/v1/models serves (docs/tracking.md, "JSON shapes").
+#include <nlohmann/json.hpp>
+
+#include "loanrisk/registry/registry.hpp"
+
+namespace loanrisk {
+
+/// name, description, created_ms, updated_ms, latest_version, aliases {alias: version}.
+nlohmann::json model_to_json(const RegisteredModel& model);
+
+/// name, version, run_id, source, status, description, created_ms, updated_ms, created_by, tags,
+/// aliases.
+nlohmann::json version_to_json(const ModelVersion& version);
+
+/// id, name, event, version, alias, previous_version (null when none), user, timestamp_ms, reason.
+nlohmann::json event_to_json(const RegistryEvent& event);
+
+}  // namespace loanrisk

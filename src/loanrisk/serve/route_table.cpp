@@ -1,0 +1,73 @@
+// The server's one route table. A route is one line here: method, path template, access, handler
+// and summary; dispatch, the token check, the metrics label and openapi.json all follow it
+// (openapi.cpp may add a route's detailed request and response schemas, keyed by this table).
+#include "loanrisk/serve/api.hpp"
+#include "loanrisk/serve/app_api.hpp"
+
+namespace loanrisk {
+namespace {
+
+// A handler from a member function of the server or of the web app, called on obj. The member
+// takes the whole call, the request, the request and its query string, or nothing.
+template <class T>
+RouteHandler on(const T* obj, HttpResponse (T::*f)() const) {
+  return [obj, f](const RouteCall&) { return (obj->*f)(); };
+}
+template <class T>
+RouteHandler on(const T* obj, HttpResponse (T::*f)(const RouteCall&) const) {
+  return [obj, f](const RouteCall& c) { return (obj->*f)(c); };
+}
+template <class T>
+RouteHandler on(const T* obj, HttpResponse (T::*f)(const HttpRequest&) const) {
+  return [obj, f](const RouteCall& c) { return (obj->*f)(c.request); };
+}
+template <class T>
+RouteHandler on(const T* obj, HttpResponse (T::*f)(const HttpRequest&, const std::string&) const) {
+  return [obj, f](const RouteCall& c) { return (obj->*f)(c.request, c.query); };
+}
+
+}  // namespace
+
+std::vector<Route> ServeApi::route_table() const {
+  const ServeApi* api = this;
+  const AppRoutes* app = app_.get();
+  using Api = ServeApi;
+  using App = AppRoutes;
+  using enum Access;
+  // clang-format off
+  return {
+      // method, path template, access, handler, summary (openapi.json)
+      {"POST", "/api/v1/predict", Predict, on(api, &Api::predict), "PD, grade, decision, expected loss and reason codes per applicant"},
+      {"POST", "/api/v1/explain", Predict, on(api, &Api::explain), "SHAP contributions per feature (log-odds)"},
+      {"POST", "/invocations", Predict, on(api, &Api::invocations), "MLflow scoring protocol"},
+      {"POST", "/api/v1/score-csv", Predict, on(api, &Api::score_csv), "CSV in, scored CSV out (rejected lines reported)"},
+      {"GET", "/api/v1/model", Open, on(api, &Api::model_info), "The model serving: version, schema, metrics, lineage, grades"},
+      {"GET", "/api/v1/monitoring", Open, on(api, &Api::monitoring), "Live drift: PSI of the score and of each input over the last window_size scored rows against the training reference (docs/monitoring.md)"},
+      {"POST", "/api/v1/admin/reload", Admin, on(api, &Api::reload), "Re-resolve the model URI and swap in the new bundle now"},
+      {"GET", "/healthz", Open, on(api, &Api::health), "Liveness"},
+      {"GET", "/readyz", Open, on(api, &Api::readiness), "Readiness: a model is loaded"},
+      {"GET", "/metrics", Open, on(api, &Api::prometheus), "Prometheus metrics"},
+      {"GET", "/openapi.json", Open, on(api, &Api::openapi), "This document"},
+      {"GET", "/ping", Open, on(api, &Api::ping), "MLflow liveness"},
+      {"GET", "/health", Open, on(api, &Api::health), "MLflow health"},
+      {"GET", "/version", Open, on(api, &Api::version_text), "Server version"},
+      // The web app (app_api.cpp): its files, then the JSON its pages read.
+      {"GET", "/", Open, on(app, &App::file), "The web app (embedded in the binary)"},
+      {"GET", "/app/{file...}", Open, on(app, &App::file), "The web app's scripts, styles and echarts"},
+      {"GET", "/api/v1/models", Open, on(app, &App::models), "Registered models: versions with metrics, aliases, history; the model serving"},
+      {"POST", "/api/v1/admin/promote", Admin, on(app, &App::promote), "Point an alias (default champion) at a version {model, version, alias, reason} and reload"},
+      {"GET", "/api/v1/runs", Open, on(app, &App::runs), "Tracked runs (newest 300) with params, metrics and tags; ?experiment=NAME"},
+      {"GET", "/api/v1/runs/{id}", Open, on(app, &App::run), "One run with the history of every metric"},
+      {"GET", "/api/v1/studies", Open, on(app, &App::studies), "Tuning studies with trial counts and best value"},
+      {"GET", "/api/v1/studies/{name}", Open, on(app, &App::study), "Study analysis: history, importances, slice, parallel coordinates"},
+      {"POST", "/api/v1/admin/jobs", Admin, on(app, &App::start_job), "Start a background train or tune run {family, features, tune, trials, experiment, data}"},
+      // A job's record quotes its command's errors and its data path: admin only.
+      {"GET", "/api/v1/jobs", Admin, on(app, &App::job_list), "Background jobs, families and features a job may use"},
+      {"GET", "/api/v1/jobs/{id}", Admin, on(app, &App::job), "A job's state, trials done / total, exit code, stderr tail"},
+      {"GET", "/api/v1/data", Open, on(app, &App::data), "EDA of the served model's training data (else its schema)"},
+      {"GET", "/api/v1/model/card", Open, on(app, &App::card), "The served model's card (Markdown)"},
+  };
+  // clang-format on
+}
+
+}  // namespace loanrisk
