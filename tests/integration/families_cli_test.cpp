@@ -6,6 +6,7 @@
 
 #include "cli_runner.hpp"
 #include "loanrisk/core/files.hpp"
+#include "support/cli_checks.hpp"
 
 namespace loanrisk::testing {
 namespace {
@@ -27,30 +28,19 @@ TEST_F(FamiliesCli, HelpParamsListsDeclaredParameters) {
   EXPECT_NE(r.out.find("  num_leaves (int, default 31, range 2 to 131072): maximum leaves per "
                        "tree (leaf-wise growth)"),
             std::string::npos);
-  r = run_cli(dir, "train --model svm --help-params");
-  EXPECT_EQ(r.code, 2);
-  EXPECT_NE(r.err.find("unknown model family 'svm'; valid families: logistic_regression, "
-                       "random_forest, xgboost, lightgbm"),
-            std::string::npos)
-      << r.err;
+  expect_cli_error(dir, "train --model svm --help-params", 2,
+                   "unknown model family 'svm'; valid families: logistic_regression, "
+                   "random_forest, xgboost, lightgbm");
 }
 
 TEST_F(FamiliesCli, BadFlagsAreUsageErrors) {
   make_book();
-  auto r = run_cli(dir, "train --data book.csv --out b --no-track --calibration beta");
-  EXPECT_EQ(r.code, 2);
-  EXPECT_NE(r.err.find("unknown calibration 'beta'; valid calibrations: auto, none, platt, "
-                       "isotonic"),
-            std::string::npos)
-      << r.err;
-  r = run_cli(dir, "train --data book.csv --out b --no-track --threshold-rule cost:a:1");
-  EXPECT_EQ(r.code, 2);
-  EXPECT_NE(r.err.find("threshold rule 'cost:a:1': 'a' is not a non-negative number"),
-            std::string::npos)
-      << r.err;
-  r = run_cli(dir, "train --data book.csv --no-track");
-  EXPECT_EQ(r.code, 2);
-  EXPECT_NE(r.err.find("train needs --out FOLDER (where the bundle goes)"), std::string::npos);
+  expect_cli_error(dir, "train --data book.csv --out b --no-track --calibration beta", 2,
+                   "unknown calibration 'beta'; valid calibrations: auto, none, platt, isotonic");
+  expect_cli_error(dir, "train --data book.csv --out b --no-track --threshold-rule cost:a:1", 2,
+                   "threshold rule 'cost:a:1': 'a' is not a non-negative number");
+  expect_cli_error(dir, "train --data book.csv --no-track", 2,
+                   "train needs --out FOLDER (where the bundle goes)");
 }
 
 TEST_F(FamiliesCli, TrainAllWritesOneBundlePerFamilyAndTheTable) {

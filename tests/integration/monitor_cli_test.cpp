@@ -15,6 +15,7 @@
 #include "cli_runner.hpp"
 #include "http_client.hpp"
 #include "server_process.hpp"
+#include "support/cli_checks.hpp"
 
 namespace loanrisk::testing {
 namespace {
@@ -123,27 +124,17 @@ TEST_F(MonitorCli, ABundleWithoutReferenceAndBadFlagsAreRefusedClearly) {
   std::filesystem::copy(*dir / "bundle", *dir / "old", std::filesystem::copy_options::recursive);
   std::filesystem::remove(*dir / "old/reference.json");
   ASSERT_EQ(run_cli(*dir, "synth --rows 200 --seed 4 --out small.csv").code, 0);
-  auto r = run_cli(*dir, "monitor --model old --data small.csv --out o");
-  EXPECT_EQ(r.code, 3);
-  EXPECT_NE(
-      r.err.find("has no reference.json (it predates monitoring): retrain to add a reference"),
-      std::string::npos)
-      << r.err;
-  r = run_cli(*dir, "monitor --model bundle --data small.csv --log logs --out o");
-  EXPECT_EQ(r.code, 2);
-  EXPECT_NE(r.err.find("exactly one of --data FILE"), std::string::npos) << r.err;
-  r = run_cli(*dir, "monitor --model bundle --data small.csv --window month --out o");
-  EXPECT_EQ(r.code, 2);
-  EXPECT_NE(r.err.find("needs timestamps"), std::string::npos) << r.err;
-  r = run_cli(*dir, "monitor --model bundle --log nowhere --out o");
-  EXPECT_EQ(r.code, 3);
-  EXPECT_NE(r.err.find("prediction log folder 'nowhere' does not exist"), std::string::npos)
-      << r.err;
-  r = run_cli(*dir, "monitor --model bundle --log nowhere --since yesterday --out o");
-  EXPECT_EQ(r.code, 2);
-  EXPECT_NE(r.err.find("--since 'yesterday' is not a UTC time"), std::string::npos) << r.err;
-  r = run_cli(*dir, "synth --rows 10 --drift rates_up --out x.csv");
-  EXPECT_EQ(r.code, 2);
+  expect_cli_error(*dir, "monitor --model old --data small.csv --out o", 3,
+                   "has no reference.json (it predates monitoring): retrain to add a reference");
+  expect_cli_error(*dir, "monitor --model bundle --data small.csv --log logs --out o", 2,
+                   "exactly one of --data FILE");
+  expect_cli_error(*dir, "monitor --model bundle --data small.csv --window month --out o", 2,
+                   "needs timestamps");
+  expect_cli_error(*dir, "monitor --model bundle --log nowhere --out o", 3,
+                   "prediction log folder 'nowhere' does not exist");
+  expect_cli_error(*dir, "monitor --model bundle --log nowhere --since yesterday --out o", 2,
+                   "--since 'yesterday' is not a UTC time");
+  EXPECT_EQ(run_cli(*dir, "synth --rows 10 --drift rates_up --out x.csv").code, 2);
 }
 
 TEST_F(MonitorCli, ALiveServerLogsPredictionsThatMonitorReadsBack) {
@@ -188,10 +179,8 @@ TEST_F(MonitorCli, ALiveServerLogsPredictionsThatMonitorReadsBack) {
   EXPECT_EQ(rep["rows"], 401);
   EXPECT_EQ(rep["performance"], nullptr);  // the log has no outcomes
   // Every line has the documented fields; --until before the first line selects nothing.
-  const auto files = run_cli(*dir, "monitor --model bundle --log plog --until 2000-01-01 --out e");
-  EXPECT_EQ(files.code, 3);
-  EXPECT_NE(files.err.find("no scored row to monitor (check --since/--until)"), std::string::npos)
-      << files.err;
+  expect_cli_error(*dir, "monitor --model bundle --log plog --until 2000-01-01 --out e", 3,
+                   "no scored row to monitor (check --since/--until)");
   std::ifstream in(*dir / "plog" / today_log_name());
   std::string line;
   ASSERT_TRUE(std::getline(in, line));

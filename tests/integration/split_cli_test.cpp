@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "integration/cli_runner.hpp"
+#include "support/cli_checks.hpp"
 
 namespace loanrisk::testing {
 namespace {
@@ -46,10 +47,8 @@ TEST(SplitCli, WritesTheTrainingPartitionOnce) {
   EXPECT_EQ(data_rows, 1000u);
   EXPECT_EQ(ids.size(), 1000u);
 
-  r = run_cli(dir, "split --data book.csv --out parts");
-  EXPECT_EQ(r.code, 2);
-  EXPECT_NE(r.err.find("already exists: choose another --out or pass --force"), std::string::npos)
-      << r.err;
+  expect_cli_error(dir, "split --data book.csv --out parts", 2,
+                   "already exists: choose another --out or pass --force");
   EXPECT_EQ(run_cli(dir, "split --data book.csv --out parts --force --seed 9").code, 0);
   r = run_cli(dir, "split --data missing.csv --out other");
   EXPECT_EQ(r.code, 3) << r.err;
@@ -100,11 +99,8 @@ TEST(SplitCli, DuplicateCustomerIdsAreReportedAndNeverSplitAcross) {
   EXPECT_NE(r.out.find("warning: 100 customer ids are on more than one row"), std::string::npos)
       << r.out;
 
-  r = run_cli(dir, "train --data dup.csv --out b --no-track --on-duplicate-id reject");
-  EXPECT_EQ(r.code, 3) << r.err;
-  EXPECT_NE(r.err.find("dup.csv: 100 customer ids are on more than one row (100 extra rows)"),
-            std::string::npos)
-      << r.err;
+  r = expect_cli_error(dir, "train --data dup.csv --out b --no-track --on-duplicate-id reject", 3,
+                       "dup.csv: 100 customer ids are on more than one row (100 extra rows)");
   EXPECT_NE(r.err.find("Fix: remove the duplicates, or pass --on-duplicate-id keep-last"),
             std::string::npos)
       << r.err;
@@ -119,18 +115,12 @@ TEST(SplitCli, DuplicateCustomerIdsAreReportedAndNeverSplitAcross) {
             1000u)
       << rows;
 
-  r = run_cli(dir, "train --data dup.csv --out c --no-track --on-duplicate-id first");
-  EXPECT_EQ(r.code, 2);
-  EXPECT_NE(r.err.find("unknown duplicate-id policy 'first'; use reject, keep-last or group"),
-            std::string::npos)
-      << r.err;
+  expect_cli_error(dir, "train --data dup.csv --out c --no-track --on-duplicate-id first", 2,
+                   "unknown duplicate-id policy 'first'; use reject, keep-last or group");
   write_text(dir / "bad.toml", "[data]\non_duplicate_id = \"drop\"\n");
-  r = run_cli(dir, "split --data dup.csv --out other --config bad.toml");
-  EXPECT_EQ(r.code, 2);
-  EXPECT_NE(r.err.find("bad.toml:2:19: 'data.on_duplicate_id': unknown duplicate-id policy "
-                       "'drop'; use reject, keep-last or group"),
-            std::string::npos)
-      << r.err;
+  expect_cli_error(dir, "split --data dup.csv --out other --config bad.toml", 2,
+                   "bad.toml:2:19: 'data.on_duplicate_id': unknown duplicate-id policy 'drop'; "
+                   "use reject, keep-last or group");
 }
 
 }  // namespace

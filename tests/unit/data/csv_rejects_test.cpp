@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstring>
 #include <numeric>
+#include <optional>
 
 #include "loanrisk/core/error.hpp"
 #include "loanrisk/core/files.hpp"
@@ -24,6 +25,18 @@ ReadOptions rejects_mode() {
   return o;
 }
 
+// Checks where a reject was found and the row it keeps; the value too when one is given.
+void expect_reject(const Reject& reject, std::int64_t line, const std::string& column,
+                   const std::optional<std::string>& value, const std::string& raw) {
+  SCOPED_TRACE("the reject expected at line " + std::to_string(line));
+  EXPECT_EQ(reject.line, line);
+  EXPECT_EQ(reject.column, column);
+  if (value) {
+    EXPECT_EQ(reject.value, *value);
+  }
+  EXPECT_EQ(reject.raw, raw);
+}
+
 TEST(CsvRejects, BadRowsAreSetAsideAndGoodOnesKept) {
   const std::string text = kHeader +                       // line 1
                            "1,0,10,20,30,4,600,0\n" +      // 2 good
@@ -40,29 +53,16 @@ TEST(CsvRejects, BadRowsAreSetAsideAndGoodOnesKept) {
   EXPECT_EQ(r.frame.column("income"), (std::vector<double>{30, 31, 32}));
   ASSERT_EQ(r.rejects.size(), 4u);
 
-  EXPECT_EQ(r.rejects[0].line, 3);
-  EXPECT_EQ(r.rejects[0].column, "income");
-  EXPECT_EQ(r.rejects[0].value, "-5");
-  EXPECT_EQ(r.rejects[0].raw, "2,0,10,20,-5,4,600,0");
+  expect_reject(r.rejects[0], 3, "income", "-5", "2,0,10,20,-5,4,600,0");
   EXPECT_EQ(r.rejects[0].reason,
             "loans.csv line 3, column 5 (income): value \"-5\" is out of range: must be >= 0 (USD "
             "per year). Fix: correct the value or remove the row");
-
-  EXPECT_EQ(r.rejects[1].line, 5);
-  EXPECT_EQ(r.rejects[1].column, "");
-  EXPECT_EQ(r.rejects[1].raw, "4,0,10,20");
+  expect_reject(r.rejects[1], 5, "", std::nullopt, "4,0,10,20");
   EXPECT_EQ(r.rejects[1].reason,
             "loans.csv line 5: expected 8 fields as in the header, found 4. Fix: check for a "
             "missing or extra comma, or an unclosed quote");
-
-  EXPECT_EQ(r.rejects[2].line, 6);
-  EXPECT_EQ(r.rejects[2].column, "credit_lines_outstanding");
-  EXPECT_EQ(r.rejects[2].value, "x");
-  EXPECT_EQ(r.rejects[2].raw, "\"5\n\",x,10,20,30,4,600,0");
-
-  EXPECT_EQ(r.rejects[3].line, 9);
-  EXPECT_EQ(r.rejects[3].column, "default");
-  EXPECT_EQ(r.rejects[3].raw, "7,0,10,20,30,4,600,3");
+  expect_reject(r.rejects[2], 6, "credit_lines_outstanding", "x", "\"5\n\",x,10,20,30,4,600,0");
+  expect_reject(r.rejects[3], 9, "default", std::nullopt, "7,0,10,20,30,4,600,3");
   EXPECT_EQ(r.rejects[3].reason.rfind("loans.csv line 9, column 8 (default): value \"3\"", 0), 0u);
 }
 

@@ -72,9 +72,7 @@ TEST_F(SmallFile, SummariesMatchPandas) {
   EXPECT_EQ(s.count, 22u);
   EXPECT_NEAR(s.mean, 76000.0, 1e-9);
   EXPECT_NEAR(s.std, 73736.33852482519, 1e-8);
-  EXPECT_DOUBLE_EQ(s.q1, 52750.0);
-  EXPECT_DOUBLE_EQ(s.median, 64000.0);
-  EXPECT_DOUBLE_EQ(s.q3, 69750.0);
+  testing::expect_doubles_eq({s.q1, s.median, s.q3}, {52750.0, 64000.0, 69750.0});
   EXPECT_NEAR(s.skewness, 4.406430794691401, 1e-12);
   EXPECT_NEAR(s.kurtosis, 20.17839853418492, 1e-11);
   const ColumnSummary& c = feature("credit_lines_outstanding").summary;

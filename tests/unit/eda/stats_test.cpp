@@ -46,9 +46,7 @@ TEST(Describe, MatchesPandas) {
   EXPECT_EQ(s.count, 8u);
   EXPECT_DOUBLE_EQ(s.mean, 5.0);
   EXPECT_NEAR(s.std, 2.138089935299395, 1e-15);
-  EXPECT_DOUBLE_EQ(s.q1, 4.0);
-  EXPECT_DOUBLE_EQ(s.median, 4.5);
-  EXPECT_DOUBLE_EQ(s.q3, 5.5);
+  testing::expect_doubles_eq({s.q1, s.median, s.q3}, {4.0, 4.5, 5.5});
   EXPECT_NEAR(s.skewness, 0.8184875533567997, 1e-14);
   EXPECT_NEAR(s.kurtosis, 0.9406249999999998, 1e-13);
   EXPECT_FALSE(s.constant);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <initializer_list>
 #include <random>
 
 #include <gtest/gtest.h>
@@ -51,6 +52,10 @@ struct Scored {
     ASSERT_NE(it, X.names.end()) << feature;
     contributions[static_cast<std::size_t>(it - X.names.begin())] = c;
   }
+  // Several contributions at once, set in the order given.
+  void set(std::initializer_list<std::pair<std::string, double>> features) {
+    for (const auto& [feature, c] : features) set(feature, c);
+  }
   std::vector<Reason> raising(bool declined = false) const {
     return reason_codes(pipeline, frame, X, 0, contributions, 4, Direction::Raising, declined);
   }
@@ -75,10 +80,10 @@ TEST(Reasons, QuoteTheApplicantsOwnInputNotTheCappedValue) {
 // The three FICO features are one factor, their contributions summed.
 TEST(Reasons, DerivedFicoFeaturesAreOneFactor) {
   Scored s(applicant(2, 5000, 20000, 50000, 5, 580));
-  s.set("fico_score", 0.25);
-  s.set("fico_score_diff", 0.5);
-  s.set("normalized_fico_score", 0.25);
-  s.set("income", 0.75);
+  s.set({{"fico_score", 0.25},
+         {"fico_score_diff", 0.5},
+         {"normalized_fico_score", 0.25},
+         {"income", 0.75}});
   const auto r = s.raising();
   ASSERT_EQ(r.size(), 2u);
   EXPECT_EQ(r[0].text, "FICO score is low (580)");
@@ -101,9 +106,7 @@ TEST(Reasons, WordingFollowsTheDirectionOfTheInput) {
   EXPECT_EQ(high_income.lowering()[0].code, "L09_INCOME");
 
   Scored no_income(applicant(2, 5000, 20000, 0, 5, 650));
-  no_income.set("income", 0.4);
-  no_income.set("debt_to_income_ratio", 1.2);
-  no_income.set("credit_to_income_ratio", 0.1);
+  no_income.set({{"income", 0.4}, {"debt_to_income_ratio", 1.2}, {"credit_to_income_ratio", 0.1}});
   const auto r = no_income.raising();
   ASSERT_EQ(r.size(), 3u);
   EXPECT_EQ(r[0].text, "Total debt is high relative to income (total debt 20,000, income 0)");
@@ -113,8 +116,7 @@ TEST(Reasons, WordingFollowsTheDirectionOfTheInput) {
   EXPECT_EQ(r[2].text, "Loan amount is high relative to income (loan amount 5,000, income 0)");
 
   Scored top_fico(applicant(1, 1000, 2000, 90000, 12, 850));
-  top_fico.set("fico_score", 0.2);
-  top_fico.set("years_employed", -0.5);
+  top_fico.set({{"fico_score", 0.2}, {"years_employed", -0.5}});
   EXPECT_EQ(top_fico.raising()[0].text, "FICO score (850) raised the estimated risk");
   EXPECT_EQ(top_fico.lowering()[0].text, "Employment history is long (12)");
   top_fico.set("fico_score", -0.2);

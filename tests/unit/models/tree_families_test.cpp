@@ -6,22 +6,16 @@
 #include "loanrisk/core/error.hpp"
 #include "loanrisk/models/classifier.hpp"
 #include "model_test_data.hpp"
+#include "support/logistic_problems.hpp"
 #include "support/test_support.hpp"
 
 namespace loanrisk {
 namespace {
 
 using testing::auc;
-using testing::Labelled;
-using testing::logistic_problem;
 using testing::TempDir;
 
-class TreeFamiliesTest : public ::testing::Test {
- protected:
-  Labelled train_ = logistic_problem(2000, 5, 1);
-  Labelled val_ = logistic_problem(1000, 5, 2);
-  Labelled test_ = logistic_problem(2000, 5, 3);
-};
+using TreeFamiliesTest = testing::LogisticProblems;
 
 TEST_F(TreeFamiliesTest, RandomForestIsOneRoundOfParallelTrees) {
   auto model = make_classifier("random_forest", {{"n_estimators", 30}, {"max_depth", 6}});

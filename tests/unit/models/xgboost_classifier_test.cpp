@@ -9,6 +9,7 @@
 #include "loanrisk/core/error.hpp"
 #include "loanrisk/models/classifier.hpp"
 #include "model_test_data.hpp"
+#include "support/logistic_problems.hpp"
 #include "support/test_support.hpp"
 
 namespace loanrisk {
@@ -34,12 +35,7 @@ std::unique_ptr<Classifier> fit_xgboost(const ParamValues& params, const Labelle
   return model;
 }
 
-class XgboostClassifierTest : public ::testing::Test {
- protected:
-  Labelled train_ = logistic_problem(2000, 5, 1);
-  Labelled val_ = logistic_problem(1000, 5, 2);
-  Labelled test_ = logistic_problem(2000, 5, 3);
-};
+using XgboostClassifierTest = testing::LogisticProblems;
 
 TEST_F(XgboostClassifierTest, LearnsTheProblemWithoutEarlyStopping) {
   const auto model = fit_xgboost({{"n_estimators", 100}}, train_);

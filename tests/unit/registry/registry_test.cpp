@@ -19,6 +19,14 @@ class Registry : public StoreTest {
     store.end_run(run.id, RunStatus::kFinished);
     return run.id;
   }
+  // Versions 1 and 2 of model 'pd' with @champion on version 1; returns version 1's run id.
+  std::string two_versions_champion_on_first(Store& store, ModelRegistry& reg) {
+    const std::string r1 = run_with_bundle(store, "one");
+    reg.register_version("pd", r1, "r");
+    reg.register_version("pd", run_with_bundle(store, "two"), "r");
+    reg.set_alias("pd", "champion", 1, "go live");
+    return r1;
+  }
 };
 
 TEST_P(Registry, VersionsAliasesAndHistory) {
@@ -67,9 +75,7 @@ TEST_P(Registry, VersionsAliasesAndHistory) {
 TEST_P(Registry, ArchivingKeepsTheBundleAndRespectsAliases) {
   auto store = open();
   ModelRegistry reg(*store);
-  reg.register_version("pd", run_with_bundle(*store, "one"), "r");
-  reg.register_version("pd", run_with_bundle(*store, "two"), "r");
-  reg.set_alias("pd", "champion", 1, "go live");
+  two_versions_champion_on_first(*store, reg);
   EXPECT_THROW_MSG(reg.archive("pd", 1, "old"), UsageError,
                    "version 1 of 'pd' is @champion; move the alias to another version before "
                    "archiving it");
@@ -88,9 +94,7 @@ TEST_P(Registry, ArchivingKeepsTheBundleAndRespectsAliases) {
 TEST_P(Registry, AnAliasMoveIsAllOrNothing) {
   auto store = open();
   ModelRegistry reg(*store);
-  reg.register_version("pd", run_with_bundle(*store, "one"), "r");
-  reg.register_version("pd", run_with_bundle(*store, "two"), "r");
-  reg.set_alias("pd", "champion", 1, "go live");
+  two_versions_champion_on_first(*store, reg);
   Database& db = store->database();
   // With the history table gone, the history insert fails: the alias must not move either.
   db.transaction(true, [&] {
@@ -107,10 +111,7 @@ TEST_P(Registry, AnAliasMoveIsAllOrNothing) {
 TEST_P(Registry, ResolvesModelUris) {
   auto store = open();
   ModelRegistry reg(*store);
-  const std::string r1 = run_with_bundle(*store, "one");
-  reg.register_version("pd", r1, "r");
-  reg.register_version("pd", run_with_bundle(*store, "two"), "r");
-  reg.set_alias("pd", "champion", 1, "go live");
+  const std::string r1 = two_versions_champion_on_first(*store, reg);
   const auto v1 = reg.get_version("pd", 1).source, v2 = reg.get_version("pd", 2).source;
   EXPECT_EQ(resolve_model_uri(*store, "models:/pd@champion"), v1);
   EXPECT_EQ(resolve_model_uri(*store, "models:/pd/2"), v2);

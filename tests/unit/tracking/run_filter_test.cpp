@@ -47,23 +47,21 @@ TEST(RunFilter, MatchesMetricsParamsTagsAndAttributes) {
 }
 
 TEST(RunFilter, BadSyntaxSaysWhereAndWhat) {
-  EXPECT_THROW_MSG(parse_run_filter("metric.auc_roc >> 0.99"), UsageError,
-                   "bad filter 'metric.auc_roc >> 0.99' at character 17: metric.auc_roc needs a "
-                   "number; example: metric.auc_roc > 0.99");
-  EXPECT_THROW_MSG(parse_run_filter("auc_roc > 0.99"), UsageError,
-                   "at character 1: expected metric.<key>, params.<key>, tags.<key> or "
-                   "attributes.<name>, got 'auc_roc'");
-  EXPECT_THROW_MSG(parse_run_filter("metric.auc_roc 0.99"), UsageError,
-                   "at character 16: expected one of = != < <= > >=");
-  EXPECT_THROW_MSG(parse_run_filter("metric.auc_roc > 0.9 or metric.ks > 0"), UsageError,
-                   "expected 'and' or the end of the filter");
-  EXPECT_THROW_MSG(parse_run_filter("params.max_depth > '3'"), UsageError,
-                   "params, tags and attributes compare with = or != only");
-  EXPECT_THROW_MSG(parse_run_filter("params.max_depth = 'x"), UsageError,
-                   "unterminated quoted value");
-  EXPECT_THROW_MSG(parse_run_filter("attributes.colour = 'red'"), UsageError,
-                   "unknown attribute 'colour'");
-  EXPECT_THROW_MSG(parse_run_filter("metric. > 1"), UsageError, "expected a key after '.'");
+  const std::vector<Refusal> refused = {
+      {"metric.auc_roc >> 0.99",
+       "bad filter 'metric.auc_roc >> 0.99' at character 17: metric.auc_roc needs a number; "
+       "example: metric.auc_roc > 0.99"},
+      {"auc_roc > 0.99",
+       "at character 1: expected metric.<key>, params.<key>, tags.<key> or attributes.<name>, "
+       "got 'auc_roc'"},
+      {"metric.auc_roc 0.99", "at character 16: expected one of = != < <= > >="},
+      {"metric.auc_roc > 0.9 or metric.ks > 0", "expected 'and' or the end of the filter"},
+      {"params.max_depth > '3'", "params, tags and attributes compare with = or != only"},
+      {"params.max_depth = 'x", "unterminated quoted value"},
+      {"attributes.colour = 'red'", "unknown attribute 'colour'"},
+      {"metric. > 1", "expected a key after '.'"},
+  };
+  expect_refusals<UsageError>(parse_run_filter, refused);
 }
 
 TEST(RunFilter, SortsByMetricWithMissingLast) {

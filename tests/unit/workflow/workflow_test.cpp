@@ -2,8 +2,8 @@
 
 #include "loanrisk/core/error.hpp"
 #include "loanrisk/data/csv_reader.hpp"
-#include "loanrisk/data/synth.hpp"
 #include "loanrisk/workflow/workflows.hpp"
+#include "support/synthetic_book.hpp"
 #include "support/test_support.hpp"
 
 namespace loanrisk {
@@ -13,10 +13,7 @@ using testing::TempDir;
 
 TEST(Workflow, ReloadedBundleScoresBitIdentically) {
   TempDir dir;
-  write_frame_csv(dir / "book.csv", synth_loan_book({4000, 11}), Schema::loan_default());
-  TrainRequest req;
-  req.data = dir / "book.csv";
-  req.out = dir / "bundle";
+  const TrainRequest req = testing::train_on_synthetic_book(dir, 4000, 11);
   const TrainOutcome trained = train_model(req);
   EXPECT_EQ(trained.rows_read, 4000u);
   EXPECT_EQ(trained.rows_train + trained.rows_validation + trained.rows_test + trained.rows_dropped,
@@ -37,9 +34,7 @@ TEST(Workflow, ReloadedBundleScoresBitIdentically) {
 
 TEST(Workflow, SameSeedSameModelDifferentSeedDifferentSplit) {
   TempDir dir;
-  write_frame_csv(dir / "book.csv", synth_loan_book({2000, 5}), Schema::loan_default());
-  TrainRequest req;
-  req.data = dir / "book.csv";
+  TrainRequest req = testing::train_on_synthetic_book(dir, 2000, 5);
   req.out = dir / "a";
   const auto a = train_model(req);
   req.out = dir / "b";
@@ -57,10 +52,7 @@ TEST(Workflow, BundleErrorsNameTheProblem) {
   EXPECT_THROW_MSG(Bundle::load(dir / "nope"), InputError, "is not a folder");
   std::filesystem::create_directories(dir / "empty");
   EXPECT_THROW_MSG(Bundle::load(dir / "empty"), InputError, "is not a loanrisk bundle");
-  write_frame_csv(dir / "book.csv", synth_loan_book({1500, 5}), Schema::loan_default());
-  TrainRequest req;
-  req.data = dir / "book.csv";
-  req.out = dir / "bundle";
+  const TrainRequest req = testing::train_on_synthetic_book(dir, 1500, 5);
   train_model(req);
   testing::write_text(dir / "bundle/pipeline.json", "{\"schema\": ");
   EXPECT_THROW_MSG(Bundle::load(dir / "bundle"), InputError, "pipeline.json' is not valid JSON");
