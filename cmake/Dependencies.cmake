@@ -23,6 +23,8 @@ endif()
 find_package(SQLite3 REQUIRED)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(PQXX REQUIRED IMPORTED_TARGET libpqxx)
+# Local users' tokens: argon2id hashes and random bytes from libsodium.
+pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
 
 # HTTP server: Boost.Beast/Asio, header-only in Debian's libboost-dev 1.74.
 find_package(Boost 1.74 REQUIRED)

@@ -7,7 +7,7 @@ DEB_PACKAGES=(
   g++ cmake ninja-build pkg-config clang-format git
   libxgboost-dev xgboost
   libeigen3-dev nlohmann-json3-dev libsimdjson-dev
-  libsqlite3-dev libpqxx-dev postgresql-15 postgresql-client-15
+  libsqlite3-dev libpqxx-dev libsodium-dev postgresql-15 postgresql-client-15
   libboost-dev libcli11-dev libtomlplusplus-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # the fuzz targets (docs/fuzzing.md): clang, its libFuzzer and sanitizer runtimes, its OpenMP

@@ -68,6 +68,13 @@ const std::vector<std::vector<std::string>>& migrations() {
           "BIGINT NOT NULL, value DOUBLE PRECISION NOT NULL, PRIMARY KEY(study_id, number, rung), "
           "FOREIGN KEY(study_id, number) REFERENCES trials(study_id, number))",
       },
+      // Version 4: local users. The token's secret is kept only as an argon2id hash; token_id
+      // (random, in the token) finds the row without scanning hashes.
+      {
+          "CREATE TABLE users(name TEXT PRIMARY KEY, role TEXT NOT NULL, token_id TEXT NOT NULL "
+          "UNIQUE, token_hash TEXT NOT NULL, created BIGINT NOT NULL, created_by TEXT NOT NULL, "
+          "revoked BIGINT, revoked_by TEXT)",
+      },
   };
   return all;
 }

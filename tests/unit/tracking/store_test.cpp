@@ -169,7 +169,8 @@ TEST_P(Store_, ReopeningKeepsDataAndANewerSchemaIsRefused) {
       true, [&] { store->database().exec("UPDATE schema_version SET version = 999"); });
   store.reset();
   EXPECT_THROW_MSG(open(), UsageError,
-                   "has schema version 999, newer than the version 3 this loanrisk understands");
+                   "has schema version 999, newer than the version " +
+                       std::to_string(kStoreSchemaVersion) + " this loanrisk understands");
 }
 
 LOANRISK_INSTANTIATE_STORE_SUITE(Store_);
