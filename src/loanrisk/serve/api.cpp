@@ -122,6 +122,7 @@ ServeApi::ServeApi(ServeSettings settings, ModelHolder& holder, ServeMetrics& me
       metrics_(metrics),
       app_(std::make_shared<AppRoutes>(settings_, holder_)),
       log_level_(level_of(settings_.log_level)),
+      local_users_(std::make_unique<LocalUsers>(settings_.store)),
       routes_(route_table()),
       openapi_(dump_json(openapi_document(routes_))) {}
 
@@ -191,26 +192,80 @@ HttpResponse ServeApi::dispatch(const HttpRequest& request, const std::string& p
     resp.headers.emplace_back("Allow", allow);
     return resp;
   }
-  const Access access = found.route->access;
-  const bool needs_token =
-      access == Access::Admin || (access == Access::Predict && settings_.require_token_for_predict);
-  if (needs_token) {
-    const std::string& token =
-        access == Access::Admin ? settings_.admin_token : settings_.api_token;
-    if (token.empty()) {
-      throw HttpError(403, access == Access::Admin
-                               ? "admin endpoints are disabled: start the server with "
-                                 "LOANRISK_ADMIN_TOKEN set"
-                               : "prediction endpoints require a token but none is configured: "
-                                 "set LOANRISK_API_TOKEN");
-    }
-    const std::string prefix = "Bearer ";
-    const std::string& auth = request.authorization;
-    if (auth.rfind(prefix, 0) != 0 || !constant_time_equal(auth.substr(prefix.size()), token)) {
-      throw HttpError(401, "missing or wrong bearer token: send 'Authorization: Bearer <token>'");
-    }
-  }
+  check_access(found.route->access, request.authorization);
   return found.route->handler({request, path, query, found.param});
+}
+
+namespace {
+
+/// The roles a local user needs for a route (docs/security.md).
+bool allows(Access access, Role role) {
+  switch (access) {
+    case Access::Open:
+      return true;
+    case Access::Predict:
+      return role != Role::kViewer;
+    case Access::Analyst:
+      return role == Role::kAnalyst || role == Role::kAdmin;
+    case Access::Validator:
+      return role == Role::kValidator || role == Role::kAdmin;
+    case Access::Admin:
+      return role == Role::kAdmin;
+  }
+  return false;
+}
+
+std::string_view needed(Access access) {
+  switch (access) {
+    case Access::Predict:
+      return "officer, analyst, validator or admin";
+    case Access::Analyst:
+      return "analyst or admin";
+    case Access::Validator:
+      return "validator or admin";
+    default:
+      return "admin";
+  }
+}
+
+}  // namespace
+
+void ServeApi::check_access(Access access, const std::string& authorization) const {
+  if (access == Access::Open ||
+      (access == Access::Predict && !settings_.require_token_for_predict)) {
+    return;
+  }
+  const std::string prefix = "Bearer ";
+  const std::string token =
+      authorization.rfind(prefix, 0) == 0 ? authorization.substr(prefix.size()) : std::string();
+  // A local user's token: its role decides.
+  if (token.starts_with("lr_")) {
+    const std::optional<User> user = local_users_->authenticate(token);
+    if (!user) {
+      throw HttpError(401,
+                      "unknown, wrong or revoked user token: ask an admin for a token "
+                      "(`loanrisk users add`)");
+    }
+    if (!allows(access, user->role)) {
+      throw HttpError(403, "user " + echo_text(user->name) + " has the role " +
+                               std::string(to_string(user->role)) + "; this route needs " +
+                               std::string(needed(access)));
+    }
+    return;
+  }
+  // The environment's token for this kind of route.
+  const std::string& expected =
+      access == Access::Predict ? settings_.api_token : settings_.admin_token;
+  if (expected.empty()) {
+    throw HttpError(403, access == Access::Predict
+                             ? "prediction endpoints require a token but none is configured: "
+                               "set LOANRISK_API_TOKEN"
+                             : "admin endpoints are disabled: start the server with "
+                               "LOANRISK_ADMIN_TOKEN set");
+  }
+  if (token.empty() || !constant_time_equal(token, expected)) {
+    throw HttpError(401, "missing or wrong bearer token: send 'Authorization: Bearer <token>'");
+  }
 }
 
 HttpResponse ServeApi::health() const {

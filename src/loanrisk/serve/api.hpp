@@ -9,6 +9,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "loanrisk/serve/identities.hpp"
 #include "loanrisk/serve/model_holder.hpp"
 #include "loanrisk/serve/prometheus.hpp"
 #include "loanrisk/serve/routes.hpp"
@@ -39,6 +40,9 @@ class ServeApi {
  private:
   /// The one route table (route_table.cpp).
   std::vector<Route> route_table() const;
+  /// Returns when the request may call a route of this access; HttpError 401 (no or a wrong
+  /// token) or 403 (a role that does not allow it, or the token kind switched off).
+  void check_access(Access access, const std::string& authorization) const;
   HttpResponse dispatch(const HttpRequest& request, const std::string& path,
                         const std::string& query, std::string& route) const;
   std::shared_ptr<const LoadedModel> model() const;
@@ -66,6 +70,7 @@ class ServeApi {
   std::shared_ptr<AppRoutes> app_;  ///< the web app's files and routes (app_api.hpp).
   PredictionMonitor* monitor_ = nullptr;
   int log_level_;  ///< settings_.log_level as spdlog's level, parsed once.
+  std::unique_ptr<LocalUsers> local_users_;  ///< local users' tokens (a pointer: it holds a mutex).
   RouteTable routes_;
   std::string openapi_;  ///< openapi_document(routes_), serialised once.
 };

@@ -184,7 +184,7 @@ json openapi_document(const RouteTable& routes) {
       o = std::move(it->second);
       details.erase(it);
     } else if (secured) {
-      o.errors = r.access == Access::Admin ? std::vector<int>{401, 403} : std::vector<int>{401};
+      o.errors = {401, 403};
     }
     json operation = op(r.summary, o.request, o.ok, o.errors, secured);
     if (const auto open = path.find('{'); open != std::string::npos) {

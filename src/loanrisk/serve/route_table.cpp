@@ -55,15 +55,15 @@ std::vector<Route> ServeApi::route_table() const {
       {"GET", "/", Open, on(app, &App::file), "The web app (embedded in the binary)"},
       {"GET", "/app/{file...}", Open, on(app, &App::file), "The web app's scripts, styles and echarts"},
       {"GET", "/api/v1/models", Open, on(app, &App::models), "Registered models: versions with metrics, aliases, history; the model serving"},
-      {"POST", "/api/v1/admin/promote", Admin, on(app, &App::promote), "Point an alias (default champion) at a version {model, version, alias, reason} and reload"},
+      {"POST", "/api/v1/admin/promote", Validator, on(app, &App::promote), "Point an alias (default champion) at a version {model, version, alias, reason} and reload"},
       {"GET", "/api/v1/runs", Open, on(app, &App::runs), "Tracked runs (newest 300) with params, metrics and tags; ?experiment=NAME"},
       {"GET", "/api/v1/runs/{id}", Open, on(app, &App::run), "One run with the history of every metric"},
       {"GET", "/api/v1/studies", Open, on(app, &App::studies), "Tuning studies with trial counts and best value"},
       {"GET", "/api/v1/studies/{name}", Open, on(app, &App::study), "Study analysis: history, importances, slice, parallel coordinates"},
-      {"POST", "/api/v1/admin/jobs", Admin, on(app, &App::start_job), "Start a background train or tune run {family, features, tune, trials, experiment, data}"},
-      // A job's record quotes its command's errors and its data path: admin only.
-      {"GET", "/api/v1/jobs", Admin, on(app, &App::job_list), "Background jobs, families and features a job may use"},
-      {"GET", "/api/v1/jobs/{id}", Admin, on(app, &App::job), "A job's state, trials done / total, exit code, stderr tail"},
+      {"POST", "/api/v1/admin/jobs", Analyst, on(app, &App::start_job), "Start a background train or tune run {family, features, tune, trials, experiment, data}"},
+      // A job's record quotes its command's errors and its data path: not for every reader.
+      {"GET", "/api/v1/jobs", Analyst, on(app, &App::job_list), "Background jobs, families and features a job may use"},
+      {"GET", "/api/v1/jobs/{id}", Analyst, on(app, &App::job), "A job's state, trials done / total, exit code, stderr tail"},
       {"GET", "/api/v1/data", Open, on(app, &App::data), "EDA of the served model's training data (else its schema)"},
       {"GET", "/api/v1/model/card", Open, on(app, &App::card), "The served model's card (Markdown)"},
   };

@@ -30,11 +30,15 @@ struct HttpResponse {
   std::vector<std::pair<std::string, std::string>> headers;  ///< extra headers.
 };
 
-/// Who may call a route.
+/// Who may call a route. The environment's tokens: LOANRISK_API_TOKEN for Predict (when
+/// require_token_for_predict is set), LOANRISK_ADMIN_TOKEN for the others. A local user's token
+/// (`loanrisk users add`) for any route its role allows (docs/security.md).
 enum class Access {
-  Open,     ///< anyone.
-  Predict,  ///< anyone; the API token's holder when require_token_for_predict is set.
-  Admin,    ///< the admin token's holder (403 while the server has no admin token).
+  Open,       ///< anyone.
+  Predict,    ///< anyone unless require_token_for_predict; then officer, analyst, validator, admin.
+  Analyst,    ///< training and tuning jobs: analyst or admin.
+  Validator,  ///< promotions: validator or admin.
+  Admin,      ///< the server itself (reload): admin.
 };
 
 /// What a handler is given.
