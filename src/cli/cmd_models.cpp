@@ -1,21 +1,32 @@
-// `loanrisk models list|show|register|alias|history|archive`: the model registry from the shell.
+// `loanrisk models list|show|register|alias|history|archive|request|approve|reject|requests`: the
+// model registry from the shell. Writes go through governed() (cli/governance.hpp): roles once the
+// store has users, and the audit trail.
+#include <algorithm>
 #include <iostream>
+#include <tuple>
+
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
+#include "cli/governance.hpp"
 #include "cli/store_access.hpp"
 #include "loanrisk/core/text.hpp"
 #include "loanrisk/registry/registry_json.hpp"
+#include "loanrisk/serve/settings.hpp"
 #include "loanrisk/tracking/text_table.hpp"
 
 namespace loanrisk::cli {
 namespace {
 
 struct ModelsArgs {
-  std::string store, name, run, alias, reason, description;
-  std::int64_t version = 0;
-  bool json = false;
+  std::string store, name, run, alias, reason, description, report_sha256, config;
+  std::int64_t version = 0, request = 0;
+  bool json = false, pending = false;
 };
+
+std::string version_target(const ModelsArgs& a) {
+  return a.name + "@" + a.alias + " -> version " + std::to_string(a.version);
+}
 
 std::string join_aliases(const std::map<std::string, std::int64_t>& aliases) {
   std::string s;
@@ -73,34 +84,128 @@ int models_show(const ModelsArgs& a) {
 
 int models_register(const ModelsArgs& a) {
   auto store = open_cli_store(a.store);
-  ModelRegistry reg(*store);
-  const ModelVersion v = reg.register_version(a.name, a.run, a.reason, a.description);
-  if (a.json) {
-    std::cout << dump_json(version_to_json(v), 2) << "\n";
-  } else {
-    std::cout << "registered " << v.name << " version " << v.version << " from run " << v.run_id
-              << " (models:/" << v.name << "/" << v.version << ")\n";
-  }
-  return 0;
+  const Gate gate{"registering a version", {Role::kAnalyst, Role::kAdmin}};
+  return governed(
+      *store, "models register", a.name + " from run " + a.run, gate, [&](const Identity& who) {
+        ModelRegistry reg(*store, who.name);
+        const ModelVersion v = reg.register_version(a.name, a.run, a.reason, a.description);
+        if (a.json) {
+          std::cout << dump_json(version_to_json(v), 2) << "\n";
+        } else {
+          std::cout << "registered " << v.name << " version " << v.version << " from run "
+                    << v.run_id << " (models:/" << v.name << "/" << v.version << ")\n";
+        }
+        return 0;
+      });
 }
 
 int models_alias(const ModelsArgs& a) {
+  ServeSettings settings;
+  if (!a.config.empty()) apply_serve_toml(settings, a.config);
+  const auto& guarded = settings.protected_aliases;
+  const bool is_protected = std::find(guarded.begin(), guarded.end(), a.alias) != guarded.end();
   auto store = open_cli_store(a.store);
-  ModelRegistry reg(*store);
-  const bool moved = reg.set_alias(a.name, a.alias, a.version, a.reason);
-  std::cout << (moved ? "models:/" + a.name + "@" + a.alias + " now points at version "
-                      : "models:/" + a.name + "@" + a.alias + " already points at version ")
-            << a.version << "\n";
-  return 0;
+  const Gate gate{"moving @" + a.alias, {Role::kAnalyst, Role::kValidator, Role::kAdmin}};
+  return governed(*store, "models alias", version_target(a), gate, [&](const Identity& who) {
+    if (is_protected && who.role) {  // a role means the store has users
+      throw RefusedError("@" + a.alias +
+                         " is protected and this store has users: ask for the move with "
+                         "`loanrisk models request " +
+                         a.name + " " + a.alias + " " + std::to_string(a.version) +
+                         " --reason ...` and have a second validator approve it");
+    }
+    ModelRegistry reg(*store, who.name);
+    const bool moved = reg.set_alias(a.name, a.alias, a.version, a.reason);
+    std::cout << (moved ? "models:/" + a.name + "@" + a.alias + " now points at version "
+                        : "models:/" + a.name + "@" + a.alias + " already points at version ")
+              << a.version << "\n";
+    return 0;
+  });
 }
 
 int models_archive(const ModelsArgs& a) {
   auto store = open_cli_store(a.store);
+  const Gate gate{"archiving a version", {Role::kAnalyst, Role::kValidator, Role::kAdmin}};
+  return governed(*store, "models archive", a.name + " version " + std::to_string(a.version), gate,
+                  [&](const Identity& who) {
+                    ModelRegistry reg(*store, who.name);
+                    reg.archive(a.name, a.version, a.reason);
+                    std::cout << "archived " << a.name << " version " << a.version
+                              << " (its bundle is kept and still loadable as models:/" << a.name
+                              << "/" << a.version << ")\n";
+                    return 0;
+                  });
+}
+
+void print_request(const AliasRequest& r, bool json) {
+  if (json) {
+    std::cout << dump_json(request_to_json(r), 2) << "\n";
+    return;
+  }
+  std::cout << "request " << r.id << ": " << r.name << "@" << r.alias << " -> version " << r.version
+            << " is " << r.state << (r.decided_by.empty() ? "" : " (by " + r.decided_by + ")")
+            << "\n";
+}
+
+int models_request(const ModelsArgs& a) {
+  auto store = open_cli_store(a.store);
+  const Gate gate{
+      "asking to move @" + a.alias, {Role::kAnalyst, Role::kValidator, Role::kAdmin}, true};
+  return governed(*store, "models request", version_target(a), gate, [&](const Identity& who) {
+    ModelRegistry reg(*store, who.name);
+    print_request(reg.request_alias(a.name, a.alias, a.version, a.reason, a.report_sha256), a.json);
+    return 0;
+  });
+}
+
+int models_approve(const ModelsArgs& a) {
+  auto store = open_cli_store(a.store);
+  const Gate gate{"approving a promotion", {Role::kValidator, Role::kAdmin}, true};
+  return governed(*store, "models approve", "request " + std::to_string(a.request), gate,
+                  [&](const Identity& who) {
+                    ModelRegistry reg(*store, who.name);
+                    print_request(reg.approve_request(a.request, a.reason), a.json);
+                    return 0;
+                  });
+}
+
+int models_reject(const ModelsArgs& a) {
+  auto store = open_cli_store(a.store);
+  const Gate gate{"deciding on a promotion request", {}, true};
+  return governed(*store, "models reject", "request " + std::to_string(a.request), gate,
+                  [&](const Identity& who) {
+                    ModelRegistry reg(*store, who.name);
+                    const AliasRequest pending = reg.get_request(a.request);
+                    if (pending.requested_by != who.name && who.role != Role::kValidator &&
+                        who.role != Role::kAdmin) {
+                      throw RefusedError(
+                          "only a validator (or its requester, to withdraw it) "
+                          "can reject request " +
+                          std::to_string(a.request));
+                    }
+                    print_request(reg.reject_request(a.request, a.reason), a.json);
+                    return 0;
+                  });
+}
+
+int models_requests(const ModelsArgs& a) {
+  auto store = open_cli_store(a.store);
   ModelRegistry reg(*store);
-  reg.archive(a.name, a.version, a.reason);
-  std::cout << "archived " << a.name << " version " << a.version
-            << " (its bundle is kept and still loadable as models:/" << a.name << "/" << a.version
-            << ")\n";
+  const auto list = reg.requests(a.name, a.pending);
+  if (a.json) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const AliasRequest& r : list) out.push_back(request_to_json(r));
+    std::cout << dump_json(out, 2) << "\n";
+    return 0;
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (const AliasRequest& r : list) {
+    rows.push_back({std::to_string(r.id), r.name + "@" + r.alias, std::to_string(r.version),
+                    r.state, r.requested_by, format_time_ms(r.requested_ms),
+                    r.decided_by.empty() ? "-" : r.decided_by, r.reason});
+  }
+  std::cout << render_table(
+      {"id", "alias", "version", "state", "requested by", "when", "decided by", "why"}, rows);
   return 0;
 }
 
@@ -166,6 +271,36 @@ void add_models(CLI::App& app, Action& action) {
   arch->add_option("name", a->name, "Model name")->required();
   arch->add_option("version", a->version, "Version number")->required()->check(CLI::PositiveNumber);
   arch->add_option("--reason", a->reason, "Why (kept in the history)");
+  alias->add_option("--config", a->config, "loanrisk.toml whose [serve] protected_aliases apply")
+      ->check(CLI::ExistingFile);
+  auto* req = add_store_leaf(models, "request",
+                             "Ask for a protected alias to move (a second validator approves)", a,
+                             action, models_request);
+  req->add_option("name", a->name, "Model name")->required();
+  req->add_option("alias", a->alias, "Alias name")->required();
+  req->add_option("version", a->version, "Version number")->required()->check(CLI::PositiveNumber);
+  req->add_option("--reason", a->reason, "Why (kept in the history)")->required();
+  req->add_option("--report-sha256", a->report_sha256, "sha256 of the validation report");
+  req->add_flag("--json", a->json, "Print JSON");
+  using Leaf = int (*)(const ModelsArgs&);
+  for (const auto& [verb, help, fn] :
+       {std::tuple<const char*, const char*, Leaf>{
+            "approve", "Approve a promotion request and move the alias (four-eyes)",
+            models_approve},
+        std::tuple<const char*, const char*, Leaf>{
+            "reject", "Reject a promotion request (its requester: withdraw it)", models_reject}}) {
+    auto* cmd = add_store_leaf(models, verb, help, a, action, fn);
+    cmd->add_option("request", a->request, "Request id (see `models requests`)")
+        ->required()
+        ->check(CLI::PositiveNumber);
+    cmd->add_option("--reason", a->reason, "Why (kept in the history)")->required();
+    cmd->add_flag("--json", a->json, "Print JSON");
+  }
+  auto* reqs = add_store_leaf(models, "requests", "Promotion requests, newest first", a, action,
+                              models_requests);
+  reqs->add_option("name", a->name, "Only this model's");
+  reqs->add_flag("--pending", a->pending, "Only the pending ones");
+  reqs->add_flag("--json", a->json, "Print JSON");
 }
 
 }  // namespace loanrisk::cli

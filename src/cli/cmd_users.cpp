@@ -5,10 +5,10 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
+#include "cli/governance.hpp"
 #include "cli/store_access.hpp"
 #include "loanrisk/core/json_optional.hpp"
 #include "loanrisk/core/text.hpp"
-#include "loanrisk/tracking/process_identity.hpp"
 #include "loanrisk/tracking/text_table.hpp"
 #include "loanrisk/tracking/users.hpp"
 
@@ -29,20 +29,28 @@ nlohmann::json user_json(const User& u) {
           {"revoked_by", u.revoked_by}};
 }
 
+// Adding and revoking users takes an admin once the store has one; before that, whoever runs the
+// shell sets the store up (the first admin included).
+const Gate kUserAdmin{"changing users", {Role::kAdmin}, false, true};
+
 int users_add(const UsersArgs& a) {
   const Role role = parse_role(a.role);  // a bad role fails before the store is opened
   auto store = open_cli_store(a.store);
-  UserStore users(*store);
-  const NewUser u = users.add(a.name, role, this_user());
-  if (a.json) {
-    nlohmann::json j = user_json(u.user);
-    j["token"] = u.token;
-    std::cout << dump_json(j, 2) << "\n";
-    return 0;
-  }
-  std::cout << "user " << u.user.name << " (" << to_string(role) << ") added; token, shown once:\n"
-            << u.token << "\n";
-  return 0;
+  return governed(*store, "users add", a.name + " (" + a.role + ")", kUserAdmin,
+                  [&](const Identity& who) {
+                    UserStore users(*store);
+                    const NewUser u = users.add(a.name, role, who.name);
+                    if (a.json) {
+                      nlohmann::json j = user_json(u.user);
+                      j["token"] = u.token;
+                      std::cout << dump_json(j, 2) << "\n";
+                      return 0;
+                    }
+                    std::cout << "user " << u.user.name << " (" << to_string(role)
+                              << ") added; token, shown once:\n"
+                              << u.token << "\n";
+                    return 0;
+                  });
 }
 
 int users_list(const UsersArgs& a) {
@@ -66,10 +74,11 @@ int users_list(const UsersArgs& a) {
 
 int users_revoke(const UsersArgs& a) {
   auto store = open_cli_store(a.store);
-  UserStore users(*store);
-  users.revoke(a.name, this_user());
-  std::cout << "user " << a.name << " revoked: its token no longer works\n";
-  return 0;
+  return governed(*store, "users revoke", a.name, kUserAdmin, [&](const Identity& who) {
+    UserStore(*store).revoke(a.name, who.name);
+    std::cout << "user " << a.name << " revoked: its token no longer works\n";
+    return 0;
+  });
 }
 
 }  // namespace

@@ -362,6 +362,44 @@ async function main() {
   assert.match(await page.textContent('[data-testid=model-card]'), /max_depth=4/);
   await shot(page, 'card');
 
+  // Four-eyes: once the team has users, @champion moves only on a validator's approval of an
+  // analyst's request, and the analyst cannot approve their own request.
+  const user = (name, role) =>
+    JSON.parse(cli(['users', 'add', name, '--role', role, '--json', '--store', store])).token;
+  const ana = user('ana', 'analyst');
+  const val = user('val', 'validator');
+  await page.goto(`${base}/#/models`);
+  await page.waitForSelector('[data-testid=governance]');
+  assert.match(await page.textContent('[data-testid=governance]'), /^Four-eyes/);
+  await page.click('[data-promote="1"]');
+  await page.fill('#promote-token', ana);
+  await page.fill('#promote-reason', 'e2e: back to v1');
+  await page.click('dialog button[type=submit]');
+  await page.waitForSelector('[data-testid=promote-result] [data-request]');
+  const requestId = await page.$eval(
+    '[data-testid=promote-result] [data-request]',
+    n => n.dataset.request,
+  );
+  const alone = await api(
+    base,
+    'POST',
+    `/api/v1/admin/promotions/${requestId}/approve`,
+    { reason: 'mine' },
+    ana,
+  );
+  assert.equal(alone.status, 403, 'an analyst cannot approve a promotion');
+  assert.equal((await api(base, 'POST', '/api/v1/predict', applicant)).body.model.version, '2');
+  await page.click(`[data-decide="approve-${requestId}"]`);
+  await page.fill('#promote-token', val);
+  await page.fill('#promote-reason', 'e2e: validated');
+  await page.click('dialog button[type=submit]');
+  await page.waitForSelector('[data-testid=promote-result] .ok-box[data-version="1"]');
+  const tail = (await api(base, 'GET', '/api/v1/models')).body.models[0].history
+    .slice(-3)
+    .map(e => `${e.event} ${e.user}`);
+  assert.deepEqual(tail, ['request ana', 'approve val', 'alias val']);
+  await shot(page, 'models-four-eyes');
+
   assert.deepEqual(problems, [], 'no console error, page error or failed request');
   console.log(`e2e: every page passed; screenshots in ${shots}`);
 }

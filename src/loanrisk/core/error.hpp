@@ -25,6 +25,14 @@ class UnavailableError : public UsageError {
   using UsageError::UsageError;
 };
 
+/// A caller who is known but may not do this: a role short of the one needed, or the four-eyes
+/// rule (an approver who trained, registered or requested the version). CLI exit code 2; the
+/// server answers 403.
+class RefusedError : public UsageError {
+ public:
+  using UsageError::UsageError;
+};
+
 /// Bad input data: a CSV row, a bundle on disk, an HTTP body. The CLI exits with code 3.
 class InputError : public Error {
  public:

@@ -1,32 +1,43 @@
 // Registry writes: registration (bundle copy + version row + history in one transaction), alias
 // moves, archiving, version tags and descriptions.
 #include "loanrisk/registry/registry.hpp"
-#include "loanrisk/core/text.hpp"
 
 #include <unistd.h>
 
 #include <random>
 
+#include "loanrisk/core/text.hpp"
+#include "loanrisk/registry/registry_writes.hpp"
 #include "loanrisk/tracking/process_identity.hpp"
 
 namespace loanrisk {
-
-namespace {
 
 void touch_model(Database& db, const std::string& name) {
   // Also takes the model's row lock on PostgreSQL, serialising writers of one model.
   db.exec("UPDATE registered_models SET updated = ? WHERE name = ?", {now_ms(), name});
 }
 
-void record(Database& db, const std::string& name, const std::string& event,
-            std::optional<std::int64_t> version, const std::string& alias,
-            std::optional<std::int64_t> previous, const std::string& reason) {
+RegistryEvent make_event(const std::string& name, const std::string& event,
+                         std::optional<std::int64_t> version, const std::string& alias,
+                         const std::string& user, const std::string& reason) {
+  RegistryEvent e;
+  e.name = name;
+  e.event = event;
+  e.version = version;
+  e.alias = alias;
+  e.user = user;
+  e.reason = reason;
+  return e;
+}
+
+void record_registry_event(Database& db, const RegistryEvent& e) {
   const auto opt = [](std::optional<std::int64_t> v) { return v ? SqlValue{*v} : SqlValue{}; };
   db.exec(
       "INSERT INTO registry_history(name, event, version, alias, previous_version, user_name, "
-      "timestamp, reason) VALUES(?, ?, ?, ?, ?, ?, ?, ?)",
-      {name, event, opt(version), alias.empty() ? SqlValue{} : SqlValue{alias}, opt(previous),
-       this_user(), now_ms(), reason});
+      "timestamp, reason, request_id, report_sha256) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      {e.name, e.event, opt(e.version), e.alias.empty() ? SqlValue{} : SqlValue{e.alias},
+       opt(e.previous_version), e.user, now_ms(), e.reason, opt(e.request_id),
+       e.report_sha256.empty() ? SqlValue{} : SqlValue{e.report_sha256}});
 }
 
 std::string require_status(Database& db, const std::string& name, std::int64_t version) {
@@ -39,9 +50,10 @@ std::string require_status(Database& db, const std::string& name, std::int64_t v
   return rows[0].text(0);
 }
 
-}  // namespace
-
-ModelRegistry::ModelRegistry(Store& store) : store_(store), db_(store.database()) {}
+ModelRegistry::ModelRegistry(Store& store, std::string by)
+    : store_(store), db_(store.database()), by_(by.empty() ? this_user() : std::move(by)) {
+  require_utf8("the registry user's name", by_);
+}
 
 ModelVersion ModelRegistry::register_version(const std::string& name, const std::string& run_id,
                                              const std::string& reason,
@@ -87,8 +99,8 @@ ModelVersion ModelRegistry::register_version(const std::string& name, const std:
       db_.exec(
           "INSERT INTO model_versions(name, version, run_id, source, status, description, created, "
           "updated, created_by) VALUES(?, ?, ?, ?, 'READY', ?, ?, ?, ?)",
-          {name, version, run_id, (dest / "bundle").string(), description, now, now, this_user()});
-      record(db_, name, "register", version, "", std::nullopt, reason);
+          {name, version, run_id, (dest / "bundle").string(), description, now, now, by_});
+      record_registry_event(db_, make_event(name, "register", version, "", by_, reason));
     });
   } catch (...) {
     std::error_code ec;
@@ -98,33 +110,46 @@ ModelVersion ModelRegistry::register_version(const std::string& name, const std:
   return get_version(name, version);
 }
 
-bool ModelRegistry::set_alias(const std::string& name, const std::string& alias,
-                              std::int64_t version, const std::string& reason) {
+void check_alias_name(const std::string& alias) {
   check_registry_name("alias", alias);
-  require_utf8("the reason", reason);
   if (alias.find_first_not_of("0123456789") == std::string::npos || alias == "latest") {
     throw UsageError("alias '" + alias +
                      "' would be confused with a version: use a name such as champion");
   }
+}
+
+bool move_alias(Database& db, const RegistryEvent& move) {
+  const std::string& name = move.name;
+  const std::int64_t version = move.version.value();
+  touch_model(db, name);
+  if (require_status(db, name, version) == "ARCHIVED") {
+    throw UsageError("version " + std::to_string(version) + " of '" + name +
+                     "' is archived; an alias can only point at a READY version");
+  }
+  const auto rows = db.query("SELECT version FROM model_aliases WHERE name = ? AND alias = ?",
+                             {name, move.alias});
+  std::optional<std::int64_t> previous;
+  if (!rows.empty()) previous = rows[0].integer(0);
+  if (previous == version) return false;
+  db.exec(
+      "INSERT INTO model_aliases(name, alias, version) VALUES(?, ?, ?) ON CONFLICT(name, alias) "
+      "DO UPDATE SET version = excluded.version",
+      {name, move.alias, version});
+  RegistryEvent e = move;
+  e.event = "alias";
+  e.previous_version = previous;
+  record_registry_event(db, e);
+  return true;
+}
+
+bool ModelRegistry::set_alias(const std::string& name, const std::string& alias,
+                              std::int64_t version, const std::string& reason) {
+  check_alias_name(alias);
+  require_utf8("the reason", reason);
   get_model(name);
   bool moved = false;
   db_.transaction(true, [&] {
-    touch_model(db_, name);
-    if (require_status(db_, name, version) == "ARCHIVED") {
-      throw UsageError("version " + std::to_string(version) + " of '" + name +
-                       "' is archived; an alias can only point at a READY version");
-    }
-    const auto rows =
-        db_.query("SELECT version FROM model_aliases WHERE name = ? AND alias = ?", {name, alias});
-    std::optional<std::int64_t> previous;
-    if (!rows.empty()) previous = rows[0].integer(0);
-    moved = previous != version;
-    if (!moved) return;
-    db_.exec(
-        "INSERT INTO model_aliases(name, alias, version) VALUES(?, ?, ?) ON CONFLICT(name, alias) "
-        "DO UPDATE SET version = excluded.version",
-        {name, alias, version});
-    record(db_, name, "alias", version, alias, previous, reason);
+    moved = move_alias(db_, make_event(name, "alias", version, alias, by_, reason));
   });
   return moved;
 }
@@ -149,7 +174,7 @@ void ModelRegistry::archive(const std::string& name, std::int64_t version,
     db_.exec(
         "UPDATE model_versions SET status = 'ARCHIVED', updated = ? WHERE name = ? AND version = ?",
         {now_ms(), name, version});
-    record(db_, name, "archive", version, "", std::nullopt, reason);
+    record_registry_event(db_, make_event(name, "archive", version, "", by_, reason));
   });
 }
 

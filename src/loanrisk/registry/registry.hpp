@@ -49,13 +49,32 @@ struct RegistryEvent {
   std::string user;
   std::int64_t timestamp_ms = 0;
   std::string reason;
+  std::optional<std::int64_t> request_id;  ///< the promotion request a request/approve/reject is.
+  std::string report_sha256;               ///< the validation report attached, if any.
+};
+
+/// A request to move a protected alias, waiting for (or given) a second person's decision.
+struct AliasRequest {
+  std::int64_t id = 0;
+  std::string name;
+  std::string alias;
+  std::int64_t version = 0;
+  std::string requested_by;
+  std::int64_t requested_ms = 0;
+  std::string reason;
+  std::string report_sha256;  ///< "" when no validation report was attached.
+  std::string state;          ///< "pending", "approved", "rejected" or "superseded".
+  std::string decided_by;     ///< "" while pending.
+  std::optional<std::int64_t> decided_ms;
+  std::string decision_reason;
 };
 
 /// Registry operations over a store; every write is one transaction.
 class ModelRegistry {
  public:
-  /// Uses the store's database and artifact root (bundles go under `<root>/registry/`).
-  explicit ModelRegistry(Store& store);
+  /// Uses the store's database and artifact root (bundles go under `<root>/registry/`); every
+  /// write is recorded as done by `by` (the OS user when not given).
+  explicit ModelRegistry(Store& store, std::string by = "");
 
   /// Creates the next version of name (and the model on first use) from the `bundle` artifact of
   /// a run; the bundle is copied so the version never changes.
@@ -65,6 +84,24 @@ class ModelRegistry {
   /// Returns false when the alias already pointed there (nothing recorded).
   bool set_alias(const std::string& name, const std::string& alias, std::int64_t version,
                  const std::string& reason);
+  /// Asks for alias to point at version; the move waits for approve_request by someone else.
+  /// A pending request for the same alias is superseded. UsageError for an unknown or archived
+  /// version.
+  AliasRequest request_alias(const std::string& name, const std::string& alias,
+                             std::int64_t version, const std::string& reason,
+                             const std::string& report_sha256 = "");
+  /// Approves a pending request and moves the alias, all in one transaction. RefusedError (the
+  /// four-eyes rule) when the approver requested the move, registered the version or started the
+  /// run that trained it; UsageError for an unknown or decided request.
+  AliasRequest approve_request(std::int64_t id, const std::string& reason);
+  /// Rejects a pending request (anyone but its requester may; the requester withdraws it the
+  /// same way, recorded as "withdrawn").
+  AliasRequest reject_request(std::int64_t id, const std::string& reason);
+  /// Requests, newest first: all of them or only the pending ones, of one model or of every one.
+  std::vector<AliasRequest> requests(const std::string& name = "", bool pending_only = false);
+  /// One request; UsageError when there is none with that id.
+  AliasRequest get_request(std::int64_t id);
+
   /// Marks a version ARCHIVED (its bundle is kept); UsageError while an alias points at it.
   void archive(const std::string& name, std::int64_t version, const std::string& reason);
   /// Sets (or replaces) a tag of a version.
@@ -90,6 +127,7 @@ class ModelRegistry {
  private:
   Store& store_;
   Database& db_;
+  std::string by_;  ///< who the writes are recorded as.
 };
 
 /// Refuses model and alias names other than letters, digits, '_', '-' and '.' (they appear in

@@ -11,7 +11,10 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(RegisteredModel, name, description, created_m
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(ModelVersion, name, version, run_id, source, status, description,
                                    created_ms, updated_ms, created_by, tags, aliases)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(RegistryEvent, id, name, event, version, alias, previous_version,
-                                   user, timestamp_ms, reason)
+                                   user, timestamp_ms, reason, request_id, report_sha256)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(AliasRequest, id, name, alias, version, requested_by,
+                                   requested_ms, reason, report_sha256, state, decided_by,
+                                   decided_ms, decision_reason)
 
 nlohmann::json model_to_json(const RegisteredModel& model) {
   return model;
@@ -23,6 +26,10 @@ nlohmann::json version_to_json(const ModelVersion& version) {
 
 nlohmann::json event_to_json(const RegistryEvent& event) {
   return event;
+}
+
+nlohmann::json request_to_json(const AliasRequest& request) {
+  return request;
 }
 
 }  // namespace loanrisk

@@ -14,7 +14,12 @@ nlohmann::json model_to_json(const RegisteredModel& model);
 /// aliases.
 nlohmann::json version_to_json(const ModelVersion& version);
 
-/// id, name, event, version, alias, previous_version (null when none), user, timestamp_ms, reason.
+/// id, name, event, version, alias, previous_version (null when none), user, timestamp_ms, reason,
+/// request_id (null unless the event belongs to a promotion request), report_sha256.
 nlohmann::json event_to_json(const RegistryEvent& event);
+
+/// id, name, alias, version, requested_by, requested_ms, reason, report_sha256, state,
+/// decided_by, decided_ms (null while pending), decision_reason.
+nlohmann::json request_to_json(const AliasRequest& request);
 
 }  // namespace loanrisk

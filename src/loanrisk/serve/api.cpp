@@ -120,9 +120,9 @@ ServeApi::ServeApi(ServeSettings settings, ModelHolder& holder, ServeMetrics& me
     : settings_(std::move(settings)),
       holder_(holder),
       metrics_(metrics),
-      app_(std::make_shared<AppRoutes>(settings_, holder_)),
+      identities_(std::make_unique<Identities>(settings_.store)),
+      app_(std::make_shared<AppRoutes>(settings_, holder_, *identities_)),
       log_level_(level_of(settings_.log_level)),
-      local_users_(std::make_unique<LocalUsers>(settings_.store)),
       routes_(route_table()),
       openapi_(dump_json(openapi_document(routes_))) {}
 
@@ -142,11 +142,15 @@ HttpResponse ServeApi::handle(const HttpRequest& request) const {
   const std::string path = request.target.substr(0, q);
   const std::string query = q == std::string::npos ? "" : request.target.substr(q + 1);
   std::string route = "other";
+  const Route* matched = nullptr;
+  Identity who{"", std::nullopt, "anonymous"};
   HttpResponse response;
   try {
-    response = dispatch(request, path, query, route);
+    response = dispatch(request, path, query, route, matched, who);
   } catch (const HttpError& e) {
     response = json_response(e.body(), e.status());
+  } catch (const RefusedError& e) {
+    response = error(403, e.what());
   } catch (const InputError& e) {
     response = error(400, e.what());
   } catch (const UnavailableError& e) {
@@ -165,6 +169,7 @@ HttpResponse ServeApi::handle(const HttpRequest& request) const {
     response = internal_error(id);
   }
   if (response.status == 401) response.headers.emplace_back("WWW-Authenticate", "Bearer");
+  audit(request, path, matched, who, response);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   metrics_.observe_request(route, response.status, seconds);
@@ -179,7 +184,8 @@ HttpResponse ServeApi::handle(const HttpRequest& request) const {
 }
 
 HttpResponse ServeApi::dispatch(const HttpRequest& request, const std::string& path,
-                                const std::string& query, std::string& route) const {
+                                const std::string& query, std::string& route, const Route*& matched,
+                                Identity& who) const {
   const RouteTable::Resolution found = routes_.resolve(request.method, path);
   if (found.label.empty()) {
     throw HttpError(404, "no route " + echo_text(path) + "; see GET /openapi.json for the API");
@@ -192,8 +198,38 @@ HttpResponse ServeApi::dispatch(const HttpRequest& request, const std::string& p
     resp.headers.emplace_back("Allow", allow);
     return resp;
   }
-  check_access(found.route->access, request.authorization);
-  return found.route->handler({request, path, query, found.param});
+  matched = found.route;
+  check_access(found.route->access, request.authorization, who);
+  return found.route->handler({request, path, query, found.param, who});
+}
+
+void ServeApi::audit(const HttpRequest& request, const std::string& path, const Route* matched,
+                     const Identity& who, HttpResponse& response) const {
+  const bool changes = matched && matched->method != "GET" && matched->access != Access::Open &&
+                       matched->access != Access::Predict;
+  if (!changes && response.status != 401 && response.status != 403) return;
+  const std::string id = next_request_id();
+  response.headers.emplace_back("X-Request-Id", id);
+  std::string detail = response.audit_note;
+  if (response.status >= 400) {
+    // The answer's own message: what the caller was told, never a secret (tokens are not echoed).
+    try {
+      detail = nlohmann::json::parse(response.body).value("error", "");
+    } catch (const std::exception&) {
+    }
+  }
+  identities_->audit({.id = 0,
+                      .time_ms = 0,
+                      .who = who.name,
+                      .role = who.role ? std::string(to_string(*who.role)) : "",
+                      .source = who.source,
+                      .request_id = id,
+                      .client = request.client,
+                      .action = request.method + " " + (matched ? matched->path : path),
+                      .target = path,
+                      .outcome = audit_outcome(response.status, true),
+                      .status = response.status,
+                      .detail = detail});
 }
 
 namespace {
@@ -207,6 +243,8 @@ bool allows(Access access, Role role) {
       return role != Role::kViewer;
     case Access::Analyst:
       return role == Role::kAnalyst || role == Role::kAdmin;
+    case Access::Promote:
+      return role == Role::kAnalyst || role == Role::kValidator || role == Role::kAdmin;
     case Access::Validator:
       return role == Role::kValidator || role == Role::kAdmin;
     case Access::Admin:
@@ -221,6 +259,8 @@ std::string_view needed(Access access) {
       return "officer, analyst, validator or admin";
     case Access::Analyst:
       return "analyst or admin";
+    case Access::Promote:
+      return "analyst, validator or admin";
     case Access::Validator:
       return "validator or admin";
     default:
@@ -230,7 +270,7 @@ std::string_view needed(Access access) {
 
 }  // namespace
 
-void ServeApi::check_access(Access access, const std::string& authorization) const {
+void ServeApi::check_access(Access access, const std::string& authorization, Identity& who) const {
   if (access == Access::Open ||
       (access == Access::Predict && !settings_.require_token_for_predict)) {
     return;
@@ -240,12 +280,13 @@ void ServeApi::check_access(Access access, const std::string& authorization) con
       authorization.rfind(prefix, 0) == 0 ? authorization.substr(prefix.size()) : std::string();
   // A local user's token: its role decides.
   if (token.starts_with("lr_")) {
-    const std::optional<User> user = local_users_->authenticate(token);
+    const std::optional<User> user = identities_->authenticate(token);
     if (!user) {
       throw HttpError(401,
                       "unknown, wrong or revoked user token: ask an admin for a token "
                       "(`loanrisk users add`)");
     }
+    who = {user->name, user->role, "user"};  // known before any refusal, for the audit trail
     if (!allows(access, user->role)) {
       throw HttpError(403, "user " + echo_text(user->name) + " has the role " +
                                std::string(to_string(user->role)) + "; this route needs " +
@@ -254,18 +295,19 @@ void ServeApi::check_access(Access access, const std::string& authorization) con
     return;
   }
   // The environment's token for this kind of route.
-  const std::string& expected =
-      access == Access::Predict ? settings_.api_token : settings_.admin_token;
+  const bool predict = access == Access::Predict;
+  const std::string& expected = predict ? settings_.api_token : settings_.admin_token;
   if (expected.empty()) {
-    throw HttpError(403, access == Access::Predict
-                             ? "prediction endpoints require a token but none is configured: "
-                               "set LOANRISK_API_TOKEN"
-                             : "admin endpoints are disabled: start the server with "
-                               "LOANRISK_ADMIN_TOKEN set");
+    throw HttpError(403, predict ? "prediction endpoints require a token but none is configured: "
+                                   "set LOANRISK_API_TOKEN"
+                                 : "admin endpoints are disabled: start the server with "
+                                   "LOANRISK_ADMIN_TOKEN set");
   }
   if (token.empty() || !constant_time_equal(token, expected)) {
     throw HttpError(401, "missing or wrong bearer token: send 'Authorization: Bearer <token>'");
   }
+  who = predict ? Identity{"api-token", Role::kOfficer, "api-token"}
+                : Identity{"admin-token", Role::kAdmin, "admin-token"};
 }
 
 HttpResponse ServeApi::health() const {

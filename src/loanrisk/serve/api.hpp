@@ -40,11 +40,18 @@ class ServeApi {
  private:
   /// The one route table (route_table.cpp).
   std::vector<Route> route_table() const;
-  /// Returns when the request may call a route of this access; HttpError 401 (no or a wrong
-  /// token) or 403 (a role that does not allow it, or the token kind switched off).
-  void check_access(Access access, const std::string& authorization) const;
+  /// Returns when the request may call a route of this access, with who set to the caller (also
+  /// when a known caller is refused); HttpError 401 (no or a wrong token) or 403 (a role that
+  /// does not allow it, or the token kind switched off).
+  void check_access(Access access, const std::string& authorization, Identity& who) const;
+  /// Runs the route; fills route (the metrics label), matched and who as far as it got.
   HttpResponse dispatch(const HttpRequest& request, const std::string& path,
-                        const std::string& query, std::string& route) const;
+                        const std::string& query, std::string& route, const Route*& matched,
+                        Identity& who) const;
+  /// Appends a state-changing request, or any refusal, to the audit trail (and tags the answer
+  /// with its request id).
+  void audit(const HttpRequest& request, const std::string& path, const Route* matched,
+             const Identity& who, HttpResponse& response) const;
   std::shared_ptr<const LoadedModel> model() const;
   HttpResponse predict(const HttpRequest& request, const std::string& query) const;
   HttpResponse explain(const HttpRequest& request) const;
@@ -67,10 +74,11 @@ class ServeApi {
   ServeSettings settings_;
   ModelHolder& holder_;
   ServeMetrics& metrics_;
+  /// Local users' tokens and the audit trail (a pointer: it holds a mutex).
+  std::unique_ptr<Identities> identities_;
   std::shared_ptr<AppRoutes> app_;  ///< the web app's files and routes (app_api.hpp).
   PredictionMonitor* monitor_ = nullptr;
   int log_level_;  ///< settings_.log_level as spdlog's level, parsed once.
-  std::unique_ptr<LocalUsers> local_users_;  ///< local users' tokens (a pointer: it holds a mutex).
   RouteTable routes_;
   std::string openapi_;  ///< openapi_document(routes_), serialised once.
 };

@@ -35,8 +35,16 @@ constexpr const char* kContentSecurityPolicy =
     "img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
     "frame-ancestors 'none'; form-action 'self'";
 
-std::unique_ptr<Store> open(const ServeSettings& s) {
+}  // namespace
+
+std::unique_ptr<Store> open_app_store(const ServeSettings& s) {
   return open_store(s.store, {{}, false});
+}
+
+namespace {
+
+std::unique_ptr<Store> open(const ServeSettings& s) {
+  return open_app_store(s);
 }
 
 /// '+' and %XX decoded (what browsers send in query strings and path segments).
@@ -102,8 +110,11 @@ EdaCache& eda_cache() {
 
 }  // namespace
 
-AppRoutes::AppRoutes(const ServeSettings& settings, ModelHolder& holder)
-    : settings_(settings), holder_(holder), jobs_(std::make_unique<JobRunner>(settings.store)) {}
+AppRoutes::AppRoutes(const ServeSettings& settings, ModelHolder& holder, Identities& identities)
+    : settings_(settings),
+      holder_(holder),
+      identities_(identities),
+      jobs_(std::make_unique<JobRunner>(settings.store)) {}
 
 AppRoutes::~AppRoutes() = default;
 
@@ -168,71 +179,21 @@ HttpResponse AppRoutes::models() const {
     nlohmann::json model = model_to_json(m);
     model["versions"] = versions;
     model["history"] = history;
+    nlohmann::json pending = nlohmann::json::array();
+    for (const AliasRequest& r : registry.requests(m.name, true)) {
+      pending.push_back(request_to_json(r));
+    }
+    model["pending_requests"] = pending;
     out.push_back(model);
   }
   const auto cur = holder_.current();
   nlohmann::json serving = nullptr;
   if (cur) serving = {{"name", cur->name}, {"version", cur->version}, {"uri", cur->uri}};
-  return json_response({{"models", out}, {"serving", serving}});
-}
-
-HttpResponse AppRoutes::promote(const HttpRequest& request) const {
-  const nlohmann::json body = parse_json_body(request.body);
-  if (!body.is_object()) {
-    throw HttpError(422,
-                    "expected {\"model\": NAME, \"version\": N, \"alias\": \"champion\", "
-                    "\"reason\": \"why\"}");
-  }
-  nlohmann::json problems = nlohmann::json::array();
-  const auto field = [&](const char* name) { return body.value(name, nlohmann::json()); };
-  const nlohmann::json model = field("model"), version = field("version"),
-                       alias = body.value("alias", nlohmann::json("champion")),
-                       reason = field("reason");
-  if (!model.is_string() || model.get<std::string>().empty()) {
-    problems.push_back({{"field", "model"}, {"value", model}, {"rule", "must be a model name"}});
-  }
-  if (!version.is_number_integer() || version.get<long long>() < 1) {
-    problems.push_back(
-        {{"field", "version"}, {"value", version}, {"rule", "must be a version number >= 1"}});
-  }
-  if (!alias.is_string() || alias.get<std::string>().empty()) {
-    problems.push_back({{"field", "alias"}, {"value", alias}, {"rule", "must be an alias name"}});
-  }
-  if (!reason.is_string() ||
-      reason.get<std::string>().find_first_not_of(" \t\r\n") == std::string::npos) {
-    problems.push_back({{"field", "reason"},
-                        {"value", reason},
-                        {"rule", "must say why (it is recorded in the registry's history)"}});
-  }
-  if (!problems.empty()) {
-    throw HttpError(422, "invalid promotion: fix each listed field and resend",
-                    {{"problems", problems}});
-  }
-  bool moved = false;
-  {
-    auto store = open(settings_);
-    ModelRegistry registry(*store);
-    const std::string name = model.get<std::string>();
-    const ModelVersion target =
-        registry.get_version(name, version.get<std::int64_t>());  // UsageError naming what exists
-    // The bundle is checked before the alias moves: a version that cannot be loaded must not
-    // become what every reader of the alias (this server, batch jobs, other servers) gets.
-    try {
-      (void)Bundle::load(target.source);
-    } catch (const std::exception& e) {
-      throw HttpError(409, "version " + std::to_string(target.version) + " of " + name +
-                               " cannot be served, so " + alias.get<std::string>() +
-                               " was not moved: " + e.what());
-    }
-    moved = registry.set_alias(name, alias.get<std::string>(), version.get<std::int64_t>(),
-                               reason.get<std::string>());
-  }
-  // The server follows an alias: reload now rather than at the next poll.
-  const ReloadResult r = holder_.reload(false);
-  nlohmann::json out = {{"moved", moved}, {"reloaded", r.changed}};
-  if (r.model) out["serving"] = {{"name", r.model->name}, {"version", r.model->version}};
-  if (!r.error.empty()) out["reload_error"] = r.error;
-  return json_response(out);
+  return json_response({{"models", out},
+                        {"serving", serving},
+                        {"governance",
+                         {{"four_eyes", identities_.has_users()},
+                          {"protected_aliases", settings_.protected_aliases}}}});
 }
 
 HttpResponse AppRoutes::runs(const RouteCall& call) const {

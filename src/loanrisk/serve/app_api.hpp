@@ -15,8 +15,8 @@ class JobRunner;
 /// Handles the web app's routes; safe to call from many threads at once.
 class AppRoutes {
  public:
-  /// settings.store must be the store URI the server uses.
-  AppRoutes(const ServeSettings& settings, ModelHolder& holder);
+  /// settings.store must be the store URI the server uses; identities are the server's.
+  AppRoutes(const ServeSettings& settings, ModelHolder& holder, Identities& identities);
   ~AppRoutes();
   AppRoutes(const AppRoutes&) = delete;
   AppRoutes& operator=(const AppRoutes&) = delete;
@@ -25,9 +25,12 @@ class AppRoutes {
   /// An embedded file: "/" or "/app/..." (the call's path), with an ETag.
   HttpResponse file(const RouteCall& call) const;
   HttpResponse models() const;
-  HttpResponse promote(const HttpRequest& request) const;
-  HttpResponse runs(const RouteCall& call) const;  ///< ?experiment=NAME
-  HttpResponse run(const RouteCall& call) const;   ///< the run id is the call's param.
+  // Promotions (app_promotions.cpp): a direct move, or a request a second person approves.
+  HttpResponse promote(const RouteCall& call) const;
+  HttpResponse approve(const RouteCall& call) const;  ///< the request id is the call's param.
+  HttpResponse reject(const RouteCall& call) const;   ///< the request id is the call's param.
+  HttpResponse runs(const RouteCall& call) const;     ///< ?experiment=NAME
+  HttpResponse run(const RouteCall& call) const;      ///< the run id is the call's param.
   HttpResponse studies() const;
   HttpResponse study(const RouteCall& call) const;  ///< the study's name, percent-encoded.
   HttpResponse start_job(const HttpRequest& request) const;
@@ -39,7 +42,11 @@ class AppRoutes {
  private:
   ServeSettings settings_;  ///< a copy: the routes outlive nothing they point into.
   ModelHolder& holder_;
+  Identities& identities_;
   std::unique_ptr<JobRunner> jobs_;
 };
+
+/// The server's store, opened for one request (connections are not shared between threads).
+std::unique_ptr<Store> open_app_store(const ServeSettings& settings);
 
 }  // namespace loanrisk

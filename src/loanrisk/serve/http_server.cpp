@@ -39,7 +39,14 @@ using Stream = beast::basic_stream<tcp, Executor>;
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(Socket socket, const HttpServer::Options& options, const HttpServer::Handler& handler)
-      : stream_(std::move(socket)), options_(options), handler_(handler) {}
+      : stream_(std::move(socket)), options_(options), handler_(handler) {
+    // The reader resets the request's other fields before each request; the peer stays.
+    beast::error_code ec;
+    const auto peer = stream_.socket().remote_endpoint(ec);
+    if (!ec) {
+      request_.client = peer.address().to_string() + ":" + std::to_string(peer.port());
+    }
+  }
 
   void run() {
     asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->read(); });

@@ -1,14 +1,26 @@
 #include "loanrisk/serve/identities.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include "loanrisk/core/sha256.hpp"
+#include "loanrisk/core/text.hpp"
 
 namespace loanrisk {
 
-LocalUsers::LocalUsers(std::string store_uri) : store_uri_(std::move(store_uri)) {}
+Identities::Identities(std::string store_uri) : store_uri_(std::move(store_uri)) {}
 
-LocalUsers::~LocalUsers() = default;
+Identities::~Identities() = default;
 
-std::optional<User> LocalUsers::authenticate(std::string_view token) {
+Store& Identities::store() {
+  if (!store_) {
+    store_ = open_store(store_uri_, {{}, false});
+    users_ = std::make_unique<UserStore>(*store_);
+    audit_ = std::make_unique<AuditLog>(*store_);
+  }
+  return *store_;
+}
+
+std::optional<User> Identities::authenticate(std::string_view token) {
   if (!token.starts_with("lr_")) return std::nullopt;
   const std::string key = sha256_hex(token);
   const auto now = std::chrono::steady_clock::now();
@@ -17,10 +29,7 @@ std::optional<User> LocalUsers::authenticate(std::string_view token) {
     if (it->second.until > now) return it->second.user;
     remembered_.erase(it);
   }
-  if (!users_) {
-    store_ = open_store(store_uri_, {{}, false});
-    users_ = std::make_unique<UserStore>(*store_);
-  }
+  store();
   std::optional<User> user = users_->authenticate(token);
   if (user) {
     // Bounded: a server sees few distinct valid tokens; forget them all if that ever stops holding.
@@ -28,6 +37,28 @@ std::optional<User> LocalUsers::authenticate(std::string_view token) {
     remembered_[key] = {*user, now + std::chrono::seconds(kRememberSeconds)};
   }
   return user;
+}
+
+bool Identities::has_users() {
+  const std::lock_guard lock(mutex_);
+  store();
+  for (const User& u : users_->list()) {
+    if (!u.revoked_ms) return true;
+  }
+  return false;
+}
+
+void Identities::audit(const AuditEvent& event) noexcept {
+  try {
+    const std::lock_guard lock(mutex_);
+    store();
+    audit_->append(event);
+  } catch (const std::exception& e) {
+    spdlog::error("audit trail: could not record {} {} by {}: {}", echo_text(event.action),
+                  echo_text(event.target), echo_text(event.who), echo_text(e.what(), 500));
+  } catch (...) {
+    spdlog::error("audit trail: could not record {}: unknown error", echo_text(event.action));
+  }
 }
 
 }  // namespace loanrisk

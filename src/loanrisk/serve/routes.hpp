@@ -8,6 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include "loanrisk/tracking/users.hpp"
+
 namespace loanrisk {
 
 /// What the transport parsed.
@@ -18,6 +20,7 @@ struct HttpRequest {
   std::string authorization;  ///< the Authorization header ("" when absent).
   std::string body;
   std::string if_none_match = {};  ///< the If-None-Match header ("" when absent).
+  std::string client = {};         ///< the peer's address:port, for the audit trail.
 };
 
 /// What the transport sends back.
@@ -28,6 +31,8 @@ struct HttpResponse {
   std::string_view content_type = "application/json";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;  ///< extra headers.
+  /// What a state-changing route did, in words, for the audit trail's detail ("" for nothing).
+  std::string audit_note = {};
 };
 
 /// Who may call a route. The environment's tokens: LOANRISK_API_TOKEN for Predict (when
@@ -37,7 +42,8 @@ enum class Access {
   Open,       ///< anyone.
   Predict,    ///< anyone unless require_token_for_predict; then officer, analyst, validator, admin.
   Analyst,    ///< training and tuning jobs: analyst or admin.
-  Validator,  ///< promotions: validator or admin.
+  Promote,    ///< asking for a promotion: analyst, validator or admin.
+  Validator,  ///< approving promotions: validator or admin.
   Admin,      ///< the server itself (reload): admin.
 };
 
@@ -47,6 +53,7 @@ struct RouteCall {
   const std::string& path;   ///< the path as sent, without the query.
   const std::string& query;  ///< what follows '?' ("" when nothing does).
   std::string_view param;    ///< the template's {parameter} as sent (not decoded); "" for none.
+  const Identity& who;       ///< who the access check found (anonymous on open routes).
 };
 
 using RouteHandler = std::function<HttpResponse(const RouteCall&)>;

@@ -9,6 +9,7 @@
 #include "loanrisk/config/toml_section.hpp"
 #include "loanrisk/core/error.hpp"
 #include "loanrisk/core/text.hpp"
+#include "loanrisk/registry/registry.hpp"
 #include "loanrisk/serve/prediction_log_toml.hpp"
 
 namespace loanrisk {
@@ -75,7 +76,7 @@ void apply_serve_toml_text(ServeSettings& s, const std::string& content, const s
   t.check_keys({"host", "port", "model", "store", "threads", "max_batch", "max_body_bytes",
                 "request_timeout_seconds", "poll_seconds", "lgd", "grades",
                 "require_token_for_predict", "log_level", "drift_window", "prediction_log",
-                "job_data_dirs"});
+                "job_data_dirs", "protected_aliases"});
   t.string("host", s.host);
   t.integer("port", s.port, 0, 65535);
   t.string("model", s.model);
@@ -92,6 +93,16 @@ void apply_serve_toml_text(ServeSettings& s, const std::string& content, const s
   t.integer("drift_window", s.drift_window, 1, std::numeric_limits<std::int64_t>::max(),
             "a positive integer (rows), e.g. 10000");
   if (const auto* dirs = t.get("job_data_dirs")) s.job_data_dirs = read_job_data_dirs(t, *dirs);
+  if (const auto* aliases = t.get("protected_aliases")) {
+    s.protected_aliases = t.strings_of(*aliases, "protected_aliases");
+    for (std::size_t i = 0; i < s.protected_aliases.size(); ++i) {
+      try {
+        check_registry_name("alias", s.protected_aliases[i]);
+      } catch (const UsageError& e) {
+        t.fail(*aliases->as_array()->get(i), "protected_aliases", e.what());
+      }
+    }
+  }
   if (const auto* log = t.get("prediction_log")) {
     apply_prediction_log_toml(s.prediction_log, *log, src);
   }

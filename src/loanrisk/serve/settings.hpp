@@ -33,6 +33,9 @@ struct ServeSettings {
   std::size_t drift_window = 10'000;  ///< scored rows in the live drift window.
   /// Folders whose files background jobs may train on (besides the served model's training data).
   std::vector<std::string> job_data_dirs;
+  /// Aliases whose moves need a request and a second person's approval once the store has users
+  /// (four-eyes, docs/security.md).
+  std::vector<std::string> protected_aliases = {"champion"};
 
   /// Ten grades with monotone PD upper bounds from 0.5% to 100%.
   static std::vector<Grade> default_grades() { return loanrisk::default_grades(); }

@@ -2,6 +2,8 @@
 
 #include <chrono>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 namespace loanrisk {
@@ -75,6 +77,35 @@ const std::vector<std::vector<std::string>>& migrations() {
           "UNIQUE, token_hash TEXT NOT NULL, created BIGINT NOT NULL, created_by TEXT NOT NULL, "
           "revoked BIGINT, revoked_by TEXT)",
       },
+      // Version 5: governance. The audit trail is append-only for the application: a trigger
+      // refuses UPDATE, DELETE (and on PostgreSQL TRUNCATE), so no code path can rewrite it.
+      // Promotion requests of protected aliases wait for a second person's approval.
+      {
+          "CREATE TABLE audit(id {ID}, time BIGINT NOT NULL, who TEXT NOT NULL, role TEXT NOT "
+          "NULL, source TEXT NOT NULL, request_id TEXT NOT NULL, client TEXT NOT NULL, action "
+          "TEXT NOT NULL, target TEXT NOT NULL, outcome TEXT NOT NULL, status BIGINT NOT NULL, "
+          "detail TEXT NOT NULL)",
+          "CREATE INDEX audit_time ON audit(time)",
+          "CREATE INDEX audit_who ON audit(who, time)",
+          "sqlite:CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT "
+          "RAISE(ABORT, 'the audit trail is append-only'); END",
+          "sqlite:CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT "
+          "RAISE(ABORT, 'the audit trail is append-only'); END",
+          "postgres:CREATE FUNCTION audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ "
+          "BEGIN RAISE EXCEPTION 'the audit trail is append-only'; END $$",
+          "postgres:CREATE TRIGGER audit_no_change BEFORE UPDATE OR DELETE ON audit FOR EACH ROW "
+          "EXECUTE FUNCTION audit_append_only()",
+          "postgres:CREATE TRIGGER audit_no_truncate BEFORE TRUNCATE ON audit FOR EACH STATEMENT "
+          "EXECUTE FUNCTION audit_append_only()",
+          "CREATE TABLE alias_requests(id {ID}, name TEXT NOT NULL REFERENCES "
+          "registered_models(name), alias TEXT NOT NULL, version BIGINT NOT NULL, requested_by "
+          "TEXT NOT NULL, requested_at BIGINT NOT NULL, reason TEXT NOT NULL, report_sha256 TEXT "
+          "NOT NULL, state TEXT NOT NULL, decided_by TEXT, decided_at BIGINT, decision_reason "
+          "TEXT, FOREIGN KEY(name, version) REFERENCES model_versions(name, version))",
+          "CREATE INDEX alias_requests_state ON alias_requests(state, name)",
+          "ALTER TABLE registry_history ADD COLUMN request_id BIGINT",
+          "ALTER TABLE registry_history ADD COLUMN report_sha256 TEXT",
+      },
   };
   return all;
 }
@@ -137,8 +168,16 @@ int migrate_store(Database& db, const std::string& store_name) {
     refuse_newer(found, store_name);
     const auto& all = migrations();
     for (int v = found + 1; v <= kStoreSchemaVersion; ++v) {
-      for (const std::string& sql : all[static_cast<std::size_t>(v - 1)]) {
-        db.execute_direct(render(sql, db.dialect()));
+      for (std::string_view sql : all[static_cast<std::size_t>(v - 1)]) {
+        // "sqlite:" and "postgres:" mark a statement for one dialect (triggers differ).
+        for (const auto& [prefix, dialect] :
+             {std::pair{std::string_view("sqlite:"), Dialect::kSqlite},
+              std::pair{std::string_view("postgres:"), Dialect::kPostgres}}) {
+          if (sql.starts_with(prefix)) {
+            sql = dialect == db.dialect() ? sql.substr(prefix.size()) : std::string_view();
+          }
+        }
+        if (!sql.empty()) db.execute_direct(render(std::string(sql), db.dialect()));
       }
     }
     if (found < kStoreSchemaVersion) {

@@ -20,6 +20,15 @@ std::string_view to_string(Role role);
 /// The role with that name; UsageError listing the valid ones.
 Role parse_role(std::string_view name);
 
+/// Who makes a call, as the audit trail and the registry record it.
+struct Identity {
+  std::string name;          ///< a user's name; the OS user's for the CLI without a token.
+  std::optional<Role> role;  ///< none: single-user mode or an anonymous caller.
+  /// "user" (a local user's token), "oidc", "admin-token" or "api-token" (the environment's),
+  /// "os" (the CLI without a token: whoever runs the process), "anonymous".
+  std::string source;
+};
+
 /// A local user as listed (never with the token or its hash).
 struct User {
   std::string name;

@@ -90,7 +90,10 @@ TEST(AppRoutes, PrefixedPathsMatchTheirTemplates) {
   EXPECT_EQ(t.resolve("GET", "/api/v1/studies/tune-xgboost").label, "/api/v1/studies/{name}");
   EXPECT_EQ(t.resolve("POST", "/api/v1/predict").label, "/api/v1/predict");
   ASSERT_NE(t.resolve("POST", "/api/v1/admin/promote").route, nullptr);
-  EXPECT_EQ(t.resolve("POST", "/api/v1/admin/promote").route->access, Access::Validator);
+  EXPECT_EQ(t.resolve("POST", "/api/v1/admin/promote").route->access, Access::Promote);
+  EXPECT_EQ(t.resolve("POST", "/api/v1/admin/promotions/3/approve").route->access,
+            Access::Validator);
+  EXPECT_EQ(t.resolve("POST", "/api/v1/admin/promotions/3/reject").route->access, Access::Promote);
   EXPECT_EQ(t.resolve("POST", "/api/v1/predict").route->access, Access::Predict);
 }
 

@@ -41,7 +41,8 @@ TEST(RouteTable, TemplatesMatchSegmentBySegment) {
   EXPECT_EQ(r.route->path, "/runs/{id}");
   EXPECT_EQ(r.label, "/runs/{id}");
   EXPECT_EQ(r.param, "abc");
-  EXPECT_EQ(r.route->handler({{}, "", "", r.param}).body, "abc");
+  const Identity nobody{"", std::nullopt, "anonymous"};
+  EXPECT_EQ(r.route->handler({{}, "", "", r.param, nobody}).body, "abc");
   r = t.resolve("GET", "/runs/latest");  // a literal segment before a parameter
   EXPECT_EQ(r.label, "/runs/latest");
   EXPECT_EQ(r.param, "");
@@ -182,13 +183,16 @@ class ServerRoutes : public ::testing::Test {
     const auto open = path.find('{');
     if (open == std::string::npos) return path;
     const std::string name = path.substr(open, path.find('}') - open + 1);
-    const std::string value = name == "{file}" ? "main.js" : name == "{name}" ? "study-1" : run_id;
+    const std::string value = name == "{file}"                                 ? "main.js"
+                              : name == "{name}"                               ? "study-1"
+                              : path.find("/promotions/") != std::string::npos ? "1"
+                                                                               : run_id;
     return path.replace(open, name.size(), value);
   }
 };
 
 TEST_F(ServerRoutes, EveryRouteReachesItsHandler) {
-  ASSERT_EQ(api.routes().routes().size(), 27u);
+  ASSERT_EQ(api.routes().routes().size(), 29u);
   for (const Route& r : api.routes().routes()) {
     const std::string target = example(r);
     const std::string label = route_label(r.path);
@@ -257,6 +261,7 @@ TEST_F(ServerRoutes, LocalUsersGetWhatTheirRoleAllows) {
   const std::map<Access, std::set<Role>> may = {
       {Access::Predict, {kOfficer, kAnalyst, kValidator, kAdmin}},
       {Access::Analyst, {kAnalyst, kAdmin}},
+      {Access::Promote, {kAnalyst, kValidator, kAdmin}},
       {Access::Validator, {kValidator, kAdmin}},
       {Access::Admin, {kAdmin}}};
   const auto allowed = [&may](Access access, Role role) {
@@ -289,7 +294,7 @@ TEST_F(ServerRoutes, LocalUsersGetWhatTheirRoleAllows) {
       EXPECT_EQ(resp.status, 401) << r.method << " " << target << " with '" << auth << "'";
     }
   }
-  EXPECT_EQ(checked, 27 * 5);
+  EXPECT_EQ(checked, 29 * 5);
   // The environment's tokens keep working for their routes.
   EXPECT_NE(guarded.handle({"POST", "/api/v1/admin/reload", "", "Bearer adm1n", ""}).status, 401);
   EXPECT_NE(

@@ -1,5 +1,6 @@
-// Models: registered models, their versions with metrics and aliases, the promotion history; promote
-// a version to an alias (admin token and a reason), then see the new champion answer.
+// Models: registered models, their versions with metrics and aliases, the promotion history and
+// the requests waiting for a validator; promote a version (a token and a reason), approve or reject
+// a request, then see the new champion answer.
 import { getJson, postJson, adminToken, rememberToken } from '../api.js';
 import { el, errorBox, field, table, when } from '../ui.js';
 import { refreshServing } from '../serving.js';
@@ -21,7 +22,9 @@ const SAMPLE = {
   fico_score: 610,
 };
 
-function promoteDialog(model, version, alias, onDone) {
+// A dialog asking for the caller's token and a reason, then sending them; onDone gets the answer.
+// The ids stay the same for every decision, so one page script (and the e2e test) drives them all.
+function decisionDialog({ title, label, submit, send, onDone }) {
   const token = el('input', {
     type: 'password',
     id: 'promote-token',
@@ -30,18 +33,18 @@ function promoteDialog(model, version, alias, onDone) {
   });
   const reason = el('textarea', { id: 'promote-reason', rows: '3', required: true });
   const msg = el('div', { 'aria-live': 'assertive' });
-  const ok = el('button', { type: 'submit', text: `Promote to ${alias}` });
+  const ok = el('button', { type: 'submit', text: submit });
   const cancel = el('button', { type: 'button', class: 'secondary', text: 'Cancel' });
   const form = el(
     'form',
     { method: 'dialog' },
-    el('h2', { text: `Promote ${model} version ${version} to @${alias}` }),
-    field('Admin token', token),
+    el('h2', { text: title }),
+    field('Your token (a user token, or the admin token in single-user mode)', token),
     field('Reason (kept in the history)', reason),
     msg,
     el('div', { class: 'row' }, ok, cancel),
   );
-  const dialog = el('dialog', { 'aria-label': 'Promote a model version' }, form);
+  const dialog = el('dialog', { 'aria-label': label }, form);
   document.body.append(dialog);
   cancel.addEventListener('click', () => {
     dialog.close();
@@ -57,15 +60,11 @@ function promoteDialog(model, version, alias, onDone) {
     }
     ok.disabled = true;
     try {
-      const r = await postJson(
-        '/api/v1/admin/promote',
-        { model, version, alias, reason: reason.value },
-        token.value,
-      );
+      const r = await send(token.value, reason.value);
       rememberToken(token.value);
       dialog.close();
       dialog.remove();
-      onDone(r);
+      await onDone(r);
     } catch (e) {
       msg.append(errorBox(e));
     } finally {
@@ -76,12 +75,95 @@ function promoteDialog(model, version, alias, onDone) {
   (token.value ? reason : token).focus();
 }
 
+// After an alias moved: which version answers now, shown with a sample applicant's PD.
+async function servingBox(text) {
+  await refreshServing();
+  const who = await postJson('/api/v1/predict', SAMPLE);
+  const box = el(
+    'div',
+    { class: 'ok-box', role: 'status' },
+    text,
+    ` The server answers with version ${who.model.version}: a sample applicant (FICO 610, income $55,000) gets PD ${(who.predictions[0].pd * 100).toFixed(2)}%.`,
+  );
+  box.dataset.version = who.model.version;
+  return box;
+}
+
+function governanceNote(g) {
+  const aliases = (g.protected_aliases || []).map(a => `@${a}`).join(', ') || 'no alias';
+  return el('p', {
+    class: 'muted',
+    'data-testid': 'governance',
+    text: g.four_eyes
+      ? `Four-eyes: moving ${aliases} takes a request and a validator's approval; the approver may not be who trained, registered or requested the version.`
+      : `Single-user mode: this store has no users, so ${aliases} moves at once with the admin token. Add users (loanrisk users add) to require a second person's approval.`,
+  });
+}
+
+function pendingTable(m, reload) {
+  if (!m.pending_requests || !m.pending_requests.length) return [];
+  const decide = (r, verb) =>
+    el('button', {
+      type: 'button',
+      class: verb === 'approve' ? '' : 'secondary',
+      'data-decide': `${verb}-${r.id}`,
+      text: verb === 'approve' ? 'Approve' : 'Reject',
+      onclick: () =>
+        decisionDialog({
+          title: `${verb === 'approve' ? 'Approve' : 'Reject'} request ${r.id}: ${m.name} v${r.version} to @${r.alias}`,
+          label: `${verb} a promotion request`,
+          submit: verb === 'approve' ? `Approve and move @${r.alias}` : 'Reject',
+          send: (token, reason) =>
+            postJson(`/api/v1/admin/promotions/${r.id}/${verb}`, { reason }, token),
+          onDone: async answer =>
+            reload(
+              verb === 'approve'
+                ? await servingBox(
+                    `Approved: ${m.name} v${r.version} is now @${r.alias} (requested by ${r.requested_by}, approved by ${answer.request.decided_by}).`,
+                  )
+                : el('div', {
+                    class: 'ok-box',
+                    role: 'status',
+                    text: `Request ${r.id} is ${answer.request.state}.`,
+                  }),
+            ),
+        }),
+    });
+  return [
+    el('h2', { text: 'Waiting for approval' }),
+    table(
+      [
+        { label: 'request', num: true, value: r => r.id },
+        { label: 'alias', value: r => `@${r.alias}` },
+        { label: 'version', num: true, value: r => r.version },
+        { label: 'requested by', value: r => r.requested_by },
+        { label: 'when', value: r => when(r.requested_ms) },
+        { label: 'why', value: r => r.reason },
+        { label: 'report', value: r => (r.report_sha256 ? r.report_sha256.slice(0, 12) : '-') },
+        {
+          label: 'decision',
+          value: r => el('span', { class: 'row' }, decide(r, 'approve'), decide(r, 'reject')),
+        },
+      ],
+      m.pending_requests,
+      `Promotion requests of ${m.name} waiting for a validator`,
+    ),
+  ];
+}
+
 export async function modelsPage(root, alive) {
   const data = await getJson('/api/v1/models');
   if (!alive()) return;
   root.append(el('h1', { text: 'Registered models' }));
   const notice = el('div', { 'aria-live': 'polite', 'data-testid': 'promote-result' });
   root.append(notice);
+  if (data.governance) root.append(governanceNote(data.governance));
+  // Redraws the page with the new state, then shows what just happened.
+  const reload = async box => {
+    root.replaceChildren();
+    await modelsPage(root, alive);
+    root.querySelector('[data-testid=promote-result]').replaceChildren(box);
+  };
   if (!data.models.length) {
     root.append(
       el('p', {
@@ -137,19 +219,29 @@ export async function modelsPage(root, alive) {
                       'data-promote': String(v.version),
                       text: `Promote v${v.version}`,
                       onclick: () =>
-                        promoteDialog(m.name, v.version, 'champion', async r => {
-                          await refreshServing();
-                          const who = await postJson('/api/v1/predict', SAMPLE);
-                          const box = el(
-                            'div',
-                            { class: 'ok-box', role: 'status' },
-                            `${m.name} v${v.version} is now @champion${r.moved ? '' : ' (it already was)'}. `,
-                            `The server answers with version ${who.model.version}: a sample applicant (FICO 610, income $55,000) gets PD ${(who.predictions[0].pd * 100).toFixed(2)}%.`,
-                          );
-                          box.dataset.version = who.model.version;
-                          root.replaceChildren();
-                          await modelsPage(root, alive);
-                          root.querySelector('[data-testid=promote-result]').replaceChildren(box);
+                        decisionDialog({
+                          title: `Promote ${m.name} version ${v.version} to @champion`,
+                          label: 'Promote a model version',
+                          submit: 'Promote to champion',
+                          send: (token, reason) =>
+                            postJson(
+                              '/api/v1/admin/promote',
+                              { model: m.name, version: v.version, alias: 'champion', reason },
+                              token,
+                            ),
+                          onDone: async r =>
+                            reload(
+                              r.request
+                                ? el('div', {
+                                    class: 'ok-box',
+                                    role: 'status',
+                                    'data-request': String(r.request.id),
+                                    text: `Request ${r.request.id} sent: ${m.name} v${v.version} becomes @champion when a validator approves it (not you, and not who trained or registered it).`,
+                                  })
+                                : await servingBox(
+                                    `${m.name} v${v.version} is now @champion${r.moved ? '' : ' (it already was)'}.`,
+                                  ),
+                            ),
                         }),
                     }),
             },
@@ -157,6 +249,7 @@ export async function modelsPage(root, alive) {
           versions,
           `Versions of ${m.name}, newest first; metrics on the test split`,
         ),
+        ...pendingTable(m, reload),
         el('h2', { text: 'History' }),
         table(
           [
