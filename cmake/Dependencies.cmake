@@ -26,5 +26,8 @@ pkg_check_modules(PQXX REQUIRED IMPORTED_TARGET libpqxx)
 # Local users' tokens: argon2id hashes and random bytes from libsodium.
 pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
 
+# JWT signatures of the identity provider's tokens, and TLS (Boost.Beast over OpenSSL).
+find_package(OpenSSL 3 REQUIRED)
+
 # HTTP server: Boost.Beast/Asio, header-only in Debian's libboost-dev 1.74.
 find_package(Boost 1.74 REQUIRED)

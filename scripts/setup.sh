@@ -7,7 +7,7 @@ DEB_PACKAGES=(
   g++ cmake ninja-build pkg-config clang-format git
   libxgboost-dev xgboost
   libeigen3-dev nlohmann-json3-dev libsimdjson-dev
-  libsqlite3-dev libpqxx-dev libsodium-dev postgresql-15 postgresql-client-15
+  libsqlite3-dev libpqxx-dev libsodium-dev libssl-dev postgresql-15 postgresql-client-15
   libboost-dev libcli11-dev libtomlplusplus-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # the fuzz targets (docs/fuzzing.md): clang, its libFuzzer and sanitizer runtimes, its OpenMP
@@ -16,6 +16,9 @@ DEB_PACKAGES=(
   yamllint shellcheck dpkg-dev curl
   # the web app's end-to-end tests drive Debian's Chromium
   chromium
+  # a real OpenID Connect provider for the identity tests (scripts/with-oidc.sh, tests/oidc/):
+  # dbconfig-sqlite3 named so that apt does not pick MariaDB for glewlwyd's database
+  glewlwyd dbconfig-sqlite3 rnbyc sqlite3 jq
 )
 # Node.js for the npm tools and the web app: Debian's, unless a node and npm are already on the PATH
 # (playwright-core needs Node >= 18).
