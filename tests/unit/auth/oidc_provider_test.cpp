@@ -44,6 +44,12 @@ std::int64_t now() {
       .count();
 }
 
+// The token is fetched before the clock is read: in `v.verify(token(), now())` the compiler may
+// read now() first, and a token issued a moment later would look "not valid before 1 s".
+auth::OidcIdentity verify_now(OidcVerifier& v, const std::string& token) {
+  return v.verify(token, now());
+}
+
 class OidcProvider : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -68,24 +74,24 @@ class OidcProvider : public ::testing::Test {
 
 TEST_F(OidcProvider, VerifiesRs256AndEs256TokensWithRolesFromTheClaim) {
   OidcVerifier v(config);
-  const auth::OidcIdentity alice = v.verify(token("--user alice"), now());
+  const auth::OidcIdentity alice = verify_now(v, token("--user alice"));
   EXPECT_EQ(alice.name, "alice");
   EXPECT_EQ(alice.roles, std::vector<std::string>{"analyst"});
   EXPECT_GT(alice.expires, now());
-  const auth::OidcIdentity erin = v.verify(token("--user erin --alg es256"), now());
+  const auth::OidcIdentity erin = verify_now(v, token("--user erin --alg es256"));
   EXPECT_EQ(erin.name, "erin");
   EXPECT_EQ(erin.roles, (std::vector<std::string>{"analyst", "validator"}));
-  EXPECT_TRUE(v.verify(token("--user nora"), now()).roles.empty());
+  EXPECT_TRUE(verify_now(v, token("--user nora")).roles.empty());
   EXPECT_EQ(v.key_fetches(), 1) << "the keys were fetched once and cached";
 }
 
 TEST_F(OidcProvider, RefusesAnotherAudienceAnUnknownKeyAndAnExpiredToken) {
   OidcVerifier v(config);
-  EXPECT_THROW_MSG(v.verify(token("--audience other"), now()), TokenError,
+  EXPECT_THROW_MSG(verify_now(v, token("--audience other")), TokenError,
                    "the token is for audience \"" + env("LOANRISK_TEST_OIDC_OTHER_AUDIENCE") +
                        "\", not " + config.audience);
   EXPECT_THROW_MSG(
-      v.verify(run(env("LOANRISK_TEST_OIDC_FOREIGN_TOKEN_CMD")), now()), TokenError,
+      verify_now(v, run(env("LOANRISK_TEST_OIDC_FOREIGN_TOKEN_CMD"))), TokenError,
       "signed with a key the identity provider does not publish (key id foreign-rs256-");
   // The token first: an argument's now() may be read before the token has waited to expire.
   const std::string expired = token("--expired");
@@ -116,7 +122,7 @@ TEST_F(OidcProvider, FollowsKeyRotationAndDropsWithdrawnKeys) {
   // The provider withdraws the old generation: its tokens fail once the keys are refetched.
   const std::string newest = run(env("LOANRISK_TEST_OIDC_ROTATE_CMD") + " --drop-old");
   EXPECT_NE(newest, kid);
-  EXPECT_EQ(v.verify(token("--user carol"), now()).name, "carol");
+  EXPECT_EQ(verify_now(v, token("--user carol")).name, "carol");
   EXPECT_EQ(v.key_fetches(), 3);
   EXPECT_THROW_MSG(v.verify(before, now()), TokenError, "does not publish");
   EXPECT_THROW_MSG(v.verify(after, now()), TokenError, "does not publish");
@@ -134,8 +140,8 @@ TEST_F(OidcProvider, FetchesOverRealHttpWithLimits) {
   // An issuer that is not the provider's exact issuer string is refused at discovery.
   OidcConfig wrong = config;
   wrong.issuer = config.issuer + "/";
-  EXPECT_THROW_MSG(OidcVerifier(wrong).verify(token(), now()), auth::FetchError,
-                   "names another issuer");
+  OidcVerifier misconfigured(wrong);
+  EXPECT_THROW_MSG(verify_now(misconfigured, token()), auth::FetchError, "names another issuer");
 }
 
 }  // namespace
