@@ -107,7 +107,7 @@ int models_alias(const ModelsArgs& a) {
   auto store = open_cli_store(a.store);
   const Gate gate{"moving @" + a.alias, {Role::kAnalyst, Role::kValidator, Role::kAdmin}};
   return governed(*store, "models alias", version_target(a), gate, [&](const Identity& who) {
-    if (is_protected && who.role) {  // a role means the store has users
+    if (is_protected && !who.roles.empty()) {  // a role means the store has users
       throw RefusedError("@" + a.alias +
                          " is protected and this store has users: ask for the move with "
                          "`loanrisk models request " +
@@ -176,8 +176,8 @@ int models_reject(const ModelsArgs& a) {
                   [&](const Identity& who) {
                     ModelRegistry reg(*store, who.name);
                     const AliasRequest pending = reg.get_request(a.request);
-                    if (pending.requested_by != who.name && who.role != Role::kValidator &&
-                        who.role != Role::kAdmin) {
+                    if (pending.requested_by != who.name && !who.has(Role::kValidator) &&
+                        !who.has(Role::kAdmin)) {
                       throw RefusedError(
                           "only a validator (or its requester, to withdraw it) "
                           "can reject request " +

@@ -15,7 +15,7 @@ void record(Store& store, const Identity& who, const std::string& action, const 
             int status, const std::string& outcome, const std::string& detail) {
   AuditEvent e;
   e.who = who.name;
-  e.role = who.role ? std::string(to_string(*who.role)) : "";
+  e.role = who.roles_text();
   e.source = who.source;
   e.request_id = "cli-" + std::to_string(::getpid());
   e.client = "cli@" + this_hostname();
@@ -31,7 +31,7 @@ void record(Store& store, const Identity& who, const std::string& action, const 
 
 Identity cli_identity(Store& store) {
   const char* token = std::getenv("LOANRISK_TOKEN");
-  if (!token || !*token) return {this_user(), std::nullopt, "os"};
+  if (!token || !*token) return {this_user(), {}, "os"};
   const std::optional<User> user = UserStore(store).authenticate(token);
   if (!user) {
     // Never the token itself: it may be a real one for another store.
@@ -39,7 +39,7 @@ Identity cli_identity(Store& store) {
         "LOANRISK_TOKEN is not an active user's token in this store (unknown, mistyped or "
         "revoked): set it to the token `loanrisk users add` printed, or unset it");
   }
-  return {user->name, user->role, "user"};
+  return {user->name, {user->role}, "user"};
 }
 
 namespace {
@@ -60,7 +60,7 @@ void check_gate(Store& store, const Identity& who, const Gate& gate) {
              std::string(to_string(gate.roles[i]));
   }
   const std::string needs = names.empty() ? "a user" : "a user with the role " + names;
-  if (!who.role) {
+  if (who.roles.empty()) {
     if (!gate.person && !has_active(store, gate.until_admin)) return;  // single-user mode
     throw RefusedError(gate.what + " needs " + needs +
                        (gate.person ? " (the history records a person, not the shell's account)"
@@ -69,17 +69,17 @@ void check_gate(Store& store, const Identity& who, const Gate& gate) {
   }
   if (gate.roles.empty()) return;
   for (Role r : gate.roles) {
-    if (*who.role == r) return;
+    if (who.has(r)) return;
   }
-  throw RefusedError("user " + echo_text(who.name) + " has the role " +
-                     std::string(to_string(*who.role)) + "; " + gate.what + " needs " + names);
+  throw RefusedError("user " + echo_text(who.name) + " has the role " + who.roles_text() + "; " +
+                     gate.what + " needs " + names);
 }
 
 }  // namespace
 
 int governed(Store& store, const std::string& action, const std::string& target, const Gate& gate,
              const std::function<int(const Identity&)>& fn) {
-  Identity who{"", std::nullopt, "token"};
+  Identity who{"", {}, "token"};
   int status = 0;
   try {
     who = cli_identity(store);

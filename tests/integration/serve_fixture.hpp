@@ -20,6 +20,8 @@ class ServeFixture : public ::testing::Test {
   static inline std::string store_uri;
   static inline std::unique_ptr<ServerProcess> server;
   static inline int port = 0;
+  /// More loanrisk.toml for a suite's server (say an [auth.oidc] table), set before SetUpTestSuite.
+  static inline std::string extra_toml;
 
   static std::string make_run(Store& store, const std::filesystem::path& bundle) {
     const loanrisk::Run run = store.create_run({"serve", bundle.filename().string(), "", "c0ffee"});
@@ -46,7 +48,8 @@ class ServeFixture : public ::testing::Test {
     }
     write_text(*dir / "loanrisk.toml",
                "[serve]\npoll_seconds = 0.3\nmax_batch = 50\nmax_body_bytes = 65536\n"
-               "request_timeout_seconds = 1\nthreads = 2\n");
+               "request_timeout_seconds = 1\nthreads = 2\n" +
+                   extra_toml);
     server = std::make_unique<ServerProcess>(
         *dir, "--store '" + store_uri + "'",
         std::vector<std::pair<std::string, std::string>>{{"LOANRISK_ADMIN_TOKEN", "t0ken"}});

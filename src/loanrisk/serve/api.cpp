@@ -120,7 +120,7 @@ ServeApi::ServeApi(ServeSettings settings, ModelHolder& holder, ServeMetrics& me
     : settings_(std::move(settings)),
       holder_(holder),
       metrics_(metrics),
-      identities_(std::make_unique<Identities>(settings_.store)),
+      identities_(std::make_unique<Identities>(settings_.store, settings_.oidc)),
       app_(std::make_shared<AppRoutes>(settings_, holder_, *identities_)),
       log_level_(level_of(settings_.log_level)),
       routes_(route_table()),
@@ -143,7 +143,7 @@ HttpResponse ServeApi::handle(const HttpRequest& request) const {
   const std::string query = q == std::string::npos ? "" : request.target.substr(q + 1);
   std::string route = "other";
   const Route* matched = nullptr;
-  Identity who{"", std::nullopt, "anonymous"};
+  Identity who{"", {}, "anonymous"};
   HttpResponse response;
   try {
     response = dispatch(request, path, query, route, matched, who);
@@ -221,7 +221,7 @@ void ServeApi::audit(const HttpRequest& request, const std::string& path, const 
   identities_->audit({.id = 0,
                       .time_ms = 0,
                       .who = who.name,
-                      .role = who.role ? std::string(to_string(*who.role)) : "",
+                      .role = who.roles_text(),
                       .source = who.source,
                       .request_id = id,
                       .client = request.client,
@@ -286,11 +286,27 @@ void ServeApi::check_access(Access access, const std::string& authorization, Ide
                       "unknown, wrong or revoked user token: ask an admin for a token "
                       "(`loanrisk users add`)");
     }
-    who = {user->name, user->role, "user"};  // known before any refusal, for the audit trail
+    who = {user->name, {user->role}, "user"};  // known before any refusal, for the audit trail
     if (!allows(access, user->role)) {
       throw HttpError(403, "user " + echo_text(user->name) + " has the role " +
                                std::string(to_string(user->role)) + "; this route needs " +
                                std::string(needed(access)));
+    }
+    return;
+  }
+  // A token from the bank's identity provider (a JWT: three dot-separated parts).
+  if (identities_->oidc() && std::count(token.begin(), token.end(), '.') == 2) {
+    who = identities_->authenticate_oidc(token);  // 401 / 503 inside
+    if (who.roles.empty()) {
+      throw HttpError(403, "user " + echo_text(who.name) +
+                               " has no loanrisk role in the identity provider's token (claim " +
+                               echo_text(settings_.oidc->config.role_claim) +
+                               "); this route needs " + std::string(needed(access)));
+    }
+    if (std::none_of(who.roles.begin(), who.roles.end(),
+                     [&](Role r) { return allows(access, r); })) {
+      throw HttpError(403, "user " + echo_text(who.name) + " has the role " + who.roles_text() +
+                               "; this route needs " + std::string(needed(access)));
     }
     return;
   }
@@ -306,8 +322,8 @@ void ServeApi::check_access(Access access, const std::string& authorization, Ide
   if (token.empty() || !constant_time_equal(token, expected)) {
     throw HttpError(401, "missing or wrong bearer token: send 'Authorization: Bearer <token>'");
   }
-  who = predict ? Identity{"api-token", Role::kOfficer, "api-token"}
-                : Identity{"admin-token", Role::kAdmin, "admin-token"};
+  who = predict ? Identity{"api-token", {Role::kOfficer}, "api-token"}
+                : Identity{"admin-token", {Role::kAdmin}, "admin-token"};
 }
 
 HttpResponse ServeApi::health() const {

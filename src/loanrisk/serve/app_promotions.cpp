@@ -168,7 +168,7 @@ HttpResponse AppRoutes::reject(const RouteCall& call) const {
   auto store = open_app_store(settings_);
   ModelRegistry registry(*store, call.who.name);
   const AliasRequest pending = registry.get_request(id);
-  const bool validator = call.who.role == Role::kValidator || call.who.role == Role::kAdmin;
+  const bool validator = call.who.has(Role::kValidator) || call.who.has(Role::kAdmin);
   if (pending.requested_by != call.who.name && !validator) {
     throw HttpError(403, "only a validator (or the requester, to withdraw it) can reject request " +
                              std::to_string(id));

@@ -4,10 +4,31 @@
 
 #include "loanrisk/core/sha256.hpp"
 #include "loanrisk/core/text.hpp"
+#include "loanrisk/serve/http_error.hpp"
 
 namespace loanrisk {
 
-Identities::Identities(std::string store_uri) : store_uri_(std::move(store_uri)) {}
+Identities::Identities(std::string store_uri, std::optional<OidcSettings> oidc)
+    : store_uri_(std::move(store_uri)), oidc_settings_(std::move(oidc)) {
+  if (oidc_settings_) oidc_ = std::make_unique<auth::OidcVerifier>(oidc_settings_->config);
+}
+
+Identity Identities::authenticate_oidc(std::string_view token) {
+  const std::int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count();
+  try {
+    const auth::OidcIdentity who = oidc_->verify(token, now);
+    return {who.name, oidc_settings_->roles_of(who.roles), "oidc"};
+  } catch (const auth::TokenError& e) {
+    throw HttpError(401, std::string("identity provider token refused: ") + e.what());
+  } catch (const auth::FetchError& e) {
+    spdlog::error("identity provider: {}", e.what());
+    throw HttpError(503,
+                    "the identity provider cannot be reached to check the token; try again "
+                    "shortly");
+  }
+}
 
 Identities::~Identities() = default;
 
@@ -40,6 +61,7 @@ std::optional<User> Identities::authenticate(std::string_view token) {
 }
 
 bool Identities::has_users() {
+  if (oidc_) return true;
   const std::lock_guard lock(mutex_);
   store();
   for (const User& u : users_->list()) {

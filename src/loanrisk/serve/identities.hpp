@@ -11,6 +11,8 @@
 #include <string>
 #include <string_view>
 
+#include "loanrisk/auth/oidc.hpp"
+#include "loanrisk/serve/settings.hpp"
 #include "loanrisk/tracking/audit.hpp"
 #include "loanrisk/tracking/store.hpp"
 #include "loanrisk/tracking/users.hpp"
@@ -23,15 +25,22 @@ class Identities {
 
   /// store_uri: the server's tracking store ("" for $LOANRISK_STORE, then the default); opened at
   /// first use.
-  explicit Identities(std::string store_uri);
+  /// oidc: the bank's identity provider, when configured ([auth.oidc]).
+  Identities(std::string store_uri, std::optional<OidcSettings> oidc = std::nullopt);
   ~Identities();
 
   /// The active user of a local token ("lr_..."), or nullopt for any other text, an unknown,
   /// wrong or revoked token. Thread-safe.
   std::optional<User> authenticate(std::string_view token);
-  /// True when the store has at least one active user: governance is on, so the environment's
-  /// shared admin token cannot stand in for a person where four eyes are needed.
+  /// True when people are known: an identity provider is configured, or the store has at least
+  /// one active user. Governance is on, so the environment's shared admin token cannot stand in
+  /// for a person where four eyes are needed.
   bool has_users();
+  bool oidc() const { return oidc_ != nullptr; }
+  /// The person an identity provider's token proves, with the loanrisk roles its claim maps to
+  /// (possibly none). HttpError 401 when the token is refused (the reason, never the token), 503
+  /// while the provider's keys cannot be fetched.
+  Identity authenticate_oidc(std::string_view token);
   /// Appends to the audit trail; never throws (a failure is logged as an error).
   void audit(const AuditEvent& event) noexcept;
 
@@ -47,7 +56,9 @@ class Identities {
   std::unique_ptr<Store> store_;
   std::unique_ptr<UserStore> users_;
   std::unique_ptr<AuditLog> audit_;
-  std::map<std::string, Remembered> remembered_;  ///< by sha256 of the token, never the token.
+  std::map<std::string, Remembered> remembered_;
+  std::optional<OidcSettings> oidc_settings_;
+  std::unique_ptr<auth::OidcVerifier> oidc_;  ///< by sha256 of the token, never the token.
 };
 
 }  // namespace loanrisk

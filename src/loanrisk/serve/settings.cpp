@@ -10,6 +10,7 @@
 #include "loanrisk/core/error.hpp"
 #include "loanrisk/core/text.hpp"
 #include "loanrisk/registry/registry.hpp"
+#include "loanrisk/serve/oidc_settings.hpp"
 #include "loanrisk/serve/prediction_log_toml.hpp"
 
 namespace loanrisk {
@@ -70,6 +71,7 @@ void ServeSettings::validate() const {
 
 void apply_serve_toml_text(ServeSettings& s, const std::string& content, const std::string& src) {
   const toml::table root = parse_toml(content, src);
+  apply_oidc_toml(s, root, src);
   const toml::node* node = root.get("serve");
   if (!node) return;
   const TomlSection t(src, *node, "serve", TomlStyle::Sectioned, "");
@@ -122,6 +124,7 @@ void apply_serve_toml(ServeSettings& s, const std::filesystem::path& file) {
 }
 
 void apply_serve_env(ServeSettings& s) {
+  apply_oidc_env(s);
   if (const char* v = std::getenv("LOANRISK_ADMIN_TOKEN")) s.admin_token = v;
   if (const char* v = std::getenv("LOANRISK_PREDICTION_LOG_SALT"); v && *v) {
     s.prediction_log.salt = v;

@@ -3,14 +3,26 @@
 // unknown keys rejected with the list of known ones), then environment, then flags.
 #include <cstddef>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "loanrisk/auth/oidc.hpp"
 #include "loanrisk/bundle/decision.hpp"
 #include "loanrisk/monitor/prediction_log_settings.hpp"
+#include "loanrisk/tracking/users.hpp"
 
 namespace loanrisk {
+
+/// The bank's identity provider ([auth.oidc] in loanrisk.toml, docs/security.md).
+struct OidcSettings {
+  auth::OidcConfig config;
+  /// The provider's role or group name -> a loanrisk role; names not listed are taken as
+  /// loanrisk roles when they are one, and ignored otherwise.
+  std::map<std::string, std::string> role_map;
+  std::vector<Role> roles_of(const std::vector<std::string>& claimed) const;
+};
 
 /// Everything the server needs to start.
 struct ServeSettings {
@@ -36,6 +48,7 @@ struct ServeSettings {
   /// Aliases whose moves need a request and a second person's approval once the store has users
   /// (four-eyes, docs/security.md).
   std::vector<std::string> protected_aliases = {"champion"};
+  std::optional<OidcSettings> oidc;  ///< none: no identity provider
 
   /// Ten grades with monotone PD upper bounds from 0.5% to 100%.
   static std::vector<Grade> default_grades() { return loanrisk::default_grades(); }
@@ -57,5 +70,7 @@ void apply_serve_toml_text(ServeSettings& settings, const std::string& text,
 /// Reads LOANRISK_ADMIN_TOKEN, LOANRISK_API_TOKEN, LOANRISK_PREDICTION_LOG_SALT,
 /// LOANRISK_SERVE_PORT and LOANRISK_SERVE_HOST.
 void apply_serve_env(ServeSettings& settings);
+/// LOANRISK_OIDC_ISSUER and LOANRISK_OIDC_AUDIENCE over the file's [auth.oidc].
+void apply_oidc_env(ServeSettings& settings);
 
 }  // namespace loanrisk

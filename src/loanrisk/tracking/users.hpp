@@ -2,6 +2,7 @@
 // Local users for a team without an identity provider: a name, one role and a bearer token shown
 // once at creation. The store keeps only an argon2id hash of the token's secret (libsodium's
 // crypto_pwhash_str), so a copy of the database does not hand out identities.
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -22,11 +23,21 @@ Role parse_role(std::string_view name);
 
 /// Who makes a call, as the audit trail and the registry record it.
 struct Identity {
-  std::string name;          ///< a user's name; the OS user's for the CLI without a token.
-  std::optional<Role> role;  ///< none: single-user mode or an anonymous caller.
+  std::string name;  ///< a user's name; the OS user's for the CLI without a token.
+  /// A local user's one role, or those an identity provider's token names; none: single-user
+  /// mode or an anonymous caller.
+  std::vector<Role> roles;
   /// "user" (a local user's token), "oidc", "admin-token" or "api-token" (the environment's),
   /// "os" (the CLI without a token: whoever runs the process), "anonymous".
   std::string source;
+
+  bool has(Role r) const { return std::find(roles.begin(), roles.end(), r) != roles.end(); }
+  /// "analyst,validator"; empty for none (the audit trail's role column).
+  std::string roles_text() const {
+    std::string out;
+    for (const Role r : roles) out += (out.empty() ? "" : ",") + std::string(to_string(r));
+    return out;
+  }
 };
 
 /// A local user as listed (never with the token or its hash).

@@ -41,7 +41,7 @@ TEST(RouteTable, TemplatesMatchSegmentBySegment) {
   EXPECT_EQ(r.route->path, "/runs/{id}");
   EXPECT_EQ(r.label, "/runs/{id}");
   EXPECT_EQ(r.param, "abc");
-  const Identity nobody{"", std::nullopt, "anonymous"};
+  const Identity nobody{"", {}, "anonymous"};
   EXPECT_EQ(r.route->handler({{}, "", "", r.param, nobody}).body, "abc");
   r = t.resolve("GET", "/runs/latest");  // a literal segment before a parameter
   EXPECT_EQ(r.label, "/runs/latest");
