@@ -12,8 +12,8 @@ DEB_PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   # the fuzz targets (docs/fuzzing.md): clang, its libFuzzer and sanitizer runtimes, its OpenMP
   clang libclang-rt-14-dev libomp-dev
-  # deployment checks (tests/deploy/): linters, the .deb's dependency computation, HTTP probes
-  yamllint shellcheck dpkg-dev curl
+  # deployment checks (tests/deploy/): linters, the .deb's dependency computation, HTTP probes; certificates for the TLS tests
+  yamllint shellcheck dpkg-dev curl openssl
   # the web app's end-to-end tests drive Debian's Chromium
   chromium
   # a real OpenID Connect provider for the identity tests (scripts/with-oidc.sh, tests/oidc/):

@@ -11,6 +11,7 @@
 #include "loanrisk/registry/registry.hpp"
 #include "loanrisk/serve/api.hpp"
 #include "loanrisk/serve/http_server.hpp"
+#include "loanrisk/serve/identities.hpp"
 #include "loanrisk/serve/prediction_monitor.hpp"
 #include "loanrisk/tracking/store_uri.hpp"
 
@@ -18,7 +19,7 @@ namespace loanrisk::cli {
 namespace {
 
 struct ServeArgs {
-  std::string config, host, model, store, log_level, prediction_log;
+  std::string config, host, model, store, log_level, prediction_log, tls_cert, tls_key;
   std::optional<int> port, threads;
 };
 
@@ -35,6 +36,8 @@ int serve(const ServeArgs& a) {
   if (!a.model.empty()) s.model = a.model;
   if (!a.log_level.empty()) s.log_level = a.log_level;
   if (!a.prediction_log.empty()) s.prediction_log.dir = a.prediction_log;
+  if (!a.tls_cert.empty()) s.tls_cert = a.tls_cert;
+  if (!a.tls_key.empty()) s.tls_key = a.tls_key;
   s.validate();
   if (s.require_token_for_predict && s.api_token.empty()) {
     throw UsageError("[serve] require_token_for_predict is true but LOANRISK_API_TOKEN is not set");
@@ -44,6 +47,10 @@ int serve(const ServeArgs& a) {
                        s.store.empty() ? std::nullopt : std::optional(s.store));
 
   s.store = store_uri;  // the web app's routes read and write the same store
+  {
+    Identities ids(store_uri, s.oidc);
+    require_identity_source(s, ids);
+  }
   ModelHolder holder(s.model, store_uri);
   const ReloadResult first = holder.reload(true);
   if (!first.model) throw UsageError("cannot load model '" + s.model + "': " + first.error);
@@ -51,13 +58,15 @@ int serve(const ServeArgs& a) {
   PredictionMonitor monitor(s);
   ServeApi api(s, holder, metrics);
   api.set_monitor(&monitor);
-  HttpServer server({s.host, s.port, s.threads, s.max_body_bytes, s.request_timeout_seconds},
+  HttpServer server({s.host, s.port, s.threads, s.max_body_bytes, s.request_timeout_seconds,
+                     s.tls_cert, s.tls_key},
                     [&api](const HttpRequest& r) { return api.handle(r); });
   server.start();
   if (is_model_uri(s.model)) holder.start_polling(s.poll_seconds);
   std::cout << "serving " << first.model->name
-            << (first.model->version.empty() ? "" : " version " + first.model->version)
-            << " at http://" << s.host << ":" << server.port() << std::endl;
+            << (first.model->version.empty() ? "" : " version " + first.model->version) << " at "
+            << (s.tls_cert.empty() ? "http" : "https") << "://" << s.host << ":" << server.port()
+            << std::endl;
   server.wait(true);
   holder.stop();
   server.stop();
@@ -83,6 +92,9 @@ void add_serve(CLI::App& app, Action& action) {
   cmd->add_option(
       "--prediction-log", a->prediction_log,
       "Folder of the prediction log (JSON lines; overrides [serve.prediction_log] dir)");
+  cmd->add_option("--tls-cert", a->tls_cert,
+                  "PEM certificate chain: serve HTTPS only (TLS 1.2+, HSTS); with --tls-key");
+  cmd->add_option("--tls-key", a->tls_key, "PEM private key of --tls-cert");
   cmd->callback([a, &action] { action = [a] { return serve(*a); }; });
 }
 

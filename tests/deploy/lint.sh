@@ -52,5 +52,7 @@ assert c["logConfiguration"]["logDriver"] == "awslogs", "logConfiguration must u
 secrets = {s["name"]: s["valueFrom"] for s in c["secrets"]}
 assert ":secretsmanager:" in secrets["LOANRISK_ADMIN_TOKEN"], "admin token from Secrets Manager"
 assert c["readonlyRootFilesystem"] and c["user"] != "root", "read-only root, non-root user"
+env = {e["name"]: e["value"] for e in c["environment"]}
+assert env.get("LOANRISK_OIDC_ISSUER"), "an identity source: serve refuses 0.0.0.0 without one"
 PY
 echo "deploy lint: ok"

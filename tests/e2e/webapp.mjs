@@ -299,10 +299,40 @@ async function main() {
   );
   await shot(page, 'batch');
 
-  // Models: promote version 2 to champion, then the predictions come from it.
+  // Models: promote version 2 to champion, then the predictions come from it. Nobody is signed
+  // in yet: the page asks for a token first (single-user mode: the admin token).
   await page.goto(`${base}/#/models`);
   await page.click('[data-promote="2"]');
-  await page.fill('#promote-token', TOKEN);
+  await page.fill('#signin-token', TOKEN);
+  await page.click('#signin-submit');
+  await page.waitForSelector('[data-testid=signed-in-as]');
+  assert.equal(
+    await page.textContent('[data-testid=signed-in-as]'),
+    'Signed in as admin-token (admin)',
+  );
+  // The session cookie: Secure, HttpOnly, SameSite=Strict; the page's scripts cannot read it.
+  const cookies = await page.context().cookies();
+  const session = cookies.find(c => c.name === 'loanrisk_session');
+  assert.ok(session, `a session cookie: ${JSON.stringify(cookies.map(c => c.name))}`);
+  assert.deepEqual([session.httpOnly, session.secure, session.sameSite], [true, true, 'Strict']);
+  assert.equal(await page.evaluate(() => document.cookie.includes('loanrisk_session')), false);
+  // The cookie alone does not change state: without the page's CSRF token the server refuses.
+  const withCookie = extra =>
+    fetch(`${base}/api/v1/admin/reload`, {
+      method: 'POST',
+      headers: { Cookie: `loanrisk_session=${session.value}`, ...extra },
+    });
+  const forged = await withCookie({});
+  assert.equal(forged.status, 403);
+  assert.match((await forged.json()).error, /CSRF token/);
+  const csrf = (
+    await (
+      await fetch(`${base}/api/v1/session`, {
+        headers: { Cookie: `loanrisk_session=${session.value}` },
+      })
+    ).json()
+  ).csrf_token;
+  assert.equal((await withCookie({ 'X-CSRF-Token': csrf })).status, 200);
   await page.fill('#promote-reason', 'e2e: challenger wins');
   await page.click('dialog button[type=submit]');
   await page.waitForSelector('[data-testid=promote-result] .ok-box[data-version="2"]');
@@ -327,7 +357,6 @@ async function main() {
   await page.check('#job-tune');
   await page.fill('#job-trials', '3');
   await page.fill('#job-experiment', 'e2e-tuning');
-  await page.fill('#job-token', TOKEN);
   await page.click('form[aria-label="Start a run"] button[type=submit]');
   await page.waitForSelector('[data-testid=job-status] [data-state]:not([data-state=running])', {
     timeout: 600_000,
@@ -371,8 +400,22 @@ async function main() {
   await page.goto(`${base}/#/models`);
   await page.waitForSelector('[data-testid=governance]');
   assert.match(await page.textContent('[data-testid=governance]'), /^Four-eyes/);
+  // Each person signs in with their own token; signing out ends the server's session too.
+  const signAs = async (token, who) => {
+    await page.click('#signout');
+    await page.waitForSelector('#signin');
+    await page.click('#signin');
+    await page.fill('#signin-token', token);
+    await page.click('#signin-submit');
+    await page.waitForSelector(`[data-testid=signed-in-as]:has-text("${who}")`);
+    await page.waitForSelector('[data-testid=governance]');
+  };
+  await signAs(ana, 'Signed in as ana (analyst)');
+  const ended = await fetch(`${base}/api/v1/session`, {
+    headers: { Cookie: `loanrisk_session=${session.value}` },
+  });
+  assert.equal((await ended.json()).signed_in, false, 'the admin session ended at sign-out');
   await page.click('[data-promote="1"]');
-  await page.fill('#promote-token', ana);
   await page.fill('#promote-reason', 'e2e: back to v1');
   await page.click('dialog button[type=submit]');
   await page.waitForSelector('[data-testid=promote-result] [data-request]');
@@ -389,8 +432,8 @@ async function main() {
   );
   assert.equal(alone.status, 403, 'an analyst cannot approve a promotion');
   assert.equal((await api(base, 'POST', '/api/v1/predict', applicant)).body.model.version, '2');
+  await signAs(val, 'Signed in as val (validator)');
   await page.click(`[data-decide="approve-${requestId}"]`);
-  await page.fill('#promote-token', val);
   await page.fill('#promote-reason', 'e2e: validated');
   await page.click('dialog button[type=submit]');
   await page.waitForSelector('[data-testid=promote-result] .ok-box[data-version="1"]');

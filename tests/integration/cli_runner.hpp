@@ -26,19 +26,24 @@ inline std::string slurp(const std::filesystem::path& p) {
   return ss.str();
 }
 
-/// Runs `loanrisk <args>` (args already shell-quoted by the caller) in `dir`.
-inline RunResult run_cli(const TempDir& dir, const std::string& args) {
+/// Runs a shell command in `dir` (stdin empty) and captures what it printed.
+inline RunResult run_shell(const TempDir& dir, const std::string& command) {
   const auto out = dir / ".stdout";
   const auto err = dir / ".stderr";
-  const std::string cmd = "cd '" + dir.path().string() + "' && '" + std::string(LOANRISK_BINARY) +
-                          "' " + args + " >'" + out.string() + "' 2>'" + err.string() +
-                          "' </dev/null";
+  // Braces: the redirections hold for every command of a list such as "a && b".
+  const std::string cmd = "cd '" + dir.path().string() + "' && { " + command + "; } >'" +
+                          out.string() + "' 2>'" + err.string() + "' </dev/null";
   const int status = std::system(cmd.c_str());
   RunResult r;
   r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   r.out = slurp(out);
   r.err = slurp(err);
   return r;
+}
+
+/// Runs `loanrisk <args>` (args already shell-quoted by the caller) in `dir`.
+inline RunResult run_cli(const TempDir& dir, const std::string& args) {
+  return run_shell(dir, "'" + std::string(LOANRISK_BINARY) + "' " + args);
 }
 
 /// Counts the lines of a text file.

@@ -37,7 +37,7 @@ class ServerProcess {
       execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
       _exit(127);
     }
-    const std::regex address("at http://127\\.0\\.0\\.1:([0-9]+)");
+    const std::regex address("at https?://127\\.0\\.0\\.1:([0-9]+)");
     const auto start = std::chrono::steady_clock::now();
     while (std::chrono::steady_clock::now() - start < std::chrono::seconds(30)) {
       std::smatch m;

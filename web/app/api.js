@@ -16,10 +16,30 @@ async function parse(response) {
   return body;
 }
 
-export async function getJson(path, token) {
-  const headers = { Accept: 'application/json' };
-  if (token) headers.Authorization = `Bearer ${token}`;
-  return parse(await fetch(path, { headers }));
+// Who is signed in (GET /api/v1/session): the server keeps the session, the browser only its
+// HttpOnly cookie; the page keeps the CSRF token that state-changing requests echo.
+let session = { signed_in: false };
+const listeners = [];
+
+export function currentSession() {
+  return session;
+}
+/// cb runs after every sign-in and sign-out.
+export function onSessionChange(cb) {
+  listeners.push(cb);
+}
+function setSession(s) {
+  session = s && s.signed_in ? s : { ...s, signed_in: false };
+  for (const cb of listeners) cb(session);
+}
+
+function csrfHeaders(headers) {
+  if (session.csrf_token) headers['X-CSRF-Token'] = session.csrf_token;
+  return headers;
+}
+
+export async function getJson(path) {
+  return parse(await fetch(path, { headers: { Accept: 'application/json' } }));
 }
 
 /// GET that answers null on 404 instead of throwing (optional routes such as monitoring).
@@ -29,16 +49,38 @@ export async function getOptional(path) {
   return parse(response);
 }
 
-export async function postJson(path, body, token) {
-  const headers = { 'Content-Type': 'application/json', Accept: 'application/json' };
-  if (token) headers.Authorization = `Bearer ${token}`;
-  return parse(await fetch(path, { method: 'POST', headers, body: JSON.stringify(body) }));
+export async function postJson(path, body) {
+  const headers = csrfHeaders({ 'Content-Type': 'application/json', Accept: 'application/json' });
+  try {
+    return parse(await fetch(path, { method: 'POST', headers, body: JSON.stringify(body) }));
+  } catch (e) {
+    // The server forgot the session (a restart, a revoked user): the page says so at once.
+    if (e instanceof ApiError && e.status === 401 && session.signed_in) await loadSession();
+    throw e;
+  }
 }
 
-// The admin token lives for the browser tab only, never in localStorage.
-export function adminToken() {
-  return sessionStorage.getItem('loanrisk-admin-token') || '';
+export async function loadSession() {
+  setSession(await getJson('/api/v1/session'));
+  return session;
 }
-export function rememberToken(t) {
-  sessionStorage.setItem('loanrisk-admin-token', t);
+
+/// Trades a token for the session cookie; the token is not kept anywhere.
+export async function signIn(token) {
+  const response = await fetch('/api/v1/session', {
+    method: 'POST',
+    headers: { Accept: 'application/json', Authorization: `Bearer ${token}` },
+  });
+  setSession({ ...session, ...(await parse(response)) });
+  return session;
+}
+
+export async function signOut() {
+  const response = await fetch('/api/v1/session', {
+    method: 'DELETE',
+    headers: csrfHeaders({ Accept: 'application/json' }),
+  });
+  // Signed out either way: an expired session answers 401, and the cookie is gone with it.
+  if (!response.ok && response.status !== 401) await parse(response);
+  setSession({ ...session, signed_in: false, user: undefined, csrf_token: undefined });
 }

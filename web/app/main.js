@@ -1,6 +1,7 @@
 // The app shell: hash routing (#/predict, #/batch, ...), one nav, the page in <main>, and the
 // served model's name in the header.
 import { refreshServing } from './serving.js';
+import { startAccount } from './account.js';
 import { el, errorBox, disposeCharts } from './ui.js';
 import { predictPage } from './pages/predict.js';
 import { batchPage } from './pages/batch.js';
@@ -48,4 +49,5 @@ window.addEventListener('hashchange', () => {
   document.getElementById('view').focus();
 });
 refreshServing();
-route();
+// The pages show what the signed-in person may do: the session is known before the first one.
+startAccount(route).then(route);

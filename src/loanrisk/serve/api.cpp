@@ -121,6 +121,8 @@ ServeApi::ServeApi(ServeSettings settings, ModelHolder& holder, ServeMetrics& me
       holder_(holder),
       metrics_(metrics),
       identities_(std::make_unique<Identities>(settings_.store, settings_.oidc)),
+      sessions_(std::make_unique<Sessions>(
+          [ids = identities_.get()](const Identity& who) { return ids->still_active(who); })),
       app_(std::make_shared<AppRoutes>(settings_, holder_, *identities_)),
       log_level_(level_of(settings_.log_level)),
       routes_(route_table()),
@@ -199,7 +201,7 @@ HttpResponse ServeApi::dispatch(const HttpRequest& request, const std::string& p
     return resp;
   }
   matched = found.route;
-  check_access(found.route->access, request.authorization, who);
+  check_access(found.route->access, request, who);
   return found.route->handler({request, path, query, found.param, who});
 }
 
@@ -238,6 +240,7 @@ namespace {
 bool allows(Access access, Role role) {
   switch (access) {
     case Access::Open:
+    case Access::Signed:
       return true;
     case Access::Predict:
       return role != Role::kViewer;
@@ -270,12 +273,51 @@ std::string_view needed(Access access) {
 
 }  // namespace
 
-void ServeApi::check_access(Access access, const std::string& authorization, Identity& who) const {
+void ServeApi::require_role(Access access, const Identity& who) const {
+  if (access == Access::Open || access == Access::Signed) return;
+  if (std::any_of(who.roles.begin(), who.roles.end(), [&](Role r) { return allows(access, r); })) {
+    return;
+  }
+  if (who.roles.empty()) {
+    throw HttpError(403, "user " + echo_text(who.name) +
+                             " has no loanrisk role in the identity provider's token (claim " +
+                             echo_text(settings_.oidc ? settings_.oidc->config.role_claim : "") +
+                             "); this route needs " + std::string(needed(access)));
+  }
+  throw HttpError(403, "user " + echo_text(who.name) + " has the role " + who.roles_text() +
+                           "; this route needs " + std::string(needed(access)));
+}
+
+void ServeApi::check_access(Access access, const HttpRequest& request, Identity& who) const {
+  // A browser signed in through the web app sends its session cookie and no Authorization.
+  std::optional<Sessions::Found> session;
+  const bool has_cookie = request.authorization.empty() &&
+                          !Sessions::cookie_value(request.cookie, Sessions::kCookie).empty();
+  if (has_cookie) {
+    session = sessions_->find(request.cookie);
+    if (session) who = session->who;  // also on open routes, for the pages and the audit trail
+  }
   if (access == Access::Open ||
       (access == Access::Predict && !settings_.require_token_for_predict)) {
     return;
   }
+  if (session) {
+    // The cookie rides along with any request the browser makes, even one another site's page
+    // triggers; the CSRF token is only in this server's own page.
+    if (request.method != "GET" && request.method != "HEAD" &&
+        !constant_time_equal(request.csrf_token, session->csrf)) {
+      throw HttpError(403,
+                      "the request lacks this session's CSRF token (X-CSRF-Token): reload the "
+                      "page and try again");
+    }
+    require_role(access, who);
+    return;
+  }
+  if (has_cookie) {
+    throw HttpError(401, "your sign-in has expired or was ended: sign in again");
+  }
   const std::string prefix = "Bearer ";
+  const std::string& authorization = request.authorization;
   const std::string token =
       authorization.rfind(prefix, 0) == 0 ? authorization.substr(prefix.size()) : std::string();
   // A local user's token: its role decides.
@@ -287,40 +329,41 @@ void ServeApi::check_access(Access access, const std::string& authorization, Ide
                       "(`loanrisk users add`)");
     }
     who = {user->name, {user->role}, "user"};  // known before any refusal, for the audit trail
-    if (!allows(access, user->role)) {
-      throw HttpError(403, "user " + echo_text(user->name) + " has the role " +
-                               std::string(to_string(user->role)) + "; this route needs " +
-                               std::string(needed(access)));
-    }
+    require_role(access, who);
     return;
   }
   // A token from the bank's identity provider (a JWT: three dot-separated parts).
   if (identities_->oidc() && std::count(token.begin(), token.end(), '.') == 2) {
     who = identities_->authenticate_oidc(token);  // 401 / 503 inside
-    if (who.roles.empty()) {
-      throw HttpError(403, "user " + echo_text(who.name) +
-                               " has no loanrisk role in the identity provider's token (claim " +
-                               echo_text(settings_.oidc->config.role_claim) +
-                               "); this route needs " + std::string(needed(access)));
-    }
-    if (std::none_of(who.roles.begin(), who.roles.end(),
-                     [&](Role r) { return allows(access, r); })) {
-      throw HttpError(403, "user " + echo_text(who.name) + " has the role " + who.roles_text() +
-                               "; this route needs " + std::string(needed(access)));
-    }
+    require_role(access, who);
     return;
   }
-  // The environment's token for this kind of route.
+  // The environment's tokens: the API token for predictions, the admin token for the rest; both
+  // may sign in.
+  const bool signing_in = access == Access::Signed;
+  if (signing_in && !token.empty()) {
+    if (!settings_.admin_token.empty() && constant_time_equal(token, settings_.admin_token)) {
+      who = {"admin-token", {Role::kAdmin}, "admin-token"};
+      return;
+    }
+    if (!settings_.api_token.empty() && constant_time_equal(token, settings_.api_token)) {
+      who = {"api-token", {Role::kOfficer}, "api-token"};
+      return;
+    }
+  }
   const bool predict = access == Access::Predict;
   const std::string& expected = predict ? settings_.api_token : settings_.admin_token;
-  if (expected.empty()) {
+  if (expected.empty() && !signing_in) {
     throw HttpError(403, predict ? "prediction endpoints require a token but none is configured: "
                                    "set LOANRISK_API_TOKEN"
                                  : "admin endpoints are disabled: start the server with "
                                    "LOANRISK_ADMIN_TOKEN set");
   }
-  if (token.empty() || !constant_time_equal(token, expected)) {
-    throw HttpError(401, "missing or wrong bearer token: send 'Authorization: Bearer <token>'");
+  if (signing_in || token.empty() || !constant_time_equal(token, expected)) {
+    throw HttpError(401, signing_in ? "unknown, wrong or revoked token: sign in with a token from "
+                                      "`loanrisk users add` or the identity provider"
+                                    : "missing or wrong bearer token: send 'Authorization: "
+                                      "Bearer <token>'");
   }
   who = predict ? Identity{"api-token", {Role::kOfficer}, "api-token"}
                 : Identity{"admin-token", {Role::kAdmin}, "admin-token"};

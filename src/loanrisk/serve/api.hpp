@@ -13,6 +13,7 @@
 #include "loanrisk/serve/model_holder.hpp"
 #include "loanrisk/serve/prometheus.hpp"
 #include "loanrisk/serve/routes.hpp"
+#include "loanrisk/serve/sessions.hpp"
 #include "loanrisk/serve/settings.hpp"
 
 namespace loanrisk {
@@ -43,7 +44,11 @@ class ServeApi {
   /// Returns when the request may call a route of this access, with who set to the caller (also
   /// when a known caller is refused); HttpError 401 (no or a wrong token) or 403 (a role that
   /// does not allow it, or the token kind switched off).
-  void check_access(Access access, const std::string& authorization, Identity& who) const;
+  /// A browser's session cookie counts when no Authorization header is sent; a state-changing
+  /// request it carries must echo the session's CSRF token (403 otherwise).
+  void check_access(Access access, const HttpRequest& request, Identity& who) const;
+  /// HttpError 403 naming who's roles and the ones the route needs, unless one allows it.
+  void require_role(Access access, const Identity& who) const;
   /// Runs the route; fills route (the metrics label), matched and who as far as it got.
   HttpResponse dispatch(const HttpRequest& request, const std::string& path,
                         const std::string& query, std::string& route, const Route*& matched,
@@ -65,8 +70,11 @@ class ServeApi {
   HttpResponse readiness() const;
   HttpResponse openapi() const;
   HttpResponse prometheus() const;
-  HttpResponse monitoring() const;      // api_monitoring.cpp
-  std::string monitor_metrics() const;  // api_monitoring.cpp
+  HttpResponse monitoring() const;                     // api_monitoring.cpp
+  HttpResponse session(const RouteCall& call) const;   // api_session.cpp: who is signed in
+  HttpResponse sign_in(const RouteCall& call) const;   // api_session.cpp
+  HttpResponse sign_out(const RouteCall& call) const;  // api_session.cpp
+  std::string monitor_metrics() const;                 // api_monitoring.cpp
   /// Hands a request's scored rows to the monitor (no-op without one).
   void record_predictions(const LoadedModel& model, const Frame& frame,
                           const std::vector<double>& pd, const char* route) const;
@@ -76,7 +84,8 @@ class ServeApi {
   ServeMetrics& metrics_;
   /// Local users' tokens and the audit trail (a pointer: it holds a mutex).
   std::unique_ptr<Identities> identities_;
-  std::shared_ptr<AppRoutes> app_;  ///< the web app's files and routes (app_api.hpp).
+  std::unique_ptr<Sessions> sessions_;  ///< web sign-in (sessions.hpp).
+  std::shared_ptr<AppRoutes> app_;      ///< the web app's files and routes (app_api.hpp).
   PredictionMonitor* monitor_ = nullptr;
   int log_level_;  ///< settings_.log_level as spdlog's level, parsed once.
   RouteTable routes_;

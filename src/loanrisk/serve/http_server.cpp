@@ -9,10 +9,14 @@
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
+#include <openssl/ssl.h>
 #include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast.hpp>
+#include <boost/beast/ssl.hpp>
 
 #include "loanrisk/core/error.hpp"
 #include "loanrisk/serve/http_wire.hpp"
@@ -32,41 +36,79 @@ namespace {
 using Executor = asio::io_context::executor_type;
 using Socket = asio::basic_stream_socket<tcp, Executor>;
 using Stream = beast::basic_stream<tcp, Executor>;
+using TlsStream = beast::ssl_stream<Stream>;
+namespace ssl = asio::ssl;
+
+constexpr std::string_view kHsts = "max-age=31536000";  // a year: browsers stay on https
 
 /// One client connection: read a request, answer it, repeat while keep-alive. The request, the
 /// response head and body buffers are the session's own, reused request after request: one
-/// exchange at a time is in flight on a connection.
-class Session : public std::enable_shared_from_this<Session> {
+/// exchange at a time is in flight on a connection. S is the plain TCP stream or TLS over it.
+template <class S>
+class Session : public std::enable_shared_from_this<Session<S>> {
+  static constexpr bool kTls = std::is_same_v<S, TlsStream>;
+
  public:
-  Session(Socket socket, const HttpServer::Options& options, const HttpServer::Handler& handler)
+  Session(Socket socket, const HttpServer::Options& options,
+          const HttpServer::Handler& handler) requires(!kTls)
       : stream_(std::move(socket)), options_(options), handler_(handler) {
+    remember_peer();
+  }
+  Session(Socket socket, ssl::context& tls, const HttpServer::Options& options,
+          const HttpServer::Handler& handler) requires(kTls)
+      : stream_(Stream(std::move(socket)), tls), options_(options), handler_(handler) {
+    remember_peer();
+  }
+
+  void run() {
+    asio::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
+      if constexpr (kTls) {
+        self->handshake();
+      } else {
+        self->read();
+      }
+    });
+  }
+
+ private:
+  Stream& tcp_stream() { return beast::get_lowest_layer(stream_); }
+
+  void remember_peer() {
     // The reader resets the request's other fields before each request; the peer stays.
     beast::error_code ec;
-    const auto peer = stream_.socket().remote_endpoint(ec);
+    const auto peer = tcp_stream().socket().remote_endpoint(ec);
     if (!ec) {
       request_.client = peer.address().to_string() + ":" + std::to_string(peer.port());
     }
   }
 
-  void run() {
-    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->read(); });
+  // A client that does not speak TLS (or an old version of it) is dropped here, before any byte
+  // of HTTP is read.
+  void handshake() {
+    tcp_stream().expires_after(
+        std::chrono::milliseconds(static_cast<long long>(options_.timeout_seconds * 1000)));
+    stream_.async_handshake(ssl::stream_base::server,
+                            [self = this->shared_from_this()](beast::error_code ec) {
+                              if (ec) return self->close();
+                              self->read();
+                            });
   }
 
- private:
   void read() {
     reader_.emplace(request_);
     reader_->body_limit(options_.max_body_bytes);
-    stream_.expires_after(
+    tcp_stream().expires_after(
         std::chrono::milliseconds(static_cast<long long>(options_.timeout_seconds * 1000)));
-    http::async_read(
-        stream_, buffer_, *reader_,
-        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
+    http::async_read(stream_, buffer_, *reader_,
+                     [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                       self->on_read(ec);
+                     });
   }
 
   void on_read(beast::error_code ec) {
     if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
         ec == asio::error::operation_aborted || ec == asio::error::connection_reset ||
-        ec == asio::error::eof) {
+        ec == asio::error::eof || ec == ssl::error::stream_truncated) {
       return close();
     }
     if (ec == http::error::body_limit) {
@@ -101,19 +143,21 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void send(HttpResponse r, unsigned version, bool keep_alive, bool head_only) {
     head_.clear();
+    if constexpr (kTls) r.headers.emplace_back("Strict-Transport-Security", kHsts);
     append_response_head(head_, r, r.body.size(), version, keep_alive);
     body_ = std::move(r.body);
     if (head_only || !status_has_body(r.status)) body_.clear();
-    stream_.expires_after(
+    tcp_stream().expires_after(
         std::chrono::milliseconds(static_cast<long long>(options_.timeout_seconds * 1000)));
     const std::array<asio::const_buffer, 2> buffers = {asio::buffer(head_), asio::buffer(body_)};
-    asio::async_write(stream_, buffers,
-                      [self = shared_from_this(), keep_alive](beast::error_code ec, std::size_t) {
-                        if (!ec && self->lingering_) return self->linger();
-                        if (ec || !keep_alive) return self->close();
-                        self->trim();
-                        self->read();
-                      });
+    asio::async_write(
+        stream_, buffers,
+        [self = this->shared_from_this(), keep_alive](beast::error_code ec, std::size_t) {
+          if (!ec && self->lingering_) return self->linger();
+          if (ec || !keep_alive) return self->close();
+          self->trim();
+          self->read();
+        });
   }
 
   // After an error answer: no more writes, then up to kLingerBytes or kLingerTime of the
@@ -121,15 +165,15 @@ class Session : public std::enable_shared_from_this<Session> {
   static constexpr std::size_t kLingerBytes = 64 << 20;
   void linger() {
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    tcp_stream().socket().shutdown(tcp::socket::shutdown_send, ec);
     if (ec) return close();
     drain_.resize(16 << 10);
-    stream_.expires_after(std::chrono::seconds(2));
+    tcp_stream().expires_after(std::chrono::seconds(2));
     keep_draining();
   }
   void keep_draining() {
     stream_.async_read_some(asio::buffer(drain_),
-                            [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                            [self = this->shared_from_this()](beast::error_code ec, std::size_t n) {
                               self->drained_ += n;
                               if (ec || self->drained_ >= kLingerBytes) return self->close();
                               self->keep_draining();
@@ -147,11 +191,11 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void close() {
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-    stream_.socket().close(ec);
+    tcp_stream().socket().shutdown(tcp::socket::shutdown_send, ec);
+    tcp_stream().socket().close(ec);
   }
 
-  Stream stream_;
+  S stream_;
   beast::flat_buffer buffer_;
   HttpRequest request_;
   std::optional<RequestReader> reader_;
@@ -174,6 +218,7 @@ struct HttpServer::Impl {
   std::vector<std::unique_ptr<asio::io_context>> ios;
   std::vector<WorkGuard> work;  ///< keeps a thread's run() going while it has no connection.
   std::optional<asio::basic_socket_acceptor<tcp, Executor>> acceptor;
+  std::optional<ssl::context> tls;          ///< set when the options name a certificate and key.
   std::optional<asio::signal_set> signals;  ///< lives as long as ios so no handler outlives it.
   std::vector<std::thread> threads;
   std::atomic<bool> stopped{false};
@@ -191,7 +236,11 @@ struct HttpServer::Impl {
       if (!ec) {
         backoff = std::chrono::milliseconds(0);
         s.set_option(tcp::no_delay(true), ec);
-        std::make_shared<Session>(std::move(s), options, handler)->run();
+        if (tls) {
+          std::make_shared<Session<TlsStream>>(std::move(s), *tls, options, handler)->run();
+        } else {
+          std::make_shared<Session<Stream>>(std::move(s), options, handler)->run();
+        }
         return accept();
       }
       // Out of file descriptors (or memory): the pending connection stays queued and accept
@@ -226,8 +275,42 @@ HttpServer::~HttpServer() {
   stop();
 }
 
+namespace {
+
+/// The server's TLS context: TLS 1.2 or later, the certificate chain and its private key (PEM).
+/// UsageError naming the file and what is wrong with it.
+void load_tls(ssl::context& tls, const HttpServer::Options& o) {
+  tls.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                  ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 |
+                  ssl::context::single_dh_use);
+  SSL_CTX_set_min_proto_version(tls.native_handle(), TLS1_2_VERSION);
+  beast::error_code ec;
+  tls.use_certificate_chain_file(o.tls_cert_file, ec);
+  if (ec) {
+    throw UsageError("--tls-cert " + o.tls_cert_file +
+                     ": cannot read a PEM certificate chain from it (" + ec.message() +
+                     "); give the server's certificate, then any intermediates, in PEM");
+  }
+  tls.use_private_key_file(o.tls_key_file, ssl::context::pem, ec);
+  if (ec) {
+    throw UsageError("--tls-key " + o.tls_key_file + ": cannot read a PEM private key from it (" +
+                     ec.message() + "); give the certificate's unencrypted private key in PEM");
+  }
+  if (SSL_CTX_check_private_key(tls.native_handle()) != 1) {
+    throw UsageError("--tls-key " + o.tls_key_file + " is not the private key of --tls-cert " +
+                     o.tls_cert_file + "; give the key the certificate was issued for");
+  }
+}
+
+}  // namespace
+
 void HttpServer::start() {
   auto& o = impl_->options;
+  if (o.tls_cert_file.empty() != o.tls_key_file.empty()) {
+    throw UsageError(
+        "--tls-cert and --tls-key go together: give both (or neither, for plain HTTP)");
+  }
+  if (!o.tls_cert_file.empty()) load_tls(impl_->tls.emplace(ssl::context::tls_server), o);
   beast::error_code ec;
   const auto address = asio::ip::make_address(o.host, ec);
   if (ec) throw UsageError("--host '" + o.host + "' is not an IP address (e.g. 127.0.0.1)");

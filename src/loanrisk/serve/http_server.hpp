@@ -1,6 +1,7 @@
 #pragma once
-// The HTTP/1.1 transport on Boost.Beast/Asio: keep-alive, body limit (413), read timeouts for slow
-// or stalled clients, a pool of threads each running the handler inline. Knows nothing of routes.
+// The HTTP/1.1 transport on Boost.Beast/Asio, plain or over TLS (OpenSSL): keep-alive, body limit
+// (413), read timeouts for slow or stalled clients, a pool of threads each running the handler
+// inline. Knows nothing of routes.
 #include <cstddef>
 #include <functional>
 #include <memory>
@@ -22,6 +23,9 @@ class HttpServer {
     int threads = 2;
     std::size_t max_body_bytes = 8u << 20;
     double timeout_seconds = 10;
+    /// PEM files: both set, the server speaks only TLS 1.2 or later and sends HSTS.
+    std::string tls_cert_file = {};
+    std::string tls_key_file = {};
   };
 
   HttpServer(Options options, Handler handler);

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "loanrisk/auth/http_fetch.hpp"
+#include "loanrisk/core/error.hpp"
 #include "loanrisk/core/sha256.hpp"
 #include "loanrisk/core/text.hpp"
 #include "loanrisk/serve/http_error.hpp"
@@ -13,12 +15,13 @@ Identities::Identities(std::string store_uri, std::optional<OidcSettings> oidc)
   if (oidc_settings_) oidc_ = std::make_unique<auth::OidcVerifier>(oidc_settings_->config);
 }
 
-Identity Identities::authenticate_oidc(std::string_view token) {
+Identity Identities::authenticate_oidc(std::string_view token, std::int64_t* expires_in) {
   const std::int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
                                std::chrono::system_clock::now().time_since_epoch())
                                .count();
   try {
     const auth::OidcIdentity who = oidc_->verify(token, now);
+    if (expires_in) *expires_in = who.expires - now;
     return {who.name, oidc_settings_->roles_of(who.roles), "oidc"};
   } catch (const auth::TokenError& e) {
     throw HttpError(401, std::string("identity provider token refused: ") + e.what());
@@ -70,6 +73,16 @@ bool Identities::has_users() {
   return false;
 }
 
+bool Identities::still_active(const Identity& who) {
+  if (who.source != "user") return true;
+  const std::lock_guard lock(mutex_);
+  store();
+  for (const User& u : users_->list()) {
+    if (u.name == who.name) return !u.revoked_ms;
+  }
+  return false;
+}
+
 void Identities::audit(const AuditEvent& event) noexcept {
   try {
     const std::lock_guard lock(mutex_);
@@ -81,6 +94,16 @@ void Identities::audit(const AuditEvent& event) noexcept {
   } catch (...) {
     spdlog::error("audit trail: could not record {}: unknown error", echo_text(event.action));
   }
+}
+
+void require_identity_source(const ServeSettings& s, Identities& ids) {
+  if (auth::is_loopback_host(s.host) || ids.has_users()) return;
+  throw UsageError(
+      "serve --host " + echo_text(s.host) +
+      " would be reachable from other machines, but this server cannot tell people apart: the "
+      "store has no users and no identity provider is configured. Add an admin (`loanrisk users "
+      "add NAME --role admin --store URI`, which prints the token once), or configure "
+      "[auth.oidc] in loanrisk.toml (docs/security.md), or listen on 127.0.0.1");
 }
 
 }  // namespace loanrisk

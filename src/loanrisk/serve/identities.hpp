@@ -40,7 +40,11 @@ class Identities {
   /// The person an identity provider's token proves, with the loanrisk roles its claim maps to
   /// (possibly none). HttpError 401 when the token is refused (the reason, never the token), 503
   /// while the provider's keys cannot be fetched.
-  Identity authenticate_oidc(std::string_view token);
+  /// expires: set to the token's seconds left, for a session that must not outlive it.
+  Identity authenticate_oidc(std::string_view token, std::int64_t* expires_in = nullptr);
+  /// False when who is a local user revoked (or removed) since signing in; true for the others
+  /// (a provider's identity lasts as long as its token). Reads the store.
+  bool still_active(const Identity& who);
   /// Appends to the audit trail; never throws (a failure is logged as an error).
   void audit(const AuditEvent& event) noexcept;
 
@@ -60,5 +64,9 @@ class Identities {
   std::optional<OidcSettings> oidc_settings_;
   std::unique_ptr<auth::OidcVerifier> oidc_;  ///< by sha256 of the token, never the token.
 };
+
+/// A server reachable beyond this machine must tell people apart: UsageError (exit 2) saying how
+/// to add users or an identity provider, unless settings.host is loopback or ids.has_users().
+void require_identity_source(const ServeSettings& settings, Identities& ids);
 
 }  // namespace loanrisk

@@ -1,5 +1,6 @@
 #include "loanrisk/serve/request_reader.hpp"
 
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/http/basic_parser.hpp>
 
 namespace loanrisk {
@@ -11,6 +12,8 @@ RequestReader::RequestReader(HttpRequest& out) : out_(out) {
   out_.content_type.clear();
   out_.authorization.clear();
   out_.if_none_match.clear();
+  out_.cookie.clear();
+  out_.csrf_token.clear();
   out_.body.clear();
 }
 
@@ -21,7 +24,8 @@ void RequestReader::on_request_impl(http::verb, string_view method, string_view 
   version_ = static_cast<unsigned>(version);
 }
 
-void RequestReader::on_field_impl(http::field name, string_view, string_view value, error_code&) {
+void RequestReader::on_field_impl(http::field name, string_view text, string_view value,
+                                  error_code&) {
   // The first of repeated headers counts, as with Beast's fields container.
   const auto keep = [&](std::string& field, unsigned bit) {
     if (seen_ & bit) return;
@@ -31,6 +35,10 @@ void RequestReader::on_field_impl(http::field name, string_view, string_view val
   if (name == http::field::content_type) keep(out_.content_type, 1);
   if (name == http::field::authorization) keep(out_.authorization, 2);
   if (name == http::field::if_none_match) keep(out_.if_none_match, 4);
+  if (name == http::field::cookie) keep(out_.cookie, 8);
+  if (name == http::field::unknown && boost::beast::iequals(text, "X-CSRF-Token")) {
+    keep(out_.csrf_token, 16);
+  }
 }
 
 void RequestReader::on_body_init_impl(const boost::optional<std::uint64_t>& length, error_code&) {

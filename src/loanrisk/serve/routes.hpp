@@ -21,6 +21,8 @@ struct HttpRequest {
   std::string body;
   std::string if_none_match = {};  ///< the If-None-Match header ("" when absent).
   std::string client = {};         ///< the peer's address:port, for the audit trail.
+  std::string cookie = {};         ///< the Cookie header ("" when absent).
+  std::string csrf_token = {};     ///< the X-CSRF-Token header ("" when absent).
 };
 
 /// What the transport sends back.
@@ -45,6 +47,7 @@ enum class Access {
   Promote,    ///< asking for a promotion: analyst, validator or admin.
   Validator,  ///< approving promotions: validator or admin.
   Admin,      ///< the server itself (reload): admin.
+  Signed,     ///< any identity the server knows, whatever its roles: signing in and out.
 };
 
 /// What a handler is given.

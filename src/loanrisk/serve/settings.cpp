@@ -78,11 +78,13 @@ void apply_serve_toml_text(ServeSettings& s, const std::string& content, const s
   t.check_keys({"host", "port", "model", "store", "threads", "max_batch", "max_body_bytes",
                 "request_timeout_seconds", "poll_seconds", "lgd", "grades",
                 "require_token_for_predict", "log_level", "drift_window", "prediction_log",
-                "job_data_dirs", "protected_aliases"});
+                "job_data_dirs", "protected_aliases", "tls_cert", "tls_key"});
   t.string("host", s.host);
   t.integer("port", s.port, 0, 65535);
   t.string("model", s.model);
   t.string("store", s.store);
+  t.string("tls_cert", s.tls_cert);
+  t.string("tls_key", s.tls_key);
   t.integer("threads", s.threads, 1, 256);
   t.integer("max_batch", s.max_batch, 1);
   t.integer("max_body_bytes", s.max_body_bytes, 1024);

@@ -49,6 +49,9 @@ struct ServeSettings {
   /// (four-eyes, docs/security.md).
   std::vector<std::string> protected_aliases = {"champion"};
   std::optional<OidcSettings> oidc;  ///< none: no identity provider
+  /// PEM certificate chain and private key: both set, the server speaks TLS only (with HSTS).
+  std::string tls_cert;
+  std::string tls_key;
 
   /// Ten grades with monotone PD upper bounds from 0.5% to 100%.
   static std::vector<Grade> default_grades() { return loanrisk::default_grades(); }

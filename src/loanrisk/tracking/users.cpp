@@ -36,19 +36,6 @@ std::string random_hex(std::size_t bytes) {
   return hex;
 }
 
-std::string random_secret() {
-  std::array<unsigned char, kSecretBytes> raw{};
-  randombytes_buf(raw.data(), raw.size());
-  const std::size_t len =
-      sodium_base64_ENCODED_LEN(kSecretBytes, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-  std::string text(len, '\0');
-  sodium_bin2base64(text.data(), text.size(), raw.data(), raw.size(),
-                    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-  text.resize(text.find('\0'));
-  sodium_memzero(raw.data(), raw.size());
-  return text;
-}
-
 std::string hash_secret(const std::string& secret) {
   std::array<char, crypto_pwhash_STRBYTES> out{};
   if (crypto_pwhash_str(out.data(), secret.data(), secret.size(),
@@ -86,6 +73,20 @@ constexpr const char* kUserColumns =
 
 }  // namespace
 
+std::string random_base64url(std::size_t bytes) {
+  ensure_sodium();
+  std::vector<unsigned char> raw(bytes);
+  randombytes_buf(raw.data(), raw.size());
+  const std::size_t len =
+      sodium_base64_ENCODED_LEN(bytes, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+  std::string text(len, '\0');
+  sodium_bin2base64(text.data(), text.size(), raw.data(), raw.size(),
+                    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+  text.resize(text.find('\0'));
+  sodium_memzero(raw.data(), raw.size());
+  return text;
+}
+
 std::string_view to_string(Role role) {
   return kRoles.name(role);
 }
@@ -104,7 +105,7 @@ NewUser UserStore::add(const std::string& name, Role role, const std::string& by
   require_utf8("the creating user's name", by);
   NewUser out;
   const std::string id = random_hex(kIdBytes);
-  const std::string secret = random_secret();
+  const std::string secret = random_base64url(kSecretBytes);
   const std::string hash = hash_secret(secret);  // slow: outside the write transaction
   out.user = {.name = name,
               .role = role,

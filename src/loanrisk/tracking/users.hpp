@@ -21,6 +21,9 @@ std::string_view to_string(Role role);
 /// The role with that name; UsageError listing the valid ones.
 Role parse_role(std::string_view name);
 
+/// `bytes` random bytes (libsodium) as base64url without padding: secrets and session ids.
+std::string random_base64url(std::size_t bytes);
+
 /// Who makes a call, as the audit trail and the registry record it.
 struct Identity {
   std::string name;  ///< a user's name; the OS user's for the CLI without a token.

@@ -1,7 +1,8 @@
 // Experiments: the runs table (sort, filter, select), side-by-side comparison with metric history
 // charts, tuning studies (optimisation history, importances, parallel coordinates), and starting a
 // training or tuning run in the background with live progress.
-import { ApiError, getJson, postJson, adminToken, rememberToken } from '../api.js';
+import { ApiError, currentSession, getJson, postJson } from '../api.js';
+import { signInAndRedraw } from '../account.js';
 import { chart, el, errorBox, field, fmt, table, when } from '../ui.js';
 
 const PREFERRED = [
@@ -277,12 +278,6 @@ function startForm(meta, onStarted) {
     value: '10',
   });
   const experiment = el('input', { type: 'text', id: 'job-experiment', value: 'web' });
-  const token = el('input', {
-    type: 'password',
-    id: 'job-token',
-    autocomplete: 'off',
-    value: adminToken(),
-  });
   const msg = el('div', { 'aria-live': 'polite', 'data-testid': 'job-status' });
   const go = el('button', { type: 'submit', text: 'Start run' });
   const form = el(
@@ -303,7 +298,6 @@ function startForm(meta, onStarted) {
     ),
     field('Number of trials', trials),
     field('Experiment name', experiment),
-    field('Admin token', token),
     el('p', {
       class: 'muted',
       text: `Trains on ${meta.default_data || '(no data file known: the served model names none)'}.`,
@@ -329,8 +323,7 @@ function startForm(meta, onStarted) {
     };
     go.disabled = true;
     try {
-      const job = await postJson('/api/v1/admin/jobs', body, token.value);
-      rememberToken(token.value);
+      const job = await postJson('/api/v1/admin/jobs', body);
       onStarted(job, msg);
     } catch (e) {
       msg.append(errorBox(e));
@@ -341,37 +334,34 @@ function startForm(meta, onStarted) {
   return form;
 }
 
-// Background jobs need the admin token: asked for once per tab, then the form and the list show.
-function unlockJobs(error, onUnlocked) {
-  const token = el('input', { type: 'password', id: 'jobs-token', autocomplete: 'off' });
-  const msg = el('div', { 'aria-live': 'polite' });
-  const form = el(
-    'form',
-    { class: 'card', 'aria-label': 'Unlock background jobs' },
+// Background jobs need an analyst (or an admin): who is not signed in, or lacks the role, is told
+// so here and may sign in.
+function jobsLocked(error) {
+  const s = currentSession();
+  return el(
+    'div',
+    { class: 'card', 'aria-label': 'Background jobs', 'data-testid': 'jobs-locked' },
     el('h2', { text: 'Background jobs' }),
     el('p', {
       class: 'muted',
       text:
         error.status === 403
           ? error.message
-          : 'Starting and watching training or tuning jobs needs the admin token.',
+          : 'Starting and watching training or tuning jobs needs an analyst or an admin: sign in.',
     }),
-    field('Admin token', token),
-    el('div', { class: 'row' }, el('button', { type: 'submit', text: 'Show jobs' })),
-    msg,
+    s.signed_in && error.status !== 401
+      ? null
+      : el(
+          'div',
+          { class: 'row' },
+          el('button', {
+            type: 'button',
+            id: 'jobs-signin',
+            text: 'Sign in',
+            onclick: () => signInAndRedraw('Background jobs need an analyst or an admin.'),
+          }),
+        ),
   );
-  form.addEventListener('submit', async ev => {
-    ev.preventDefault();
-    msg.replaceChildren();
-    try {
-      const meta = await getJson('/api/v1/jobs', token.value);
-      rememberToken(token.value);
-      onUnlocked(meta);
-    } catch (e) {
-      msg.append(errorBox(e));
-    }
-  });
-  return form;
 }
 
 function jobView(job) {
@@ -399,11 +389,11 @@ function jobView(job) {
 }
 
 export async function experimentsPage(root, alive) {
-  // Jobs are admin-only: without the token (or with a wrong one) the page asks for it.
+  // Jobs need an analyst: signed out (or short of the role), the page says so.
   const [runsData, studies, jobs] = await Promise.all([
     getJson('/api/v1/runs'),
     getJson('/api/v1/studies'),
-    getJson('/api/v1/jobs', adminToken()).catch(e => {
+    getJson('/api/v1/jobs').catch(e => {
       if (e instanceof ApiError && (e.status === 401 || e.status === 403)) return e;
       throw e;
     }),
@@ -506,10 +496,10 @@ export async function experimentsPage(root, alive) {
     while (alive()) {
       await new Promise(r => setTimeout(r, 1000));
       if (!alive()) return;
-      const j = await getJson(`/api/v1/jobs/${job.id}`, adminToken());
+      const j = await getJson(`/api/v1/jobs/${job.id}`);
       msg.replaceChildren(jobView(j));
       if (j.state !== 'running') {
-        drawJobs((await getJson('/api/v1/jobs', adminToken())).jobs);
+        drawJobs((await getJson('/api/v1/jobs')).jobs);
         await reload();
         drawStudies((await getJson('/api/v1/studies')).studies);
         return;
@@ -525,7 +515,7 @@ export async function experimentsPage(root, alive) {
     );
     drawJobs(meta.jobs);
   };
-  if (jobs instanceof ApiError) jobsArea.replaceChildren(unlockJobs(jobs, showJobs));
+  if (jobs instanceof ApiError) jobsArea.replaceChildren(jobsLocked(jobs));
   else showJobs(jobs);
 
   root.append(

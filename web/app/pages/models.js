@@ -1,7 +1,8 @@
 // Models: registered models, their versions with metrics and aliases, the promotion history and
-// the requests waiting for a validator; promote a version (a token and a reason), approve or reject
+// the requests waiting for a validator; promote a version (signed in, with a reason), approve or reject
 // a request, then see the new champion answer.
-import { getJson, postJson, adminToken, rememberToken } from '../api.js';
+import { currentSession, getJson, postJson } from '../api.js';
+import { requireSignIn } from '../account.js';
 import { el, errorBox, field, table, when } from '../ui.js';
 import { refreshServing } from '../serving.js';
 
@@ -22,15 +23,12 @@ const SAMPLE = {
   fico_score: 610,
 };
 
-// A dialog asking for the caller's token and a reason, then sending them; onDone gets the answer.
-// The ids stay the same for every decision, so one page script (and the e2e test) drives them all.
-function decisionDialog({ title, label, submit, send, onDone }) {
-  const token = el('input', {
-    type: 'password',
-    id: 'promote-token',
-    autocomplete: 'off',
-    value: adminToken(),
-  });
+// A dialog asking for a reason, then sending it as the signed-in person (asked to sign in first when
+// nobody is); onDone gets the answer. The ids stay the same for every decision, so one page script
+// (and the e2e test) drives them all.
+async function decisionDialog({ title, label, submit, send, onDone }) {
+  if (!(await requireSignIn(`${title}: sign in as the person who decides.`))) return;
+  const s = currentSession();
   const reason = el('textarea', { id: 'promote-reason', rows: '3', required: true });
   const msg = el('div', { 'aria-live': 'assertive' });
   const ok = el('button', { type: 'submit', text: submit });
@@ -39,7 +37,10 @@ function decisionDialog({ title, label, submit, send, onDone }) {
     'form',
     { method: 'dialog' },
     el('h2', { text: title }),
-    field('Your token (a user token, or the admin token in single-user mode)', token),
+    el('p', {
+      class: 'muted',
+      text: `As ${s.user.name} (${(s.user.roles || []).join(', ') || 'no role'}).`,
+    }),
     field('Reason (kept in the history)', reason),
     msg,
     el('div', { class: 'row' }, ok, cancel),
@@ -60,8 +61,7 @@ function decisionDialog({ title, label, submit, send, onDone }) {
     }
     ok.disabled = true;
     try {
-      const r = await send(token.value, reason.value);
-      rememberToken(token.value);
+      const r = await send(reason.value);
       dialog.close();
       dialog.remove();
       await onDone(r);
@@ -72,7 +72,7 @@ function decisionDialog({ title, label, submit, send, onDone }) {
     }
   });
   dialog.showModal();
-  (token.value ? reason : token).focus();
+  reason.focus();
 }
 
 // After an alias moved: which version answers now, shown with a sample applicant's PD.
@@ -96,7 +96,7 @@ function governanceNote(g) {
     'data-testid': 'governance',
     text: g.four_eyes
       ? `Four-eyes: moving ${aliases} takes a request and a validator's approval; the approver may not be who trained, registered or requested the version.`
-      : `Single-user mode: this store has no users, so ${aliases} moves at once with the admin token. Add users (loanrisk users add) to require a second person's approval.`,
+      : `Single-user mode: this store has no users, so ${aliases} moves at once for whoever signs in with the admin token. Add users (loanrisk users add) to require a second person's approval.`,
   });
 }
 
@@ -113,8 +113,7 @@ function pendingTable(m, reload) {
           title: `${verb === 'approve' ? 'Approve' : 'Reject'} request ${r.id}: ${m.name} v${r.version} to @${r.alias}`,
           label: `${verb} a promotion request`,
           submit: verb === 'approve' ? `Approve and move @${r.alias}` : 'Reject',
-          send: (token, reason) =>
-            postJson(`/api/v1/admin/promotions/${r.id}/${verb}`, { reason }, token),
+          send: reason => postJson(`/api/v1/admin/promotions/${r.id}/${verb}`, { reason }),
           onDone: async answer =>
             reload(
               verb === 'approve'
@@ -223,12 +222,13 @@ export async function modelsPage(root, alive) {
                           title: `Promote ${m.name} version ${v.version} to @champion`,
                           label: 'Promote a model version',
                           submit: 'Promote to champion',
-                          send: (token, reason) =>
-                            postJson(
-                              '/api/v1/admin/promote',
-                              { model: m.name, version: v.version, alias: 'champion', reason },
-                              token,
-                            ),
+                          send: reason =>
+                            postJson('/api/v1/admin/promote', {
+                              model: m.name,
+                              version: v.version,
+                              alias: 'champion',
+                              reason,
+                            }),
                           onDone: async r =>
                             reload(
                               r.request
