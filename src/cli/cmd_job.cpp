@@ -9,6 +9,7 @@
 #include "loanrisk/core/files.hpp"
 #include "loanrisk/core/text.hpp"
 #include "loanrisk/registry/registry.hpp"
+#include "loanrisk/tracking/process_identity.hpp"
 #include "loanrisk/workflow/jobs.hpp"
 
 namespace loanrisk::cli {
@@ -16,6 +17,13 @@ namespace {
 
 int run_job(const std::string& spec_path) {
   const JobSpec spec = job_from_json(read_json_file(spec_path), spec_path);
+  std::visit(
+      [](const auto& job) {
+        if constexpr (requires { job.tracking.run_as; }) {
+          if (!job.tracking.run_as.empty()) set_acting_user(job.tracking.run_as);
+        }
+      },
+      spec);
   int exit_code = kExitOk;
   const nlohmann::json result = std::visit(
       [&exit_code](const auto& job) -> nlohmann::json {

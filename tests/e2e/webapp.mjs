@@ -358,9 +358,15 @@ async function main() {
   await page.fill('#job-trials', '3');
   await page.fill('#job-experiment', 'e2e-tuning');
   await page.click('form[aria-label="Start a run"] button[type=submit]');
-  await page.waitForSelector('[data-testid=job-status] [data-state]:not([data-state=running])', {
-    timeout: 600_000,
-  });
+  await page.waitForSelector(
+    '[data-testid=job-status] [data-state=succeeded], [data-testid=job-status] [data-state=failed]',
+    { timeout: 600_000 },
+  );
+  assert.match(
+    await page.textContent('[data-testid=job-status]'),
+    /started by admin-token/,
+    'the job names who started it',
+  );
   assert.equal(
     await page.$eval('[data-testid=job-status] [data-state]', n => n.dataset.state),
     'succeeded',
@@ -442,6 +448,54 @@ async function main() {
     .map(e => `${e.event} ${e.user}`);
   assert.deepEqual(tail, ['request ana', 'approve val', 'alias val']);
   await shot(page, 'models-four-eyes');
+
+  // The audit trail is for admins: a validator is told so (and sees no Audit link); the admin
+  // sees the request and the approval with who made them, and can narrow to refusals.
+  assert.equal(await page.isVisible('#nav-audit'), false, 'no Audit link for a validator');
+  await page.goto(`${base}/#/audit`);
+  await page.waitForSelector('[data-testid=audit-locked]');
+  assert.match(
+    await page.textContent('[data-testid=audit-locked]'),
+    /val \(validator\): the audit trail needs an admin/,
+  );
+  await page.click('#signout');
+  await page.click('#signin');
+  await page.fill('#signin-token', TOKEN);
+  await page.click('#signin-submit');
+  await page.waitForSelector('[data-testid=signed-in-as]:has-text("admin-token (admin)")');
+  assert.equal(await page.isVisible('#nav-audit'), true, 'an Audit link for an admin');
+  await page.goto(`${base}/#/audit`);
+  await page.waitForSelector('[data-testid=audit-table] tbody tr');
+  const rows = await page.$$eval('[data-testid=audit-table] tbody tr', trs =>
+    trs.map(tr => [...tr.querySelectorAll('td')].map(td => td.textContent)),
+  );
+  const seen = action => rows.find(r => r[2] === action && r[4].startsWith('ok'));
+  assert.match(seen('POST /api/v1/admin/promotions/{id}/approve')[1], /^val \(validator\)/);
+  assert.match(seen('POST /api/v1/admin/promote')[1], /^ana \(analyst\)/);
+  assert.ok(seen('job end'), "the job's end is in the trail");
+  await page.selectOption('#audit-outcome', 'refused');
+  await page.click('form[aria-label="Filter the audit trail"] button[type=submit]');
+  await page.waitForFunction(() =>
+    [...document.querySelectorAll('[data-testid=audit-table] tbody tr td:nth-child(5)')].every(td =>
+      td.textContent.startsWith('refused'),
+    ),
+  );
+  assert.match(
+    await page.textContent('[data-testid=audit-table]'),
+    /ana \(analyst\)/,
+    "ana's refused approval is in the trail",
+  );
+  const exported = await fetch(
+    `${base}${await page.getAttribute('[data-testid=audit-export]', 'href')}`,
+    { headers: { Authorization: `Bearer ${TOKEN}` } },
+  );
+  assert.equal(exported.status, 200);
+  const lines = (await exported.text())
+    .trim()
+    .split('\n')
+    .map(l => JSON.parse(l));
+  assert.ok(lines.length >= 1 && lines.every(e => e.outcome === 'refused'));
+  await shot(page, 'audit');
 
   assert.deepEqual(problems, [], 'no console error, page error or failed request');
   console.log(`e2e: every page passed; screenshots in ${shots}`);

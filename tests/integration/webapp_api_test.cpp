@@ -2,6 +2,9 @@
 // runs, studies, background jobs, EDA and model card, with their bad-input answers.
 #include <gtest/gtest.h>
 
+#include <set>
+#include <thread>
+
 #include <nlohmann/json.hpp>
 
 #include "serve_fixture.hpp"
@@ -138,6 +141,76 @@ TEST_F(WebappApi, BackgroundTrainingJob) {
   ASSERT_EQ(runs["runs"].size(), 1u);
   EXPECT_EQ(runs["runs"][0]["status"], "FINISHED");
   EXPECT_EQ(runs["runs"][0]["tags"]["loanrisk.family"], "logistic_regression");
+  // The job ran in the name of who started it (here the environment's admin token), not as the
+  // server's operating-system user.
+  EXPECT_EQ(runs["runs"][0]["user"], "admin-token");
+  EXPECT_EQ(job["started_by"], (json{{"name", "admin-token"}, {"source", "admin-token"}}));
+
+  // Its start and its end are in the audit trail, newest first; the end arrives from the
+  // server's monitor within a moment of the job's exit.
+  json trail;
+  for (int i = 0; i < 50; ++i) {
+    const auto a = http_call(port, "GET", "/api/v1/audit?limit=10", "", "", "Bearer t0ken");
+    ASSERT_EQ(a.status, 200) << a.body;
+    trail = json::parse(a.body)["events"];
+    if (!trail.empty() && trail[0]["action"] == "job end") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_GE(trail.size(), 2u) << trail.dump(2);
+  EXPECT_EQ(trail[0]["action"], "job end");
+  EXPECT_EQ(trail[0]["who"], "admin-token");
+  EXPECT_EQ(trail[0]["outcome"], "ok");
+  EXPECT_EQ(trail[0]["target"], id + ": train logistic_regression in experiment from-web");
+  bool started = false;
+  for (const json& e : trail) {
+    started |= e["action"] == "POST /api/v1/admin/jobs" && e["status"] == 202 &&
+               e["detail"] == id + ": train logistic_regression in experiment from-web: running";
+  }
+  EXPECT_TRUE(started) << trail.dump(2);
+}
+
+TEST_F(WebappApi, AuditTrailForAdmins) {
+  EXPECT_EQ(http_call(port, "GET", "/api/v1/audit").status, 401);
+  // Something to find: a refused promotion (no token) and an accepted reload.
+  EXPECT_EQ(http_call(port, "POST", "/api/v1/admin/reload").status, 401);
+  ASSERT_EQ(http_call(port, "POST", "/api/v1/admin/reload", "", "", "Bearer t0ken").status, 200);
+  const auto page = [](const std::string& query, int want = 200) {
+    const auto r = http_call(port, "GET", "/api/v1/audit" + query, "", "", "Bearer t0ken");
+    EXPECT_EQ(r.status, want) << query << ": " << r.body;
+    return r;
+  };
+  const json refused = json::parse(page("?outcome=refused").body)["events"];
+  ASSERT_FALSE(refused.empty());
+  for (const json& e : refused) EXPECT_EQ(e["outcome"], "refused");
+  const json mine = json::parse(page("?who=admin-token&limit=1").body);
+  ASSERT_EQ(mine["events"].size(), 1u);
+  EXPECT_EQ(mine["events"][0]["action"], "POST /api/v1/admin/reload");
+  // The next page starts below the last event shown.
+  const json next = json::parse(
+      page("?who=admin-token&limit=1&before=" + mine["next_before"].dump()).body)["events"];
+  for (const json& e : next) EXPECT_LT(e["id"], mine["events"][0]["id"]);
+  // An export: JSON lines, oldest first, each the shape of `loanrisk audit export`.
+  const auto lines = page("?format=jsonl");
+  EXPECT_EQ(lines.headers.at("content-type"), "application/x-ndjson");
+  std::int64_t last = 0;
+  int n = 0;
+  for (std::size_t at = 0; at < lines.body.size();) {
+    const auto nl = lines.body.find('\n', at);
+    const json e = json::parse(lines.body.substr(at, nl - at));
+    EXPECT_GT(e["id"].get<std::int64_t>(), last);
+    last = e["id"];
+    ++n;
+    at = nl + 1;
+  }
+  EXPECT_GE(n, 2);
+  // Bad queries: 422 naming each field.
+  const json bad = json::parse(
+      page("?since=yesterday&outcome=maybe&limit=0&before=x&format=xml", 422).body)["problems"];
+  std::set<std::string> fields;
+  for (const json& p : bad) fields.insert(p["field"]);
+  EXPECT_EQ(fields, (std::set<std::string>{"since", "outcome", "limit", "before", "format"}));
+  page("?limit=5001", 422);
+  page("?who=%FF%FE", 200);  // bytes that are not UTF-8 find nobody, and break nothing
 }
 
 }  // namespace

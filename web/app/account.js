@@ -3,7 +3,7 @@
 // person (the action goes on in the page as it is); signing in or out from the header or a page's
 // own button draws the page again for the new person.
 import { currentSession, loadSession, onSessionChange, signIn, signOut } from './api.js';
-import { el, errorBox, field } from './ui.js';
+import { el, errorBox, field, formDialog } from './ui.js';
 
 function describe(s) {
   const roles = (s.user.roles || []).join(', ') || 'no role';
@@ -19,47 +19,26 @@ export function signInDialog(why) {
       autocomplete: 'off',
       required: true,
     });
-    const msg = el('div', { 'aria-live': 'assertive' });
-    const ok = el('button', { type: 'submit', id: 'signin-submit', text: 'Sign in' });
-    const cancel = el('button', { type: 'button', class: 'secondary', text: 'Cancel' });
-    const s = currentSession();
-    const hint = s.users
+    const hint = currentSession().users
       ? 'Your token from `loanrisk users add` or from the bank’s identity provider.'
       : 'Single-user mode: this store has no users; the admin token (LOANRISK_ADMIN_TOKEN) signs in.';
-    const form = el(
-      'form',
-      { method: 'dialog' },
-      el('h2', { text: 'Sign in' }),
-      why ? el('p', { text: why }) : null,
-      el('p', { class: 'muted', text: hint }),
-      field('Token', token),
-      msg,
-      el('div', { class: 'row' }, ok, cancel),
-    );
-    const dialog = el('dialog', { 'aria-label': 'Sign in' }, form);
-    document.body.append(dialog);
-    const close = result => {
-      dialog.close();
-      dialog.remove();
-      resolve(result);
-    };
-    cancel.addEventListener('click', () => close(false));
-    dialog.addEventListener('cancel', () => close(false));
-    form.addEventListener('submit', async ev => {
-      ev.preventDefault();
-      msg.replaceChildren();
-      ok.disabled = true;
-      try {
+    formDialog({
+      label: 'Sign in',
+      title: 'Sign in',
+      body: [
+        why ? el('p', { text: why }) : null,
+        el('p', { class: 'muted', text: hint }),
+        field('Token', token),
+      ],
+      submit: 'Sign in',
+      submitId: 'signin-submit',
+      onSubmit: async () => {
         await signIn(token.value);
         token.value = '';
-        close(true);
-      } catch (e) {
-        msg.append(errorBox(e));
-      } finally {
-        ok.disabled = false;
-      }
+        resolve(true);
+      },
+      onCancel: () => resolve(false),
     });
-    dialog.showModal();
     token.focus();
   });
 }
@@ -103,6 +82,30 @@ function drawAccount(node, s) {
       }),
     );
   }
+}
+
+/// A card standing in for what needs a role the visitor lacks: the server's 403 when signed in
+/// with another role, else what is needed, and a sign-in button when it could help.
+export function lockedCard({ title, need, error, testid, buttonId }) {
+  const s = currentSession();
+  return el(
+    'div',
+    { class: 'card', 'aria-label': title, 'data-testid': testid },
+    el('h2', { text: title }),
+    el('p', { class: 'muted', text: error.status === 403 ? error.message : `${need}: sign in.` }),
+    s.signed_in && error.status !== 401
+      ? null
+      : el(
+          'div',
+          { class: 'row' },
+          el('button', {
+            type: 'button',
+            id: buttonId,
+            text: 'Sign in',
+            onclick: () => signInAndRedraw(`${need}.`),
+          }),
+        ),
+  );
 }
 
 /// Fills the header's account box and keeps it current; rerender draws the current page again.

@@ -2,6 +2,7 @@
 // served model's name in the header.
 import { refreshServing } from './serving.js';
 import { startAccount } from './account.js';
+import { onSessionChange } from './api.js';
 import { el, errorBox, disposeCharts } from './ui.js';
 import { predictPage } from './pages/predict.js';
 import { batchPage } from './pages/batch.js';
@@ -10,6 +11,7 @@ import { experimentsPage } from './pages/experiments.js';
 import { dataPage } from './pages/data.js';
 import { monitoringPage } from './pages/monitoring.js';
 import { cardPage } from './pages/card.js';
+import { auditPage } from './pages/audit.js';
 
 const pages = {
   predict: { title: 'Predict', render: predictPage },
@@ -19,6 +21,7 @@ const pages = {
   data: { title: 'Data', render: dataPage },
   monitoring: { title: 'Monitoring', render: monitoringPage },
   card: { title: 'Model card', render: cardPage },
+  audit: { title: 'Audit trail', render: auditPage },
 };
 
 let generation = 0;
@@ -49,5 +52,10 @@ window.addEventListener('hashchange', () => {
   document.getElementById('view').focus();
 });
 refreshServing();
+// The Audit link is for admins; the page itself tells anyone else who may see it.
+onSessionChange(s => {
+  const isAdmin = Boolean(s.signed_in && s.user && (s.user.roles || []).includes('admin'));
+  document.getElementById('nav-audit').hidden = !isAdmin;
+});
 // The pages show what the signed-in person may do: the session is known before the first one.
 startAccount(route).then(route);

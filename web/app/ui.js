@@ -95,6 +95,56 @@ export function errorBox(err) {
   return box;
 }
 
+/**
+ * A modal dialog around a form: a title, the body's nodes, a message area, submit and Cancel.
+ * On submit, onSubmit(msg) runs with the submit button disabled; the dialog closes when it
+ * resolves to anything but false (then onClosed(result) runs), and shows its error when it
+ * throws. Cancel and Escape close it and call onCancel. Returns the dialog, already open.
+ */
+export function formDialog({ label, title, body, submit, submitId, onSubmit, onClosed, onCancel }) {
+  const msg = el('div', { 'aria-live': 'assertive' });
+  const ok = el('button', { type: 'submit', id: submitId, text: submit });
+  const cancel = el('button', { type: 'button', class: 'secondary', text: 'Cancel' });
+  const form = el(
+    'form',
+    { method: 'dialog' },
+    el('h2', { text: title }),
+    body,
+    msg,
+    el('div', { class: 'row' }, ok, cancel),
+  );
+  const dialog = el('dialog', { 'aria-label': label }, form);
+  document.body.append(dialog);
+  const close = () => {
+    if (dialog.open) dialog.close();
+    dialog.remove();
+  };
+  const dismiss = () => {
+    close();
+    if (onCancel) onCancel();
+  };
+  cancel.addEventListener('click', dismiss);
+  dialog.addEventListener('cancel', dismiss);
+  form.addEventListener('submit', async ev => {
+    ev.preventDefault();
+    msg.replaceChildren();
+    ok.disabled = true;
+    try {
+      const result = await onSubmit(msg);
+      if (result !== false) {
+        close();
+        if (onClosed) await onClosed(result);
+      }
+    } catch (e) {
+      msg.append(errorBox(e));
+    } finally {
+      ok.disabled = false;
+    }
+  });
+  dialog.showModal();
+  return dialog;
+}
+
 const charts = new Set();
 function initChart(node) {
   if (!node.isConnected || node.chart) return;

@@ -51,7 +51,7 @@ std::string require_status(Database& db, const std::string& name, std::int64_t v
 }
 
 ModelRegistry::ModelRegistry(Store& store, std::string by)
-    : store_(store), db_(store.database()), by_(by.empty() ? this_user() : std::move(by)) {
+    : store_(store), db_(store.database()), by_(by.empty() ? acting_user() : std::move(by)) {
   require_utf8("the registry user's name", by_);
 }
 

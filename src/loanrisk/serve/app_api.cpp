@@ -66,6 +66,8 @@ std::string percent_decode(const std::string& raw) {
 }
 
 /// The decoded value of key in a query string ("" when absent).
+}  // namespace
+
 std::string query_value(const std::string& query, const std::string& key) {
   std::size_t pos = 0;
   while (pos <= query.size()) {
@@ -77,6 +79,8 @@ std::string query_value(const std::string& query, const std::string& key) {
   }
   return "";
 }
+
+namespace {
 
 nlohmann::json version_json(const ModelVersion& v) {
   nlohmann::json metrics = nlohmann::json::object();
@@ -103,6 +107,12 @@ struct EdaCache {
   std::map<std::string, nlohmann::json> reports;  ///< by path + sha256.
 };
 
+/// "job-3: tune gbm in experiment web" (the audit trail's target of a job).
+std::string job_target(const nlohmann::json& job) {
+  return job.value("id", "") + ": " + job.value("kind", "") + " " + job.value("family", "") +
+         " in experiment " + job.value("experiment", "");
+}
+
 EdaCache& eda_cache() {
   static EdaCache c;
   return c;
@@ -114,7 +124,27 @@ AppRoutes::AppRoutes(const ServeSettings& settings, ModelHolder& holder, Identit
     : settings_(settings),
       holder_(holder),
       identities_(identities),
-      jobs_(std::make_unique<JobRunner>(settings.store)) {}
+      jobs_(std::make_unique<JobRunner>(
+          settings.store, settings.jobs,
+          // A job's end is a state change of its own, recorded in the name of who started it.
+          [&identities](const nlohmann::json& job, const Identity& who) {
+            const std::string state = job.value("state", "");
+            const int code = job["exit_code"].is_number() ? job["exit_code"].get<int>() : -1;
+            identities.audit(
+                {.id = 0,
+                 .time_ms = 0,
+                 .who = who.name,
+                 .role = who.roles_text(),
+                 .source = who.source,
+                 .request_id = job.value("id", ""),
+                 .client = "server",
+                 .action = "job end",
+                 .target = job_target(job),
+                 .outcome = state == "succeeded" ? "ok" : "failed",
+                 .status = code,
+                 .detail = state + (code >= 0 ? " with exit code " + std::to_string(code)
+                                              : std::string())});
+          })) {}
 
 AppRoutes::~AppRoutes() = default;
 
@@ -139,13 +169,16 @@ HttpResponse AppRoutes::file(const RouteCall& call) const {
   return r;
 }
 
-HttpResponse AppRoutes::start_job(const HttpRequest& request) const {
+HttpResponse AppRoutes::start_job(const RouteCall& call) const {
   const auto m = holder_.current();
   const std::string default_data =
       m ? m->bundle.lineage.value("data_path", std::string()) : std::string();
-  HttpResponse r = json_response(jobs_->start(
-      parse_job_request(parse_json_body(request.body), default_data, settings_.job_data_dirs)));
+  const nlohmann::json job = jobs_->start(
+      parse_job_request(parse_json_body(call.request.body), default_data, settings_.job_data_dirs),
+      call.who);
+  HttpResponse r = json_response(job);
   r.status = 202;
+  r.audit_note = job_target(job) + ": " + job.value("state", "");
   return r;
 }
 

@@ -33,11 +33,14 @@ class AppRoutes {
   HttpResponse run(const RouteCall& call) const;      ///< the run id is the call's param.
   HttpResponse studies() const;
   HttpResponse study(const RouteCall& call) const;  ///< the study's name, percent-encoded.
-  HttpResponse start_job(const HttpRequest& request) const;
+  HttpResponse start_job(const RouteCall& call) const;
   HttpResponse job_list() const;
   HttpResponse job(const RouteCall& call) const;  ///< the job id is the call's param.
   HttpResponse data() const;
   HttpResponse card() const;
+  /// The audit trail for admins (app_audit.cpp): ?since=&who=&outcome=&before=&limit=, newest
+  /// first; &format=jsonl exports it as JSON lines, oldest first.
+  HttpResponse audit(const RouteCall& call) const;
 
  private:
   ServeSettings settings_;  ///< a copy: the routes outlive nothing they point into.
@@ -45,6 +48,9 @@ class AppRoutes {
   Identities& identities_;
   std::unique_ptr<JobRunner> jobs_;
 };
+
+/// A query string's value for key, percent-decoded; "" when absent.
+std::string query_value(const std::string& query, const std::string& key);
 
 /// The server's store, opened for one request (connections are not shared between threads).
 std::unique_ptr<Store> open_app_store(const ServeSettings& settings);

@@ -183,10 +183,20 @@ JobRequest parse_job_request(const nlohmann::json& body, const std::string& defa
   return r;
 }
 
-JobRunner::JobRunner(std::string store_uri, int max_running)
-    : store_uri_(std::move(store_uri)), max_running_(max_running) {}
+JobRunner::JobRunner(std::string store_uri, JobLimits limits, Ended on_end, std::string executable)
+    : store_uri_(std::move(store_uri)),
+      limits_(limits),
+      on_end_(std::move(on_end)),
+      executable_(executable.empty() ? self_exe() : std::move(executable)),
+      monitor_([this] { monitor(); }) {}
 
 JobRunner::~JobRunner() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  monitor_.join();
   std::lock_guard lock(mutex_);
   for (auto& [id, job] : jobs_) {
     if (job.state == "running") kill(job.pid, SIGTERM);
@@ -220,17 +230,45 @@ void JobRunner::reap(Job& job) {
   job.ended_ms = now_ms();
 }
 
-nlohmann::json JobRunner::start(const JobRequest& request) {
-  std::lock_guard lock(mutex_);
-  int running = 0;
-  for (auto& [id, job] : jobs_) {
-    reap(job);
-    running += job.state == "running";
+namespace {
+
+bool same_person(const Identity& a, const Identity& b) {
+  return a.source == b.source && a.name == b.name;
+}
+
+std::string jobs_word(int n) {
+  return std::to_string(n) + (n == 1 ? " job" : " jobs");
+}
+
+}  // namespace
+
+int JobRunner::running_of(const Identity* who) const {
+  int n = 0;
+  for (const auto& [id, job] : jobs_) {
+    n += job.state == "running" && (!who || same_person(job.who, *who));
   }
-  if (running >= max_running_) {
-    throw HttpError(429, std::to_string(running) +
-                             " jobs are running already, the most this server runs at once; "
-                             "wait for one to finish and start again");
+  return n;
+}
+
+int JobRunner::queued_of(const Identity& who) const {
+  int n = 0;
+  for (const auto& [id, job] : jobs_) n += job.state == "queued" && same_person(job.who, who);
+  return n;
+}
+
+nlohmann::json JobRunner::start(const JobRequest& request, const Identity& who) {
+  std::unique_lock lock(mutex_);
+  for (auto& [id, job] : jobs_) reap(job);
+  const int mine = running_of(&who), all = running_of(nullptr), waiting = queued_of(who);
+  const bool runs_now = all < limits_.max_running && mine < limits_.max_running_per_person;
+  if (!runs_now && waiting >= limits_.max_queued_per_person) {
+    throw HttpError(429, echo_text(who.name) + " has " + jobs_word(mine) + " running and " +
+                             jobs_word(waiting) + " waiting, the most one person may have (" +
+                             std::to_string(limits_.max_running_per_person) + " running, " +
+                             std::to_string(limits_.max_queued_per_person) +
+                             " waiting; the server runs " + std::to_string(limits_.max_running) +
+                             " at once, " + std::to_string(all) +
+                             " now): wait for one to finish and start again");
   }
   if (root_.empty()) {
     std::string tmpl = (std::filesystem::temp_directory_path() / "loanrisk-jobs-XXXXXX").string();
@@ -238,16 +276,53 @@ nlohmann::json JobRunner::start(const JobRequest& request) {
     root_ = tmpl;
   }
   Job job;
-  job.id = "job-" + std::to_string(next_++);
+  job.seq = next_++;
+  job.id = "job-" + std::to_string(job.seq);
   job.request = request;
+  job.who = who;
   job.dir = root_ / job.id;
-  job.started_ms = now_ms();
+  job.queued_ms = now_ms();
   std::filesystem::create_directories(job.dir);
+  if (request.tune) {
+    job.study = "web-" + request.family + "-" + std::to_string(job.queued_ms) + "-" + job.id;
+  }
+  const std::string id = job.id;
+  auto& stored = jobs_.emplace(id, std::move(job)).first->second;
+  schedule();
+  return describe(stored);
+}
+
+void JobRunner::schedule() {
+  std::vector<Job*> waiting;
+  for (auto& [id, job] : jobs_) {
+    if (job.state == "queued") waiting.push_back(&job);
+  }
+  std::sort(waiting.begin(), waiting.end(),
+            [](const Job* a, const Job* b) { return a->seq < b->seq; });
+  for (Job* job : waiting) {
+    if (running_of(nullptr) >= limits_.max_running) return;
+    if (running_of(&job->who) >= limits_.max_running_per_person) continue;
+    try {
+      launch(*job);
+    } catch (const std::exception& e) {
+      job->state = "failed";
+      job->ended_ms = now_ms();
+      std::ofstream(job->dir / "stderr.log", std::ios::app) << e.what() << "\n";
+    }
+  }
+}
+
+void JobRunner::launch(Job& job) {
+  job.started_ms = now_ms();
   // The job as the application layer's spec, run by `loanrisk job run`: the same function the
   // CLI's train and tune call, with no flag strings or TOML in between.
+  const JobRequest& request = job.request;
+  JobTracking tracking;
+  tracking.store = store_uri_;
+  tracking.experiment = request.experiment;
+  tracking.run_as = job.who.name;
   JobSpec spec;
   if (request.tune) {
-    job.study = "web-" + request.family + "-" + std::to_string(job.started_ms);
     TuneJob tune;
     tune.data = request.data;
     tune.out = (job.dir / "tuned").string();
@@ -255,8 +330,7 @@ nlohmann::json JobRunner::start(const JobRequest& request) {
     tune.trials = request.trials;
     tune.model.family = request.family;
     tune.model.features = request.features;
-    tune.tracking.store = store_uri_;
-    tune.tracking.experiment = request.experiment;
+    tune.tracking = tracking;
     spec = tune;
   } else {
     TrainJob train;
@@ -264,12 +338,11 @@ nlohmann::json JobRunner::start(const JobRequest& request) {
     train.out = (job.dir / "bundle").string();
     train.model.family = request.family;
     train.model.features = request.features;
-    train.tracking.store = store_uri_;
-    train.tracking.experiment = request.experiment;
+    train.tracking = tracking;
     spec = train;
   }
   write_file_atomic(job.dir / "job.json", dump_json(job_to_json(spec), 2));
-  std::vector<std::string> args = {self_exe(), "job", "run", (job.dir / "job.json").string()};
+  std::vector<std::string> args = {executable_, "job", "run", (job.dir / "job.json").string()};
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -282,19 +355,41 @@ nlohmann::json JobRunner::start(const JobRequest& request) {
   posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   posix_spawn_file_actions_addchdir_np(&actions, job.dir.c_str());
-  const int rc = posix_spawn(&job.pid, argv[0], &actions, nullptr, argv.data(), environ);
+  pid_t pid = -1;
+  const int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0)
+  if (rc != 0) {
     throw InternalError("cannot start a job: posix_spawn failed with " + std::to_string(rc));
-  const std::string id = job.id;
-  auto& stored = jobs_.emplace(id, std::move(job)).first->second;
-  return describe(stored);
+  }
+  job.pid = pid;
+  job.state = "running";
+}
+
+void JobRunner::monitor() {
+  std::unique_lock lock(mutex_);
+  while (!stopping_) {
+    wake_.wait_for(lock, std::chrono::milliseconds(250));
+    if (stopping_) break;
+    for (auto& [id, job] : jobs_) reap(job);
+    schedule();
+    std::vector<std::pair<nlohmann::json, Identity>> ended;
+    for (auto& [id, job] : jobs_) {
+      if (job.end_reported || (job.state != "succeeded" && job.state != "failed")) continue;
+      job.end_reported = true;
+      if (on_end_) ended.emplace_back(describe(job), job.who);
+    }
+    if (ended.empty()) continue;
+    lock.unlock();
+    for (const auto& [j, who] : ended) on_end_(j, who);
+    lock.lock();
+  }
 }
 
 nlohmann::json JobRunner::describe(Job& job) {
   reap(job);
   nlohmann::json j = {
       {"id", job.id},
+      {"started_by", {{"name", job.who.name}, {"source", job.who.source}}},
       {"kind", job.request.tune ? "tune" : "train"},
       {"family", job.request.family},
       {"experiment", job.request.experiment},
@@ -302,7 +397,8 @@ nlohmann::json JobRunner::describe(Job& job) {
       {"data", job.request.data},
       {"state", job.state},
       {"exit_code", job.exit_code < 0 ? nlohmann::json() : nlohmann::json(job.exit_code)},
-      {"started_ms", job.started_ms},
+      {"queued_ms", job.queued_ms},
+      {"started_ms", job.started_ms ? nlohmann::json(job.started_ms) : nlohmann::json()},
       {"ended_ms", job.ended_ms ? nlohmann::json(job.ended_ms) : nlohmann::json()},
       {"stderr_tail", tail_of(job.dir / "stderr.log", 2000)}};
   if (job.request.tune) {
@@ -334,11 +430,12 @@ nlohmann::json JobRunner::status(const std::string& id) {
 
 nlohmann::json JobRunner::list() {
   std::lock_guard lock(mutex_);
+  std::vector<Job*> newest_first;
+  for (auto& [id, job] : jobs_) newest_first.push_back(&job);
+  std::sort(newest_first.begin(), newest_first.end(),
+            [](const Job* a, const Job* b) { return a->seq > b->seq; });
   nlohmann::json out = nlohmann::json::array();
-  for (auto& [id, job] : jobs_) out.push_back(describe(job));
-  std::sort(out.begin(), out.end(), [](const nlohmann::json& a, const nlohmann::json& b) {
-    return a["started_ms"].get<std::int64_t>() > b["started_ms"].get<std::int64_t>();
-  });
+  for (Job* job : newest_first) out.push_back(describe(*job));
   return out;
 }
 

@@ -2,17 +2,24 @@
 // Background training and tuning jobs started from the web app: each job is the application
 // layer's spec (workflow/jobs.hpp) written as JSON and run by the server's own binary as a child
 // process (`loanrisk job run SPEC.json`) on the server's store, at most max_running at a time,
-// with its progress read from the study store.
+// with its progress read from the study store, in the name of whoever started it, within limits
+// per server and per person.
 #include <sys/types.h>
 
+#include <condition_variable>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <nlohmann/json_fwd.hpp>
+
+#include "loanrisk/serve/settings.hpp"
+#include "loanrisk/tracking/users.hpp"
 
 namespace loanrisk {
 
@@ -33,19 +40,30 @@ struct JobRequest {
 JobRequest parse_job_request(const nlohmann::json& body, const std::string& default_data,
                              const std::vector<std::string>& data_dirs = {});
 
-/// Runs jobs as child processes and reports on them; thread-safe.
+/// Runs jobs as child processes and reports on them; thread-safe. A job that cannot run at once
+/// waits in a queue (first come, first served) and starts when a slot frees; a monitor thread
+/// reaps finished children, starts waiting jobs and reports each end once.
 class JobRunner {
  public:
-  /// Jobs record into store_uri; logs and outputs go under a private temporary folder.
-  JobRunner(std::string store_uri, int max_running = 2);
-  /// Stops running jobs (SIGTERM, then SIGKILL) and removes the temporary folder.
+  /// Called once per finished job (from the monitor thread, no lock held) with its state and who
+  /// started it; not called for jobs stopped by the destructor.
+  using Ended = std::function<void(const nlohmann::json& job, const Identity& started_by)>;
+
+  /// Jobs record into store_uri; logs and outputs go under a private temporary folder. A job runs
+  /// `executable job run SPEC.json` (the server's own binary unless a test says otherwise).
+  JobRunner(std::string store_uri, JobLimits limits = {}, Ended on_end = {},
+            std::string executable = {});
+  /// Stops running jobs (SIGTERM, then SIGKILL), drops waiting ones, removes the temporary folder.
   ~JobRunner();
   JobRunner(const JobRunner&) = delete;
   JobRunner& operator=(const JobRunner&) = delete;
 
-  /// Starts a job and returns its state; HttpError 429 when max_running jobs are running.
-  nlohmann::json start(const JobRequest& request);
-  /// A job's state: {id, kind, state, exit_code, trials_done, trials_total, stderr_tail, ...};
+  /// Starts the job for who (its runs and registry events name them), or queues it when the
+  /// server or the person has as many running as allowed; HttpError 429 naming the limit when the
+  /// person's queue is full too.
+  nlohmann::json start(const JobRequest& request, const Identity& who);
+  /// A job's state: {id, kind, state (queued | running | succeeded | failed), started_by,
+  /// queued_ms, started_ms, ended_ms, exit_code, trials_done, trials_total, stderr_tail, ...};
   /// HttpError 404 when there is no such job.
   nlohmann::json status(const std::string& id);
   /// Every job, newest first.
@@ -54,24 +72,38 @@ class JobRunner {
  private:
   struct Job {
     std::string id;
+    int seq = 0;  ///< order of arrival.
     JobRequest request;
+    Identity who;
     std::string study;  ///< study name ("" for a training run).
     pid_t pid = -1;
-    std::string state = "running";  ///< running | succeeded | failed.
+    std::string state = "queued";  ///< queued | running | succeeded | failed.
     int exit_code = -1;
+    bool end_reported = false;
+    std::int64_t queued_ms = 0;
     std::int64_t started_ms = 0;
     std::int64_t ended_ms = 0;
     std::filesystem::path dir;
   };
   void reap(Job& job);
+  void launch(Job& job);
+  void schedule();  ///< starts waiting jobs that fit the limits; mutex_ held.
+  int running_of(const Identity* who) const;
+  int queued_of(const Identity& who) const;
   nlohmann::json describe(Job& job);
+  void monitor();
 
   std::string store_uri_;
-  int max_running_;
+  JobLimits limits_;
+  Ended on_end_;
+  std::string executable_;
   std::filesystem::path root_;
   std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
   std::map<std::string, Job> jobs_;
   int next_ = 1;
+  std::thread monitor_;
 };
 
 }  // namespace loanrisk

@@ -172,6 +172,7 @@ json openapi_document(const RouteTable& routes) {
       {"GET /api/v1/jobs/{id}", {nullptr, json_of("Object"), {401, 403, 404}}},
       {"GET /api/v1/data", {nullptr, json_of("Object"), {503}}},
       {"GET /api/v1/model/card", {nullptr, json_of("Object"), {503}}},
+      {"GET /api/v1/audit", {nullptr, json_of("Object"), {401, 403, 422}}},
   };
 
   auto& p = d["paths"];

@@ -71,6 +71,7 @@ std::vector<Route> ServeApi::route_table() const {
       {"GET", "/api/v1/jobs/{id}", Analyst, on(app, &App::job), "A job's state, trials done / total, exit code, stderr tail"},
       {"GET", "/api/v1/data", Open, on(app, &App::data), "EDA of the served model's training data (else its schema)"},
       {"GET", "/api/v1/model/card", Open, on(app, &App::card), "The served model's card (Markdown)"},
+      {"GET", "/api/v1/audit", Admin, on(app, &App::audit), "The audit trail, newest first: ?since=&who=&outcome=&before=&limit= (at most 5000); &format=jsonl exports it as JSON lines, oldest first"},
   };
   // clang-format on
 }

@@ -75,10 +75,28 @@ void apply_serve_toml_text(ServeSettings& s, const std::string& content, const s
   const toml::node* node = root.get("serve");
   if (!node) return;
   const TomlSection t(src, *node, "serve", TomlStyle::Sectioned, "");
-  t.check_keys({"host", "port", "model", "store", "threads", "max_batch", "max_body_bytes",
-                "request_timeout_seconds", "poll_seconds", "lgd", "grades",
-                "require_token_for_predict", "log_level", "drift_window", "prediction_log",
-                "job_data_dirs", "protected_aliases", "tls_cert", "tls_key"});
+  t.check_keys({"host",
+                "port",
+                "model",
+                "store",
+                "threads",
+                "max_batch",
+                "max_body_bytes",
+                "request_timeout_seconds",
+                "poll_seconds",
+                "lgd",
+                "grades",
+                "require_token_for_predict",
+                "log_level",
+                "drift_window",
+                "prediction_log",
+                "job_data_dirs",
+                "job_max_running",
+                "job_max_running_per_person",
+                "job_max_queued_per_person",
+                "protected_aliases",
+                "tls_cert",
+                "tls_key"});
   t.string("host", s.host);
   t.integer("port", s.port, 0, 65535);
   t.string("model", s.model);
@@ -97,6 +115,9 @@ void apply_serve_toml_text(ServeSettings& s, const std::string& content, const s
   t.integer("drift_window", s.drift_window, 1, std::numeric_limits<std::int64_t>::max(),
             "a positive integer (rows), e.g. 10000");
   if (const auto* dirs = t.get("job_data_dirs")) s.job_data_dirs = read_job_data_dirs(t, *dirs);
+  t.integer("job_max_running", s.jobs.max_running, 1, 256);
+  t.integer("job_max_running_per_person", s.jobs.max_running_per_person, 1, 256);
+  t.integer("job_max_queued_per_person", s.jobs.max_queued_per_person, 0, 1000);
   if (const auto* aliases = t.get("protected_aliases")) {
     s.protected_aliases = t.strings_of(*aliases, "protected_aliases");
     for (std::size_t i = 0; i < s.protected_aliases.size(); ++i) {

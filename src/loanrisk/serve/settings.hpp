@@ -24,6 +24,14 @@ struct OidcSettings {
   std::vector<Role> roles_of(const std::vector<std::string>& claimed) const;
 };
 
+/// How many jobs the server runs and keeps waiting, in all and per person (identity source and
+/// name), from [serve] job_max_running, job_max_running_per_person, job_max_queued_per_person.
+struct JobLimits {
+  int max_running = 2;             ///< at once on this server.
+  int max_running_per_person = 1;  ///< at once for one identity.
+  int max_queued_per_person = 2;   ///< waiting for a slot, per identity; 0: no queue.
+};
+
 /// Everything the server needs to start.
 struct ServeSettings {
   std::string host = "127.0.0.1";
@@ -45,6 +53,8 @@ struct ServeSettings {
   std::size_t drift_window = 10'000;  ///< scored rows in the live drift window.
   /// Folders whose files background jobs may train on (besides the served model's training data).
   std::vector<std::string> job_data_dirs;
+  /// Background jobs at once, and per person running and waiting.
+  JobLimits jobs;
   /// Aliases whose moves need a request and a second person's approval once the store has users
   /// (four-eyes, docs/security.md).
   std::vector<std::string> protected_aliases = {"champion"};

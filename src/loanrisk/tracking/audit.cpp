@@ -51,6 +51,14 @@ std::vector<AuditEvent> AuditLog::list(const AuditQuery& q) {
     sql += " AND who = ?";
     params.emplace_back(q.who);
   }
+  if (!q.outcome.empty()) {
+    sql += " AND outcome = ?";
+    params.emplace_back(q.outcome);
+  }
+  if (q.before_id) {
+    sql += " AND id < ?";
+    params.emplace_back(*q.before_id);
+  }
   sql += " ORDER BY id DESC";
   if (q.limit > 0) {
     sql += " LIMIT ?";

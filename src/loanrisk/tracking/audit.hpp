@@ -36,9 +36,11 @@ inline constexpr std::size_t kMaxAuditText = 2000;
 
 /// Filters for reading the trail back.
 struct AuditQuery {
-  std::optional<std::int64_t> since_ms;  ///< events at or after this time.
-  std::string who;                       ///< "" for everyone.
-  std::int64_t limit = 0;                ///< newest N only (still returned oldest first); 0: all.
+  std::optional<std::int64_t> since_ms;   ///< events at or after this time.
+  std::string who;                        ///< "" for everyone.
+  std::string outcome;                    ///< "ok", "refused", "failed"; "" for all.
+  std::optional<std::int64_t> before_id;  ///< events older than this id (the next page).
+  std::int64_t limit = 0;                 ///< newest N only (still returned oldest first); 0: all.
 };
 
 /// The audit table of a store.

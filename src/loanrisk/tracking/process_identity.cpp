@@ -5,10 +5,21 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <mutex>
 #include <sstream>
 
 namespace loanrisk {
 namespace {
+
+struct ActingUser {
+  std::mutex mutex;
+  std::string name;
+};
+
+ActingUser& acting() {
+  static ActingUser a;
+  return a;
+}
 
 std::string boot_id() {
   std::ifstream in("/proc/sys/kernel/random/boot_id");
@@ -49,6 +60,18 @@ std::string this_user() {
     return pw->pw_name;
   }
   return "uid" + std::to_string(::getuid());
+}
+
+std::string acting_user() {
+  auto& a = acting();
+  std::lock_guard lock(a.mutex);
+  return a.name.empty() ? this_user() : a.name;
+}
+
+void set_acting_user(std::string name) {
+  auto& a = acting();
+  std::lock_guard lock(a.mutex);
+  a.name = std::move(name);
 }
 
 std::string process_start_identity(std::int64_t pid) {

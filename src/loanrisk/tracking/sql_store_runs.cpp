@@ -140,7 +140,7 @@ Run SqlStore::create_run(const RunSpec& spec) {
   r.experiment_name = exp.name;
   r.name = spec.name.empty() ? "run-" + r.id.substr(0, 8) : spec.name;
   r.start_ms = now_ms();
-  r.user = this_user();
+  r.user = acting_user();
   r.git_commit = spec.git_commit.empty() ? git_commit() : spec.git_commit;
   r.parent_run_id = spec.parent_run_id;
   r.pid = ::getpid();

@@ -129,6 +129,7 @@ void fields(V& v, T& t) {
   v.text("register_as", t.register_as);
   v.text("alias", t.alias);
   v.text("reason", t.reason);
+  v.text("run_as", t.run_as);
 }
 
 template <class V, class T>

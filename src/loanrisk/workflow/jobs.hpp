@@ -45,6 +45,10 @@ struct JobTracking {
   std::string register_as;
   std::string alias;
   std::string reason;
+  /// Whom the job acts for (the person who started it on the server): its runs and registry
+  /// events name them instead of the operating-system user. Trusted as the store itself is: who
+  /// can write a spec can write the store.
+  std::string run_as;
 };
 
 /// `train`: one family into a bundle folder, or every family (family "all") into out/<family>/.

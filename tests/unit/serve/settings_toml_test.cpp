@@ -24,6 +24,9 @@ TEST(ServeSettingsToml, BadValuesGiveFileLineAndColumn) {
               {"[serve]\ngrades = [{ name = \"A\", max_pd = \"high\" }]\n", "c.toml:2:34"},
               {"[serve]\njob_data_dirs = [\"/a\", 3]\n", "c.toml:2:24"},
               {"[serve]\nlog_level = \"loud\"\n", "c.toml:2:13"},
+              {"[serve]\njob_max_running = 0\n", "c.toml:2:19"},
+              {"[serve]\njob_max_running_per_person = 1.5\n", "c.toml:2:30"},
+              {"[serve]\njob_max_queued_per_person = -1\n", "c.toml:2:29"},
               {"[serve.prediction_log]\nqueue_capacity = 2.5\n", "c.toml:2:18"},
               {"[serve.prediction_log]\nsample_rate = \"all\"\n", "c.toml:2:15"},
               {"[serve.prediction_log]\nhash_customer_id = 1\n", "c.toml:2:20"},
@@ -37,6 +40,20 @@ TEST(ServeSettingsToml, IntegersAreCheckedBeforeConversion) {
       apply, {{"[serve]\nport = 1099511627776\n",
                "[serve] port must be an integer >= 0 and <= 65535; got 1099511627776"},
               {"[serve]\nmax_batch = -1\n", "c.toml:2:13"}});
+}
+
+TEST(ServeSettingsToml, JobLimits) {
+  ServeSettings s;
+  EXPECT_EQ(s.jobs.max_running, 2);
+  EXPECT_EQ(s.jobs.max_running_per_person, 1);
+  EXPECT_EQ(s.jobs.max_queued_per_person, 2);
+  apply_serve_toml_text(s,
+                        "[serve]\njob_max_running = 4\njob_max_running_per_person = 2\n"
+                        "job_max_queued_per_person = 0\n",
+                        "c.toml");
+  EXPECT_EQ(s.jobs.max_running, 4);
+  EXPECT_EQ(s.jobs.max_running_per_person, 2);
+  EXPECT_EQ(s.jobs.max_queued_per_person, 0);
 }
 
 }  // namespace

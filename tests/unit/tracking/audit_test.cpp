@@ -60,15 +60,38 @@ TEST_P(Audit, EventsComeBackInOrderAndFiltered) {
   EXPECT_EQ(all[0].outcome, "ok");
   EXPECT_EQ(all[0].status, 200);
   EXPECT_EQ(all[0].detail, "approved");
-  EXPECT_EQ(log->list({.since_ms = 2000, .who = "", .limit = 0}).size(), 2u);
-  const auto anas = log->list({.since_ms = std::nullopt, .who = "ana", .limit = 0});
+  const auto query = [](std::optional<std::int64_t> since, std::string who, std::int64_t limit,
+                        std::string outcome = "", std::optional<std::int64_t> before = {}) {
+    AuditQuery q;
+    q.since_ms = since;
+    q.who = std::move(who);
+    q.limit = limit;
+    q.outcome = std::move(outcome);
+    q.before_id = before;
+    return q;
+  };
+  EXPECT_EQ(log->list(query(2000, "", 0)).size(), 2u);
+  const auto anas = log->list(query(std::nullopt, "ana", 0));
   ASSERT_EQ(anas.size(), 2u);
   EXPECT_EQ(anas[1].action, "users add");
-  const auto newest = log->list({.since_ms = std::nullopt, .who = "", .limit = 2});
+  const auto newest = log->list(query(std::nullopt, "", 2));
   ASSERT_EQ(newest.size(), 2u);
   EXPECT_EQ(newest[0].id, b);  // the newest two, oldest first
   EXPECT_EQ(audit_event_json(newest[1])["who"], "ana");
   EXPECT_EQ(audit_event_json(newest[1])["time_ms"], 3000);
+  // A page below an id (the web page's "older"), and one outcome only.
+  const auto older = log->list(query(std::nullopt, "", 2, "", c));
+  ASSERT_EQ(older.size(), 2u);
+  EXPECT_EQ(older[0].id, a);
+  EXPECT_EQ(older[1].id, b);
+  AuditEvent refused = event("mallory", 4000, "POST /api/v1/admin/reload");
+  refused.outcome = "refused";
+  refused.status = 401;
+  log->append(refused);
+  const auto refusals = log->list(query(std::nullopt, "", 0, "refused"));
+  ASSERT_EQ(refusals.size(), 1u);
+  EXPECT_EQ(refusals[0].who, "mallory");
+  EXPECT_TRUE(log->list(query(std::nullopt, "ana", 0, "refused")).empty());
 }
 
 TEST_P(Audit, TheTableIsAppendOnly) {

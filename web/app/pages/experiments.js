@@ -1,9 +1,9 @@
 // Experiments: the runs table (sort, filter, select), side-by-side comparison with metric history
-// charts, tuning studies (optimisation history, importances, parallel coordinates), and starting a
-// training or tuning run in the background with live progress.
-import { ApiError, currentSession, getJson, postJson } from '../api.js';
-import { signInAndRedraw } from '../account.js';
+// charts, the tuning studies (studies.js), and background jobs (jobs.js).
+import { getJson } from '../api.js';
 import { chart, el, errorBox, field, fmt, table, when } from '../ui.js';
+import { jobsSection } from './jobs.js';
+import { studyView } from './studies.js';
 
 const PREFERRED = [
   'auc_roc',
@@ -167,235 +167,13 @@ async function comparison(ids) {
   return out;
 }
 
-async function studyView(name) {
-  const a = await getJson(`/api/v1/studies/${encodeURIComponent(name)}`);
-  const params = Object.keys(a.importances || {});
-  const complete = (a.history || []).filter(h => h.value !== null && h.value !== undefined);
-  const out = el(
-    'div',
-    { class: 'card', 'data-testid': 'study' },
-    el('h2', { text: `Study ${a.study} (${a.family}): ${a.n_trials} trials` }),
-    el(
-      'p',
-      {},
-      a.best
-        ? `Best: trial ${a.best.number}, objective ${fmt(a.best.value)}`
-        : 'No complete trial yet.',
-    ),
-    el('h2', { text: 'Optimisation history' }),
-    chart(
-      {
-        animation: false,
-        tooltip: { trigger: 'item' },
-        legend: {},
-        xAxis: { type: 'value', name: 'trial' },
-        yAxis: { type: 'value', scale: true, name: 'objective' },
-        series: [
-          { type: 'scatter', name: 'trial', data: complete.map(h => [h.number, h.value]) },
-          {
-            type: 'line',
-            name: 'best so far',
-            step: 'end',
-            showSymbol: false,
-            data: (a.history || [])
-              .filter(h => h.best_so_far !== null && h.best_so_far !== undefined)
-              .map(h => [h.number, h.best_so_far]),
-          },
-        ],
-      },
-      'chart small',
-      'optimisation history',
-    ),
-    el('h2', { text: 'Parameter importances' }),
-    chart(
-      {
-        animation: false,
-        grid: { left: 150 },
-        xAxis: { type: 'value', max: 1 },
-        yAxis: { type: 'category', data: params, inverse: true },
-        series: [
-          { type: 'bar', data: params.map(p => a.importances[p]), itemStyle: { color: '#0b5cad' } },
-        ],
-      },
-      'chart small',
-      'parameter importances',
-    ),
-  );
-  const pc = a.parallel_coordinates || [];
-  if (pc.length && params.length) {
-    const dims = [...params, 'objective'];
-    out.append(
-      el('h2', { text: 'Parallel coordinates' }),
-      chart(
-        {
-          animation: false,
-          parallelAxis: dims.map((d, i) => ({ dim: i, name: d, scale: true })),
-          parallel: { left: 40, right: 80 },
-          visualMap: {
-            min: Math.min(...pc.map(p => p.objective)),
-            max: Math.max(...pc.map(p => p.objective)),
-            dimension: dims.length - 1,
-            right: 0,
-            calculable: true,
-            inRange: { color: ['#c6dbef', '#08306b'] },
-          },
-          series: [
-            {
-              type: 'parallel',
-              lineStyle: { width: 2, opacity: 0.7 },
-              data: pc.map(p => [...params.map(k => p.params[k]), p.objective]),
-            },
-          ],
-        },
-        'chart',
-        'parallel coordinates of the trials',
-      ),
-    );
-  }
-  return out;
-}
-
-function startForm(meta, onStarted) {
-  const family = el(
-    'select',
-    { id: 'job-family' },
-    meta.families.map(f => el('option', { value: f, text: f, selected: f === 'xgboost' })),
-  );
-  const feats = meta.features.map(f =>
-    el(
-      'label',
-      {},
-      el('input', { type: 'checkbox', value: f, checked: meta.default_features.includes(f) }),
-      f,
-    ),
-  );
-  const tune = el('input', { type: 'checkbox', id: 'job-tune', checked: true });
-  const trials = el('input', {
-    type: 'number',
-    id: 'job-trials',
-    min: '1',
-    max: '500',
-    value: '10',
-  });
-  const experiment = el('input', { type: 'text', id: 'job-experiment', value: 'web' });
-  const msg = el('div', { 'aria-live': 'polite', 'data-testid': 'job-status' });
-  const go = el('button', { type: 'submit', text: 'Start run' });
-  const form = el(
-    'form',
-    { class: 'card', 'aria-label': 'Start a run' },
-    el('h2', { text: 'Start a run' }),
-    field('Model family', family),
-    el(
-      'fieldset',
-      { class: 'field' },
-      el('legend', { text: 'Features to use' }),
-      el('div', { class: 'checks' }, feats),
-    ),
-    el(
-      'div',
-      { class: 'field' },
-      el('label', {}, tune, ' Tune hyperparameters (a study of several trials)'),
-    ),
-    field('Number of trials', trials),
-    field('Experiment name', experiment),
-    el('p', {
-      class: 'muted',
-      text: `Trains on ${meta.default_data || '(no data file known: the served model names none)'}.`,
-    }),
-    el('div', { class: 'row' }, go),
-    msg,
-  );
-  tune.addEventListener('change', () => {
-    trials.disabled = !tune.checked;
-  });
-  form.addEventListener('submit', async ev => {
-    ev.preventDefault();
-    msg.replaceChildren();
-    const body = {
-      family: family.value,
-      features: feats
-        .map(l => l.firstChild)
-        .filter(c => c.checked)
-        .map(c => c.value),
-      tune: tune.checked,
-      trials: Number(trials.value),
-      experiment: experiment.value,
-    };
-    go.disabled = true;
-    try {
-      const job = await postJson('/api/v1/admin/jobs', body);
-      onStarted(job, msg);
-    } catch (e) {
-      msg.append(errorBox(e));
-    } finally {
-      go.disabled = false;
-    }
-  });
-  return form;
-}
-
-// Background jobs need an analyst (or an admin): who is not signed in, or lacks the role, is told
-// so here and may sign in.
-function jobsLocked(error) {
-  const s = currentSession();
-  return el(
-    'div',
-    { class: 'card', 'aria-label': 'Background jobs', 'data-testid': 'jobs-locked' },
-    el('h2', { text: 'Background jobs' }),
-    el('p', {
-      class: 'muted',
-      text:
-        error.status === 403
-          ? error.message
-          : 'Starting and watching training or tuning jobs needs an analyst or an admin: sign in.',
-    }),
-    s.signed_in && error.status !== 401
-      ? null
-      : el(
-          'div',
-          { class: 'row' },
-          el('button', {
-            type: 'button',
-            id: 'jobs-signin',
-            text: 'Sign in',
-            onclick: () => signInAndRedraw('Background jobs need an analyst or an admin.'),
-          }),
-        ),
-  );
-}
-
-function jobView(job) {
-  const done = job.trials_done ?? 0;
-  const total = job.trials_total ?? 1;
-  const finished = job.state !== 'running';
-  return el(
-    'div',
-    { 'data-job': job.id, 'data-state': job.state },
-    el(
-      'p',
-      {},
-      `${job.id}: ${job.kind} ${job.family} in experiment "${job.experiment}": `,
-      el('strong', { text: job.state }),
-      job.kind === 'tune' ? ` — ${done} of ${total} trials done` : '',
-      finished && job.exit_code !== null ? ` (exit code ${job.exit_code})` : '',
-    ),
-    el('progress', {
-      max: String(total),
-      value: String(finished && job.state === 'succeeded' ? total : job.kind === 'tune' ? done : 0),
-      'aria-label': `progress of ${job.id}`,
-    }),
-    job.state === 'failed' ? el('pre', { text: job.stderr_tail }) : null,
-  );
-}
-
 export async function experimentsPage(root, alive) {
-  // Jobs need an analyst: signed out (or short of the role), the page says so.
-  const [runsData, studies, jobs] = await Promise.all([
+  const [runsData, studies, jobsArea] = await Promise.all([
     getJson('/api/v1/runs'),
     getJson('/api/v1/studies'),
-    getJson('/api/v1/jobs').catch(e => {
-      if (e instanceof ApiError && (e.status === 401 || e.status === 403)) return e;
-      throw e;
+    jobsSection(alive, async () => {
+      await reload();
+      drawStudies((await getJson('/api/v1/studies')).studies);
     }),
   ]);
   if (!alive()) return;
@@ -488,35 +266,6 @@ export async function experimentsPage(root, alive) {
           }),
     );
   drawStudies(studies.studies);
-
-  const jobsBox = el('div', { 'data-testid': 'jobs' });
-  const drawJobs = list => jobsBox.replaceChildren(...list.map(jobView));
-  const poll = async (job, msg) => {
-    msg.replaceChildren(jobView(job));
-    while (alive()) {
-      await new Promise(r => setTimeout(r, 1000));
-      if (!alive()) return;
-      const j = await getJson(`/api/v1/jobs/${job.id}`);
-      msg.replaceChildren(jobView(j));
-      if (j.state !== 'running') {
-        drawJobs((await getJson('/api/v1/jobs')).jobs);
-        await reload();
-        drawStudies((await getJson('/api/v1/studies')).studies);
-        return;
-      }
-    }
-  };
-
-  const jobsArea = el('div');
-  const showJobs = meta => {
-    jobsArea.replaceChildren(
-      startForm(meta, (job, msg) => poll(job, msg).catch(e => msg.append(errorBox(e)))),
-      el('div', { class: 'card' }, el('h2', { text: 'Background jobs on this server' }), jobsBox),
-    );
-    drawJobs(meta.jobs);
-  };
-  if (jobs instanceof ApiError) jobsArea.replaceChildren(jobsLocked(jobs));
-  else showJobs(jobs);
 
   root.append(
     el('h1', { text: 'Experiments' }),

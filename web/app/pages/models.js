@@ -3,7 +3,7 @@
 // a request, then see the new champion answer.
 import { currentSession, getJson, postJson } from '../api.js';
 import { requireSignIn } from '../account.js';
-import { el, errorBox, field, table, when } from '../ui.js';
+import { el, field, formDialog, table, when } from '../ui.js';
 import { refreshServing } from '../serving.js';
 
 const METRICS = ['auc_roc', 'pr_auc', 'ks', 'brier', 'f1'];
@@ -30,48 +30,27 @@ async function decisionDialog({ title, label, submit, send, onDone }) {
   if (!(await requireSignIn(`${title}: sign in as the person who decides.`))) return;
   const s = currentSession();
   const reason = el('textarea', { id: 'promote-reason', rows: '3', required: true });
-  const msg = el('div', { 'aria-live': 'assertive' });
-  const ok = el('button', { type: 'submit', text: submit });
-  const cancel = el('button', { type: 'button', class: 'secondary', text: 'Cancel' });
-  const form = el(
-    'form',
-    { method: 'dialog' },
-    el('h2', { text: title }),
-    el('p', {
-      class: 'muted',
-      text: `As ${s.user.name} (${(s.user.roles || []).join(', ') || 'no role'}).`,
-    }),
-    field('Reason (kept in the history)', reason),
-    msg,
-    el('div', { class: 'row' }, ok, cancel),
-  );
-  const dialog = el('dialog', { 'aria-label': label }, form);
-  document.body.append(dialog);
-  cancel.addEventListener('click', () => {
-    dialog.close();
-    dialog.remove();
+  formDialog({
+    label,
+    title,
+    body: [
+      el('p', {
+        class: 'muted',
+        text: `As ${s.user.name} (${(s.user.roles || []).join(', ') || 'no role'}).`,
+      }),
+      field('Reason (kept in the history)', reason),
+    ],
+    submit,
+    onSubmit: async msg => {
+      if (!reason.value.trim()) {
+        msg.append(el('p', { class: 'field-error', text: 'Say why: the reason is recorded.' }));
+        reason.focus();
+        return false;
+      }
+      return send(reason.value);
+    },
+    onClosed: onDone,
   });
-  form.addEventListener('submit', async ev => {
-    ev.preventDefault();
-    msg.replaceChildren();
-    if (!reason.value.trim()) {
-      msg.append(el('p', { class: 'field-error', text: 'Say why: the reason is recorded.' }));
-      reason.focus();
-      return;
-    }
-    ok.disabled = true;
-    try {
-      const r = await send(reason.value);
-      dialog.close();
-      dialog.remove();
-      await onDone(r);
-    } catch (e) {
-      msg.append(errorBox(e));
-    } finally {
-      ok.disabled = false;
-    }
-  });
-  dialog.showModal();
   reason.focus();
 }
 
