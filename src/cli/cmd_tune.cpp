@@ -12,6 +12,7 @@
 #include "loanrisk/core/error.hpp"
 #include "loanrisk/core/files.hpp"
 #include "loanrisk/core/text.hpp"
+#include "loanrisk/tracking/store_uri.hpp"
 #include "loanrisk/tracking/text_table.hpp"
 #include "loanrisk/tuning/analysis.hpp"
 #include "loanrisk/tuning/study.hpp"
@@ -115,7 +116,7 @@ int run_tune(const TuneArgs& a) {
     if (!study) {
       std::string names;
       for (const auto& s : studies.list()) names += (names.empty() ? "" : ", ") + s.name;
-      throw UsageError("no study '" + a.study + "' in " + store->uri() +
+      throw UsageError("no study '" + a.study + "' in " + redact_store_uri(store->uri()) +
                        "; studies: " + (names.empty() ? "(none)" : names));
     }
     const SearchSpace space = SearchSpace::from_json(nlohmann::json::parse(study->space_json));

@@ -20,7 +20,8 @@ struct HttpReply {
 inline HttpReply http_call(int port, const std::string& method, const std::string& target,
                            const std::string& body = "",
                            const std::string& content_type = "application/json",
-                           const std::string& authorization = "") {
+                           const std::string& authorization = "",
+                           const std::map<std::string, std::string>& extra_headers = {}) {
   namespace beast = boost::beast;
   namespace http = beast::http;
   boost::asio::io_context io;
@@ -30,6 +31,7 @@ inline HttpReply http_call(int port, const std::string& method, const std::strin
   req.set(http::field::host, "127.0.0.1");
   if (!content_type.empty()) req.set(http::field::content_type, content_type);
   if (!authorization.empty()) req.set(http::field::authorization, authorization);
+  for (const auto& [name, value] : extra_headers) req.set(name, value);
   req.body() = body;
   req.prepare_payload();
   http::write(stream, req);

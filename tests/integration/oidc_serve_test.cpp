@@ -18,30 +18,13 @@ namespace {
 
 using nlohmann::json;
 
-std::string env(const char* name) {
-  const char* v = std::getenv(name);
-  return v ? v : "";
-}
-
-/// What a command prints, without the final newline.
-std::string run(const std::string& command) {
-  FILE* p = popen(command.c_str(), "r");
-  if (!p) return "";
-  std::string out;
-  char buf[4096];
-  while (std::fgets(buf, sizeof buf, p)) out += buf;
-  pclose(p);
-  while (!out.empty() && out.back() == '\n') out.pop_back();
-  return out;
-}
-
 class ServeWithOidcProvider : public ServeFixture {
  protected:
   static void SetUpTestSuite() {
-    if (env("LOANRISK_TEST_OIDC_ISSUER").empty()) return;  // skipped in SetUp
-    extra_toml = "[auth.oidc]\nissuer = \"" + env("LOANRISK_TEST_OIDC_ISSUER") +
-                 "\"\naudience = \"" + env("LOANRISK_TEST_OIDC_AUDIENCE") + "\"\nrole_claim = \"" +
-                 env("LOANRISK_TEST_OIDC_ROLE_CLAIM") +
+    if (env_or_empty("LOANRISK_TEST_OIDC_ISSUER").empty()) return;  // skipped in SetUp
+    extra_toml = "[auth.oidc]\nissuer = \"" + env_or_empty("LOANRISK_TEST_OIDC_ISSUER") +
+                 "\"\naudience = \"" + env_or_empty("LOANRISK_TEST_OIDC_AUDIENCE") +
+                 "\"\nrole_claim = \"" + env_or_empty("LOANRISK_TEST_OIDC_ROLE_CLAIM") +
                  "\"\n[auth.oidc.role_map]\ncredit-validators = \"validator\"\n";
     ServeFixture::SetUpTestSuite();
   }
@@ -50,13 +33,14 @@ class ServeWithOidcProvider : public ServeFixture {
     extra_toml.clear();
   }
   void SetUp() override {
-    if (env("LOANRISK_TEST_OIDC_ISSUER").empty()) {
-      if (!env("LOANRISK_REQUIRE_OIDC").empty()) FAIL() << "run under scripts/with-oidc.sh";
+    if (env_or_empty("LOANRISK_TEST_OIDC_ISSUER").empty()) {
+      if (!env_or_empty("LOANRISK_REQUIRE_OIDC").empty())
+        FAIL() << "run under scripts/with-oidc.sh";
       GTEST_SKIP() << "no OIDC provider; run under scripts/with-oidc.sh";
     }
   }
   static std::string token(const std::string& args) {
-    return run(env("LOANRISK_TEST_OIDC_TOKEN_CMD") + " " + args);
+    return command_output(env_or_empty("LOANRISK_TEST_OIDC_TOKEN_CMD") + " " + args);
   }
   static HttpReply call(const std::string& method, const std::string& target,
                         const std::string& body, const std::string& bearer) {
@@ -83,7 +67,8 @@ TEST_F(ServeWithOidcProvider, RolesComeFromTheProvidersTokens) {
   // Tokens the verifier refuses: 401 with the reason.
   for (const auto& [bad, why] : std::vector<std::pair<std::string, std::string>>{
            {token("--audience other"), "the token is for audience"},
-           {run(env("LOANRISK_TEST_OIDC_FOREIGN_TOKEN_CMD")), "does not publish"},
+           {command_output(env_or_empty("LOANRISK_TEST_OIDC_FOREIGN_TOKEN_CMD")),
+            "does not publish"},
            {alice.substr(0, alice.size() - 4) + "AAAA", "signature does not verify"},
            {"a.b.c", "identity provider token refused"}}) {
     r = call("GET", "/api/v1/jobs", "", bad);

@@ -2,11 +2,13 @@
 // Helpers shared by every test suite.
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <optional>
 #include <random>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -23,6 +25,26 @@ namespace loanrisk::testing {
           << "message was: " << e.what() << "\nexpected to contain: " << (substring); \
     }                                                                                 \
   } while (0)
+
+/// The environment variable's value, "" when unset.
+inline std::string env_or_empty(const char* name) {
+  const char* v = std::getenv(name);
+  return v ? v : "";
+}
+
+/// What a shell command prints, without its final newlines; throws std::runtime_error when it
+/// cannot start or exits non-zero (a token or key command of a test's identity provider).
+inline std::string command_output(const std::string& command) {
+  FILE* p = popen(command.c_str(), "r");
+  if (!p) throw std::runtime_error("cannot run " + command);
+  std::string out;
+  char buf[4096];
+  while (std::fgets(buf, sizeof buf, p)) out += buf;
+  const int rc = pclose(p);
+  if (rc != 0) throw std::runtime_error(command + " exited " + std::to_string(rc));
+  while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
+  return out;
+}
 
 /// An input that must be refused, and a part of the message it must be refused with.
 struct Refusal {

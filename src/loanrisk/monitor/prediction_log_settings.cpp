@@ -1,5 +1,7 @@
 #include "loanrisk/monitor/prediction_log_settings.hpp"
 
+#include <cstdlib>
+
 #include "loanrisk/core/error.hpp"
 
 namespace loanrisk {
@@ -8,7 +10,9 @@ void PredictionLogSettings::validate() const {
   if (!(sample_rate > 0 && sample_rate <= 1)) {
     throw UsageError("prediction_log sample_rate must be in (0, 1], e.g. 0.1 to log one row in 10");
   }
-  if (hash_customer_id && salt.empty()) {
+  // The salt may still come from the environment, applied after the config file.
+  const char* env_salt = std::getenv("LOANRISK_PREDICTION_LOG_SALT");
+  if (hash_customer_id && salt.empty() && (env_salt == nullptr || *env_salt == '\0')) {
     throw UsageError(
         "prediction_log hash_customer_id needs a salt (an unsalted hash of a 7-digit id is easy "
         "to reverse): set salt or $LOANRISK_PREDICTION_LOG_SALT");

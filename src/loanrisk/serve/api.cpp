@@ -123,6 +123,7 @@ ServeApi::ServeApi(ServeSettings settings, ModelHolder& holder, ServeMetrics& me
       identities_(std::make_unique<Identities>(settings_.store, settings_.oidc)),
       sessions_(std::make_unique<Sessions>(
           [ids = identities_.get()](const Identity& who) { return ids->still_active(who); })),
+      wrong_tokens_(std::make_unique<WrongTokenLimiter>(settings_.wrong_token_limit)),
       app_(std::make_shared<AppRoutes>(settings_, holder_, *identities_)),
       log_level_(level_of(settings_.log_level)),
       routes_(route_table()),
@@ -147,7 +148,14 @@ HttpResponse ServeApi::handle(const HttpRequest& request) const {
   const Route* matched = nullptr;
   Identity who{"", {}, "anonymous"};
   HttpResponse response;
+  const bool credential = !request.authorization.empty() && settings_.wrong_token_limit > 0;
+  const std::string host = credential ? WrongTokenLimiter::host_of(request.client) : "";
+  std::int64_t wait = 0;
   try {
+    if (credential && (wait = wrong_tokens_->blocked_for(host, start)) > 0) {
+      throw HttpError(429, "too many wrong tokens from this address: wait " + std::to_string(wait) +
+                               " s, then send the right one");
+    }
     response = dispatch(request, path, query, route, matched, who);
   } catch (const HttpError& e) {
     response = json_response(e.body(), e.status());
@@ -171,6 +179,8 @@ HttpResponse ServeApi::handle(const HttpRequest& request) const {
     response = internal_error(id);
   }
   if (response.status == 401) response.headers.emplace_back("WWW-Authenticate", "Bearer");
+  if (wait > 0) response.headers.emplace_back("Retry-After", std::to_string(wait));
+  if (credential && response.status == 401) wrong_tokens_->failed(host, start);
   audit(request, path, matched, who, response);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

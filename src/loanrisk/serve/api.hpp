@@ -15,6 +15,7 @@
 #include "loanrisk/serve/routes.hpp"
 #include "loanrisk/serve/sessions.hpp"
 #include "loanrisk/serve/settings.hpp"
+#include "loanrisk/serve/wrong_token_limiter.hpp"
 
 namespace loanrisk {
 
@@ -84,8 +85,9 @@ class ServeApi {
   ServeMetrics& metrics_;
   /// Local users' tokens and the audit trail (a pointer: it holds a mutex).
   std::unique_ptr<Identities> identities_;
-  std::unique_ptr<Sessions> sessions_;  ///< web sign-in (sessions.hpp).
-  std::shared_ptr<AppRoutes> app_;      ///< the web app's files and routes (app_api.hpp).
+  std::unique_ptr<Sessions> sessions_;               ///< web sign-in (sessions.hpp).
+  std::unique_ptr<WrongTokenLimiter> wrong_tokens_;  ///< per client address.
+  std::shared_ptr<AppRoutes> app_;  ///< the web app's files and routes (app_api.hpp).
   PredictionMonitor* monitor_ = nullptr;
   int log_level_;  ///< settings_.log_level as spdlog's level, parsed once.
   RouteTable routes_;

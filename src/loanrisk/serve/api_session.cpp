@@ -1,4 +1,6 @@
 // Web sign-in (sessions.hpp): trade a token for a session cookie, ask who is signed in, sign out.
+#include <chrono>
+
 #include <nlohmann/json.hpp>
 
 #include "loanrisk/serve/api.hpp"
@@ -41,11 +43,12 @@ HttpResponse ServeApi::sign_in(const RouteCall& call) const {
     throw HttpError(400, "send the token to sign in with as 'Authorization: Bearer <token>'");
   }
   std::optional<std::int64_t> expires_in;
-  if (call.who.source == "oidc") {
-    // The session must not outlive the provider's token.
-    std::int64_t left = 0;
-    (void)identities_->authenticate_oidc(call.request.authorization.substr(7), &left);
-    expires_in = left;
+  if (call.who.expires > 0) {
+    // The session must not outlive the provider's token (checked once, by the access check).
+    const std::int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                                 std::chrono::system_clock::now().time_since_epoch())
+                                 .count();
+    expires_in = call.who.expires - now;
   }
   sessions_->end(call.request.cookie);  // a browser signing in again drops its old session
   const Sessions::Started s = sessions_->start(call.who, expires_in);

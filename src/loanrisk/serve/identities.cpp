@@ -15,14 +15,13 @@ Identities::Identities(std::string store_uri, std::optional<OidcSettings> oidc)
   if (oidc_settings_) oidc_ = std::make_unique<auth::OidcVerifier>(oidc_settings_->config);
 }
 
-Identity Identities::authenticate_oidc(std::string_view token, std::int64_t* expires_in) {
+Identity Identities::authenticate_oidc(std::string_view token) {
   const std::int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
                                std::chrono::system_clock::now().time_since_epoch())
                                .count();
   try {
     const auth::OidcIdentity who = oidc_->verify(token, now);
-    if (expires_in) *expires_in = who.expires - now;
-    return {who.name, oidc_settings_->roles_of(who.roles), "oidc"};
+    return {who.name, oidc_settings_->roles_of(who.roles), "oidc", who.expires};
   } catch (const auth::TokenError& e) {
     throw HttpError(401, std::string("identity provider token refused: ") + e.what());
   } catch (const auth::FetchError& e) {

@@ -40,8 +40,8 @@ class Identities {
   /// The person an identity provider's token proves, with the loanrisk roles its claim maps to
   /// (possibly none). HttpError 401 when the token is refused (the reason, never the token), 503
   /// while the provider's keys cannot be fetched.
-  /// expires: set to the token's seconds left, for a session that must not outlive it.
-  Identity authenticate_oidc(std::string_view token, std::int64_t* expires_in = nullptr);
+  /// The identity carries the token's expiry, for a session that must not outlive it.
+  Identity authenticate_oidc(std::string_view token);
   /// False when who is a local user revoked (or removed) since signing in; true for the others
   /// (a provider's identity lasts as long as its token). Reads the store.
   bool still_active(const Identity& who);

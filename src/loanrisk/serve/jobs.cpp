@@ -50,6 +50,22 @@ std::string self_exe() {
   return std::string(buf, static_cast<std::size_t>(n));
 }
 
+/// The server's environment without its secrets: a job needs the store, not the tokens that let
+/// callers in or the salt that hides customer ids.
+std::vector<std::string> job_environment() {
+  static const char* const kSecrets[] = {"LOANRISK_ADMIN_TOKEN=", "LOANRISK_API_TOKEN=",
+                                         "LOANRISK_PREDICTION_LOG_SALT=", "LOANRISK_TOKEN="};
+  std::vector<std::string> out;
+  for (char** e = environ; e && *e; ++e) {
+    const std::string_view entry(*e);
+    if (std::none_of(std::begin(kSecrets), std::end(kSecrets),
+                     [&](const char* s) { return entry.starts_with(s); })) {
+      out.emplace_back(entry);
+    }
+  }
+  return out;
+}
+
 /// The path with every symbolic link and "." / ".." resolved, as far as it exists.
 std::filesystem::path resolved(const std::string& path) {
   std::error_code ec;
@@ -211,9 +227,24 @@ JobRunner::~JobRunner() {
         int status = 0;
         waitpid(job.pid, &status, 0);
         job.state = "failed";
+        job.exit_code = 128 + SIGKILL;
+        job.ended_ms = now_ms();
         break;
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
+  // Ends the monitor had not reported yet, and the jobs stopped just now (failed, exit 143 or
+  // 137), still go to the trail.
+  if (on_end_) {
+    for (auto& [id, job] : jobs_) {
+      if (job.end_reported || (job.state != "succeeded" && job.state != "failed")) continue;
+      job.end_reported = true;
+      try {
+        on_end_(describe(job), job.who);
+      } catch (const std::exception&) {
+        // A destructor cannot throw; the audit callback records its own failures.
+      }
     }
   }
   std::error_code ec;
@@ -346,6 +377,10 @@ void JobRunner::launch(Job& job) {
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
+  std::vector<std::string> env = job_environment();
+  std::vector<char*> envp;
+  for (auto& e : env) envp.push_back(e.data());
+  envp.push_back(nullptr);
   // posix_spawn rather than fork: the server is multi-threaded.
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
@@ -356,7 +391,7 @@ void JobRunner::launch(Job& job) {
   posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   posix_spawn_file_actions_addchdir_np(&actions, job.dir.c_str());
   pid_t pid = -1;
-  const int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+  const int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
   if (rc != 0) {
     throw InternalError("cannot start a job: posix_spawn failed with " + std::to_string(rc));

@@ -45,8 +45,8 @@ JobRequest parse_job_request(const nlohmann::json& body, const std::string& defa
 /// reaps finished children, starts waiting jobs and reports each end once.
 class JobRunner {
  public:
-  /// Called once per finished job (from the monitor thread, no lock held) with its state and who
-  /// started it; not called for jobs stopped by the destructor.
+  /// Called once per finished job (from the monitor thread, no lock held; from the destructor for
+  /// the jobs it stops and ends not reported yet) with its state and who started it.
   using Ended = std::function<void(const nlohmann::json& job, const Identity& started_by)>;
 
   /// Jobs record into store_uri; logs and outputs go under a private temporary folder. A job runs

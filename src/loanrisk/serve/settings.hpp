@@ -53,6 +53,9 @@ struct ServeSettings {
   std::size_t drift_window = 10'000;  ///< scored rows in the live drift window.
   /// Folders whose files background jobs may train on (besides the served model's training data).
   std::vector<std::string> job_data_dirs;
+  /// Wrong tokens one client address may send per minute before it is answered 429 for the rest
+  /// of that minute (wrong_token_limiter.hpp); 0: no limit.
+  int wrong_token_limit = 20;
   /// Background jobs at once, and per person running and waiting.
   JobLimits jobs;
   /// Aliases whose moves need a request and a second person's approval once the store has users

@@ -6,6 +6,7 @@
 
 #include "loanrisk/core/text.hpp"
 #include "loanrisk/tracking/backends.hpp"
+#include "loanrisk/tracking/store_uri.hpp"
 
 namespace loanrisk {
 namespace {
@@ -37,7 +38,8 @@ class PostgresDatabase final : public Database {
     try {
       conn_ = std::make_unique<pqxx::connection>(uri);
     } catch (const std::exception& e) {
-      throw UsageError("cannot connect to PostgreSQL store '" + uri + "': " + trim(e.what()) +
+      throw UsageError("cannot connect to PostgreSQL store '" + redact_store_uri(uri) +
+                       "': " + trim(e.what()) +
                        "; check that the server runs and the URI's user, host, port and database");
     }
   }
@@ -158,7 +160,7 @@ class PostgresDatabase final : public Database {
       throw InternalError("PostgreSQL error " + e.sqlstate() + " on '" + std::string(what) +
                           "': " + trim(e.what()));
     } catch (const pqxx::broken_connection& e) {
-      throw InternalError("lost the connection to PostgreSQL store '" + uri_ +
+      throw InternalError("lost the connection to PostgreSQL store '" + redact_store_uri(uri_) +
                           "': " + trim(e.what()));
     } catch (const pqxx::failure& e) {
       throw InternalError("PostgreSQL failure on '" + std::string(what) + "': " + trim(e.what()));

@@ -11,6 +11,7 @@
 #include "loanrisk/tracking/migrations.hpp"
 #include "loanrisk/tracking/process_identity.hpp"
 #include "loanrisk/tracking/sql_store.hpp"
+#include "loanrisk/tracking/store_uri.hpp"
 
 namespace loanrisk {
 namespace {
@@ -163,7 +164,7 @@ Run SqlStore::create_run(const RunSpec& spec) {
 
 void SqlStore::require_run(const std::string& run_id) {
   if (db_->query("SELECT 1 FROM runs WHERE run_id = ?", {run_id}).empty()) {
-    throw UsageError("no run '" + run_id + "' in store '" + uri_ +
+    throw UsageError("no run '" + run_id + "' in store '" + redact_store_uri(uri_) +
                      "'; list runs with `loanrisk runs list`");
   }
 }
@@ -175,7 +176,7 @@ Run SqlStore::get_run(const std::string& run_id) {
     if (!rows.empty()) out = to_run(rows[0]);
   });
   if (!out) {
-    throw UsageError("no run '" + run_id + "' in store '" + uri_ +
+    throw UsageError("no run '" + run_id + "' in store '" + redact_store_uri(uri_) +
                      "'; list runs with `loanrisk runs list`");
   }
   return *out;
@@ -245,7 +246,7 @@ int SqlStore::reap_dead_runs() {
 std::unique_ptr<Store> open_store(const std::string& uri, const StoreOptions& options) {
   const StoreUri parsed = parse_store_uri(uri);
   std::unique_ptr<Database> db = open_database(parsed);
-  migrate_store(*db, uri);
+  migrate_store(*db, redact_store_uri(uri));
   std::filesystem::path root = options.artifact_root;
   if (root.empty()) {
     root = parsed.kind == StoreKind::kSqlite

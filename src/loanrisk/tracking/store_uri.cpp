@@ -17,6 +17,27 @@ const char* kForms =
 
 }  // namespace
 
+std::string redact_store_uri(const std::string& uri) {
+  if (!starts_with(uri, "postgresql://") && !starts_with(uri, "postgres://")) return uri;
+  std::string out = uri;
+  const std::size_t authority = out.find("://") + 3;
+  // The userinfo ends at the last '@' before the path (a password may itself hold '@').
+  const std::size_t path = out.find_first_of("/?", authority);
+  const std::size_t at = out.rfind('@', path == std::string::npos ? std::string::npos : path);
+  if (at != std::string::npos && at >= authority) {
+    const std::size_t colon = out.find(':', authority);
+    if (colon != std::string::npos && colon < at) out.replace(colon + 1, at - colon - 1, "***");
+  }
+  // libpq also takes password=... among the query parameters.
+  for (std::size_t p = out.find("password="); p != std::string::npos;
+       p = out.find("password=", p + 1)) {
+    if (p == 0 || (out[p - 1] != '?' && out[p - 1] != '&')) continue;
+    const std::size_t value = p + 9, end = out.find('&', value);
+    out.replace(value, (end == std::string::npos ? out.size() : end) - value, "***");
+  }
+  return out;
+}
+
 StoreUri parse_store_uri(const std::string& uri) {
   StoreUri out;
   out.text = uri;
@@ -31,11 +52,12 @@ StoreUri parse_store_uri(const std::string& uri) {
   }
   if (starts_with(uri, "postgresql://") || starts_with(uri, "postgres://")) {
     const std::string rest = uri.substr(uri.find("://") + 3);
-    if (rest.empty()) throw UsageError("store URI '" + uri + "' names no server; " + kForms);
+    if (rest.empty())
+      throw UsageError("store URI '" + redact_store_uri(uri) + "' names no server; " + kForms);
     out.kind = StoreKind::kPostgres;
     return out;
   }
-  throw UsageError("unknown store URI '" + uri + "': " + kForms);
+  throw UsageError("unknown store URI '" + redact_store_uri(uri) + "': " + kForms);
 }
 
 std::string default_store_uri() {

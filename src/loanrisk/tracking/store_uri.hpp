@@ -21,6 +21,10 @@ struct StoreUri {
 /// PostgreSQL.
 StoreUri parse_store_uri(const std::string& uri);
 
+/// The URI as a message or log may show it: a PostgreSQL URI's password (user:PASSWORD@ and any
+/// password= parameter) replaced by ***; anything else unchanged.
+std::string redact_store_uri(const std::string& uri);
+
 /// The default store: `sqlite:///<cwd>/loanrisk-store/loanrisk.db`.
 std::string default_store_uri();
 

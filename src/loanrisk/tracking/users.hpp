@@ -33,6 +33,9 @@ struct Identity {
   /// "user" (a local user's token), "oidc", "admin-token" or "api-token" (the environment's),
   /// "os" (the CLI without a token: whoever runs the process), "anonymous".
   std::string source;
+  /// When the credential stops being valid (Unix seconds; an identity provider's token's exp);
+  /// 0: no end of its own.
+  std::int64_t expires = 0;
 
   bool has(Role r) const { return std::find(roles.begin(), roles.end(), r) != roles.end(); }
   /// "analyst,validator"; empty for none (the audit trail's role column).

@@ -20,24 +20,6 @@ using auth::OidcConfig;
 using auth::OidcVerifier;
 using auth::TokenError;
 
-std::string env(const char* name) {
-  const char* v = std::getenv(name);
-  return v ? v : "";
-}
-
-/// The first line a command prints (a token, a kid); fails the test when it exits non-zero.
-std::string run(const std::string& command) {
-  FILE* p = popen(command.c_str(), "r");
-  if (!p) throw std::runtime_error("cannot run " + command);
-  std::string out;
-  char buf[4096];
-  while (std::fgets(buf, sizeof buf, p)) out += buf;
-  const int rc = pclose(p);
-  if (rc != 0) throw std::runtime_error(command + " exited " + std::to_string(rc));
-  while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
-  return out;
-}
-
 std::int64_t now() {
   return std::chrono::duration_cast<std::chrono::seconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -53,21 +35,21 @@ auth::OidcIdentity verify_now(OidcVerifier& v, const std::string& token) {
 class OidcProvider : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (env("LOANRISK_TEST_OIDC_ISSUER").empty()) {
+    if (env_or_empty("LOANRISK_TEST_OIDC_ISSUER").empty()) {
       // Under ctest this suite runs inside scripts/with-oidc.sh, which sets the variable: there,
       // a missing provider is a failure, not a skip.
-      if (!env("LOANRISK_REQUIRE_OIDC").empty())
+      if (!env_or_empty("LOANRISK_REQUIRE_OIDC").empty())
         FAIL() << "no OIDC provider: run under scripts/with-oidc.sh";
       GTEST_SKIP() << "no OIDC provider; run under scripts/with-oidc.sh";
     }
-    config.issuer = env("LOANRISK_TEST_OIDC_ISSUER");
-    config.audience = env("LOANRISK_TEST_OIDC_AUDIENCE");
-    config.role_claim = env("LOANRISK_TEST_OIDC_ROLE_CLAIM");
+    config.issuer = env_or_empty("LOANRISK_TEST_OIDC_ISSUER");
+    config.audience = env_or_empty("LOANRISK_TEST_OIDC_AUDIENCE");
+    config.role_claim = env_or_empty("LOANRISK_TEST_OIDC_ROLE_CLAIM");
     config.leeway_seconds = 0;       // so that a token expired a second ago is refused
     config.min_refetch_seconds = 0;  // rotation is tested within seconds
   }
   std::string token(const std::string& args = "") {
-    return run(env("LOANRISK_TEST_OIDC_TOKEN_CMD") + " " + args);
+    return command_output(env_or_empty("LOANRISK_TEST_OIDC_TOKEN_CMD") + " " + args);
   }
   OidcConfig config;
 };
@@ -88,10 +70,12 @@ TEST_F(OidcProvider, VerifiesRs256AndEs256TokensWithRolesFromTheClaim) {
 TEST_F(OidcProvider, RefusesAnotherAudienceAnUnknownKeyAndAnExpiredToken) {
   OidcVerifier v(config);
   EXPECT_THROW_MSG(verify_now(v, token("--audience other")), TokenError,
-                   "the token is for audience \"" + env("LOANRISK_TEST_OIDC_OTHER_AUDIENCE") +
-                       "\", not " + config.audience);
+                   "the token is for audience \"" +
+                       env_or_empty("LOANRISK_TEST_OIDC_OTHER_AUDIENCE") + "\", not " +
+                       config.audience);
   EXPECT_THROW_MSG(
-      verify_now(v, run(env("LOANRISK_TEST_OIDC_FOREIGN_TOKEN_CMD"))), TokenError,
+      verify_now(v, command_output(env_or_empty("LOANRISK_TEST_OIDC_FOREIGN_TOKEN_CMD"))),
+      TokenError,
       "signed with a key the identity provider does not publish (key id foreign-rs256-");
   // The token first: an argument's now() may be read before the token has waited to expire.
   const std::string expired = token("--expired");
@@ -99,7 +83,7 @@ TEST_F(OidcProvider, RefusesAnotherAudienceAnUnknownKeyAndAnExpiredToken) {
   // A short-lived token works until it expires.
   const std::string shortlived = token("--short");
   EXPECT_EQ(v.verify(shortlived, now()).name, "alice");
-  const std::int64_t ttl = std::stoll(env("LOANRISK_TEST_OIDC_SHORT_TTL"));
+  const std::int64_t ttl = std::stoll(env_or_empty("LOANRISK_TEST_OIDC_SHORT_TTL"));
   std::this_thread::sleep_for(std::chrono::seconds(ttl + 1));
   EXPECT_THROW_MSG(v.verify(shortlived, now()), TokenError, "the token expired");
   // With the default minute of leeway the same token is still accepted.
@@ -113,14 +97,15 @@ TEST_F(OidcProvider, FollowsKeyRotationAndDropsWithdrawnKeys) {
   const std::string before = token("--user bob");
   EXPECT_EQ(v.verify(before, now()).name, "bob");
   ASSERT_EQ(v.key_fetches(), 1);
-  const std::string kid = run(env("LOANRISK_TEST_OIDC_ROTATE_CMD"));
+  const std::string kid = command_output(env_or_empty("LOANRISK_TEST_OIDC_ROTATE_CMD"));
   const std::string after = token("--user carol");
   // The new kid is unknown to the cache: one refetch, then it verifies.
   EXPECT_EQ(v.verify(after, now()).name, "carol");
   EXPECT_EQ(v.key_fetches(), 2);
   EXPECT_EQ(v.verify(before, now()).name, "bob") << "the old key is still published";
   // The provider withdraws the old generation: its tokens fail once the keys are refetched.
-  const std::string newest = run(env("LOANRISK_TEST_OIDC_ROTATE_CMD") + " --drop-old");
+  const std::string newest =
+      command_output(env_or_empty("LOANRISK_TEST_OIDC_ROTATE_CMD") + " --drop-old");
   EXPECT_NE(newest, kid);
   EXPECT_EQ(verify_now(v, token("--user carol")).name, "carol");
   EXPECT_EQ(v.key_fetches(), 3);
@@ -135,8 +120,8 @@ TEST_F(OidcProvider, FetchesOverRealHttpWithLimits) {
                    "answered HTTP 404");
   auth::FetchLimits tiny;
   tiny.max_body_bytes = 64;
-  EXPECT_THROW_MSG(auth::http_get(env("LOANRISK_TEST_OIDC_JWKS_URI"), tiny), auth::FetchError,
-                   "the answer is larger than 64 bytes");
+  EXPECT_THROW_MSG(auth::http_get(env_or_empty("LOANRISK_TEST_OIDC_JWKS_URI"), tiny),
+                   auth::FetchError, "the answer is larger than 64 bytes");
   // An issuer that is not the provider's exact issuer string is refused at discovery.
   OidcConfig wrong = config;
   wrong.issuer = config.issuer + "/";

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <csignal>
+#include <cstdlib>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -192,7 +194,10 @@ class HeldJobs : public ::testing::Test {
     write_text(script,
                "#!/bin/sh\n"
                "id=$(basename \"$(dirname \"$3\")\")\n"
-               "cp \"$3\" \"" +
+               "env > \"" +
+                   dir.path().string() +
+                   "/env-$id\"\n"
+                   "cp \"$3\" \"" +
                    dir.path().string() +
                    "/spec-$id.json\"\n"
                    "while [ ! -f \"" +
@@ -316,12 +321,21 @@ TEST_F(HeldJobs, LimitsPerPersonAndServerQueueFirstComeFirstServedAndReportEachE
 
 TEST_F(HeldJobs, NoQueueMeansRefusedWhenFullAndTheDestructorStopsRunningJobs) {
   const Identity ana{"ana", {Role::kAnalyst}, "user"};
+  // The server's secrets stay with the server: a job gets its environment without them.
+  ::setenv("LOANRISK_ADMIN_TOKEN", "adm1n-secret", 1);
+  ::setenv("LOANRISK_PREDICTION_LOG_SALT", "sa1t-secret", 1);
+  ::setenv("LOANRISK_JOB_TEST_MARK", "kept", 1);
   {
-    JobRunner jobs("sqlite:///nonexistent/store.db",
-                   {.max_running = 1, .max_running_per_person = 1, .max_queued_per_person = 0}, {},
-                   script.string());
+    JobRunner jobs(
+        "sqlite:///nonexistent/store.db",
+        {.max_running = 1, .max_running_per_person = 1, .max_queued_per_person = 0},
+        [this](const json& j, const Identity& who) { ended.emplace_back(j, who); },
+        script.string());
     EXPECT_EQ(jobs.start(request(), ana)["state"], "running");
     EXPECT_EQ(spec_of("job-1")["tracking"]["run_as"], "ana");
+    const std::string env = read_file(dir.path() / "env-job-1");
+    EXPECT_NE(env.find("LOANRISK_JOB_TEST_MARK=kept"), std::string::npos) << env;
+    EXPECT_EQ(env.find("secret"), std::string::npos) << env;
     try {
       jobs.start(request(), {"bob", {Role::kAnalyst}, "user"});
       FAIL() << "a job beyond the limits was accepted";
@@ -332,7 +346,16 @@ TEST_F(HeldJobs, NoQueueMeansRefusedWhenFullAndTheDestructorStopsRunningJobs) {
           << e.what();
     }
   }  // never released: the destructor must stop it (SIGTERM) and return
+  for (const char* name :
+       {"LOANRISK_ADMIN_TOKEN", "LOANRISK_PREDICTION_LOG_SALT", "LOANRISK_JOB_TEST_MARK"}) {
+    ::unsetenv(name);
+  }
   EXPECT_FALSE(std::filesystem::exists(dir.path() / "release-job-1"));
+  // The stopped job's end is in the report all the same: failed, by SIGTERM.
+  ASSERT_EQ(ended.size(), 1u);
+  EXPECT_EQ(ended[0].first["state"], "failed");
+  EXPECT_EQ(ended[0].first["exit_code"], 128 + SIGTERM);
+  EXPECT_EQ(ended[0].second.name, "ana");
 }
 
 }  // namespace

@@ -2,6 +2,8 @@
 // ids, sampling, the total-size cap, and the [serve.prediction_log] settings.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+
 #include <algorithm>
 #include <fstream>
 #include <iterator>
@@ -193,6 +195,14 @@ TEST(PredictionLogSettings, ParsesTheTomlTableAndRejectsUnknownKeys) {
   EXPECT_THROW_MSG(
       apply_serve_toml_text(t, "[serve.prediction_log]\nhash_customer_id = true\n", "t.toml"),
       UsageError, "hash_customer_id needs a salt");
+  // The salt from the environment (applied after the file) satisfies the file's hashing.
+  ::setenv("LOANRISK_PREDICTION_LOG_SALT", "from-env", 1);
+  ServeSettings with_env;
+  apply_serve_toml_text(with_env, "[serve.prediction_log]\nhash_customer_id = true\n", "t.toml");
+  apply_serve_env(with_env);
+  ::unsetenv("LOANRISK_PREDICTION_LOG_SALT");
+  EXPECT_EQ(with_env.prediction_log.salt, "from-env");
+  EXPECT_NO_THROW(with_env.validate());
   EXPECT_THROW_MSG(apply_serve_toml_text(t, "[serve.prediction_log]\nsample_rate = 0\n", "t.toml"),
                    UsageError, "sample_rate must be in (0, 1]");
   EXPECT_THROW_MSG(apply_serve_toml_text(t, "[serve]\ndrift_window = 0\n", "t.toml"), UsageError,

@@ -163,6 +163,7 @@ class ServerRoutes : public ::testing::Test {
     s.admin_token = "adm1n";
     s.log_level = "off";
     s.store = "sqlite://" + (dir / "store.db").string();
+    s.wrong_token_limit = 0;  // the matrix sends hundreds of wrong tokens; the limit's own test
     return s;
   }
   HttpResponse call(const std::string& method, const std::string& target,
@@ -328,6 +329,35 @@ TEST_F(ServerRoutes, WrongMethodOnEveryRouteIs405WithAllow) {
     EXPECT_EQ(resp.headers[0].second, allow[route_label(r->path)]);
     EXPECT_EQ(counted(route_label(r->path), 405), 1);
   }
+}
+
+// A client guessing tokens is answered 429 (Retry-After) for any credential once past the limit;
+// what needs no credential, and other addresses, go on as before.
+TEST_F(ServerRoutes, WrongTokensArePerAddressLimited) {
+  ServeSettings s = settings();
+  s.wrong_token_limit = 3;
+  ServeApi limited{s, holder, metrics};
+  const auto from = [&](const std::string& client, const std::string& auth,
+                        const std::string& method = "POST",
+                        const std::string& target = "/api/v1/admin/reload") {
+    HttpRequest r{method, target, "application/json", auth, ""};
+    r.client = client;
+    return limited.handle(r);
+  };
+  for (const char* wrong : {"Bearer nope", "Bearer lr_0123456789abcdef_x", "Bearer adm1nx"}) {
+    EXPECT_EQ(from("10.0.0.7:4000", wrong).status, 401) << wrong;
+  }
+  const HttpResponse refused = from("10.0.0.7:4001", "Bearer adm1n");
+  EXPECT_EQ(refused.status, 429);
+  EXPECT_EQ(json::parse(refused.body)["error"].get<std::string>().rfind(
+                "too many wrong tokens from this address: wait ", 0),
+            0u)
+      << refused.body;
+  bool retry_after = false;
+  for (const auto& [k, v] : refused.headers) retry_after |= k == "Retry-After" && std::stoi(v) > 0;
+  EXPECT_TRUE(retry_after);
+  EXPECT_EQ(from("10.0.0.7:4002", "", "GET", "/api/v1/models").status, 200);
+  EXPECT_NE(from("10.0.0.8:4000", "Bearer adm1n").status, 429);
 }
 
 TEST_F(ServerRoutes, OpenApiListsExactlyTheTablesRoutes) {

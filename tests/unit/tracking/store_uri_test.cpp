@@ -2,6 +2,7 @@
 #include <cstdlib>
 
 #include "loanrisk/core/error.hpp"
+#include "loanrisk/tracking/store.hpp"
 #include "loanrisk/tracking/store_uri.hpp"
 #include "support/test_support.hpp"
 
@@ -26,6 +27,29 @@ TEST(StoreUri, RejectsOtherSchemesWithTheAcceptedForms) {
                    "sqlite://relative/path.db or postgresql://user@host:port/database");
   EXPECT_THROW_MSG(parse_store_uri("sqlite://"), UsageError, "names no database file");
   EXPECT_THROW_MSG(parse_store_uri("postgresql://"), UsageError, "names no server");
+}
+
+// A PostgreSQL password never reaches a message: redacted in the URI's userinfo (even with '@'
+// or ':' inside) and in a password= parameter; the rest stays so the person can find the server.
+TEST(StoreUri, PasswordsAreRedactedForMessages) {
+  EXPECT_EQ(redact_store_uri("postgresql://ml:hunter2@db:5432/loanrisk"),
+            "postgresql://ml:***@db:5432/loanrisk");
+  EXPECT_EQ(redact_store_uri("postgres://ml:p@ss:w0rd@db/x?sslmode=require"),
+            "postgres://ml:***@db/x?sslmode=require");
+  EXPECT_EQ(redact_store_uri("postgresql://db/x?user=ml&password=hunter2&sslmode=require"),
+            "postgresql://db/x?user=ml&password=***&sslmode=require");
+  EXPECT_EQ(redact_store_uri("postgresql://ml@db/x"), "postgresql://ml@db/x");
+  EXPECT_EQ(redact_store_uri("postgresql://db/x"), "postgresql://db/x");
+  EXPECT_EQ(redact_store_uri("sqlite:///a:b@c.db"), "sqlite:///a:b@c.db");
+  // Connecting fails (nothing listens on port 1): the message names the server, not the password.
+  try {
+    open_store("postgresql://ml:hunter2@127.0.0.1:1/loanrisk?connect_timeout=2");
+    FAIL() << "connected to port 1";
+  } catch (const UsageError& e) {
+    const std::string m = e.what();
+    EXPECT_EQ(m.find("hunter2"), std::string::npos) << m;
+    EXPECT_NE(m.find("postgresql://ml:***@127.0.0.1:1/loanrisk"), std::string::npos) << m;
+  }
 }
 
 TEST(StoreUri, FlagThenEnvironmentThenConfigThenDefault) {
