@@ -74,7 +74,7 @@ HttpResponse AppRoutes::audit(const RouteCall& call) const {
     HttpResponse r;
     r.content_type = "application/x-ndjson";
     r.headers = {{"Content-Disposition", "attachment; filename=\"loanrisk-audit.jsonl\""}};
-    for (const AuditEvent& e : events) r.body += audit_event_json(e).dump() + "\n";
+    for (const AuditEvent& e : events) r.body += dump_json(audit_event_json(e)) + "\n";
     return r;
   }
   nlohmann::json out = nlohmann::json::array();

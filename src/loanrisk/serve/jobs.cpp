@@ -236,15 +236,11 @@ JobRunner::~JobRunner() {
   }
   // Ends the monitor had not reported yet, and the jobs stopped just now (failed, exit 143 or
   // 137), still go to the trail.
-  if (on_end_) {
-    for (auto& [id, job] : jobs_) {
-      if (job.end_reported || (job.state != "succeeded" && job.state != "failed")) continue;
-      job.end_reported = true;
-      try {
-        on_end_(describe(job), job.who);
-      } catch (const std::exception&) {
-        // A destructor cannot throw; the audit callback records its own failures.
-      }
+  for (const auto& [j, who] : unreported_ends()) {
+    try {
+      on_end_(j, who);
+    } catch (const std::exception&) {
+      // A destructor cannot throw; the audit callback records its own failures.
     }
   }
   std::error_code ec;
@@ -288,7 +284,7 @@ int JobRunner::queued_of(const Identity& who) const {
 }
 
 nlohmann::json JobRunner::start(const JobRequest& request, const Identity& who) {
-  std::unique_lock lock(mutex_);
+  std::lock_guard lock(mutex_);
   for (auto& [id, job] : jobs_) reap(job);
   const int mine = running_of(&who), all = running_of(nullptr), waiting = queued_of(who);
   const bool runs_now = all < limits_.max_running && mine < limits_.max_running_per_person;
@@ -400,6 +396,17 @@ void JobRunner::launch(Job& job) {
   job.state = "running";
 }
 
+std::vector<std::pair<nlohmann::json, Identity>> JobRunner::unreported_ends() {
+  std::vector<std::pair<nlohmann::json, Identity>> ended;
+  if (!on_end_) return ended;
+  for (auto& [id, job] : jobs_) {
+    if (job.end_reported || (job.state != "succeeded" && job.state != "failed")) continue;
+    job.end_reported = true;
+    ended.emplace_back(describe(job), job.who);
+  }
+  return ended;
+}
+
 void JobRunner::monitor() {
   std::unique_lock lock(mutex_);
   while (!stopping_) {
@@ -407,12 +414,7 @@ void JobRunner::monitor() {
     if (stopping_) break;
     for (auto& [id, job] : jobs_) reap(job);
     schedule();
-    std::vector<std::pair<nlohmann::json, Identity>> ended;
-    for (auto& [id, job] : jobs_) {
-      if (job.end_reported || (job.state != "succeeded" && job.state != "failed")) continue;
-      job.end_reported = true;
-      if (on_end_) ended.emplace_back(describe(job), job.who);
-    }
+    const auto ended = unreported_ends();
     if (ended.empty()) continue;
     lock.unlock();
     for (const auto& [j, who] : ended) on_end_(j, who);

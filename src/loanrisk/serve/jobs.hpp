@@ -14,6 +14,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json_fwd.hpp>
@@ -91,6 +92,8 @@ class JobRunner {
   int running_of(const Identity* who) const;
   int queued_of(const Identity& who) const;
   nlohmann::json describe(Job& job);
+  /// Finished jobs whose end on_end_ has not had yet, marked reported; mutex_ held.
+  std::vector<std::pair<nlohmann::json, Identity>> unreported_ends();
   void monitor();
 
   std::string store_uri_;
