@@ -16,10 +16,10 @@ using Action = std::function<int()>;
 using AddCommand = void(CLI::App& app, Action& action);
 
 /// Every subcommand, in the order `loanrisk --help` lists them.
-AddCommand add_synth, add_split, add_train, add_predict, add_evaluate, add_eda, add_runs,
-    add_models, add_tune, add_serve, add_monitor, add_job, add_users, add_audit;
+AddCommand add_synth, add_split, add_train, add_predict, add_evaluate, add_validate, add_eda,
+    add_runs, add_models, add_tune, add_serve, add_monitor, add_job, add_users, add_audit;
 inline constexpr AddCommand* kCommands[] = {
-    add_synth,  add_split, add_train, add_predict, add_evaluate, add_eda,   add_runs,
-    add_models, add_tune,  add_serve, add_monitor, add_job,      add_users, add_audit};
+    add_synth,  add_split, add_train, add_predict, add_evaluate, add_validate, add_eda,  add_runs,
+    add_models, add_tune,  add_serve, add_monitor, add_job,      add_users,    add_audit};
 
 }  // namespace loanrisk::cli

@@ -15,6 +15,7 @@
 #include "loanrisk/data/csv_reader.hpp"
 #include "loanrisk/data/duplicates.hpp"
 #include "loanrisk/metrics/classification.hpp"
+#include "loanrisk/validation/report.hpp"
 
 namespace loanrisk {
 
@@ -80,6 +81,28 @@ struct EvaluateOutcome {
 EvaluateOutcome evaluate_file(const std::filesystem::path& model, const std::filesystem::path& data,
                               const std::optional<std::filesystem::path>& rejects,
                               const std::optional<std::filesystem::path>& report_dir = {});
+
+/// Inputs of `loanrisk validate`: a model (and optionally the one it is compared with) on a
+/// labelled book.
+struct ValidateRequest {
+  std::filesystem::path model;
+  std::string model_label;  ///< as the user named it (a models:/ URI or a folder).
+  std::filesystem::path data;
+  std::optional<std::filesystem::path> against;
+  std::string against_label;
+  std::optional<std::filesystem::path> rejects;
+  CreditPolicy policy;  ///< the master scale the grades come from.
+  validation::Gates gates;
+  std::optional<std::filesystem::path> out;  ///< report.json + report.html go there.
+};
+struct ValidateOutcome {
+  validation::ValidationReport report;
+  std::size_t rows_read = 0, rows_rejected = 0;
+};
+/// Scores the book with the model (and the compared one, on the same rows) and builds the
+/// validation report. InputError when the bundle has no target column, no row is valid, or the
+/// compared model needs a column the book lacks.
+ValidateOutcome validate_file(const ValidateRequest& request);
 
 /// One row of `train --model all`: a family's bundle and its test metrics.
 struct FamilyComparison {
