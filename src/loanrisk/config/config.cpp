@@ -174,13 +174,7 @@ TrainConfig parse_config(std::string_view text, const std::string& source_name) 
 }
 
 TrainConfig load_config(const std::filesystem::path& path) {
-  std::string text;
-  try {
-    text = read_file(path);
-  } catch (const InputError& e) {
-    throw UsageError(std::string("config: ") + e.what());
-  }
-  return parse_config(text, path.string());
+  return parse_config(read_toml_file(path), path.string());
 }
 
 void validate(TrainConfig& c) {

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "loanrisk/core/error.hpp"
+#include "loanrisk/core/files.hpp"
 #include "loanrisk/core/text.hpp"
 
 namespace loanrisk {
@@ -89,6 +90,14 @@ std::string NumberRange::text() const {
   if (low) return (min_open ? "> " : ">= ") + format_double(min);
   if (high) return (max_open ? "< " : "<= ") + format_double(max);
   return "";
+}
+
+std::string read_toml_file(const std::filesystem::path& file) {
+  try {
+    return read_file(file);
+  } catch (const InputError& e) {
+    throw UsageError(std::string("config: ") + e.what());
+  }
 }
 
 toml::table parse_toml(std::string_view text, const std::string& source) {

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <concepts>
 #include <cstdint>
+#include <filesystem>
 #include <limits>
 #include <optional>
 #include <string>
@@ -43,6 +44,9 @@ struct NumberRange {
 
 /// Parses TOML text; UsageError "source:line:column: invalid TOML: ..." when it is not TOML.
 toml::table parse_toml(std::string_view text, const std::string& source);
+
+/// The text of a config file; UsageError "config: ..." when it cannot be read.
+std::string read_toml_file(const std::filesystem::path& file);
 
 /// "source:line:column" of a place in the text.
 std::string toml_location(const std::string& source, const toml::source_region& region);

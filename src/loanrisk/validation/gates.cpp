@@ -110,13 +110,7 @@ Gates gates_from_toml_text(std::string_view text, const std::string& source) {
 }
 
 Gates gates_from_toml(const std::filesystem::path& file) {
-  std::string text;
-  try {
-    text = read_file(file);
-  } catch (const InputError& e) {
-    throw UsageError(std::string("config: ") + e.what());
-  }
-  return gates_from_toml_text(text, file.string());
+  return gates_from_toml_text(read_toml_file(file), file.string());
 }
 
 }  // namespace loanrisk::validation
