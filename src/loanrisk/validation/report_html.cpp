@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "loanrisk/charts/svg.hpp"
+#include "loanrisk/core/text.hpp"
 #include "loanrisk/validation/report.hpp"
 
 namespace loanrisk::validation {
@@ -202,7 +203,7 @@ std::string validation_html(const nlohmann::json& r) {
   s += "<h2>4. Stability</h2>\n" + stability_section(r["stability"]) +
        migration_section(r["migration"]);
   s += "<p class=\"muted\">Gates from loanrisk.toml [validation]: " +
-       html_escape(r["gates"].dump()) + "</p>\n";
+       html_escape(dump_json(r["gates"])) + "</p>\n";
   return s + "</body>\n</html>\n";
 }
 
