@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <ctime>
 #include <fstream>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <regex>
 
@@ -96,6 +97,17 @@ std::string prediction_log_line(const PredictionRecord& r) {
   }
   w.end_object();
   w.key("pd").value(r.pd).key("grade").value(r.grade).key("decision").value(r.decision);
+  if (r.challenger) {
+    const ChallengerVerdict& c = *r.challenger;
+    w.key("challenger").begin_object().key("name").value(c.model_name);
+    w.key("version").value(c.model_version);
+    if (c.error.empty()) {
+      w.key("pd").value(c.pd).key("grade").value(c.grade).key("decision").value(c.decision);
+    } else {
+      w.key("error").value(c.error);
+    }
+    w.end_object();
+  }
   w.end_object();
   out += '\n';
   return out;
@@ -134,9 +146,9 @@ namespace {
 struct FileRows {
   std::vector<std::vector<double>> columns;
   std::vector<std::int64_t> time_ms;
-  std::vector<double> pd, target;
+  std::vector<double> pd, target, challenger_pd;
   std::vector<std::string> ids;
-  bool all_targets = true;
+  bool all_targets = true, any_challenger = false;
   std::size_t lines = 0, skipped = 0;
 };
 
@@ -181,6 +193,15 @@ FileRows read_log_file(const fs::path& file, const std::vector<std::string>& fea
       out.time_ms.push_back(*t);
       out.pd.push_back(j.at("pd").get<double>());
       out.ids.push_back(j.value("customer_id", ""));
+      // Lines written before shadowing existed, or without a challenger, have no "challenger".
+      double challenger_pd = std::numeric_limits<double>::quiet_NaN();
+      if (const auto c = j.find("challenger"); c != j.end() && c->is_object()) {
+        if (const auto p = c->find("pd"); p != c->end() && p->is_number()) {
+          challenger_pd = p->get<double>();
+          out.any_challenger = true;
+        }
+      }
+      out.challenger_pd.push_back(challenger_pd);
       const auto d = j.find("default");
       if (d != j.end() && d->is_number()) {
         out.target.push_back(d->get<double>());
@@ -214,20 +235,23 @@ LoggedPredictions read_prediction_log(const fs::path& dir, const std::vector<std
   out.files = files.size();
   out.inputs.names = features;
   out.inputs.columns.resize(features.size());
-  bool all_targets = true;
+  bool all_targets = true, any_challenger = false;
   std::vector<double> targets;
   for (FileRows& p : parts) {
     for (std::size_t k = 0; k < features.size(); ++k) append(out.inputs.columns[k], p.columns[k]);
     append(out.time_ms, p.time_ms);
     append(out.pd, p.pd);
+    append(out.challenger_pd, p.challenger_pd);
     append(out.inputs.ids, p.ids);
     append(targets, p.target);
     all_targets = all_targets && p.all_targets;
+    any_challenger = any_challenger || p.any_challenger;
     out.lines += p.lines;
     out.skipped += p.skipped;
   }
   out.inputs.lines.assign(out.pd.size(), 0);
   if (all_targets && !out.pd.empty()) out.target = std::move(targets);
+  if (!any_challenger) out.challenger_pd.clear();
   return out;
 }
 

@@ -14,6 +14,16 @@
 
 namespace loanrisk::monitor {
 
+/// The challenger's verdict on an applicant, logged beside the champion's when the server shadows a
+/// challenger (serve/shadow.hpp).
+struct ChallengerVerdict {
+  std::string model_name, model_version;
+  double pd = 0;
+  std::string grade, decision;
+  /// Why the challenger could not score the row ("" when it did; pd, grade, decision unset then).
+  std::string error;
+};
+
 /// One scored applicant as logged.
 struct PredictionRecord {
   std::int64_t time_ms = 0;  ///< Unix time in milliseconds (UTC).
@@ -25,6 +35,7 @@ struct PredictionRecord {
   std::vector<double> inputs;  ///< values in input_names order.
   double pd = 0;
   std::string grade, decision;
+  std::optional<ChallengerVerdict> challenger;  ///< only when the server shadows a challenger.
 };
 
 /// The JSON line of a record, newline included. Written by hand (no JSON tree): it runs once per
@@ -49,6 +60,9 @@ struct LoggedPredictions {
   std::vector<std::int64_t> time_ms;
   std::vector<double> pd;
   std::vector<double> target;  ///< empty unless every line has "default" (0 or 1).
+  /// The challenger's PD per row, NaN where a line has none (not shadowed, or the challenger
+  /// failed on it); empty when no line has one.
+  std::vector<double> challenger_pd;
   std::size_t files = 0, lines = 0, skipped = 0;  ///< skipped: outside [since, until).
 };
 
