@@ -35,8 +35,13 @@ void validate_bundle_for_serving(const Bundle& bundle) {
   }
 }
 
-ModelHolder::ModelHolder(std::string model_uri, std::string store_uri)
-    : uri_(std::move(model_uri)), store_uri_(std::move(store_uri)) {}
+ModelHolder::ModelHolder(std::string model_uri, std::string store_uri, std::string role)
+    : uri_(std::move(model_uri)), store_uri_(std::move(store_uri)), role_(std::move(role)) {}
+
+std::string ModelHolder::last_error() const {
+  std::lock_guard lock(error_mutex_);
+  return last_error_;
+}
 
 ModelHolder::~ModelHolder() {
   stop();
@@ -79,7 +84,11 @@ ReloadResult ModelHolder::reload(bool force) {
       name = fs::absolute(source).lexically_normal().filename().string();
     }
     const auto now = result.model;
-    if (now && !force && now->source == source && now->version == version) return result;
+    if (now && !force && now->source == source && now->version == version) {
+      std::lock_guard error_lock(error_mutex_);
+      last_error_.clear();
+      return result;
+    }
     if (!force && source == refused_) return result;  // refused already; wait for a change.
     refused_ = source;
     auto fresh = load_candidate(source);
@@ -92,12 +101,25 @@ ReloadResult ModelHolder::reload(bool force) {
     ++reloads_;
     result.changed = true;
     result.model = fresh;
-    spdlog::info("model loaded: name={} version={} source={}", m->name,
+    {
+      std::lock_guard error_lock(error_mutex_);
+      last_error_.clear();
+    }
+    spdlog::info("{} loaded: name={} version={} source={}", role_, m->name,
                  m->version.empty() ? "-" : m->version, source.string());
   } catch (const std::exception& e) {
     ++failures_;
     result.error = e.what();
-    spdlog::warn("model reload refused, the current model keeps serving: {}", e.what());
+    std::lock_guard error_lock(error_mutex_);
+    // Said once per cause: an alias that does not exist yet fails at every poll.
+    if (result.error != last_error_) {
+      spdlog::warn("{} reload refused, {}: {}", role_,
+                   result.model ? "the current " + role_ + " keeps " +
+                                      (role_ == "challenger" ? "shadowing" : "serving")
+                                : "none is loaded",
+                   e.what());
+    }
+    last_error_ = result.error;
   }
   return result;
 }

@@ -37,7 +37,8 @@ struct ReloadResult {
 class ModelHolder {
  public:
   /// store_uri is used for models:/ and runs:/ URIs; it may be empty for a plain bundle path.
-  ModelHolder(std::string model_uri, std::string store_uri);
+  /// role names the model in log lines ("model", or "challenger" for the shadow's).
+  ModelHolder(std::string model_uri, std::string store_uri, std::string role = "model");
   ~ModelHolder();
   ModelHolder(const ModelHolder&) = delete;
   ModelHolder& operator=(const ModelHolder&) = delete;
@@ -54,16 +55,22 @@ class ModelHolder {
   /// Successful swaps and refused candidates since start.
   std::uint64_t reloads() const { return reloads_.load(); }
   std::uint64_t failures() const { return failures_.load(); }
+  /// Why the last reload failed ("" when it succeeded or found nothing new).
+  std::string last_error() const;
+  /// The URI (or bundle path) followed.
+  const std::string& uri() const { return uri_; }
 
  private:
   std::shared_ptr<const LoadedModel> load_candidate(const std::filesystem::path& source) const;
 
-  std::string uri_, store_uri_;
+  std::string uri_, store_uri_, role_;
   std::shared_ptr<const LoadedModel> current_;
   std::mutex reload_mutex_;  ///< one reload at a time (poller vs admin endpoint).
   std::unique_ptr<Store> store_;
   std::filesystem::path refused_;  ///< the last candidate refused, not retried by the poller.
   std::atomic<std::uint64_t> reloads_{0}, failures_{0};
+  mutable std::mutex error_mutex_;  ///< not reload_mutex_: a load may hold that for seconds.
+  std::string last_error_;
   std::mutex stop_mutex_;
   std::condition_variable stop_cv_;
   bool stopping_ = false;
