@@ -13,13 +13,38 @@
 #include "loanrisk/serve/http_server.hpp"
 #include "loanrisk/serve/identities.hpp"
 #include "loanrisk/serve/prediction_monitor.hpp"
+#include "loanrisk/serve/shadow.hpp"
 #include "loanrisk/tracking/store_uri.hpp"
 
 namespace loanrisk::cli {
 namespace {
 
+/// The challenger in shadow, loaded. A bundle folder that does not load stops startup (exit 2): it
+/// would never change. A model URI that does not resolve or load yet leaves the server serving
+/// without shadow, with a warning, until the alias points at a bundle that loads.
+std::unique_ptr<ShadowScorer> start_shadow(const ServeSettings& s, const std::string& store_uri,
+                                           PredictionMonitor& monitor) {
+  auto shadow = std::make_unique<ShadowScorer>(s, store_uri, monitor.log());
+  const ReloadResult first = shadow->challenger().reload(true);
+  if (first.model) {
+    spdlog::info(
+        "shadowing challenger {}{}: every decision is scored by it too; answers stay the "
+        "champion's",
+        first.model->name, first.model->version.empty() ? "" : " version " + first.model->version);
+  } else if (!is_model_uri(s.challenger)) {
+    throw UsageError("cannot load challenger '" + s.challenger + "': " + first.error +
+                     "; give a bundle folder or model URI that loads, or drop --challenger");
+  } else {
+    spdlog::warn(
+        "challenger '{}' is not loaded, serving without shadow until it is (checked every "
+        "{} s): {}",
+        s.challenger, s.poll_seconds, first.error);
+  }
+  return shadow;
+}
+
 struct ServeArgs {
-  std::string config, host, model, store, log_level, prediction_log, tls_cert, tls_key;
+  std::string config, host, model, challenger, store, log_level, prediction_log, tls_cert, tls_key;
   std::optional<int> port, threads;
 };
 
@@ -34,6 +59,7 @@ int serve(const ServeArgs& a) {
   if (a.port) s.port = *a.port;
   if (a.threads) s.threads = *a.threads;
   if (!a.model.empty()) s.model = a.model;
+  if (!a.challenger.empty()) s.challenger = a.challenger;
   if (!a.log_level.empty()) s.log_level = a.log_level;
   if (!a.prediction_log.empty()) s.prediction_log.dir = a.prediction_log;
   if (!a.tls_cert.empty()) s.tls_cert = a.tls_cert;
@@ -56,19 +82,25 @@ int serve(const ServeArgs& a) {
   if (!first.model) throw UsageError("cannot load model '" + s.model + "': " + first.error);
   ServeMetrics metrics;
   PredictionMonitor monitor(s);
+  // Declared after the monitor: on the way out it scores what is queued into the monitor's log.
+  std::unique_ptr<ShadowScorer> shadow;
+  if (!s.challenger.empty()) shadow = start_shadow(s, store_uri, monitor);
   ServeApi api(s, holder, metrics);
   api.set_monitor(&monitor);
+  api.set_shadow(shadow.get());
   HttpServer server({s.host, s.port, s.threads, s.max_body_bytes, s.request_timeout_seconds,
                      s.tls_cert, s.tls_key},
                     [&api](const HttpRequest& r) { return api.handle(r); });
   server.start();
   if (is_model_uri(s.model)) holder.start_polling(s.poll_seconds);
+  if (shadow && is_model_uri(s.challenger)) shadow->challenger().start_polling(s.poll_seconds);
   std::cout << "serving " << first.model->name
             << (first.model->version.empty() ? "" : " version " + first.model->version) << " at "
             << (s.tls_cert.empty() ? "http" : "https") << "://" << s.host << ":" << server.port()
             << std::endl;
   server.wait(true);
   holder.stop();
+  if (shadow) shadow->challenger().stop();
   server.stop();
   spdlog::info("server stopped");
   return kExitOk;
@@ -81,6 +113,10 @@ void add_serve(CLI::App& app, Action& action) {
   auto* cmd = app.add_subcommand("serve", "Serve the scoring API (predict, explain, MLflow)");
   cmd->add_option("--model", a->model,
                   "Model URI or bundle folder (default models:/loan-default@champion)");
+  cmd->add_option("--challenger", a->challenger,
+                  "Model URI or bundle folder to score in shadow: every decision is scored by it "
+                  "too, logged and compared on /metrics; answers stay --model's ([serve] "
+                  "challenger)");
   cmd->add_option("--host", a->host, "Address to listen on (default 127.0.0.1)");
   cmd->add_option("--port", a->port, "Port to listen on, 0 for any free port (default 8080)");
   cmd->add_option("--threads", a->threads, "Worker threads (default 2)");

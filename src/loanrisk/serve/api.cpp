@@ -13,6 +13,7 @@
 #include "loanrisk/core/text.hpp"
 #include "loanrisk/serve/app_api.hpp"
 #include "loanrisk/serve/http_error.hpp"
+#include "loanrisk/serve/shadow.hpp"
 
 namespace loanrisk {
 namespace {
@@ -407,7 +408,8 @@ HttpResponse ServeApi::prometheus() const {
   const auto m = holder_.current();
   return text_response(metrics_.render(m ? m->name : "", m ? m->version : "", holder_.reloads(),
                                        holder_.failures()) +
-                           (monitor_ ? monitor_metrics() : std::string()),
+                           (monitor_ ? monitor_metrics() : std::string()) +
+                           (shadow_ ? shadow_->render_metrics() : std::string()),
                        "text/plain; version=0.0.4; charset=utf-8");
 }
 
@@ -416,27 +418,39 @@ HttpResponse ServeApi::model_info() const {
   const Bundle& b = m->bundle;
   nlohmann::json grades = nlohmann::json::array();
   for (const auto& g : settings_.grades) grades.push_back({{"name", g.name}, {"max_pd", g.max_pd}});
-  return json_response({{"name", m->name},
-                        {"version", m->version},
-                        {"alias", m->alias},
-                        {"uri", m->uri},
-                        {"source", m->source.string()},
-                        {"loaded_at", m->loaded_at},
-                        {"family", b.family},
-                        {"threshold", b.threshold},
-                        {"features", b.pipeline.feature_names()},
-                        {"schema", b.schema.to_json()},
-                        {"metrics", b.metrics},
-                        {"lineage", b.lineage},
-                        {"created_at", b.created_at},
-                        {"grades", grades},
-                        {"lgd", settings_.lgd}});
+  nlohmann::json j = {{"name", m->name},
+                      {"version", m->version},
+                      {"alias", m->alias},
+                      {"uri", m->uri},
+                      {"source", m->source.string()},
+                      {"loaded_at", m->loaded_at},
+                      {"family", b.family},
+                      {"threshold", b.threshold},
+                      {"features", b.pipeline.feature_names()},
+                      {"schema", b.schema.to_json()},
+                      {"metrics", b.metrics},
+                      {"lineage", b.lineage},
+                      {"created_at", b.created_at},
+                      {"grades", grades},
+                      {"lgd", settings_.lgd}};
+  if (shadow_) j["challenger"] = shadow_->to_json();
+  return json_response(j);
 }
 
 HttpResponse ServeApi::reload() const {
   const ReloadResult r = holder_.reload(true);
   nlohmann::json j = {{"changed", r.changed}};
   if (r.model) j["model"] = {{"name", r.model->name}, {"version", r.model->version}};
+  if (shadow_) {
+    // The challenger is re-resolved too; its refusal leaves the champion's answer a success.
+    const ReloadResult c = shadow_->challenger().reload(true);
+    nlohmann::json& cj = j["challenger"] = {{"changed", c.changed}};
+    if (c.model) cj["model"] = {{"name", c.model->name}, {"version", c.model->version}};
+    if (!c.error.empty()) {
+      cj["error"] =
+          "candidate challenger refused, the current one (if any) keeps shadowing: " + c.error;
+    }
+  }
   if (!r.error.empty()) {
     j["error"] = "candidate model refused, the current model keeps serving: " + r.error;
     return json_response(j, 409);

@@ -21,6 +21,7 @@ namespace loanrisk {
 
 class AppRoutes;
 class PredictionMonitor;
+class ShadowScorer;
 
 /// Routes requests to handlers; safe to call from many threads at once.
 class ServeApi {
@@ -38,6 +39,9 @@ class ServeApi {
   const RouteTable& routes() const { return routes_; }
   /// Sends scored rows to live drift and the prediction log, and serves /api/v1/monitoring.
   void set_monitor(PredictionMonitor* monitor) { monitor_ = monitor; }
+  /// Scores every logged decision with a challenger too (shadow.hpp); the answers stay the
+  /// champion's.
+  void set_shadow(ShadowScorer* shadow) { shadow_ = shadow; }
 
  private:
   /// The one route table (route_table.cpp).
@@ -76,8 +80,8 @@ class ServeApi {
   HttpResponse sign_in(const RouteCall& call) const;   // api_session.cpp
   HttpResponse sign_out(const RouteCall& call) const;  // api_session.cpp
   std::string monitor_metrics() const;                 // api_monitoring.cpp
-  /// Hands a request's scored rows to the monitor (no-op without one).
-  void record_predictions(const LoadedModel& model, const Frame& frame,
+  /// Hands a request's scored rows to the monitor and the shadow (no-op without either).
+  void record_predictions(const std::shared_ptr<const LoadedModel>& model, const Frame& frame,
                           const std::vector<double>& pd, const char* route) const;
 
   ServeSettings settings_;
@@ -89,6 +93,7 @@ class ServeApi {
   std::unique_ptr<WrongTokenLimiter> wrong_tokens_;  ///< per client address.
   std::shared_ptr<AppRoutes> app_;  ///< the web app's files and routes (app_api.hpp).
   PredictionMonitor* monitor_ = nullptr;
+  ShadowScorer* shadow_ = nullptr;
   int log_level_;  ///< settings_.log_level as spdlog's level, parsed once.
   RouteTable routes_;
   std::string openapi_;  ///< openapi_document(routes_), serialised once.

@@ -6,12 +6,25 @@
 #include "loanrisk/serve/api.hpp"
 #include "loanrisk/serve/http_error.hpp"
 #include "loanrisk/serve/prediction_monitor.hpp"
+#include "loanrisk/serve/shadow.hpp"
 
 namespace loanrisk {
 
-void ServeApi::record_predictions(const LoadedModel& model, const Frame& frame,
-                                  const std::vector<double>& pd, const char* route) const {
-  if (monitor_ && !pd.empty() && !monitor_->record(model, frame, pd, route)) {
+void ServeApi::record_predictions(const std::shared_ptr<const LoadedModel>& model,
+                                  const Frame& frame, const std::vector<double>& pd,
+                                  const char* route) const {
+  if (pd.empty()) return;
+  const bool sync = monitor_ && monitor_->sync();
+  if (shadow_ && !sync) {
+    // The challenger scores after the answer, on the shadow's thread, which then writes the lines.
+    PendingLines lines;
+    if (monitor_) monitor_->record_pending(*model, frame, pd, route, lines);
+    shadow_->submit(model, frame, pd, std::move(lines));
+    return;
+  }
+  // Lines that must be on disk before the answer carry the challenger's verdict: it scores here.
+  const ShadowVerdicts verdicts = shadow_ ? shadow_->score_now(model, frame, pd) : ShadowVerdicts{};
+  if (monitor_ && !monitor_->record(*model, frame, pd, route, shadow_ ? &verdicts : nullptr)) {
     throw HttpError(503,
                     "the decision could not be written to the prediction log, which this server "
                     "must do before it answers (durability = \"sync\"); nothing was recorded: "

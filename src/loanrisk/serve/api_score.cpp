@@ -139,7 +139,7 @@ HttpResponse ServeApi::predict(const HttpRequest& request, const std::string& qu
   const bool probe = query.find("probe=true") != std::string::npos;
   std::vector<double>& contributions = scratch.contributions;
   const std::vector<double> pd = b.predict_transformed(X, with_reasons ? &contributions : nullptr);
-  if (!probe) record_predictions(*m, frame, pd, "/api/v1/predict");
+  if (!probe) record_predictions(m, frame, pd, "/api/v1/predict");
   const DecisionRule rule(settings_.grades, settings_.lgd, b.threshold, b.schema);
   HttpResponse response;
   response.body.reserve(256 + pd.size() * (with_reasons ? 640 : 160));
@@ -278,7 +278,7 @@ HttpResponse ServeApi::invocations(const HttpRequest& request) const {
   }
   const std::vector<double> pd = frame.rows() ? b.predict(frame) : std::vector<double>{};
   for (double p : pd) metrics_.observe_pd(p);
-  record_predictions(*m, frame, pd, "/invocations");
+  record_predictions(m, frame, pd, "/invocations");
   return json_response({{"predictions", pd}});
 }
 
@@ -299,7 +299,7 @@ HttpResponse ServeApi::score_csv(const HttpRequest& request) const {
   }
   const Frame& f = read.frame;
   const std::vector<double> pd = f.rows() ? b.predict(f) : std::vector<double>{};
-  record_predictions(*m, f, pd, "/api/v1/score-csv");
+  record_predictions(m, f, pd, "/api/v1/score-csv");
   std::vector<std::pair<std::int64_t, std::string>> lines;
   const DecisionRule rule(settings_.grades, settings_.lgd, b.threshold, b.schema);
   for (std::size_t i = 0; i < pd.size(); ++i) {

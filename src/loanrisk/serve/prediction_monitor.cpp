@@ -59,59 +59,82 @@ PredictionMonitor::window_for(const LoadedModel& model) {
   return {window_, input_names_};
 }
 
+void PredictionMonitor::observe(const LoadedModel& model, const Frame& frame,
+                                const std::vector<double>& pd, const std::string& route,
+                                std::vector<monitor::PredictionRecord>& records,
+                                std::vector<std::size_t>* rows) {
+  const auto [window, names] = window_for(model);
+  if (window) {
+    // The thread's own buffers: every scored request passes here.
+    thread_local std::vector<const std::vector<double>*> columns;
+    thread_local std::vector<double> row;
+    columns.clear();
+    for (const auto& name : window->feature_names()) columns.push_back(&frame.column(name));
+    row.resize(columns.size());
+    for (std::size_t i = 0; i < pd.size(); ++i) {
+      for (std::size_t c = 0; c < columns.size(); ++c) row[c] = (*columns[c])[i];
+      window->add(row, pd[i]);
+    }
+  }
+  if (!log_) return;
+  const std::string request_id = request_prefix_ + std::to_string(++requests_);
+  const std::int64_t t = now_ms();
+  std::vector<const std::vector<double>*> inputs;
+  for (const auto& n : *names) inputs.push_back(&frame.column(n));
+  const DecisionRule rule(settings_.grades, settings_.lgd, model.bundle.threshold,
+                          model.bundle.schema);
+  for (std::size_t i = 0; i < pd.size(); ++i) {
+    if (!log_->sample()) continue;
+    monitor::PredictionRecord r;
+    r.time_ms = t;
+    r.request_id = request_id;
+    r.model_name = model.name;
+    r.model_version = model.version;
+    r.route = route;
+    r.customer_id = frame.ids.empty() ? std::to_string(i) : frame.ids[i];
+    r.input_names = names;
+    r.inputs.reserve(inputs.size());
+    for (const auto* column : inputs) r.inputs.push_back((*column)[i]);
+    r.pd = pd[i];
+    const Decision d = rule.decide(pd[i]);
+    r.grade = d.grade->name;
+    r.decision = d.decision_text();
+    records.push_back(std::move(r));
+    if (rows) rows->push_back(i);
+  }
+}
+
 bool PredictionMonitor::record(const LoadedModel& model, const Frame& frame,
-                               const std::vector<double>& pd, const std::string& route) noexcept {
+                               const std::vector<double>& pd, const std::string& route,
+                               const ShadowVerdicts* challenger) noexcept {
   const bool sync = sync_;
   try {
-    const auto [window, names] = window_for(model);
-    if (window) {
-      // The thread's own buffers: every scored request passes here.
-      thread_local std::vector<const std::vector<double>*> columns;
-      thread_local std::vector<double> row;
-      columns.clear();
-      for (const auto& name : window->feature_names()) columns.push_back(&frame.column(name));
-      row.resize(columns.size());
-      for (std::size_t i = 0; i < pd.size(); ++i) {
-        for (std::size_t c = 0; c < columns.size(); ++c) row[c] = (*columns[c])[i];
-        window->add(row, pd[i]);
-      }
-    }
-    if (!log_) return true;
     std::vector<monitor::PredictionRecord> records;
-    const std::string request_id = request_prefix_ + std::to_string(++requests_);
-    const std::int64_t t = now_ms();
-    std::vector<const std::vector<double>*> inputs;
-    for (const auto& n : *names) inputs.push_back(&frame.column(n));
-    const DecisionRule rule(settings_.grades, settings_.lgd, model.bundle.threshold,
-                            model.bundle.schema);
-    for (std::size_t i = 0; i < pd.size(); ++i) {
-      if (!log_->sample()) continue;
-      monitor::PredictionRecord r;
-      r.time_ms = t;
-      r.request_id = request_id;
-      r.model_name = model.name;
-      r.model_version = model.version;
-      r.route = route;
-      r.customer_id = frame.ids.empty() ? std::to_string(i) : frame.ids[i];
-      r.input_names = names;
-      r.inputs.reserve(inputs.size());
-      for (const auto* column : inputs) r.inputs.push_back((*column)[i]);
-      r.pd = pd[i];
-      const Decision d = rule.decide(pd[i]);
-      r.grade = d.grade->name;
-      r.decision = d.decision_text();
-      if (sync) {
-        records.push_back(std::move(r));
-      } else {
-        log_->submit(std::move(r));
-      }
+    std::vector<std::size_t> rows;
+    observe(model, frame, pd, route, records, challenger ? &rows : nullptr);
+    if (!log_) return true;
+    if (challenger) {
+      for (std::size_t k = 0; k < records.size(); ++k) challenger->fill(records[k], rows[k]);
     }
-    return !sync || log_->submit_and_wait(std::move(records));
+    if (sync) return log_->submit_and_wait(std::move(records));
+    for (auto& r : records) log_->submit(std::move(r));
+    return true;
   } catch (const std::exception& e) {
     // Monitoring must never fail a prediction that was already computed, unless the decision
     // was promised to be on disk first.
     spdlog::warn("monitoring skipped a request: {}", e.what());
     return !sync;
+  }
+}
+
+void PredictionMonitor::record_pending(const LoadedModel& model, const Frame& frame,
+                                       const std::vector<double>& pd, const std::string& route,
+                                       PendingLines& pending) noexcept {
+  try {
+    observe(model, frame, pd, route, pending.records, &pending.rows);
+  } catch (const std::exception& e) {
+    spdlog::warn("monitoring skipped a request: {}", e.what());
+    pending = {};
   }
 }
 

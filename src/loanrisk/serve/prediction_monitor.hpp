@@ -18,6 +18,7 @@
 #include "loanrisk/monitor/prediction_log_writer.hpp"
 #include "loanrisk/serve/model_holder.hpp"
 #include "loanrisk/serve/settings.hpp"
+#include "loanrisk/serve/shadow.hpp"
 
 namespace loanrisk {
 
@@ -27,11 +28,18 @@ class PredictionMonitor {
   /// Starts the log writer when settings.prediction_log.dir is set (UsageError when unusable).
   explicit PredictionMonitor(const ServeSettings& settings);
 
-  /// Records the scored rows of one request (pd[i] for frame row i) from `route`. False only with
-  /// durability "sync" when the rows could not be written to disk (the answer must not go out as
-  /// if they were); monitoring trouble is otherwise logged and never fails a request.
+  /// Records the scored rows of one request (pd[i] for frame row i) from `route`, with the
+  /// challenger's verdicts on them when given. False only with durability "sync" when the rows
+  /// could not be written to disk (the answer must not go out as if they were); monitoring trouble
+  /// is otherwise logged and never fails a request.
   bool record(const LoadedModel& model, const Frame& frame, const std::vector<double>& pd,
-              const std::string& route) noexcept;
+              const std::string& route, const ShadowVerdicts* challenger = nullptr) noexcept;
+  /// The same for durability "async" with a challenger in shadow: live drift now, the log lines
+  /// into `pending` for the shadow to complete and hand to log().
+  void record_pending(const LoadedModel& model, const Frame& frame, const std::vector<double>& pd,
+                      const std::string& route, PendingLines& pending) noexcept;
+  /// Whether answers wait for their log lines (durability "sync").
+  bool sync() const { return sync_; }
   /// The GET /api/v1/monitoring document for the model serving now; null when the model's bundle
   /// has no reference.
   nlohmann::json monitoring(const LoadedModel& model);
@@ -44,6 +52,11 @@ class PredictionMonitor {
   /// The window (may be null) and input names of the model, renewed when the model changes.
   std::pair<std::shared_ptr<monitor::LiveWindow>, std::shared_ptr<const std::vector<std::string>>>
   window_for(const LoadedModel& model);
+  /// Adds the rows to the live window and builds the log records of the sampled rows (each one's
+  /// row in the request into `rows` when given).
+  void observe(const LoadedModel& model, const Frame& frame, const std::vector<double>& pd,
+               const std::string& route, std::vector<monitor::PredictionRecord>& records,
+               std::vector<std::size_t>* rows);
 
   ServeSettings settings_;
   std::unique_ptr<PredictionLogWriter> log_;

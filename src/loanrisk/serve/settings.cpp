@@ -78,6 +78,7 @@ void apply_serve_toml_text(ServeSettings& s, const std::string& content, const s
   t.check_keys({"host",
                 "port",
                 "model",
+                "challenger",
                 "store",
                 "threads",
                 "max_batch",
@@ -101,6 +102,7 @@ void apply_serve_toml_text(ServeSettings& s, const std::string& content, const s
   t.string("host", s.host);
   t.integer("port", s.port, 0, 65535);
   t.string("model", s.model);
+  t.string("challenger", s.challenger);
   t.string("store", s.store);
   t.string("tls_cert", s.tls_cert);
   t.string("tls_key", s.tls_key);

@@ -37,6 +37,8 @@ struct ServeSettings {
   std::string host = "127.0.0.1";
   int port = 8080;
   std::string model = "models:/loan-default@champion";
+  /// A model URI or bundle folder scored in shadow beside `model` (shadow.hpp); empty: none.
+  std::string challenger;
   std::string store;  ///< empty: $LOANRISK_STORE, then the default store.
   int threads = 2;
   std::size_t max_batch = 10'000;         ///< applicants per request.

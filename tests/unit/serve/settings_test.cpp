@@ -13,6 +13,7 @@ TEST(ServeSettings, DefaultsAreValidWithTenMonotoneGrades) {
   EXPECT_NO_THROW(s.validate());
   ASSERT_EQ(s.grades.size(), 10u);
   EXPECT_EQ(s.model, "models:/loan-default@champion");
+  EXPECT_EQ(s.challenger, "");  // no shadow unless asked for
   EXPECT_EQ(s.port, 8080);
   EXPECT_EQ(grade_of(s.grades, 0.0).name, "1");
   EXPECT_EQ(grade_of(s.grades, 0.005).name, "1");
@@ -26,10 +27,12 @@ TEST(ServeSettings, TomlSectionOverridesDefaults) {
   apply_serve_toml_text(
       s,
       "[model]\nfamily = \"xgboost\"\n[serve]\nport = 9000\nlgd = 0.45\n"
+      "challenger = \"models:/loan-default@challenger\"\n"
       "max_batch = 50\nrequire_token_for_predict = true\nlog_level = \"debug\"\n"
       "grades = [{ name = \"A\", max_pd = 0.1 }, { name = \"B\", max_pd = 1.0 }]\n",
       "loanrisk.toml");
   EXPECT_EQ(s.port, 9000);
+  EXPECT_EQ(s.challenger, "models:/loan-default@challenger");
   EXPECT_DOUBLE_EQ(s.lgd, 0.45);
   EXPECT_EQ(s.max_batch, 50u);
   EXPECT_TRUE(s.require_token_for_predict);
@@ -40,10 +43,11 @@ TEST(ServeSettings, TomlSectionOverridesDefaults) {
 
 TEST(ServeSettings, UnknownKeyListsTheKnownOnes) {
   ServeSettings s;
-  EXPECT_THROW_MSG(apply_serve_toml_text(s, "[serve]\nprot = 1\n", "loanrisk.toml"), UsageError,
-                   "loanrisk.toml: unknown key [serve] prot; known keys: host, port, model, store, "
-                   "threads, max_batch, max_body_bytes, request_timeout_seconds, poll_seconds, "
-                   "lgd, grades, require_token_for_predict, log_level");
+  EXPECT_THROW_MSG(
+      apply_serve_toml_text(s, "[serve]\nprot = 1\n", "loanrisk.toml"), UsageError,
+      "loanrisk.toml: unknown key [serve] prot; known keys: host, port, model, challenger, "
+      "store, threads, max_batch, max_body_bytes, request_timeout_seconds, poll_seconds, "
+      "lgd, grades, require_token_for_predict, log_level");
 }
 
 // A float where an integer belongs, far outside any integer's range: toml++ converted it without
