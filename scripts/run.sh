@@ -19,15 +19,32 @@ echo "== 1. data: synthetic loan book (training) and a second book (holdout)"
 "$LR" synth --rows 10000 --seed 42 --out "$OUT/data/loans.csv"
 "$LR" synth --rows 5000 --seed 4242 --out "$OUT/data/holdout.csv"
 echo
-echo "== 2. train, record the run and register the bundle as models:/loan-default@champion"
+echo "== 2. train, record the run and register the bundle as models:/loan-default@challenger"
 "$LR" train --data "$OUT/data/loans.csv" --out "$OUT/bundle" --force --store "$STORE_URI" \
-  --experiment quickstart --register loan-default --alias champion --reason "scripts/run.sh"
+  --experiment quickstart --register loan-default --alias challenger --reason "scripts/run.sh"
 echo
-echo "== 3. evaluate the champion on the holdout book"
+echo "== 3. validate it on the holdout book, attach the report, promote it to @champion"
+rc=0
+"$LR" validate --model models:/loan-default@challenger --store "$STORE_URI" \
+  --data "$OUT/data/holdout.csv" --out "$OUT/validation" || rc=$?
+[ "$rc" -eq 0 ] || [ "$rc" -eq 4 ] || exit "$rc" # 4: a red gate, reported above
+"$LR" models attach-report loan-default challenger "$OUT/validation" --store "$STORE_URI"
+if [ "$rc" -eq 0 ]; then
+  "$LR" models alias loan-default champion challenger --store "$STORE_URI" \
+    --reason "scripts/run.sh: validated on the holdout book"
+else
+  echo "The report has red gates (listed above, and in $OUT/validation/report.html). A bank would"
+  echo "fix the model or set [validation] to its policy; the quick start promotes with an override,"
+  echo "which the registry's history keeps (loanrisk models history loan-default)."
+  "$LR" models alias loan-default champion challenger --store "$STORE_URI" --override \
+    --reason "scripts/run.sh quick start on synthetic data: red gates reviewed in $OUT/validation/report.html"
+fi
+echo
+echo "== 4. evaluate the champion on the holdout book"
 "$LR" evaluate --model models:/loan-default@champion --store "$STORE_URI" \
   --data "$OUT/data/holdout.csv"
 echo
-echo "== 4. score the holdout book"
+echo "== 5. score the holdout book"
 "$LR" predict --model models:/loan-default@champion --store "$STORE_URI" \
   --data "$OUT/data/holdout.csv" --out "$OUT/scores.csv"
 echo
@@ -36,10 +53,11 @@ echo "  binary         $LR"
 echo "  training data  $OUT/data/loans.csv"
 echo "  holdout data   $OUT/data/holdout.csv"
 echo "  model bundle   $OUT/bundle  (model/, pipeline.json, metrics.json, lineage.json, card.md)"
+echo "  validation     $OUT/validation/report.html  (attached to the version in the registry)"
 echo "  tracking store $STORE_URI  (loanrisk runs list / models list --store ...)"
 echo "  scores         $OUT/scores.csv"
 echo
-echo "== 5. serve the champion (Ctrl-C stops the server)"
+echo "== 6. serve the champion (Ctrl-C stops the server)"
 echo "API at http://127.0.0.1:$PORT (POST /api/v1/predict, GET /api/v1/model, /openapi.json, /metrics)"
 exec "$LR" serve --model models:/loan-default@champion --store "$STORE_URI" --host 127.0.0.1 \
   --port "$PORT"

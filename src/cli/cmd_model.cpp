@@ -183,6 +183,9 @@ void add_train(CLI::App& app, Action& action) {
   cmd->add_option("--alias", a->job.tracking.alias,
                   "With --register: point this alias (e.g. champion) at it");
   cmd->add_option("--reason", a->job.tracking.reason, "Why: recorded in the registry's history");
+  cmd->add_flag("--override", a->job.tracking.override_gate,
+                "With --alias champion: move it without a validation report (a first start; "
+                "needs --reason, kept in the history)");
   cmd->add_flag("--no-track", a->no_track, "Do not record the run in the tracking store");
   cmd->callback([&action, a] { action = [a] { return run_train(*a); }; });
 }

@@ -3,11 +3,9 @@
 #include <CLI/CLI.hpp>
 #include <functional>
 
-namespace loanrisk::cli {
+#include "loanrisk/core/error.hpp"  // the exit codes
 
-/// Exit code of a check that ran and found something red (monitor drift), so a scheduler can
-/// alert; the others are core/error.hpp's.
-inline constexpr int kExitRed = 4;
+namespace loanrisk::cli {
 
 /// The action a subcommand runs once parsing succeeded; returns the exit code.
 using Action = std::function<int()>;
@@ -17,9 +15,11 @@ using AddCommand = void(CLI::App& app, Action& action);
 
 /// Every subcommand, in the order `loanrisk --help` lists them.
 AddCommand add_synth, add_split, add_train, add_predict, add_evaluate, add_validate, add_eda,
-    add_runs, add_models, add_tune, add_serve, add_monitor, add_job, add_users, add_audit;
-inline constexpr AddCommand* kCommands[] = {
-    add_synth,  add_split, add_train, add_predict, add_evaluate, add_validate, add_eda,  add_runs,
-    add_models, add_tune,  add_serve, add_monitor, add_job,      add_users,    add_audit};
+    add_runs, add_models, add_tune, add_pipeline, add_serve, add_monitor, add_job, add_users,
+    add_audit;
+inline constexpr AddCommand* kCommands[] = {add_synth,    add_split,    add_train,    add_predict,
+                                            add_evaluate, add_validate, add_eda,      add_runs,
+                                            add_models,   add_tune,     add_pipeline, add_serve,
+                                            add_monitor,  add_job,      add_users,    add_audit};
 
 }  // namespace loanrisk::cli

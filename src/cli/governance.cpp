@@ -85,6 +85,9 @@ int governed(Store& store, const std::string& action, const std::string& target,
     who = cli_identity(store);
     check_gate(store, who, gate);
     status = fn(who);
+  } catch (const GateError& e) {
+    record(store, who, action, target, kExitRed, "refused", e.what());
+    throw;
   } catch (const RefusedError& e) {
     record(store, who, action, target, kExitUsage, "refused", e.what());
     throw;

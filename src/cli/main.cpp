@@ -24,6 +24,9 @@ int main(int argc, char** argv) {
   }
   try {
     return action ? action() : kExitUsage;
+  } catch (const GateError& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return kExitRed;
   } catch (const UsageError& e) {
     std::cerr << "error: " << e.what() << "\n";
     return kExitUsage;

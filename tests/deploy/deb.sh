@@ -70,7 +70,7 @@ step "train a small bundle with the packaged binary, register it as the champion
 STORE="sqlite://$WORK/store/loanrisk.db"
 "$LR" synth --rows 3000 --seed 7 --out "$WORK/book.csv" >/dev/null || fail "synth exited with $?"
 "$LR" train --data "$WORK/book.csv" --out "$WORK/bundle" --store "$STORE" --register loan-default \
-  --alias champion --reason "deploy test" >"$WORK/train.out" 2>&1 ||
+  --alias champion --override --reason "deploy test: first start" >"$WORK/train.out" 2>&1 ||
   fail "train exited with $?: $(tail -n 20 "$WORK/train.out")"
 
 RUN="$WORK/run" # working folder, TMPDIR and HOME of the server: must stay empty

@@ -160,8 +160,6 @@ async function main() {
     'e2e',
     '--register',
     'loan-default',
-    '--alias',
-    'champion',
     '--reason',
     'first model',
   ]);
@@ -179,8 +177,46 @@ async function main() {
     'e2e',
     '--register',
     'loan-default',
+    '--alias',
+    'challenger',
     '--reason',
     'second model',
+  ]);
+  // @champion moves on validation evidence: each version is validated on a second book (gates
+  // loose enough for the synthetic book; the gates' own tests are in C++) and the report attached.
+  cli(['synth', '--rows', '2000', '--seed', '8', '--out', 'holdout.csv']);
+  fs.writeFileSync(
+    path.join(tmp, 'loose.toml'),
+    '[validation]\njeffreys_amber = 1e-9\njeffreys_red = 1e-10\nhosmer_lemeshow_amber = 1e-9\n' +
+      'hosmer_lemeshow_red = 1e-10\nece_amber = 0.4\nece_red = 0.5\nherfindahl_amber = 0.9\n' +
+      'herfindahl_red = 0.95\nauc_decline_amber = 1e-9\nauc_decline_red = 1e-10\n',
+  );
+  for (const v of ['1', '2']) {
+    cli([
+      'validate',
+      '--model',
+      `models:/loan-default/${v}`,
+      '--data',
+      'holdout.csv',
+      '--config',
+      'loose.toml',
+      '--out',
+      `validation-${v}`,
+      '--store',
+      store,
+    ]);
+    cli(['models', 'attach-report', 'loan-default', v, `validation-${v}`, '--store', store]);
+  }
+  cli([
+    'models',
+    'alias',
+    'loan-default',
+    'champion',
+    '1',
+    '--reason',
+    'first model',
+    '--store',
+    store,
   ]);
   const base = await startServer();
 
@@ -303,6 +339,14 @@ async function main() {
   // Models: promote version 2 to champion, then the predictions come from it. Nobody is signed
   // in yet: the page asks for a token first (single-user mode: the admin token).
   await page.goto(`${base}/#/models`);
+  // Each version shows its validation report; champion and challenger side by side.
+  await page.waitForSelector('[data-report="2-green"]');
+  const v2 = (await api(base, 'GET', '/api/v1/models')).body.models[0].versions[1];
+  assert.equal(
+    await page.getAttribute('[data-report="2-green"]', 'href'),
+    `/api/v1/reports/${v2.reports[0].sha256}`,
+  );
+  await page.waitForSelector('h2:has-text("Champion and challenger")');
   await page.click('[data-promote="2"]');
   await page.fill('#signin-token', TOKEN);
   await page.click('#signin-submit');

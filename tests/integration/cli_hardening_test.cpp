@@ -161,7 +161,7 @@ TEST_F(CliHardening, NamesAndReasonsAreUtf8) {
             std::string::npos)
       << r.err;
   r = run_cli(dir,
-              "train --data book.csv --out b --register loan-default --alias champion "
+              "train --data book.csv --out b --register loan-default --alias challenger "
               "--reason 'first'");
   ASSERT_EQ(r.code, 0) << r.err;
   r = run_cli(dir, std::string("models alias loan-default challenger 1 --reason 'why") + "\xfe'");

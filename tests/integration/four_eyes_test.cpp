@@ -10,6 +10,7 @@
 #include "loanrisk/tracking/process_identity.hpp"
 #include "loanrisk/tracking/users.hpp"
 #include "serve_fixture.hpp"
+#include "unit/registry/report_fixture.hpp"
 
 namespace loanrisk::testing {
 namespace {
@@ -21,6 +22,13 @@ class FourEyes : public ServeFixture {
   static void SetUpTestSuite() {
     ServeFixture::SetUpTestSuite();
     auto store = open_store(store_uri);
+    // Both versions carry a green validation report: the gate is open, four-eyes decides.
+    for (std::int64_t v : {1, 2}) {
+      ModelRegistry reg(*store, "mrm");
+      reg.attach_report("loan-default", v,
+                        write_report(*dir / ("report-" + std::to_string(v)),
+                                     reg.get_version("loan-default", v).source, "green"));
+    }
     UserStore users(*store);
     ana = users.add("ana", Role::kAnalyst, "test").token;
     val = users.add("val", Role::kValidator, "test").token;

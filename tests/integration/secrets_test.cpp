@@ -40,8 +40,9 @@ TEST(Secrets, NeverInLogsAnswersAuditRunsOrTheStore) {
   ASSERT_EQ(run_cli(dir, "synth --rows 2000 --seed 3 --out book.csv").code, 0);
   const std::string store = "sqlite://" + (dir / "store/loanrisk.db").string();
   const std::string on_store = " --store '" + store + "'";
-  auto r =
-      run_cli(dir, "train --data book.csv --out bundle --register loan-default --alias champion" +
+  auto r = run_cli(dir,
+                   "train --data book.csv --out bundle --register loan-default --alias champion "
+                   "--override --reason test" +
                        on_store);
   ASSERT_EQ(r.code, 0) << r.err;
 

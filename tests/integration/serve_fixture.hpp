@@ -44,7 +44,7 @@ class ServeFixture : public ::testing::Test {
       ModelRegistry reg(*store);
       reg.register_version("loan-default", make_run(*store, *dir / "b1"), "first");
       reg.register_version("loan-default", make_run(*store, *dir / "b2"), "second");
-      reg.set_alias("loan-default", "champion", 1, "go live");
+      reg.set_alias("loan-default", "champion", 1, "go live", "", true);  // no report: a fixture
     }
     write_text(*dir / "loanrisk.toml",
                "[serve]\npoll_seconds = 0.3\nmax_batch = 50\nmax_body_bytes = 65536\n"
@@ -70,7 +70,7 @@ class ServeFixture : public ::testing::Test {
   static void move_champion(std::int64_t version, bool reload_now) {
     {
       auto store = open_store(store_uri);
-      ModelRegistry(*store).set_alias("loan-default", "champion", version, "test");
+      ModelRegistry(*store).set_alias("loan-default", "champion", version, "test", "", true);
     }
     if (reload_now) {
       const auto r = http_call(port, "POST", "/api/v1/admin/reload", "", "", "Bearer t0ken");

@@ -334,7 +334,7 @@ TEST_F(Serve, HotSwapUnderLoadLosesNoRequest) {
     auto store = open_store(store_uri);
     ModelRegistry reg(*store);
     reg.register_version("loan-default", make_run(*store, *dir / "broken"), "broken");
-    reg.set_alias("loan-default", "champion", 3, "oops");
+    reg.set_alias("loan-default", "champion", 3, "oops", "", true);
   }
   const auto r = http_call(port, "POST", "/api/v1/admin/reload", "", "", "Bearer t0ken");
   EXPECT_EQ(r.status, 409);

@@ -7,6 +7,7 @@
 
 #include "cli_runner.hpp"
 #include "loanrisk/registry/registry.hpp"
+#include "unit/registry/report_fixture.hpp"
 
 namespace loanrisk::testing {
 namespace {
@@ -32,7 +33,7 @@ class TrackingCli : public ::testing::Test {
     store.log_metric(run.id, "auc_roc", auc, 0, 1000);
     store.log_metric(run.id, "ks", 0.6, 0, 1000);
     std::filesystem::create_directories(dir / name / "model");
-    write_text(dir / name / "manifest.json", "{}");
+    write_text(dir / name / "manifest.json", "{\"run\": \"" + name + "\"}");
     store.log_artifact(run.id, dir / name, "bundle");
     store.end_run(run.id, RunStatus::kFinished);
     return run.id;
@@ -96,10 +97,36 @@ TEST_F(TrackingCli, RegistryRoundTrip) {
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(r.out, "registered pd version 1 from run " + slow + " (models:/pd/1)\n");
   ASSERT_EQ(run_cli(dir, "models register pd --run " + fast + store_flag).code, 0);
+  // Champion moves on validation evidence: exit 4 without it, an override needs its reason.
   r = run_cli(dir, "models alias pd champion 1 --reason 'go live'" + store_flag);
+  EXPECT_EQ(r.code, 4) << r.err;
+  EXPECT_NE(r.err.find("@champion needs validation evidence: version 1 of 'pd' has no validation "
+                       "report attached"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("`loanrisk models attach-report pd 1 DIR`"), std::string::npos) << r.err;
+  EXPECT_EQ(run_cli(dir, "models alias pd champion 1 --override" + store_flag).code, 2);
+  r = run_cli(dir, "models alias pd champion 1 --override --reason 'go live'" + store_flag);
   ASSERT_EQ(r.code, 0) << r.err;
-  EXPECT_EQ(r.out, "models:/pd@champion now points at version 1\n");
-  ASSERT_EQ(run_cli(dir, "models alias pd champion 2 --reason 'higher AUC'" + store_flag).code, 0);
+  EXPECT_EQ(r.out,
+            "models:/pd@champion now points at version 1 (validation gate overridden; the "
+            "history keeps the reason)\n");
+  {
+    auto store = open_store("sqlite://" + (dir / "store/loanrisk.db").string());
+    write_report(dir / "rep2", ModelRegistry(*store).get_version("pd", 2).source, "green");
+    write_report(dir / "rep1", ModelRegistry(*store).get_version("pd", 1).source, "green");
+  }
+  r = run_cli(dir, "models attach-report pd 2 rep1" + store_flag);
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("validated another model"), std::string::npos) << r.err;
+  r = run_cli(dir, "models attach-report pd 2 rep2" + store_flag);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out.rfind("attached validation report ", 0), 0u) << r.out;
+  r = run_cli(dir, "models reports pd" + store_flag);
+  EXPECT_NE(r.out.find("green"), std::string::npos) << r.out;
+  r = run_cli(dir, "models alias pd champion 2 --reason 'higher AUC'" + store_flag);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("now points at version 2 (validation report "), std::string::npos) << r.out;
   r = run_cli(dir, "models archive pd 1 --reason old" + store_flag);
   ASSERT_EQ(r.code, 0) << r.err;
   r = run_cli(dir, "models archive pd 2" + store_flag);
@@ -109,14 +136,22 @@ TEST_F(TrackingCli, RegistryRoundTrip) {
   r = run_cli(dir, "models history pd --json" + store_flag);
   ASSERT_EQ(r.code, 0) << r.err;
   const auto h = nlohmann::json::parse(r.out);
-  ASSERT_EQ(h.size(), 5u);
-  EXPECT_EQ(h[3]["event"], "alias");
-  EXPECT_EQ(h[3]["version"], 2);
-  EXPECT_EQ(h[3]["previous_version"], 1);
-  EXPECT_EQ(h[3]["reason"], "higher AUC");
-  EXPECT_EQ(h[4]["event"], "archive");
+  ASSERT_EQ(h.size(), 6u);
+  EXPECT_EQ(h[2]["override_gate"], true);
+  EXPECT_EQ(h[3]["event"], "attach-report");
+  EXPECT_EQ(h[4]["event"], "alias");
+  EXPECT_EQ(h[4]["version"], 2);
+  EXPECT_EQ(h[4]["previous_version"], 1);
+  EXPECT_EQ(h[4]["reason"], "higher AUC");
+  EXPECT_EQ(h[4]["report_sha256"], h[3]["report_sha256"]);
+  EXPECT_EQ(h[5]["event"], "archive");
   r = run_cli(dir, "models history pd" + store_flag);
-  EXPECT_NE(r.out.find("@champion -> v2 (was v1)  higher AUC"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("@champion -> v2 (was v1)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("@champion -> v1 (gate overridden)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("attach-report v2 report " +
+                       h[3]["report_sha256"].get<std::string>().substr(0, 12)),
+            std::string::npos)
+      << r.out;
 
   r = run_cli(dir, "models show pd --json" + store_flag);
   ASSERT_EQ(r.code, 0) << r.err;

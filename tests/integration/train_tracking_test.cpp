@@ -24,7 +24,7 @@ class TrainTracking : public ::testing::Test {
 TEST_F(TrainTracking, TrainRecordsTheRunAndRegistersTheAlias) {
   auto r = run_cli(dir,
                    "train --data book.csv --out b1 --json --experiment pd --register demo "
-                   "--alias champion --reason 'first model' " +
+                   "--alias challenger --reason 'first model' " +
                        store());
   ASSERT_EQ(r.code, 0) << r.err;
   const auto j = nlohmann::json::parse(r.out);
@@ -42,12 +42,12 @@ TEST_F(TrainTracking, TrainRecordsTheRunAndRegistersTheAlias) {
   // The alias, the version and the run all name the same bundle, so they score identically.
   ASSERT_EQ(run_cli(dir, "predict --model b1 --data book.csv --out p0.csv").code, 0);
   for (const std::string& uri :
-       std::vector<std::string>{"models:/demo@champion", "models:/demo/1", "runs:/" + run_id}) {
+       std::vector<std::string>{"models:/demo@challenger", "models:/demo/1", "runs:/" + run_id}) {
     r = run_cli(dir, "predict --model " + uri + " --data book.csv --out p.csv " + store());
     ASSERT_EQ(r.code, 0) << uri << r.err;
     EXPECT_EQ(slurp(dir / "p.csv"), slurp(dir / "p0.csv")) << uri;
   }
-  r = run_cli(dir, "evaluate --model models:/demo@champion --data book.csv --json " + store());
+  r = run_cli(dir, "evaluate --model models:/demo@challenger --data book.csv --json " + store());
   EXPECT_EQ(r.code, 0) << r.err;
 
   r = run_cli(dir, "models history demo --json " + store());
@@ -74,6 +74,11 @@ TEST_F(TrainTracking, MisuseIsAUsageErrorAndUnknownAliasesSaySo) {
   auto r = run_cli(dir, "train --data book.csv --out b --alias champion " + store());
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.err.find("--alias needs --register NAME"), std::string::npos) << r.err;
+  // Champion needs a validation report, which a model in training cannot have: refused at once.
+  r = run_cli(dir, "train --data book.csv --out b --register x --alias champion " + store());
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("@champion moves only on validation evidence"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir / "b"));  // nothing trained
   r = run_cli(dir, "train --data book.csv --out b --no-track --register x " + store());
   EXPECT_EQ(r.code, 2);
   r = run_cli(dir,

@@ -116,7 +116,7 @@ TEST(GovernanceCli, FourEyesAndTheAuditTrailFromTheShell) {
     expect_cli_error(dir, "models alias pd champion 1 --reason go" + store, 2,
                      "@champion is protected and this store has users: ask for the move with "
                      "`loanrisk models request pd champion 1 --reason ...`");
-    r = run_cli(dir, "models request pd champion 1 --reason 'ship it' --json" + store);
+    r = run_cli(dir, "models request pd champion 1 --reason 'ship it' --override --json" + store);
     ASSERT_EQ(r.code, 0) << r.err;
     EXPECT_EQ(nlohmann::json::parse(r.out)["state"], "pending");
     expect_cli_error(dir, "models approve 1 --reason mine" + store, 2,

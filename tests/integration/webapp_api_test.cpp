@@ -67,6 +67,48 @@ TEST_F(WebappApi, ModelsAndPromotion) {
   EXPECT_EQ(r.status, 400);
   EXPECT_NE(json::parse(r.body)["error"].get<std::string>().find("7"), std::string::npos) << r.body;
 
+  // Champion is gated on validation evidence: no report, a red one, then a green one.
+  r = http_call(port, "POST", "/api/v1/admin/promote",
+                R"({"model":"loan-default","version":2,"reason":"better on test"})",
+                "application/json", "Bearer t0ken");
+  ASSERT_EQ(r.status, 409) << r.body;
+  EXPECT_NE(json::parse(r.body)["error"].get<std::string>().find(
+                "@champion needs validation evidence: version 2 of 'loan-default' has no "
+                "validation report attached"),
+            std::string::npos)
+      << r.body;
+  const std::string store_flag = " --store '" + store_uri + "'";
+  ASSERT_EQ(
+      run_cli(*dir, "synth --rows 2000 --seed 21 --drift income_shock --out drifted.csv").code, 0);
+  auto c = run_cli(
+      *dir, "validate --model models:/loan-default/2 --data drifted.csv --out red" + store_flag);
+  ASSERT_EQ(c.code, 4) << c.out << c.err;  // the drifted book's PSI is red
+  ASSERT_EQ(run_cli(*dir, "models attach-report loan-default 2 red" + store_flag).code, 0);
+  r = http_call(port, "POST", "/api/v1/admin/promote",
+                R"({"model":"loan-default","version":2,"reason":"better on test"})",
+                "application/json", "Bearer t0ken");
+  ASSERT_EQ(r.status, 409) << r.body;
+  EXPECT_NE(r.body.find("has a red validation report"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("Stability of the inputs"), std::string::npos) << r.body;
+  r = http_call(port, "POST", "/api/v1/admin/promote",
+                R"({"model":"loan-default","version":2,"reason":"x","override":"yes"})",
+                "application/json", "Bearer t0ken");
+  ASSERT_EQ(r.status, 422) << r.body;
+  EXPECT_EQ(json::parse(r.body)["problems"][0]["field"], "override");
+  // Gates loose enough for the synthetic holdout to pass every one.
+  write_text(*dir / "loose.toml",
+             "[validation]\njeffreys_amber = 1e-9\njeffreys_red = 1e-10\n"
+             "hosmer_lemeshow_amber = 1e-9\nhosmer_lemeshow_red = 1e-10\nece_red = 0.5\n"
+             "ece_amber = 0.4\nherfindahl_amber = 0.9\nherfindahl_red = 0.95\n"
+             "auc_decline_amber = 1e-9\nauc_decline_red = 1e-10\n");
+  c = run_cli(*dir,
+              "validate --model models:/loan-default/2 --data book.csv --config loose.toml --out "
+              "green" +
+                  store_flag);
+  ASSERT_EQ(c.code, 0) << c.out << c.err;
+  c = run_cli(*dir, "models attach-report loan-default 2 green --json" + store_flag);
+  ASSERT_EQ(c.code, 0) << c.err;
+  const std::string green = json::parse(c.out)["sha256"];
   r = http_call(port, "POST", "/api/v1/admin/promote",
                 R"({"model":"loan-default","version":2,"reason":"better on test"})",
                 "application/json", "Bearer t0ken");
@@ -82,6 +124,31 @@ TEST_F(WebappApi, ModelsAndPromotion) {
   EXPECT_EQ(last["version"], 2);
   EXPECT_EQ(last["previous_version"], 1);
   EXPECT_EQ(last["reason"], "better on test");
+  EXPECT_EQ(last["report_sha256"], green);
+  EXPECT_EQ(last["override_gate"], false);
+  // Each version lists its reports, newest first; each report opens by its hash.
+  const json reports = m["models"][0]["versions"][1]["reports"];
+  ASSERT_EQ(reports.size(), 2u);
+  EXPECT_EQ(reports[0]["sha256"], green);
+  EXPECT_EQ(reports[1]["status"], "red");
+  r = http_call(port, "GET", "/api/v1/reports/" + green);
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(r.headers.at("content-type"), "text/html; charset=utf-8");
+  EXPECT_NE(r.body.find("PD model validation"), std::string::npos);
+  EXPECT_EQ(get("/api/v1/reports/" + green + "?format=json")["model"]["source"],
+            "models:/loan-default/2");
+  EXPECT_NE(get("/api/v1/reports/" + std::string(64, 'e'), 404)["error"].get<std::string>().find(
+                "is attached to any version"),
+            std::string::npos);
+  EXPECT_NE(get("/api/v1/reports/..%2f..%2fetc", 404)["error"].get<std::string>().find(
+                "a report is named by its sha256"),
+            std::string::npos);
+  // Back to version 1 (no report): only with an override and its reason, kept in the history.
+  r = http_call(port, "POST", "/api/v1/admin/promote",
+                R"({"model":"loan-default","version":1,"reason":"roll back","override":true})",
+                "application/json", "Bearer t0ken");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(get("/api/v1/models")["models"][0]["history"].back()["override_gate"], true);
   move_champion(1, true);
 }
 

@@ -155,8 +155,8 @@ TrainConfig parse_config(std::string_view text, const std::string& source_name) 
   c.source = source_name;
   // [serve], [tuning] and [monitor] belong to the layers that read them (each validates
   // its own keys); this parser owns the training sections.
-  top.check_keys(
-      {"data", "features", "model", "monitor", "serve", "split", "store", "tuning", "validation"});
+  top.check_keys({"data", "features", "model", "monitor", "pipeline", "serve", "split", "store",
+                  "tuning", "validation"});
   if (const auto t = top.section("data")) read_data(*t, c);
   if (const auto t = top.section("split")) read_split(*t, c);
   if (const auto t = top.section("features")) read_features(*t, c);

@@ -33,6 +33,14 @@ class RefusedError : public UsageError {
   using UsageError::UsageError;
 };
 
+/// A move the model's validation evidence does not allow: a protected alias (champion) pointed at
+/// a version without a validation report, or whose report has a red gate. CLI exit code 4 (the
+/// code of a red gate); the server answers 409.
+class GateError : public RefusedError {
+ public:
+  using RefusedError::RefusedError;
+};
+
 /// Bad input data: a CSV row, a bundle on disk, an HTTP body. The CLI exits with code 3.
 class InputError : public Error {
  public:
@@ -46,6 +54,12 @@ class InternalError : public Error {
 };
 
 /// Process exit codes shared by every command.
-enum ExitCode : int { kExitOk = 0, kExitInternal = 1, kExitUsage = 2, kExitBadInput = 3 };
+enum ExitCode : int {
+  kExitOk = 0,
+  kExitInternal = 1,
+  kExitUsage = 2,
+  kExitBadInput = 3,
+  kExitRed = 4,  ///< a red validation gate, or a move that needs a green one.
+};
 
 }  // namespace loanrisk

@@ -1,7 +1,9 @@
 #include "loanrisk/core/sha256.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <fstream>
+#include <vector>
 
 #include "loanrisk/core/error.hpp"
 
@@ -120,6 +122,26 @@ std::string sha256_file(const std::filesystem::path& path) {
   while (in) {
     in.read(buf, sizeof buf);
     h.update(std::string_view(buf, static_cast<std::size_t>(in.gcount())));
+  }
+  return h.hex_digest();
+}
+
+std::string sha256_tree(const std::filesystem::path& dir) {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec)) {
+    throw InputError("'" + dir.string() + "' is not a folder, so it has no tree hash");
+  }
+  std::vector<std::string> files;
+  for (auto it = std::filesystem::recursive_directory_iterator(dir, ec);
+       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+    if (it->is_regular_file()) files.push_back(it->path().lexically_relative(dir).generic_string());
+  }
+  if (ec) throw InputError("cannot list '" + dir.string() + "' to hash it: " + ec.message());
+  std::sort(files.begin(), files.end());
+  // Length-prefixed path and file digest per entry: no two trees share a byte stream.
+  Sha256 h;
+  for (const auto& f : files) {
+    h.update(std::to_string(f.size()) + ":" + f + ":" + sha256_file(dir / f) + "\n");
   }
   return h.hex_digest();
 }

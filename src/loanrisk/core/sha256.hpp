@@ -27,5 +27,8 @@ class Sha256 {
 std::string sha256_hex(std::string_view bytes);
 /// Hex SHA-256 of a file's contents; InputError when it cannot be read.
 std::string sha256_file(const std::filesystem::path& path);
+/// Hex SHA-256 of a folder: every regular file's relative path and contents, in sorted path
+/// order, so two copies of a bundle hash alike wherever they sit. InputError when unreadable.
+std::string sha256_tree(const std::filesystem::path& dir);
 
 }  // namespace loanrisk

@@ -11,34 +11,29 @@ namespace {
 
 constexpr const char* kRequestColumns =
     "SELECT id, name, alias, version, requested_by, requested_at, reason, report_sha256, state, "
-    "decided_by, decided_at, decision_reason FROM alias_requests";
+    "decided_by, decided_at, decision_reason, override_gate FROM alias_requests";
 
 AliasRequest to_request(const SqlRow& r) {
-  return {.id = r.integer(0),
-          .name = r.text(1),
-          .alias = r.text(2),
-          .version = r.integer(3),
-          .requested_by = r.text(4),
-          .requested_ms = r.integer(5),
-          .reason = r.text(6),
-          .report_sha256 = r.text(7),
-          .state = r.text(8),
-          .decided_by = r.text(9),
-          .decided_ms = r.optional_integer(10),
-          .decision_reason = r.text(11)};
+  const AliasRequest out{.id = r.integer(0),
+                         .name = r.text(1),
+                         .alias = r.text(2),
+                         .version = r.integer(3),
+                         .requested_by = r.text(4),
+                         .requested_ms = r.integer(5),
+                         .reason = r.text(6),
+                         .report_sha256 = r.text(7),
+                         .override_gate = r.integer(12) != 0,
+                         .state = r.text(8),
+                         .decided_by = r.text(9),
+                         .decided_ms = r.optional_integer(10),
+                         .decision_reason = r.text(11)};
+  return out;
 }
 
 void check_reason(const std::string& reason) {
   require_utf8("the reason", reason);
   if (reason.find_first_not_of(" \t\r\n") == std::string::npos) {
     throw UsageError("say why (the reason is recorded in the registry's history)");
-  }
-}
-
-void check_sha256(const std::string& hash) {
-  if (hash.empty()) return;
-  if (hash.size() != 64 || hash.find_first_not_of("0123456789abcdef") != std::string::npos) {
-    throw UsageError("a report hash is 64 lower-case hex digits (sha256); got " + echo_text(hash));
   }
 }
 
@@ -51,10 +46,10 @@ std::string request_label(const AliasRequest& r) {
 
 AliasRequest ModelRegistry::request_alias(const std::string& name, const std::string& alias,
                                           std::int64_t version, const std::string& reason,
-                                          const std::string& report_sha256) {
+                                          const std::string& report_sha256, bool override_gate) {
   check_alias_name(alias);
   check_reason(reason);
-  check_sha256(report_sha256);
+  check_report_sha256(report_sha256);
   get_model(name);
   std::int64_t id = 0;
   db_.transaction(true, [&] {
@@ -63,6 +58,11 @@ AliasRequest ModelRegistry::request_alias(const std::string& name, const std::st
       throw UsageError("version " + std::to_string(version) + " of '" + name +
                        "' is archived; only a READY version can be promoted");
     }
+    // Refused now rather than after a second person's review; checked again at approval.
+    RegistryEvent gate = make_event(name, "request", version, alias, by_, reason);
+    gate.report_sha256 = report_sha256;
+    gate.override_gate = override_gate;
+    check_validation_gate(db_, gated_, gate);
     // An earlier pending request for the same alias is replaced, not left to be approved later.
     for (const SqlRow& r : db_.query(
              std::string(kRequestColumns) + " WHERE name = ? AND alias = ? AND state = 'pending'",
@@ -79,14 +79,14 @@ AliasRequest ModelRegistry::request_alias(const std::string& name, const std::st
     }
     id = db_.query(
                 "INSERT INTO alias_requests(name, alias, version, requested_by, requested_at, "
-                "reason, report_sha256, state) VALUES(?, ?, ?, ?, ?, ?, ?, 'pending') RETURNING id",
-                {name, alias, version, by_, now_ms(), reason, report_sha256})
+                "reason, report_sha256, state, override_gate) VALUES(?, ?, ?, ?, ?, ?, ?, "
+                "'pending', ?) RETURNING id",
+                {name, alias, version, by_, now_ms(), reason, gate.report_sha256,
+                 std::int64_t{override_gate ? 1 : 0}})
              .at(0)
              .integer(0);
-    RegistryEvent e = make_event(name, "request", version, alias, by_, reason);
-    e.request_id = id;
-    e.report_sha256 = report_sha256;
-    record_registry_event(db_, e);
+    gate.request_id = id;
+    record_registry_event(db_, gate);
   });
   return get_request(id);
 }
@@ -125,6 +125,8 @@ AliasRequest ModelRegistry::approve_request(std::int64_t id, const std::string& 
         make_event(pending.name, "approve", pending.version, pending.alias, by_, reason);
     approval.request_id = id;
     approval.report_sha256 = pending.report_sha256;
+    approval.override_gate = now.override_gate;
+    check_validation_gate(db_, gated_, approval);
     record_registry_event(db_, approval);
     move_alias(db_, approval);
   });

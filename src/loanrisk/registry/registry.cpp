@@ -34,10 +34,12 @@ void record_registry_event(Database& db, const RegistryEvent& e) {
   const auto opt = [](std::optional<std::int64_t> v) { return v ? SqlValue{*v} : SqlValue{}; };
   db.exec(
       "INSERT INTO registry_history(name, event, version, alias, previous_version, user_name, "
-      "timestamp, reason, request_id, report_sha256) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      "timestamp, reason, request_id, report_sha256, override_gate) VALUES(?, ?, ?, ?, ?, ?, ?, ?, "
+      "?, ?, ?)",
       {e.name, e.event, opt(e.version), e.alias.empty() ? SqlValue{} : SqlValue{e.alias},
        opt(e.previous_version), e.user, now_ms(), e.reason, opt(e.request_id),
-       e.report_sha256.empty() ? SqlValue{} : SqlValue{e.report_sha256}});
+       e.report_sha256.empty() ? SqlValue{} : SqlValue{e.report_sha256},
+       std::int64_t{e.override_gate ? 1 : 0}});
 }
 
 std::string require_status(Database& db, const std::string& name, std::int64_t version) {
@@ -143,13 +145,20 @@ bool move_alias(Database& db, const RegistryEvent& move) {
 }
 
 bool ModelRegistry::set_alias(const std::string& name, const std::string& alias,
-                              std::int64_t version, const std::string& reason) {
+                              std::int64_t version, const std::string& reason,
+                              const std::string& report_sha256, bool override_gate) {
   check_alias_name(alias);
   require_utf8("the reason", reason);
+  check_report_sha256(report_sha256);
   get_model(name);
   bool moved = false;
   db_.transaction(true, [&] {
-    moved = move_alias(db_, make_event(name, "alias", version, alias, by_, reason));
+    RegistryEvent move = make_event(name, "alias", version, alias, by_, reason);
+    move.report_sha256 = report_sha256;
+    move.override_gate = override_gate;
+    touch_model(db_, name);  // the gate reads reports under the model's lock
+    if (require_status(db_, name, version) == "READY") check_validation_gate(db_, gated_, move);
+    moved = move_alias(db_, move);
   });
   return moved;
 }

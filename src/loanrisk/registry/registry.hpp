@@ -51,6 +51,7 @@ struct RegistryEvent {
   std::string reason;
   std::optional<std::int64_t> request_id;  ///< the promotion request a request/approve/reject is.
   std::string report_sha256;               ///< the validation report attached, if any.
+  bool override_gate = false;  ///< a protected alias moved despite a missing or red report.
 };
 
 /// A request to move a protected alias, waiting for (or given) a second person's decision.
@@ -62,12 +63,31 @@ struct AliasRequest {
   std::string requested_by;
   std::int64_t requested_ms = 0;
   std::string reason;
-  std::string report_sha256;  ///< "" when no validation report was attached.
-  std::string state;          ///< "pending", "approved", "rejected" or "superseded".
-  std::string decided_by;     ///< "" while pending.
+  std::string report_sha256;   ///< "" when no validation report was attached.
+  bool override_gate = false;  ///< asks to move despite a missing or red report (reason says why).
+  std::string state;           ///< "pending", "approved", "rejected" or "superseded".
+  std::string decided_by;      ///< "" while pending.
   std::optional<std::int64_t> decided_ms;
   std::string decision_reason;
 };
+
+/// A validation report (`loanrisk validate`'s report.json, with its report.html) attached to a
+/// version: the evidence a protected alias needs before it may point there.
+struct VersionReport {
+  std::string name;
+  std::int64_t version = 0;
+  std::string sha256;            ///< of report.json's bytes: what a promotion names.
+  std::string status;            ///< the report's worst light: green, amber, red or n/a.
+  std::vector<std::string> red;  ///< its red tests, one sentence each.
+  std::string data_source;       ///< the book it was computed on.
+  std::string against;           ///< the model it was compared with, or "".
+  std::filesystem::path path;    ///< the registry's copy (report.json, report.html).
+  std::string attached_by;
+  std::int64_t attached_ms = 0;
+};
+
+/// Aliases that need validation evidence unless the registry is told otherwise.
+inline const std::vector<std::string> kDefaultGatedAliases{"champion"};
 
 /// Registry operations over a store; every write is one transaction.
 class ModelRegistry {
@@ -82,14 +102,18 @@ class ModelRegistry {
                                 const std::string& reason, const std::string& description = "");
   /// Points alias at version (creating or moving it) and records the move, all or nothing.
   /// Returns false when the alias already pointed there (nothing recorded).
+  /// A gated alias (see gated_aliases) needs a validation report attached to that version with
+  /// no red gate (report_sha256 names one, else the newest is used), unless override_gate with a
+  /// reason; GateError otherwise. The report used and any override go to the history.
   bool set_alias(const std::string& name, const std::string& alias, std::int64_t version,
-                 const std::string& reason);
+                 const std::string& reason, const std::string& report_sha256 = "",
+                 bool override_gate = false);
   /// Asks for alias to point at version; the move waits for approve_request by someone else.
   /// A pending request for the same alias is superseded. UsageError for an unknown or archived
-  /// version.
+  /// version; GateError when a gated alias's move would be refused (checked again at approval).
   AliasRequest request_alias(const std::string& name, const std::string& alias,
                              std::int64_t version, const std::string& reason,
-                             const std::string& report_sha256 = "");
+                             const std::string& report_sha256 = "", bool override_gate = false);
   /// Approves a pending request and moves the alias, all in one transaction. RefusedError (the
   /// four-eyes rule) when the approver requested the move, registered the version or started the
   /// run that trained it; UsageError for an unknown or decided request.
@@ -101,6 +125,21 @@ class ModelRegistry {
   std::vector<AliasRequest> requests(const std::string& name = "", bool pending_only = false);
   /// One request; UsageError when there is none with that id.
   AliasRequest get_request(std::int64_t id);
+
+  /// Attaches a validation report (a folder with report.json and report.html, or report.json
+  /// itself) to a version: copied under the registry, its hash recorded with its status and red
+  /// gates. UsageError when the report validated another bundle than this version's (the
+  /// report's model.bundle_sha256 against the version's bundle), InputError for a file that is
+  /// not a validation report. Attaching the same report again returns the stored one.
+  VersionReport attach_report(const std::string& name, std::int64_t version,
+                              const std::filesystem::path& report);
+  /// Reports attached to a version (version 0: every version's), newest first.
+  std::vector<VersionReport> reports(const std::string& name, std::int64_t version = 0);
+  /// The report with this sha256 (attached to any version of any model), if there is one.
+  std::optional<VersionReport> find_report(const std::string& sha256);
+  /// The aliases that need validation evidence (kDefaultGatedAliases until set).
+  void set_gated_aliases(std::vector<std::string> aliases) { gated_ = std::move(aliases); }
+  const std::vector<std::string>& gated_aliases() const { return gated_; }
 
   /// Marks a version ARCHIVED (its bundle is kept); UsageError while an alias points at it.
   void archive(const std::string& name, std::int64_t version, const std::string& reason);
@@ -128,6 +167,7 @@ class ModelRegistry {
   Store& store_;
   Database& db_;
   std::string by_;  ///< who the writes are recorded as.
+  std::vector<std::string> gated_ = kDefaultGatedAliases;
 };
 
 /// Refuses model and alias names other than letters, digits, '_', '-' and '.' (they appear in

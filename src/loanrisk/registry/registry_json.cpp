@@ -11,10 +11,13 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(RegisteredModel, name, description, created_m
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(ModelVersion, name, version, run_id, source, status, description,
                                    created_ms, updated_ms, created_by, tags, aliases)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(RegistryEvent, id, name, event, version, alias, previous_version,
-                                   user, timestamp_ms, reason, request_id, report_sha256)
+                                   user, timestamp_ms, reason, request_id, report_sha256,
+                                   override_gate)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(AliasRequest, id, name, alias, version, requested_by,
-                                   requested_ms, reason, report_sha256, state, decided_by,
-                                   decided_ms, decision_reason)
+                                   requested_ms, reason, report_sha256, override_gate, state,
+                                   decided_by, decided_ms, decision_reason)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(VersionReport, name, version, sha256, status, red, data_source,
+                                   against, path, attached_by, attached_ms)
 
 nlohmann::json model_to_json(const RegisteredModel& model) {
   return model;
@@ -30,6 +33,10 @@ nlohmann::json event_to_json(const RegistryEvent& event) {
 
 nlohmann::json request_to_json(const AliasRequest& request) {
   return request;
+}
+
+nlohmann::json report_to_json(const VersionReport& report) {
+  return report;
 }
 
 }  // namespace loanrisk

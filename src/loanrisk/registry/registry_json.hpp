@@ -15,11 +15,15 @@ nlohmann::json model_to_json(const RegisteredModel& model);
 nlohmann::json version_to_json(const ModelVersion& version);
 
 /// id, name, event, version, alias, previous_version (null when none), user, timestamp_ms, reason,
-/// request_id (null unless the event belongs to a promotion request), report_sha256.
+/// request_id (null unless the event belongs to a promotion request), report_sha256,
+/// override_gate (true when a gated alias moved without green evidence).
 nlohmann::json event_to_json(const RegistryEvent& event);
 
-/// id, name, alias, version, requested_by, requested_ms, reason, report_sha256, state,
-/// decided_by, decided_ms (null while pending), decision_reason.
+/// id, name, alias, version, requested_by, requested_ms, reason, report_sha256, override_gate,
+/// state, decided_by, decided_ms (null while pending), decision_reason.
 nlohmann::json request_to_json(const AliasRequest& request);
+
+/// name, version, sha256, status, red, data_source, against, path, attached_by, attached_ms.
+nlohmann::json report_to_json(const VersionReport& report);
 
 }  // namespace loanrisk

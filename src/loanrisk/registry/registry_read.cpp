@@ -163,11 +163,12 @@ std::vector<RegistryEvent> ModelRegistry::history(const std::string& name) {
     out.clear();
     for (const auto& row : db_.query(
              "SELECT id, name, event, version, alias, previous_version, user_name, timestamp, "
-             "reason, request_id, report_sha256 FROM registry_history WHERE name = ? ORDER BY id",
+             "reason, request_id, report_sha256, override_gate FROM registry_history WHERE name = "
+             "? ORDER BY id",
              {name})) {
       out.push_back({row.integer(0), row.text(1), row.text(2), row.optional_integer(3), row.text(4),
                      row.optional_integer(5), row.text(6), row.integer(7), row.text(8),
-                     row.optional_integer(9), row.text(10)});
+                     row.optional_integer(9), row.text(10), row.integer(11) != 0});
     }
   });
   return out;

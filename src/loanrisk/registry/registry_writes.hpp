@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "loanrisk/registry/registry.hpp"
 
@@ -25,5 +26,12 @@ void check_alias_name(const std::string& alias);
 /// previous version filled in); false when it already pointed there (nothing recorded).
 /// UsageError for an archived or missing version.
 bool move_alias(Database& db, const RegistryEvent& move);
+/// Refuses a report hash that is not 64 lower-case hex digits ("" passes: none named).
+void check_report_sha256(const std::string& hash);
+/// The validation gate of a move (`move.report_sha256` the report asked for, `move.override_gate`
+/// and `move.reason`): nothing for an alias not in gated; else the report used is written into
+/// move.report_sha256, and GateError says what is missing or red and how to fix it.
+void check_validation_gate(Database& db, const std::vector<std::string>& gated,
+                           RegistryEvent& move);
 
 }  // namespace loanrisk

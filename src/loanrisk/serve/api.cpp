@@ -160,6 +160,8 @@ HttpResponse ServeApi::handle(const HttpRequest& request) const {
     response = dispatch(request, path, query, route, matched, who);
   } catch (const HttpError& e) {
     response = json_response(e.body(), e.status());
+  } catch (const GateError& e) {
+    response = error(409, e.what());  // the version's evidence, not the caller, is what is short
   } catch (const RefusedError& e) {
     response = error(403, e.what());
   } catch (const InputError& e) {

@@ -205,7 +205,14 @@ HttpResponse AppRoutes::models() const {
   nlohmann::json out = nlohmann::json::array();
   for (const RegisteredModel& m : registry.list_models()) {
     nlohmann::json versions = nlohmann::json::array(), history = nlohmann::json::array();
-    for (const ModelVersion& v : registry.versions(m.name)) versions.push_back(version_json(v));
+    for (const ModelVersion& v : registry.versions(m.name)) {
+      nlohmann::json j = version_json(v);
+      j["reports"] = nlohmann::json::array();
+      for (const VersionReport& r : registry.reports(m.name, v.version)) {
+        j["reports"].push_back(report_to_json(r));
+      }
+      versions.push_back(j);
+    }
     for (const RegistryEvent& e : registry.history(m.name)) {
       history.push_back(event_to_json(e));
     }
@@ -227,6 +234,29 @@ HttpResponse AppRoutes::models() const {
                         {"governance",
                          {{"four_eyes", identities_.has_users()},
                           {"protected_aliases", settings_.protected_aliases}}}});
+}
+
+HttpResponse AppRoutes::report(const RouteCall& call) const {
+  const std::string sha(call.param);
+  if (sha.size() != 64 || sha.find_first_not_of("0123456789abcdef") != std::string::npos) {
+    throw HttpError(404, "no validation report " + echo_text(sha) +
+                             ": a report is named by its sha256, 64 lower-case hex digits");
+  }
+  auto store = open(settings_);
+  ModelRegistry registry(*store);
+  const auto r = registry.find_report(sha);
+  if (!r) throw HttpError(404, "no validation report " + sha + " is attached to any version");
+  const bool json = query_value(call.query, "format") == "json";
+  const auto file = r->path / (json ? "report.json" : "report.html");
+  if (!std::filesystem::exists(file)) {
+    throw HttpError(
+        404, "report " + sha + " was attached without report.html; ask for " + "?format=json");
+  }
+  HttpResponse out;
+  out.status = 200;
+  out.content_type = json ? "application/json" : "text/html; charset=utf-8";
+  out.body = read_file(file);
+  return out;
 }
 
 HttpResponse AppRoutes::runs(const RouteCall& call) const {

@@ -29,8 +29,10 @@ class AppRoutes {
   HttpResponse promote(const RouteCall& call) const;
   HttpResponse approve(const RouteCall& call) const;  ///< the request id is the call's param.
   HttpResponse reject(const RouteCall& call) const;   ///< the request id is the call's param.
-  HttpResponse runs(const RouteCall& call) const;     ///< ?experiment=NAME
-  HttpResponse run(const RouteCall& call) const;      ///< the run id is the call's param.
+  /// A validation report attached to a version, by sha256: report.html, or ?format=json.
+  HttpResponse report(const RouteCall& call) const;
+  HttpResponse runs(const RouteCall& call) const;  ///< ?experiment=NAME
+  HttpResponse run(const RouteCall& call) const;   ///< the run id is the call's param.
   HttpResponse studies() const;
   HttpResponse study(const RouteCall& call) const;  ///< the study's name, percent-encoded.
   HttpResponse start_job(const RouteCall& call) const;

@@ -1,7 +1,8 @@
 // Promotion from the web app and the API. Moving a protected alias (champion by default) once the
 // store has users takes two people: one requests, a validator who neither trained, registered
 // nor requested the version approves. Without users (single-user mode on loopback) an alias moves
-// at once, as the page states.
+// at once, as the page states. Either way a protected alias moves only to a version with a
+// validation report without red gates, or with an override and its reason (ModelRegistry).
 #include <algorithm>
 #include <charconv>
 
@@ -60,14 +61,15 @@ HttpResponse AppRoutes::promote(const RouteCall& call) const {
   if (!body.is_object()) {
     throw HttpError(422,
                     "expected {\"model\": NAME, \"version\": N, \"alias\": \"champion\", "
-                    "\"reason\": \"why\", \"report_sha256\": optional}");
+                    "\"reason\": \"why\", \"report_sha256\": optional, \"override\": false}");
   }
   nlohmann::json problems = nlohmann::json::array();
   const auto field = [&](const char* name) { return body.value(name, nlohmann::json()); };
   const nlohmann::json model = field("model"), version = field("version"),
                        alias = body.value("alias", nlohmann::json("champion")),
                        reason = field("reason"),
-                       report = body.value("report_sha256", nlohmann::json(""));
+                       report = body.value("report_sha256", nlohmann::json("")),
+                       override_gate = body.value("override", nlohmann::json(false));
   if (!model.is_string() || model.get<std::string>().empty()) {
     problems.push_back({{"field", "model"}, {"value", model}, {"rule", "must be a model name"}});
   }
@@ -89,6 +91,13 @@ HttpResponse AppRoutes::promote(const RouteCall& call) const {
                         {"value", report},
                         {"rule", "must be the sha256 of the validation report (64 hex digits)"}});
   }
+  if (!override_gate.is_boolean()) {
+    problems.push_back({{"field", "override"},
+                        {"value", override_gate},
+                        {"rule",
+                         "must be true (move despite a missing or red validation report, "
+                         "the reason says why) or false"}});
+  }
   if (!problems.empty()) {
     throw HttpError(422, "invalid promotion: fix each listed field and resend",
                     {{"problems", problems}});
@@ -100,6 +109,7 @@ HttpResponse AppRoutes::promote(const RouteCall& call) const {
                          (is_person(call.who) || identities_.has_users());
   auto store = open_app_store(settings_);
   ModelRegistry registry(*store, call.who.name);
+  registry.set_gated_aliases(guarded);  // the validation gate: GateError (409) without evidence
   const ModelVersion target = registry.get_version(name, number);  // UsageError naming what exists
   check_loadable(target, alias_name);
   if (four_eyes) {
@@ -109,14 +119,16 @@ HttpResponse AppRoutes::promote(const RouteCall& call) const {
                                "ask for its move; sign in as a user (analyst or validator) and "
                                "have a second validator approve");
     }
-    const AliasRequest r = registry.request_alias(
-        name, alias_name, number, reason.get<std::string>(), report.get<std::string>());
+    const AliasRequest r =
+        registry.request_alias(name, alias_name, number, reason.get<std::string>(),
+                               report.get<std::string>(), override_gate.get<bool>());
     HttpResponse out = json_response({{"moved", false}, {"request", request_to_json(r)}}, 202);
     out.audit_note = "requested " + name + "@" + alias_name + " -> version " +
                      std::to_string(number) + " (request " + std::to_string(r.id) + ")";
     return out;
   }
-  const bool moved = registry.set_alias(name, alias_name, number, reason.get<std::string>());
+  const bool moved = registry.set_alias(name, alias_name, number, reason.get<std::string>(),
+                                        report.get<std::string>(), override_gate.get<bool>());
   store.reset();
   // The server follows an alias: reload now rather than at the next poll.
   const ReloadResult reloaded = holder_.reload(false);
@@ -143,6 +155,7 @@ HttpResponse AppRoutes::approve(const RouteCall& call) const {
   {
     auto store = open_app_store(settings_);
     ModelRegistry registry(*store, call.who.name);
+    registry.set_gated_aliases(settings_.protected_aliases);
     const AliasRequest pending = registry.get_request(id);
     check_loadable(registry.get_version(pending.name, pending.version), pending.alias);
     r = registry.approve_request(id, reason);  // RefusedError (403) under the four-eyes rule

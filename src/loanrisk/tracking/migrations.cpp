@@ -106,6 +106,16 @@ const std::vector<std::vector<std::string>>& migrations() {
           "ALTER TABLE registry_history ADD COLUMN request_id BIGINT",
           "ALTER TABLE registry_history ADD COLUMN report_sha256 TEXT",
       },
+      // Version 6: validation reports attached to versions (gated promotion) and gate overrides.
+      {
+          "CREATE TABLE model_version_reports(name TEXT NOT NULL, version BIGINT NOT NULL, sha256 "
+          "TEXT NOT NULL, status TEXT NOT NULL, red TEXT NOT NULL, data_source TEXT NOT NULL, "
+          "against TEXT NOT NULL, path TEXT NOT NULL, attached_by TEXT NOT NULL, attached_at "
+          "BIGINT NOT NULL, PRIMARY KEY(name, version, sha256), FOREIGN KEY(name, version) "
+          "REFERENCES model_versions(name, version))",
+          "ALTER TABLE alias_requests ADD COLUMN override_gate BIGINT NOT NULL DEFAULT 0",
+          "ALTER TABLE registry_history ADD COLUMN override_gate BIGINT NOT NULL DEFAULT 0",
+      },
   };
   return all;
 }

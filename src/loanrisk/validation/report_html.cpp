@@ -18,7 +18,8 @@ using charts::short_number;
 const std::string kStyle = std::string(charts::kReportStyle) +
                            ".s{padding:1px 8px;border-radius:8px;color:#fff}"
                            ".green{background:#2e8b57}.amber{background:#d48a00}"
-                           ".red{background:#c0392b}.na{background:#888}";
+                           ".red{background:#c0392b}.na{background:#888}"
+                           "code{overflow-wrap:anywhere}";
 
 double num(const nlohmann::json& j) {
   return j.is_number() ? j.get<double>() : std::nan("");
@@ -189,7 +190,12 @@ std::string validation_html(const nlohmann::json& r) {
     s += ", compared with " + html_escape(text(r["against"]["source"])) + " (" +
          html_escape(text(r["against"]["family"])) + ")";
   }
-  s += " &middot; " + html_escape(text(r["created_at"])) + "</p>\n";
+  s += " &middot; " + html_escape(text(r["created_at"]));
+  if (r["model"].contains("bundle_sha256")) {
+    s += " &middot; bundle sha256 <code>" + html_escape(text(r["model"]["bundle_sha256"])) +
+         "</code>";
+  }
+  s += "</p>\n";
   if (!r["red"].empty()) {
     s += "<p><strong>Red gates:</strong></p><ul id=\"red\">";
     for (const auto& t : r["red"]) s += "<li>" + html_escape(text(t)) + "</li>";

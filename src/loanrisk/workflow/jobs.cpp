@@ -9,6 +9,7 @@
 #include "loanrisk/core/json_optional.hpp"
 #include "loanrisk/core/text.hpp"
 #include "loanrisk/models/classifier.hpp"
+#include "loanrisk/registry/registry.hpp"
 #include "loanrisk/tuning/search_space.hpp"
 
 namespace loanrisk {
@@ -129,6 +130,7 @@ void fields(V& v, T& t) {
   v.text("register_as", t.register_as);
   v.text("alias", t.alias);
   v.text("reason", t.reason);
+  v.flag("override_gate", t.override_gate);
   v.text("run_as", t.run_as);
 }
 
@@ -180,6 +182,31 @@ void fields(V& v, T& t) {
 void check_tracking(const JobTracking& t) {
   if (!t.alias.empty() && t.register_as.empty()) {
     throw UsageError("--alias needs --register NAME: an alias points at a registered version");
+  }
+  // Refused before training rather than after: a fresh version has no validation report yet.
+  for (const auto& gated : kDefaultGatedAliases) {
+    if (t.alias != gated) continue;
+    if (t.override_gate) {
+      if (t.reason.find_first_not_of(" \t\r\n") == std::string::npos) {
+        throw UsageError("--override needs --reason: the history keeps why @" + gated +
+                         " moved without validation evidence");
+      }
+      break;
+    }
+    throw UsageError("--alias " + gated + ": @" + gated +
+                     " moves only on validation evidence, which a version being trained cannot "
+                     "have yet. Register it (--alias challenger, or no alias), then run `loanrisk "
+                     "validate --model models:/" +
+                     t.register_as +
+                     "/VERSION --data BOOK.csv --out DIR`, `loanrisk models "
+                     "attach-report " +
+                     t.register_as + " VERSION DIR` and `loanrisk models alias " + t.register_as +
+                     " " + gated +
+                     " VERSION`; on a first start with nothing to validate against, add --override "
+                     "and a --reason");
+  }
+  if (t.override_gate && t.alias.empty()) {
+    throw UsageError("--override needs --alias: it lets that alias move without a report");
   }
   if (!t.track && !t.register_as.empty()) {
     throw UsageError("--register needs tracking: drop --no-track");
@@ -280,7 +307,7 @@ TrainJobResult run_train_job(const TrainJob& job, Store* store) {
     row.bundle = base.out;
     row.outcome = train_one(base, store,
                             {experiment, job.tracking.run_name, "", job.tracking.register_as,
-                             job.tracking.alias, job.tracking.reason},
+                             job.tracking.alias, job.tracking.reason, job.tracking.override_gate},
                             row);
     return result;
   }
@@ -411,7 +438,8 @@ TuneJobResult run_tune_job(const TuneJob& job, Store& store, const TuneHooks& ho
         r.outcome.study.parent_run_id,
         several ? "" : job.tracking.register_as,
         several ? "" : job.tracking.alias,
-        "best trial #" + std::to_string(r.outcome.best->number) + " of study " + req.name};
+        "best trial #" + std::to_string(r.outcome.best->number) + " of study " + req.name,
+        !several && job.tracking.override_gate};
     r.refit = train_tracked(store, train, tracking);
     r.bundle = train.out;
   }

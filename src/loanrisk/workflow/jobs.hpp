@@ -45,6 +45,9 @@ struct JobTracking {
   std::string register_as;
   std::string alias;
   std::string reason;
+  /// Move a gated alias (champion) although the new version has no validation report yet: a
+  /// first start with nothing to validate against; the reason is recorded with the override.
+  bool override_gate = false;
   /// Whom the job acts for (the person who started it on the server): its runs and registry
   /// events name them instead of the operating-system user. Trusted as the store itself is: who
   /// can write a spec can write the store.

@@ -90,7 +90,8 @@ TrackedOutcome train_tracked(Store& store, const TrainRequest& request,
     const ModelVersion v = registry.register_version(options.register_as, run.id, reason);
     tracked.version = v.version;
     if (!options.alias.empty()) {
-      registry.set_alias(options.register_as, options.alias, v.version, reason);
+      registry.set_alias(options.register_as, options.alias, v.version, reason, "",
+                         options.override_gate);
     }
   }
   return tracked;

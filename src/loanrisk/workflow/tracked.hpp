@@ -19,6 +19,8 @@ struct TrackingOptions {
   std::string register_as;    ///< empty: do not register; else the registered model's name.
   std::string alias;          ///< with register_as: move this alias (e.g. champion) to the version.
   std::string reason;         ///< why: recorded in the registry's history.
+  bool override_gate =
+      false;  ///< move a gated alias without a validation report (see JobTracking).
 };
 
 /// A recorded training run.

@@ -3,18 +3,20 @@
 #include <cmath>
 
 #include "loanrisk/core/error.hpp"
+#include "loanrisk/core/sha256.hpp"
 #include "loanrisk/data/csv_reader.hpp"
 #include "loanrisk/workflow/workflows.hpp"
 
 namespace loanrisk {
 namespace {
 
-nlohmann::json model_info(const Bundle& b, const std::string& label) {
-  return {{"source", label},
-          {"family", b.family},
-          {"created_at", b.created_at},
-          {"threshold", b.threshold},
-          {"calibration", b.calibrator.method_name()}};
+// The bundle's tree hash ties the report to the exact model: the registry refuses to attach it
+// to a version whose bundle differs.
+nlohmann::json model_info(const Bundle& b, const std::filesystem::path& dir,
+                          const std::string& label) {
+  return {{"source", label},          {"bundle_sha256", sha256_tree(dir)},
+          {"family", b.family},       {"created_at", b.created_at},
+          {"threshold", b.threshold}, {"calibration", b.calibrator.method_name()}};
 }
 
 double initial_auc(const Bundle& b) {
@@ -36,7 +38,8 @@ ValidateOutcome validate_file(const ValidateRequest& req) {
     throw InputError(req.data.string() + ": no valid row to validate on (all rows were rejected)");
   }
   validation::ValidationInput in;
-  in.model = model_info(bundle, req.model_label.empty() ? req.model.string() : req.model_label);
+  in.model =
+      model_info(bundle, req.model, req.model_label.empty() ? req.model.string() : req.model_label);
   in.data = {{"source", req.data.string()},
              {"rows", read.frame.rows()},
              {"rows_read", read.rows_read},
@@ -65,7 +68,8 @@ ValidateOutcome validate_file(const ValidateRequest& req) {
       }
     }
     in.against = validation::Against{
-        model_info(other, req.against_label.empty() ? req.against->string() : req.against_label),
+        model_info(other, *req.against,
+                   req.against_label.empty() ? req.against->string() : req.against_label),
         other.predict(read.frame)};
   }
   ValidateOutcome o;

@@ -31,6 +31,23 @@ TEST(Sha256, FileMatchesBytesAndMissingFileIsInputError) {
   EXPECT_THROW_MSG(sha256_file(dir / "nope.txt"), InputError, "nope.txt");
 }
 
+TEST(Sha256, TreeHashFollowsContentAndNamesNotLocation) {
+  TempDir a, b;
+  for (const auto* root : {&a, &b}) {
+    std::filesystem::create_directories(root->path() / "model");
+    testing::write_text(*root / "manifest.json", "{}");
+    testing::write_text(*root / "model" / "m.json", "trees");
+  }
+  EXPECT_EQ(sha256_tree(a.path()), sha256_tree(b.path()));
+  // The same bytes under other names, or one changed byte, hash differently.
+  const std::string before = sha256_tree(a.path());
+  std::filesystem::rename(a / "model" / "m.json", a / "model" / "n.json");
+  EXPECT_NE(sha256_tree(a.path()), before);
+  testing::write_text(b / "model" / "m.json", "treeS");
+  EXPECT_NE(sha256_tree(b.path()), before);
+  EXPECT_THROW_MSG(sha256_tree(a / "missing"), InputError, "not a folder");
+}
+
 TEST(Rng, SameSeedSameSequenceAndBounds) {
   Rng a(7), b(7), c(8);
   bool differs = false;

@@ -4,6 +4,7 @@
 #include "loanrisk/core/files.hpp"
 #include "loanrisk/registry/registry.hpp"
 #include "loanrisk/tracking/process_identity.hpp"
+#include "unit/registry/report_fixture.hpp"
 #include "unit/tracking/store_fixture.hpp"
 
 namespace loanrisk::testing {
@@ -24,17 +25,23 @@ class Promotions : public StoreTest {
       const loanrisk::Run run = store->create_run({"credit", marker, "", ""});
       store->log_artifact(run.id, src, "bundle");
       store->end_run(run.id, RunStatus::kFinished);
-      ModelRegistry(*store, "reg").register_version("pd", run.id, "r");
+      const ModelVersion v = ModelRegistry(*store, "reg").register_version("pd", run.id, "r");
+      // Each version has a green validation report: champion's gate is open, four-eyes decides.
+      report = ModelRegistry(*store, "reg")
+                   .attach_report(
+                       "pd", v.version,
+                       write_report(dir() / (std::string("report-") + marker), v.source, "green"))
+                   .sha256;
     }
     ModelRegistry(*store, "reg").set_alias("pd", "champion", 1, "go live");
   }
+  std::string report;  ///< the green report of version 2.
   ModelRegistry as(const std::string& who) { return ModelRegistry(*store, who); }
   std::unique_ptr<Store> store;
 };
 LOANRISK_INSTANTIATE_STORE_SUITE(Promotions);
 
 TEST_P(Promotions, ASecondValidatorMovesTheAliasAndTheHistoryShowsBoth) {
-  const std::string report(64, 'a');
   const AliasRequest r = as("ana").request_alias("pd", "champion", 2, "better KS", report);
   EXPECT_EQ(r.state, "pending");
   EXPECT_EQ(r.requested_by, "ana");

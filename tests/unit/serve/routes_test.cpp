@@ -185,8 +185,9 @@ class ServerRoutes : public ::testing::Test {
     const auto open = path.find('{');
     if (open == std::string::npos) return path;
     const std::string name = path.substr(open, path.find('}') - open + 1);
-    const std::string value = name == "{file}"                                 ? "main.js"
-                              : name == "{name}"                               ? "study-1"
+    const std::string value = name == "{file}"     ? "main.js"
+                              : name == "{name}"   ? "study-1"
+                              : name == "{sha256}" ? std::string(64, 'a')
                               : path.find("/promotions/") != std::string::npos ? "1"
                                                                                : run_id;
     return path.replace(open, name.size(), value);
@@ -194,7 +195,7 @@ class ServerRoutes : public ::testing::Test {
 };
 
 TEST_F(ServerRoutes, EveryRouteReachesItsHandler) {
-  ASSERT_EQ(api.routes().routes().size(), 33u);
+  ASSERT_EQ(api.routes().routes().size(), 34u);
   for (const Route& r : api.routes().routes()) {
     const std::string target = example(r);
     const std::string label = route_label(r.path);
@@ -209,6 +210,10 @@ TEST_F(ServerRoutes, EveryRouteReachesItsHandler) {
       EXPECT_EQ(resp.status, 404);
       EXPECT_EQ(json::parse(resp.body)["error"],
                 "no job '" + run_id + "' on this server; see GET /api/v1/jobs for the list");
+    } else if (label == "/api/v1/reports/{sha256}") {  // the handler's own 404: no such report
+      EXPECT_EQ(resp.status, 404);
+      EXPECT_EQ(json::parse(resp.body)["error"],
+                "no validation report " + std::string(64, 'a') + " is attached to any version");
     } else {
       EXPECT_NE(resp.status, 404);
     }
@@ -298,7 +303,7 @@ TEST_F(ServerRoutes, LocalUsersGetWhatTheirRoleAllows) {
       EXPECT_EQ(resp.status, 401) << r.method << " " << target << " with '" << auth << "'";
     }
   }
-  EXPECT_EQ(checked, 33 * 5);
+  EXPECT_EQ(checked, 34 * 5);
   // The environment's tokens keep working for their routes.
   EXPECT_NE(guarded.handle({"POST", "/api/v1/admin/reload", "", "Bearer adm1n", ""}).status, 401);
   EXPECT_NE(

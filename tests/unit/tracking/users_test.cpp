@@ -79,10 +79,12 @@ TEST_P(Users, WrongMalformedAndForeignTokensAreRefused) {
 // A store written before users existed (schema version 3) gains the table when opened.
 TEST_P(Users, AnOlderStoreGainsTheUsersTable) {
   Database& db = store->database();
-  db.transaction(true, [&] {  // back to a version 3 store: what versions 4 and 5 added, gone
-    for (const char* sql : {"DROP TABLE users", "DROP TABLE audit", "DROP TABLE alias_requests",
-                            "ALTER TABLE registry_history DROP COLUMN request_id",
-                            "ALTER TABLE registry_history DROP COLUMN report_sha256"}) {
+  db.transaction(true, [&] {  // back to a version 3 store: what versions 4 to 6 added, gone
+    for (const char* sql :
+         {"DROP TABLE users", "DROP TABLE audit", "DROP TABLE alias_requests",
+          "DROP TABLE model_version_reports", "ALTER TABLE registry_history DROP COLUMN request_id",
+          "ALTER TABLE registry_history DROP COLUMN report_sha256",
+          "ALTER TABLE registry_history DROP COLUMN override_gate"}) {
       db.execute_direct(sql);
     }
     if (GetParam() == "postgres") db.execute_direct("DROP FUNCTION audit_append_only()");

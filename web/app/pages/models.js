@@ -1,6 +1,7 @@
-// Models: registered models, their versions with metrics and aliases, the promotion history and
-// the requests waiting for a validator; promote a version (signed in, with a reason), approve or reject
-// a request, then see the new champion answer.
+// Models: registered models, their versions with metrics, validation reports and aliases, champion
+// and challenger side by side, the promotion history and the requests waiting for a validator;
+// promote a version (signed in, with a reason; a missing or red report needs an override), approve
+// or reject a request, then see the new champion answer.
 import { currentSession, getJson, postJson } from '../api.js';
 import { requireSignIn } from '../account.js';
 import { el, field, formDialog, table, when } from '../ui.js';
@@ -26,7 +27,7 @@ const SAMPLE = {
 // A dialog asking for a reason, then sending it as the signed-in person (asked to sign in first when
 // nobody is); onDone gets the answer. The ids stay the same for every decision, so one page script
 // (and the e2e test) drives them all.
-async function decisionDialog({ title, label, submit, send, onDone }) {
+async function decisionDialog({ title, label, submit, send, onDone, extra = [] }) {
   if (!(await requireSignIn(`${title}: sign in as the person who decides.`))) return;
   const s = currentSession();
   const reason = el('textarea', { id: 'promote-reason', rows: '3', required: true });
@@ -38,6 +39,7 @@ async function decisionDialog({ title, label, submit, send, onDone }) {
         class: 'muted',
         text: `As ${s.user.name} (${(s.user.roles || []).join(', ') || 'no role'}).`,
       }),
+      ...extra,
       field('Reason (kept in the history)', reason),
     ],
     submit,
@@ -66,6 +68,64 @@ async function servingBox(text) {
   );
   box.dataset.version = who.model.version;
   return box;
+}
+
+// The newest validation report of a version (the one a promotion relies on), or null.
+const newestReport = v => (v.reports && v.reports.length ? v.reports[0] : null);
+
+// "green" / "red (2 red gates)" linking to the report page; "none" when nothing is attached.
+function reportCell(v) {
+  const r = newestReport(v);
+  if (!r) return el('span', { class: 'muted', text: 'none' });
+  const text =
+    r.status === 'red'
+      ? `red (${r.red.length} red gate${r.red.length === 1 ? '' : 's'})`
+      : r.status;
+  return el('a', {
+    href: `/api/v1/reports/${r.sha256}`,
+    target: '_blank',
+    rel: 'noopener',
+    class: `status-${r.status === 'n/a' ? 'insufficient' : r.status}`,
+    'data-report': `${v.version}-${r.status}`,
+    title: `${r.sha256} on ${r.data_source || 'a labelled book'}${v.reports.length > 1 ? `; ${v.reports.length} reports attached` : ''}`,
+    text,
+  });
+}
+
+// The validation gate of @champion as the page sees it: what the promotion dialog must say.
+function gateNotice(v) {
+  const r = newestReport(v);
+  if (r && r.status !== 'red') return null;
+  return r
+    ? `The newest validation report of v${v.version} has red gates: ${r.red.join('; ')}.`
+    : `v${v.version} has no validation report attached (loanrisk validate, then loanrisk models attach-report).`;
+}
+
+// Champion and challenger side by side: test metrics and validation, one row each.
+function championVsChallenger(m) {
+  const pick = alias => m.versions.find(v => v.version === m.aliases[alias]);
+  const champion = pick('champion'),
+    challenger = pick('challenger');
+  if (!champion || !challenger) return [];
+  const rows = [
+    { label: 'version', value: v => `v${v.version}` },
+    { label: 'family', value: v => v.family },
+    ...METRICS.map(k => ({ label: `test ${k}`, value: v => metricOf(v, k), num: true })),
+    { label: 'validation', value: v => reportCell(v) },
+  ];
+  const fmt = x => (typeof x === 'number' ? x.toFixed(4) : x);
+  return [
+    el('h2', { text: 'Champion and challenger' }),
+    table(
+      [
+        { label: '', value: r => r.label },
+        { label: '@champion', value: r => fmt(r.value(champion)), num: true },
+        { label: '@challenger', value: r => fmt(r.value(challenger)), num: true },
+      ],
+      rows,
+      `${m.name}: champion v${champion.version} against challenger v${challenger.version}`,
+    ),
+  ];
 }
 
 function governanceNote(g) {
@@ -185,6 +245,7 @@ export async function modelsPage(root, alive) {
                 ),
             },
             ...METRICS.map(k => ({ label: `test ${k}`, num: true, value: v => metricOf(v, k) })),
+            { label: 'validation', value: v => reportCell(v) },
             { label: 'created', value: v => when(v.created_ms) },
             {
               label: 'action',
@@ -196,17 +257,37 @@ export async function modelsPage(root, alive) {
                       class: 'secondary',
                       'data-promote': String(v.version),
                       text: `Promote v${v.version}`,
-                      onclick: () =>
-                        decisionDialog({
+                      onclick: () => {
+                        // A missing or red report: the move needs an override, said in words.
+                        const notice = gateNotice(v);
+                        const override = el('input', { type: 'checkbox', id: 'promote-override' });
+                        const extra = notice
+                          ? [
+                              el('p', {
+                                class: 'error-box',
+                                'data-testid': 'gate-notice',
+                                text: notice,
+                              }),
+                              el(
+                                'label',
+                                { class: 'row' },
+                                override,
+                                'Override the validation gate (the reason below is recorded with the override)',
+                              ),
+                            ]
+                          : [];
+                        return decisionDialog({
                           title: `Promote ${m.name} version ${v.version} to @champion`,
                           label: 'Promote a model version',
                           submit: 'Promote to champion',
+                          extra,
                           send: reason =>
                             postJson('/api/v1/admin/promote', {
                               model: m.name,
                               version: v.version,
                               alias: 'champion',
                               reason,
+                              override: override.checked,
                             }),
                           onDone: async r =>
                             reload(
@@ -221,13 +302,15 @@ export async function modelsPage(root, alive) {
                                     `${m.name} v${v.version} is now @champion${r.moved ? '' : ' (it already was)'}.`,
                                   ),
                             ),
-                        }),
+                        });
+                      },
                     }),
             },
           ],
           versions,
           `Versions of ${m.name}, newest first; metrics on the test split`,
         ),
+        ...championVsChallenger(m),
         ...pendingTable(m, reload),
         el('h2', { text: 'History' }),
         table(
@@ -243,7 +326,11 @@ export async function modelsPage(root, alive) {
                   : '',
             },
             { label: 'who', value: e => e.user },
-            { label: 'why', value: e => e.reason },
+            {
+              label: 'why',
+              value: e =>
+                `${e.reason}${e.override_gate ? ' (validation gate overridden)' : ''}${e.report_sha256 ? ` [report ${e.report_sha256.slice(0, 12)}]` : ''}`,
+            },
           ],
           [...m.history].reverse(),
         ),
