@@ -61,13 +61,12 @@ struct ShadowScorer::Plan {
   }
 };
 
-/// One request to shadow.
+/// One request to shadow; its numbers are in a values buffer from `offset`: the champion's PDs
+/// (rows), then each of the plan's inputs (rows each), unless `error`.
 struct ShadowScorer::Job {
   std::shared_ptr<const LoadedModel> champion;
   std::shared_ptr<const Plan> plan;
-  std::size_t rows = 0;
-  std::vector<double> values;  ///< the plan's inputs, column after column (inputs x rows).
-  std::vector<double> champion_pd;
+  std::size_t rows = 0, offset = 0;
   std::string error;  ///< set when no row can be scored (an input the request lacks).
   PendingLines lines;
   ShadowVerdicts verdicts;
@@ -109,46 +108,53 @@ ShadowScorer::~ShadowScorer() {
   holder_.stop();
 }
 
-std::shared_ptr<const ShadowScorer::Plan> ShadowScorer::plan_for(
-    const std::shared_ptr<const LoadedModel>& model) {
-  if (!model) return nullptr;
-  auto plan = std::atomic_load(&plan_);
-  if (plan && plan->model == model) return plan;
-  // A new challenger: two threads may both build its plan; either one will do.
-  plan = std::make_shared<const Plan>(model, settings_);
-  std::atomic_store(&plan_, plan);
-  return plan;
+std::shared_ptr<const ShadowScorer::Plan> ShadowScorer::plan_locked(
+    std::shared_ptr<const LoadedModel> model) {
+  if (!plan_ || plan_->model != model) {
+    plan_ = std::make_shared<const Plan>(std::move(model), settings_);
+    positions_.assign(plan_->inputs.size(), -1);
+  }
+  return plan_;
 }
 
-ShadowScorer::Job ShadowScorer::make_job(std::shared_ptr<const LoadedModel> champion,
-                                         std::shared_ptr<const Plan> plan, const Frame& frame,
-                                         const std::vector<double>& pd) const {
-  Job job;
-  job.champion = std::move(champion);
-  job.rows = pd.size();
-  job.champion_pd = pd;
-  // The challenger sees the request as the champion's schema read it.
-  std::vector<const std::vector<double>*> columns;
-  for (const auto& name : plan->inputs) {
-    const int at = frame.index_of(name);
-    if (at < 0) {
-      job.error = "the challenger reads '" + name +
-                  "', which the champion's schema does not take from the request";
-      break;
+void ShadowScorer::append_job(std::vector<Job>& jobs, std::vector<double>& values,
+                              std::vector<int>& positions,
+                              std::shared_ptr<const LoadedModel> champion,
+                              std::shared_ptr<const Plan> plan, const Frame& frame,
+                              const std::vector<double>& pd) {
+  const std::size_t mark = values.size(), n = pd.size();
+  Job& job = jobs.emplace_back();
+  try {
+    job.champion = std::move(champion);
+    job.rows = n;
+    job.offset = mark;
+    values.insert(values.end(), pd.begin(), pd.end());
+    // The challenger sees the request as the champion's schema read it.
+    for (std::size_t k = 0; k < plan->inputs.size(); ++k) {
+      const std::string& name = plan->inputs[k];
+      int& at = positions[k];
+      if (at < 0 || static_cast<std::size_t>(at) >= frame.names.size() ||
+          frame.names[static_cast<std::size_t>(at)] != name) {
+        at = frame.index_of(name);
+      }
+      if (at < 0) {
+        job.error = "the challenger reads '" + name +
+                    "', which the champion's schema does not take from the request";
+        values.resize(mark + n);
+        break;
+      }
+      const auto& column = frame.columns[static_cast<std::size_t>(at)];
+      values.insert(values.end(), column.begin(), column.begin() + static_cast<std::ptrdiff_t>(n));
     }
-    columns.push_back(&frame.columns[static_cast<std::size_t>(at)]);
+    job.plan = std::move(plan);
+  } catch (...) {
+    jobs.pop_back();
+    values.resize(mark);
+    throw;
   }
-  if (job.error.empty()) {
-    job.values.resize(columns.size() * job.rows);
-    for (std::size_t k = 0; k < columns.size(); ++k) {
-      std::copy_n(columns[k]->begin(), job.rows, job.values.begin() + k * job.rows);
-    }
-  }
-  job.plan = std::move(plan);
-  return job;
 }
 
-void ShadowScorer::score(std::vector<Job>& jobs) const {
+void ShadowScorer::score(std::vector<Job>& jobs, const std::vector<double>& values) const {
   // Rows of consecutive jobs with the same challenger go into one frame of up to kChunkRows.
   const Plan* plan = nullptr;
   Frame chunk;
@@ -194,18 +200,18 @@ void ShadowScorer::score(std::vector<Job>& jobs) const {
       chunk.columns.assign(plan->inputs.size(), {});
     }
     const std::size_t k_inputs = plan->inputs.size();
+    const double* inputs = values.data() + job.offset + job.rows;
     for (std::size_t r = 0; r < job.rows; ++r) {
       std::string why;
       for (std::size_t k = 0; k < k_inputs && why.empty(); ++k) {
-        if (plan->specs[k]) why = check_value(*plan->specs[k], job.values[k * job.rows + r]);
+        if (plan->specs[k]) why = check_value(*plan->specs[k], inputs[k * job.rows + r]);
       }
       if (!why.empty()) {
         job.verdicts.rows[r].error = std::move(why);
         continue;
       }
-      for (std::size_t k = 0; k < k_inputs; ++k) {
-        chunk.columns[k].push_back(job.values[k * job.rows + r]);
-      }
+      for (std::size_t k = 0; k < k_inputs; ++k)
+        chunk.columns[k].push_back(inputs[k * job.rows + r]);
       slots.emplace_back(&job, r);
       if (slots.size() == kChunkRows) flush_chunk();
     }
@@ -213,17 +219,19 @@ void ShadowScorer::score(std::vector<Job>& jobs) const {
   flush_chunk();
 }
 
-void ShadowScorer::observe(const Job& job) {
-  const Bundle& champion = job.champion->bundle;
-  const DecisionRule rule(settings_.grades, settings_.lgd, champion.threshold, champion.schema);
+void ShadowScorer::observe(const Job& job, const std::vector<double>& values) {
   const std::size_t k = settings_.grades.size();
+  const double* champion_pd = values.data() + job.offset;
   std::lock_guard lock(counts_mutex_);
   if (job.champion != pair_.first || job.plan->model != pair_.second) {
     // The quantiles describe the pair serving now; the counters run on, as counters do.
     pair_ = {job.champion, job.plan->model};
+    const Bundle& champion = job.champion->bundle;
+    champion_rule_.emplace(settings_.grades, settings_.lgd, champion.threshold, champion.schema);
     window_.clear();
     window_next_ = 0;
   }
+  const DecisionRule& rule = *champion_rule_;
   ++counts_.requests;
   for (std::size_t r = 0; r < job.rows; ++r) {
     const ShadowVerdicts::Row& c = job.verdicts.rows[r];
@@ -232,7 +240,7 @@ void ShadowScorer::observe(const Job& job) {
       continue;
     }
     ++counts_.rows;
-    const Decision d = rule.decide(job.champion_pd[r]);
+    const Decision d = rule.decide(champion_pd[r]);
     counts_.approve_to_decline += !d.decline && c.decision.decline;
     counts_.decline_to_approve += d.decline && !c.decision.decline;
     const auto from = static_cast<std::size_t>(d.grade - settings_.grades.data());
@@ -241,7 +249,7 @@ void ShadowScorer::observe(const Job& job) {
     counts_.upgrades += to < from;
     counts_.downgrades += to > from;
     counts_.same_grade += to == from;
-    const double difference = c.pd - job.champion_pd[r];
+    const double difference = c.pd - champion_pd[r];
     difference_sum_ += difference;
     if (window_.size() < window_size_) {
       window_.push_back(difference);
@@ -256,34 +264,35 @@ void ShadowScorer::send(Job& job) {
   for (std::size_t i = 0; i < job.lines.records.size(); ++i) {
     job.verdicts.fill(job.lines.records[i], job.lines.rows[i]);
   }
+  send(job.lines);
+}
+
+void ShadowScorer::send(PendingLines& lines) {
   if (!log_) return;
-  for (auto& record : job.lines.records) log_->submit(std::move(record));
+  for (auto& record : lines.records) log_->submit(std::move(record));
 }
 
 void ShadowScorer::submit(std::shared_ptr<const LoadedModel> champion, const Frame& frame,
                           const std::vector<double>& pd, PendingLines lines) noexcept {
   try {
-    const auto plan = plan_for(holder_.current());
-    if (!plan) {
-      Job none;
-      none.lines = std::move(lines);
-      send(none);  // no challenger loaded: the lines as they are
+    auto challenger = holder_.current();
+    if (!challenger) {
+      send(lines);  // no challenger loaded: the lines as they are
       return;
     }
-    Job job = make_job(std::move(champion), plan, frame, pd);
-    job.lines = std::move(lines);
     bool wake = false;
     {
       std::unique_lock lock(queue_mutex_);
-      if (queued_rows_ > 0 && queued_rows_ + job.rows > kQueueRows) {
+      if (queued_rows_ > 0 && queued_rows_ + pd.size() > kQueueRows) {
         ++dropped_;
         lock.unlock();
-        job.verdicts = {};
-        send(job);
+        send(lines);
         return;
       }
-      queued_rows_ += job.rows;
-      queue_.push_back(std::move(job));
+      append_job(queue_, queue_values_, positions_, std::move(champion),
+                 plan_locked(std::move(challenger)), frame, pd);
+      queue_.back().lines = std::move(lines);
+      queued_rows_ += pd.size();
       wake = queued_rows_ >= kWakeRows;
     }
     if (wake) wake_.notify_one();
@@ -296,12 +305,19 @@ void ShadowScorer::submit(std::shared_ptr<const LoadedModel> champion, const Fra
 ShadowVerdicts ShadowScorer::score_now(const std::shared_ptr<const LoadedModel>& champion,
                                        const Frame& frame, const std::vector<double>& pd) noexcept {
   try {
-    const auto plan = plan_for(holder_.current());
-    if (!plan) return {};
+    auto challenger = holder_.current();
+    if (!challenger) return {};
+    std::shared_ptr<const Plan> plan;
+    {
+      std::lock_guard lock(queue_mutex_);
+      plan = plan_locked(std::move(challenger));
+    }
     std::vector<Job> jobs;
-    jobs.push_back(make_job(champion, plan, frame, pd));
-    score(jobs);
-    observe(jobs.front());
+    std::vector<double> values;
+    std::vector<int> positions(plan->inputs.size(), -1);
+    append_job(jobs, values, positions, champion, plan, frame, pd);
+    score(jobs, values);
+    observe(jobs.front(), values);
     return std::move(jobs.front().verdicts);
   } catch (const std::exception& e) {
     spdlog::warn("shadow skipped a request: {}", e.what());
@@ -310,6 +326,10 @@ ShadowVerdicts ShadowScorer::score_now(const std::shared_ptr<const LoadedModel>&
 }
 
 void ShadowScorer::run() {
+  // Swapped with the queue and cleared after each batch, so both keep their capacity and a busy
+  // queue does not grow from nothing every 20 ms.
+  std::vector<Job> batch;
+  std::vector<double> values;
   std::unique_lock lock(queue_mutex_);
   for (;;) {
     wake_.wait_for(lock, kMaxDelay,
@@ -320,15 +340,15 @@ void ShadowScorer::run() {
       if (stopping_) return;
       continue;
     }
-    std::vector<Job> batch;
     batch.swap(queue_);
+    values.swap(queue_values_);
     queued_rows_ = 0;
     busy_ = true;
     lock.unlock();
     try {
-      score(batch);
+      score(batch, values);
       for (Job& job : batch) {
-        observe(job);
+        observe(job, values);
         send(job);
       }
     } catch (const std::exception& e) {
@@ -340,6 +360,7 @@ void ShadowScorer::run() {
       }
     }
     batch.clear();
+    values.clear();
     lock.lock();
     busy_ = false;
   }

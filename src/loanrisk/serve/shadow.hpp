@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <utility>
@@ -104,27 +105,37 @@ class ShadowScorer {
   struct Plan;
   struct Job;
 
-  /// The plan for the challenger now (null without one).
-  std::shared_ptr<const Plan> plan_for(const std::shared_ptr<const LoadedModel>& model);
-  Job make_job(std::shared_ptr<const LoadedModel> champion, std::shared_ptr<const Plan> plan,
-               const Frame& frame, const std::vector<double>& pd) const;
+  /// The plan for `model`, made anew when the challenger changed; queue_mutex_ held.
+  std::shared_ptr<const Plan> plan_locked(std::shared_ptr<const LoadedModel> model);
+  /// Appends a request as a job to `jobs`, its champion PDs and then the plan's inputs (column
+  /// after column) to `values`. positions: where each input was in the last request's frame, a
+  /// guess that spares the look-up by name. On failure nothing is left appended.
+  static void append_job(std::vector<Job>& jobs, std::vector<double>& values,
+                         std::vector<int>& positions, std::shared_ptr<const LoadedModel> champion,
+                         std::shared_ptr<const Plan> plan, const Frame& frame,
+                         const std::vector<double>& pd);
   /// Fills every job's verdicts, scoring rows of several jobs in one call where they share a
   /// challenger. Never throws: a failure becomes the rows' error.
-  void score(std::vector<Job>& jobs) const;
+  void score(std::vector<Job>& jobs, const std::vector<double>& values) const;
   /// Counts a scored job's agreement.
-  void observe(const Job& job);
+  void observe(const Job& job, const std::vector<double>& values);
   /// Completes a job's log lines with the verdicts and hands them to the log.
   void send(Job& job);
+  /// Hands log lines to the log as they are (no challenger fields).
+  void send(PendingLines& lines);
   void run();
 
   ServeSettings settings_;
   ModelHolder holder_;
   PredictionLogWriter* log_;
-  std::shared_ptr<const Plan> plan_;  ///< atomic_load / atomic_store.
-
   mutable std::mutex queue_mutex_;
   std::condition_variable wake_, idle_;
+  // The plan of the challenger now and the request path's column guesses for it.
+  std::shared_ptr<const Plan> plan_;
+  std::vector<int> positions_;
+  // One buffer for every queued request's numbers: no allocation per request.
   std::vector<Job> queue_;
+  std::vector<double> queue_values_;
   std::size_t queued_rows_ = 0;
   bool stopping_ = false, busy_ = false, flush_requested_ = false;
   std::uint64_t dropped_ = 0;  ///< under queue_mutex_.
@@ -141,6 +152,7 @@ class ShadowScorer {
   /// The champion and challenger the window is about (held, so that a new model is never
   /// mistaken for an old one at the same address).
   std::pair<std::shared_ptr<const LoadedModel>, std::shared_ptr<const LoadedModel>> pair_;
+  std::optional<DecisionRule> champion_rule_;  ///< pair_.first's.
 
   std::thread thread_;
 };
