@@ -299,8 +299,12 @@ TEST_F(Shadow, LogLinesCarryTheChallengersVerdictBesideTheChampions) {
   }
   EXPECT_EQ(seen.size(), 30u);
   // The server without a challenger writes the lines as before.
-  const auto plain_lines = log_lines("same-", 1, *plain_dir / "log");
-  for (const json& line : plain_lines) EXPECT_FALSE(line.contains("challenger"));
+  json a = json::parse(kApplicant);
+  a["customer_id"] = "plain-1";
+  ASSERT_EQ(http_call(plain_port, "POST", "/api/v1/predict", a.dump()).status, 200);
+  const auto plain_lines = log_lines("plain-", 1, *plain_dir / "log");
+  ASSERT_EQ(plain_lines.size(), 1u);
+  EXPECT_FALSE(plain_lines[0].contains("challenger"));
 }
 
 TEST_F(Shadow, MetricsCountFlipsMigrationsAndThePdDifference) {
