@@ -60,6 +60,7 @@ int run_pipeline_cmd(const PipelineArgs& a) {
       std::cout << step << ": " << st.value("status", "") << " (run " << st.value("run_id", "")
                 << ")";
       if (st.contains("why")) std::cout << ": " << st["why"].get<std::string>();
+      if (st.contains("drift")) std::cout << ": drift " << st["drift"].get<std::string>();
       if (st.contains("validation"))
         std::cout << ": validation " << st["validation"].get<std::string>();
       if (st.contains("version")) std::cout << ": version " << st["version"].dump();
