@@ -34,7 +34,7 @@ struct Fixture {
     std::ofstream(run.artifact_dir / "bundle" / "manifest.json") << "{}\n";
     ModelRegistry registry(*store);
     registry.register_version("loan-default", run.id, "fuzz fixture");
-    registry.set_alias("loan-default", "champion", 1, "fuzz fixture");
+    registry.set_alias("loan-default", "champion", 1, "fuzz fixture", "", true);  // no report
     artifacts = fs::weakly_canonical(store->artifact_root());
   }
   ~Fixture() {

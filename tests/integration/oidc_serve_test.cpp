@@ -12,6 +12,7 @@
 
 #include "loanrisk/tracking/audit.hpp"
 #include "serve_fixture.hpp"
+#include "unit/registry/report_fixture.hpp"
 
 namespace loanrisk::testing {
 namespace {
@@ -27,6 +28,12 @@ class ServeWithOidcProvider : public ServeFixture {
                  "\"\nrole_claim = \"" + env_or_empty("LOANRISK_TEST_OIDC_ROLE_CLAIM") +
                  "\"\n[auth.oidc.role_map]\ncredit-validators = \"validator\"\n";
     ServeFixture::SetUpTestSuite();
+    // Version 2 carries a green validation report: the gate is open, four-eyes decides.
+    auto store = open_store(store_uri);
+    ModelRegistry reg(*store, "mrm");
+    reg.attach_report(
+        "loan-default", 2,
+        write_report(*dir / "report-2", reg.get_version("loan-default", 2).source, "green"));
   }
   static void TearDownTestSuite() {
     ServeFixture::TearDownTestSuite();
