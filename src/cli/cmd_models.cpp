@@ -148,10 +148,7 @@ int models_alias(const ModelsArgs& in) {
     reg.set_gated_aliases(guarded);
     const bool moved =
         reg.set_alias(a.name, a.alias, a.version, a.reason, a.report_sha256, a.override_gate);
-    std::string sha;
-    for (const auto& e : reg.history(a.name)) {
-      if (moved && e.event == "alias") sha = e.report_sha256;
-    }
+    const std::string sha = moved ? reg.history(a.name).back().report_sha256 : "";  // the move's
     std::cout << (moved ? "models:/" + a.name + "@" + a.alias + " now points at version "
                         : "models:/" + a.name + "@" + a.alias + " already points at version ")
               << a.version << (moved ? gate_note(sha, a.override_gate) : "") << "\n";

@@ -126,9 +126,8 @@ AliasRequest ModelRegistry::approve_request(std::int64_t id, const std::string& 
     approval.request_id = id;
     approval.report_sha256 = pending.report_sha256;
     approval.override_gate = now.override_gate;
-    check_validation_gate(db_, gated_, approval);
     record_registry_event(db_, approval);
-    move_alias(db_, approval);
+    move_alias(db_, approval, gated_);  // the gate again: the evidence of the moment of the move
   });
   return get_request(id);
 }

@@ -120,14 +120,16 @@ void check_alias_name(const std::string& alias) {
   }
 }
 
-bool move_alias(Database& db, const RegistryEvent& move) {
+bool move_alias(Database& db, const RegistryEvent& move, const std::vector<std::string>& gated) {
   const std::string& name = move.name;
   const std::int64_t version = move.version.value();
-  touch_model(db, name);
+  touch_model(db, name);  // the gate reads reports under the model's lock
   if (require_status(db, name, version) == "ARCHIVED") {
     throw UsageError("version " + std::to_string(version) + " of '" + name +
                      "' is archived; an alias can only point at a READY version");
   }
+  RegistryEvent e = move;
+  check_validation_gate(db, gated, e);
   const auto rows = db.query("SELECT version FROM model_aliases WHERE name = ? AND alias = ?",
                              {name, move.alias});
   std::optional<std::int64_t> previous;
@@ -137,7 +139,6 @@ bool move_alias(Database& db, const RegistryEvent& move) {
       "INSERT INTO model_aliases(name, alias, version) VALUES(?, ?, ?) ON CONFLICT(name, alias) "
       "DO UPDATE SET version = excluded.version",
       {name, move.alias, version});
-  RegistryEvent e = move;
   e.event = "alias";
   e.previous_version = previous;
   record_registry_event(db, e);
@@ -156,9 +157,7 @@ bool ModelRegistry::set_alias(const std::string& name, const std::string& alias,
     RegistryEvent move = make_event(name, "alias", version, alias, by_, reason);
     move.report_sha256 = report_sha256;
     move.override_gate = override_gate;
-    touch_model(db_, name);  // the gate reads reports under the model's lock
-    if (require_status(db_, name, version) == "READY") check_validation_gate(db_, gated_, move);
-    moved = move_alias(db_, move);
+    moved = move_alias(db_, move, gated_);
   });
   return moved;
 }

@@ -23,9 +23,10 @@ std::string require_status(Database& db, const std::string& name, std::int64_t v
 /// Refuses alias names that are not registry names or would read as a version.
 void check_alias_name(const std::string& alias);
 /// Points move.alias at *move.version and records an "alias" event built from move (with the
-/// previous version filled in); false when it already pointed there (nothing recorded).
-/// UsageError for an archived or missing version.
-bool move_alias(Database& db, const RegistryEvent& move);
+/// previous version and the report the gate relied on filled in); false when it already pointed
+/// there (nothing recorded). UsageError for an archived or missing version; GateError (see
+/// check_validation_gate) when move.alias is in gated and the evidence is missing or red.
+bool move_alias(Database& db, const RegistryEvent& move, const std::vector<std::string>& gated);
 /// Refuses a report hash that is not 64 lower-case hex digits ("" passes: none named).
 void check_report_sha256(const std::string& hash);
 /// The validation gate of a move (`move.report_sha256` the report asked for, `move.override_gate`

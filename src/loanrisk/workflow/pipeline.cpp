@@ -141,6 +141,20 @@ class Pipeline {
   }
 
  private:
+  // Whether the model is registered, and where @champion points (nothing on a first run).
+  bool model_exists() {
+    for (const auto& m : ModelRegistry(store_).list_models()) {
+      if (m.name == req_.settings.model) return true;
+    }
+    return false;
+  }
+  std::optional<std::int64_t> champion_version() {
+    if (!model_exists()) return std::nullopt;
+    const auto aliases = ModelRegistry(store_).get_model(req_.settings.model).aliases;
+    const auto it = aliases.find("champion");
+    return it == aliases.end() ? std::nullopt : std::optional(it->second);
+  }
+
   std::string step_status(const std::string& step) const {
     return state_["steps"].contains(step) ? state_["steps"][step].value("status", "") : "";
   }
@@ -191,12 +205,7 @@ class Pipeline {
                            " rows: too few of one outcome to train and validate a PD "
                            "model (at least 20 of each)");
     }
-    ModelRegistry reg(store_);
-    bool has_champion = false;
-    for (const auto& m : reg.list_models()) {
-      if (m.name == s.model && m.aliases.count("champion")) has_champion = true;
-    }
-    if (!has_champion) {
+    if (!champion_version()) {
       out["drift"] = "no champion yet: nothing to compare with";
       return out;
     }
@@ -244,13 +253,9 @@ class Pipeline {
     v.policy = req_.policy;
     v.gates = validation::gates_from_toml(req_.config);
     v.out = result_.work / "validation";
-    ModelRegistry reg(store_);
-    for (const auto& m : reg.list_models()) {
-      if (m.name == s.model && m.aliases.count("champion")) {
-        v.against = resolve_model_uri(store_, "models:/" + s.model + "@champion");
-        v.against_label =
-            "models:/" + s.model + "@champion (v" + std::to_string(m.aliases.at("champion")) + ")";
-      }
+    if (const auto champion = champion_version()) {
+      v.against = resolve_model_uri(store_, "models:/" + s.model + "@champion");
+      v.against_label = "models:/" + s.model + "@champion (v" + std::to_string(*champion) + ")";
     }
     const ValidateOutcome o = validate_file(v);
     store_.log_artifact(run_id, *v.out, "validation");
@@ -272,8 +277,7 @@ class Pipeline {
     const std::string train_run = state_["steps"]["train"]["train_run_id"];
     ModelRegistry reg(store_, req_.by);
     std::int64_t version = 0;
-    for (const auto& m : reg.list_models()) {
-      if (m.name != s.model) continue;
+    if (model_exists()) {
       for (const ModelVersion& v : reg.versions(s.model)) {
         if (v.run_id == train_run) version = v.version;  // a killed attempt registered it
       }
