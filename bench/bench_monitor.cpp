@@ -217,8 +217,11 @@ int main(int argc, char** argv) {
   const auto reference = monitor::ModelReference::from_json(bundle.reference, "reference.json");
   auto log = monitor::read_prediction_log(dir / "big", features, {}, {});
   const double t_read = seconds_since(t0);
-  monitor::MonitorData data{
-      std::move(log.inputs), std::move(log.pd), {}, std::move(log.time_ms), "bench"};
+  monitor::MonitorData data;
+  data.inputs = std::move(log.inputs);
+  data.pd = std::move(log.pd);
+  data.time_ms = std::move(log.time_ms);
+  data.source = "bench";
   const auto t1 = Clock::now();
   const auto report = monitor::monitor_report(reference, data, {}, {}, bundle.metrics);
   const double t_report = seconds_since(t1);

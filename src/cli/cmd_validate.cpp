@@ -11,6 +11,8 @@
 #include "cli/store_access.hpp"
 #include "loanrisk/core/error.hpp"
 #include "loanrisk/core/text.hpp"
+#include "loanrisk/core/utc_time.hpp"
+#include "loanrisk/monitor/outcome_join.hpp"
 #include "loanrisk/serve/settings.hpp"
 #include "loanrisk/workflow/workflows.hpp"
 
@@ -19,10 +21,37 @@ namespace {
 
 struct ValidateArgs {
   std::string model, against, data, out, store, config, rejects;
+  std::string log, outcomes, since, until;
+  std::optional<int> horizon_days;
   bool json = false;
 };
 
+/// --data, or --log with --outcomes: which rows the report is about.
+void check_rows(const ValidateArgs& a) {
+  if (a.data.empty() == a.log.empty()) {
+    throw UsageError(
+        "give exactly one of --data FILE (a labelled loan CSV) or --log DIR with --outcomes FILE "
+        "(the server's prediction log joined to observed outcomes)");
+  }
+  if (!a.log.empty() && a.outcomes.empty()) {
+    throw UsageError(
+        "--log needs --outcomes FILE (customer_id,observation_date,default): the "
+        "log holds scorings, the outcome file what became of the customers");
+  }
+  const bool log_only =
+      !a.outcomes.empty() || !a.since.empty() || !a.until.empty() || a.horizon_days.has_value();
+  if (log_only && a.log.empty()) {
+    throw UsageError(
+        "--outcomes, --since, --until and --horizon-days select logged traffic: "
+        "use them with --log DIR");
+  }
+  if (!a.rejects.empty() && a.data.empty()) {
+    throw UsageError("--rejects sets bad rows of --data aside: a log has no CSV rows to reject");
+  }
+}
+
 int run_validate(const ValidateArgs& a) {
+  check_rows(a);
   ValidateRequest req;
   req.model = resolve_cli_model(a.model, a.store);
   req.model_label = a.model;
@@ -39,6 +68,16 @@ int run_validate(const ValidateArgs& a) {
     req.gates = validation::gates_from_toml(a.config);
   }
   req.policy = serve.policy();
+  if (!a.log.empty()) {
+    LoggedTraffic t;
+    t.log = a.log;
+    t.outcomes = a.outcomes;
+    t.since_ms = utc_time_flag("--since", a.since);
+    t.until_ms = utc_time_flag("--until", a.until);
+    if (a.horizon_days) t.horizon_days = *a.horizon_days;
+    t.salt = monitor::prediction_log_salt(serve.prediction_log.salt);
+    req.traffic = std::move(t);
+  }
   req.out = a.out;
   const ValidateOutcome o = validate_file(req);
   const nlohmann::json& r = o.report.json;
@@ -77,7 +116,17 @@ void add_validate(CLI::App& app, Action& action) {
                   "Model to validate: bundle folder, models:/NAME@ALIAS, models:/NAME/VERSION, "
                   "runs:/RUN_ID")
       ->required();
-  cmd->add_option("--data", a->data, "Labelled loan CSV (outcomes known)")->required();
+  cmd->add_option("--data", a->data, "Labelled loan CSV (outcomes known)");
+  cmd->add_option("--log", a->log,
+                  "Instead of --data: the server's prediction log folder; the logged inputs are "
+                  "rescored and joined to --outcomes");
+  cmd->add_option("--outcomes", a->outcomes,
+                  "With --log: CSV of customer_id,observation_date,default (docs/monitoring.md)");
+  cmd->add_option("--since", a->since, "With --log: first time included (UTC, e.g. 2026-11-01)");
+  cmd->add_option("--until", a->until, "With --log: first time excluded (UTC)");
+  cmd->add_option("--horizon-days", a->horizon_days,
+                  "With --log: an outcome joins a scoring at most this many days older (365)")
+      ->check(CLI::Range(1, 36'500));
   cmd->add_option("--against", a->against,
                   "Model to compare with on the same rows (e.g. models:/pd@champion): DeLong's "
                   "test of the two AUCs and the grade migration matrix");

@@ -1,8 +1,6 @@
 #include "loanrisk/monitor/prediction_log.hpp"
 
 #include <algorithm>
-#include <cstdio>
-#include <ctime>
 #include <fstream>
 #include <limits>
 #include <nlohmann/json.hpp>
@@ -13,71 +11,6 @@
 
 namespace loanrisk::monitor {
 namespace fs = std::filesystem;
-
-std::string iso8601_ms(std::int64_t time_ms) {
-  const std::time_t t = static_cast<std::time_t>(time_ms / 1000);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[96];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                static_cast<int>(time_ms % 1000));
-  return buf;
-}
-
-namespace {
-
-/// The number in text[pos, pos + n) when all are digits.
-std::optional<int> digits(const std::string& text, std::size_t pos, std::size_t n) {
-  if (pos + n > text.size()) return std::nullopt;
-  int v = 0;
-  for (std::size_t i = pos; i < pos + n; ++i) {
-    if (text[i] < '0' || text[i] > '9') return std::nullopt;
-    v = v * 10 + (text[i] - '0');
-  }
-  return v;
-}
-
-}  // namespace
-
-std::optional<std::int64_t> parse_utc_time(const std::string& text) {
-  // Hand-written rather than a regex: it runs once per log line.
-  std::size_t n = text.size();
-  if (n > 0 && text[n - 1] == 'Z') --n;
-  const auto year = digits(text, 0, 4), month = digits(text, 5, 2), day = digits(text, 8, 2);
-  if (n < 10 || !year || !month || !day || text[4] != '-' || text[7] != '-') return std::nullopt;
-  std::tm tm{};
-  tm.tm_year = *year - 1900;
-  tm.tm_mon = *month - 1;
-  tm.tm_mday = *day;
-  std::int64_t ms = 0;
-  if (n > 10) {
-    const auto hour = digits(text, 11, 2), minute = digits(text, 14, 2);
-    if (n < 16 || (text[10] != 'T' && text[10] != ' ') || !hour || !minute || text[13] != ':') {
-      return std::nullopt;
-    }
-    tm.tm_hour = *hour;
-    tm.tm_min = *minute;
-    if (n > 16) {
-      const auto second = digits(text, 17, 2);
-      if (n < 19 || text[16] != ':' || !second) return std::nullopt;
-      tm.tm_sec = *second;
-      if (n > 19) {
-        const std::size_t frac = n - 20;
-        // The length first: digits() of a long run of digits would overflow an int.
-        if (text[19] != '.' || frac < 1 || frac > 3) return std::nullopt;
-        const auto f = digits(text, 20, frac);
-        if (!f) return std::nullopt;
-        ms = *f * (frac == 1 ? 100 : frac == 2 ? 10 : 1);
-      }
-    }
-  }
-  if (tm.tm_mon < 0 || tm.tm_mon > 11 || tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 ||
-      tm.tm_min > 59 || tm.tm_sec > 60) {
-    return std::nullopt;
-  }
-  return static_cast<std::int64_t>(timegm(&tm)) * 1000 + ms;
-}
 
 std::string prediction_log_line(const PredictionRecord& r) {
   std::string out;
@@ -148,9 +81,43 @@ struct FileRows {
   std::vector<std::int64_t> time_ms;
   std::vector<double> pd, target, challenger_pd;
   std::vector<std::string> ids;
+  std::vector<std::uint8_t> id_hashed;
+  std::map<std::string, std::size_t> models, challengers;
   bool all_targets = true, any_challenger = false;
   std::size_t lines = 0, skipped = 0;
 };
+
+/// "name/version" of a line's model or challenger object.
+std::string model_key(const nlohmann::json& m) {
+  if (!m.is_object()) return "?";
+  const auto text = [&](const char* k) {
+    const auto it = m.find(k);
+    return it != m.end() && it->is_string() ? it->get<std::string>() : std::string("?");
+  };
+  return text("name") + "/" + text("version");
+}
+
+/// The id the server received: the writer escapes each byte above 127 as \u00XX, which the JSON
+/// parser reads as the UTF-8 of U+0080..U+00FF; map those back to single bytes. An id holding a
+/// code point past U+00FF was not written by the server and is kept as it is.
+std::string received_id(const std::string& id) {
+  if (std::all_of(id.begin(), id.end(),
+                  [](char c) { return static_cast<unsigned char>(c) < 0x80; }))
+    return id;
+  std::string out;
+  for (std::size_t i = 0; i < id.size(); ++i) {
+    const auto c = static_cast<unsigned char>(id[i]);
+    if (c < 0x80) {
+      out += id[i];
+    } else if ((c == 0xC2 || c == 0xC3) && i + 1 < id.size() &&
+               (static_cast<unsigned char>(id[i + 1]) & 0xC0) == 0x80) {
+      out += static_cast<char>(((c & 0x03) << 6) | (static_cast<unsigned char>(id[++i]) & 0x3F));
+    } else {
+      return id;
+    }
+  }
+  return out;
+}
 
 FileRows read_log_file(const fs::path& file, const std::vector<std::string>& features,
                        std::optional<std::int64_t> since_ms, std::optional<std::int64_t> until_ms) {
@@ -192,10 +159,13 @@ FileRows read_log_file(const fs::path& file, const std::vector<std::string>& fea
       }
       out.time_ms.push_back(*t);
       out.pd.push_back(j.at("pd").get<double>());
-      out.ids.push_back(j.value("customer_id", ""));
+      out.ids.push_back(received_id(j.value("customer_id", "")));
+      out.id_hashed.push_back(j.value("customer_id_hashed", false) ? 1 : 0);
+      ++out.models[model_key(j.value("model", nlohmann::json::object()))];
       // Lines written before shadowing existed, or without a challenger, have no "challenger".
       double challenger_pd = std::numeric_limits<double>::quiet_NaN();
       if (const auto c = j.find("challenger"); c != j.end() && c->is_object()) {
+        ++out.challengers[model_key(*c)];
         if (const auto p = c->find("pd"); p != c->end() && p->is_number()) {
           challenger_pd = p->get<double>();
           out.any_challenger = true;
@@ -243,6 +213,9 @@ LoggedPredictions read_prediction_log(const fs::path& dir, const std::vector<std
     append(out.pd, p.pd);
     append(out.challenger_pd, p.challenger_pd);
     append(out.inputs.ids, p.ids);
+    append(out.id_hashed, p.id_hashed);
+    for (const auto& [k, n] : p.models) out.models[k] += n;
+    for (const auto& [k, n] : p.challengers) out.challengers[k] += n;
     append(targets, p.target);
     all_targets = all_targets && p.all_targets;
     any_challenger = any_challenger || p.any_challenger;

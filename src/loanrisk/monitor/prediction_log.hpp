@@ -4,12 +4,14 @@
 // size rotations), one scored applicant per line. Fields in docs/monitoring.md.
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "loanrisk/core/utc_time.hpp"
 #include "loanrisk/data/frame.hpp"
 
 namespace loanrisk::monitor {
@@ -42,11 +44,9 @@ struct PredictionRecord {
 /// logged row. Bytes outside ASCII in strings are written as \u00XX so a line is always valid.
 std::string prediction_log_line(const PredictionRecord& record);
 
-/// "2026-11-28T01:02:03.456Z" for a Unix time in milliseconds.
-std::string iso8601_ms(std::int64_t time_ms);
-/// Parses "YYYY-MM-DD", "YYYY-MM-DDTHH:MM[:SS[.fff]]" with an optional trailing Z (UTC) into Unix
-/// milliseconds; nullopt when the text is not one of those.
-std::optional<std::int64_t> parse_utc_time(const std::string& text);
+// The timestamps' text forms, here since the log was their first user.
+using loanrisk::iso8601_ms;
+using loanrisk::parse_utc_time;
 
 /// The file name for a UTC day (from a Unix time) and rotation index: predictions-YYYYMMDD-N.jsonl.
 std::string prediction_log_file_name(std::int64_t time_ms, int index);
@@ -63,11 +63,18 @@ struct LoggedPredictions {
   /// The challenger's PD per row, NaN where a line has none (not shadowed, or the challenger
   /// failed on it); empty when no line has one.
   std::vector<double> challenger_pd;
+  /// Per row: 1 when inputs.ids holds the salted SHA-256 of the id ("customer_id_hashed").
+  std::vector<std::uint8_t> id_hashed;
+  /// Lines per scoring model and per challenger, keyed "name/version" (the report says which
+  /// versions the traffic saw).
+  std::map<std::string, std::size_t> models, challengers;
   std::size_t files = 0, lines = 0, skipped = 0;  ///< skipped: outside [since, until).
 };
 
-/// Reads every line of the log folder with since <= time < until (when given), keeping the named
-/// input features. InputError with file, line and fix for a malformed line or a missing feature.
+/// Reads every line of the log folder (customer ids as the server received them: the writer's
+/// \u00XX escapes of bytes above 127 are turned back into those bytes) with since <= time < until
+/// (when given), keeping the named input features. InputError with file, line and fix for a
+/// malformed line or a missing feature.
 LoggedPredictions read_prediction_log(const std::filesystem::path& dir,
                                       const std::vector<std::string>& features,
                                       std::optional<std::int64_t> since_ms,

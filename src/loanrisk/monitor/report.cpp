@@ -1,5 +1,6 @@
 #include "loanrisk/monitor/report.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <ctime>
 #include <map>
@@ -10,6 +11,7 @@
 #include "loanrisk/core/files.hpp"
 #include "loanrisk/core/text.hpp"
 #include "loanrisk/metrics/classification.hpp"
+#include "loanrisk/monitor/shadow_compare.hpp"
 
 namespace loanrisk::monitor {
 namespace {
@@ -59,6 +61,7 @@ nlohmann::json performance(const MonitorData& data, const WindowOptions& w,
   std::vector<std::string> order;
   std::map<std::string, std::pair<std::vector<double>, std::vector<double>>> groups;
   for (std::size_t i = 0; i < data.target.size(); ++i) {
+    if (std::isnan(data.target[i])) continue;  // no outcome joined to this row
     std::string label;
     if (!w.period.empty()) {
       label = window_label(data.time_ms[i], w.period);
@@ -124,25 +127,30 @@ MonitorReport monitor_report(const ModelReference& reference, const MonitorData&
     features.push_back(r.features.back().to_json(f));
   }
   r.score = compare_feature(reference.score, data.pd);
+  const bool labelled =
+      std::any_of(data.target.begin(), data.target.end(), [](double t) { return !std::isnan(t); });
   r.status = worse(r.status, r.score.status);
-  r.json = {{"model", model},
-            {"source", data.source},
-            {"rows", data.pd.size()},
-            {"created_at", utc_now_iso8601()},
-            {"status", status_name(r.status)},
-            {"thresholds", {{"amber", kAmber}, {"red", kRed}}},
-            {"min_rows", kMinRows},
-            {"method",
-             {{"psi",
-               "reference quantile bins (10, from the training split); empty shares "
-               "replaced by 1e-4"},
-              {"ks", "two-sample KS against the reference's 101 percentiles"},
-              {"wasserstein", "W1 between quantile functions divided by the reference std"}}},
-            {"reference_rows", reference.rows},
-            {"score", r.score.to_json(reference.score)},
-            {"features", features},
-            {"performance",
-             data.target.empty() ? nlohmann::json(nullptr) : performance(data, windows, training)}};
+  r.json = {
+      {"model", model},
+      {"source", data.source},
+      {"rows", data.pd.size()},
+      {"created_at", utc_now_iso8601()},
+      {"status", status_name(r.status)},
+      {"thresholds", {{"amber", kAmber}, {"red", kRed}}},
+      {"min_rows", kMinRows},
+      {"method",
+       {{"psi",
+         "reference quantile bins (10, from the training split); empty shares "
+         "replaced by 1e-4"},
+        {"ks", "two-sample KS against the reference's 101 percentiles"},
+        {"wasserstein", "W1 between quantile functions divided by the reference std"}}},
+      {"reference_rows", reference.rows},
+      {"score", r.score.to_json(reference.score)},
+      {"features", features},
+      {"traffic", data.traffic},
+      {"outcomes", data.outcomes},
+      {"performance", labelled ? performance(data, windows, training) : nlohmann::json(nullptr)},
+      {"challenger", shadow_comparison(data.pd, data.challenger_pd, data.target)}};
   return r;
 }
 

@@ -18,9 +18,13 @@ namespace loanrisk::monitor {
 struct MonitorData {
   Frame inputs;                       ///< raw input features (at least the reference's).
   std::vector<double> pd;             ///< calibrated PD of each row.
-  std::vector<double> target;         ///< outcome of each row, or empty.
+  std::vector<double> target;         ///< outcome of each row (NaN: not known), or empty.
   std::vector<std::int64_t> time_ms;  ///< when each row was scored (Unix ms), or empty.
   std::string source;                 ///< what was read, for the report.
+  /// The challenger's PD of each row as the shadow logged it (NaN: not shadowed), or empty.
+  std::vector<double> challenger_pd;
+  nlohmann::json outcomes;  ///< how outcomes were joined to a log (OutcomeJoin), or null.
+  nlohmann::json traffic;   ///< {"models": {...}, "challengers": {...}} lines per version, or null.
 };
 
 /// How rows are grouped into performance windows.

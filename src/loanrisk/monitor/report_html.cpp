@@ -59,7 +59,8 @@ std::string performance_section(const nlohmann::json& p) {
       "<table><tr><th class=\"l\">window</th><th>rows</th><th>AUC</th><th>KS</th>"
       "<th>Brier</th><th>default rate</th><th>mean PD</th></tr>\n";
   const auto row = [](const std::string& label, const nlohmann::json& w, bool has_pd) {
-    return "<tr>" + cell(label, true) + cell(short_number(num(w["rows"]))) +
+    return "<tr>" + cell(label, true) +
+           cell(w["rows"].is_number() ? std::to_string(w["rows"].get<std::int64_t>()) : "n/a") +
            cell(short_number(num(w["auc_roc"]))) + cell(short_number(num(w["ks"]))) +
            cell(short_number(num(w["brier"]))) + cell(short_number(num(w["default_rate"]))) +
            cell(has_pd ? short_number(num(w["mean_pd"])) : "") + "</tr>\n";
@@ -91,6 +92,54 @@ std::string performance_section(const nlohmann::json& p) {
   return s;
 }
 
+/// How the outcome file met the log, in one sentence.
+std::string outcomes_paragraph(const nlohmann::json& o) {
+  const auto n = [&](const char* k) { return std::to_string(o[k].get<std::size_t>()); };
+  return "<p>Outcomes joined to the log: " + n("joined") + " of " + n("outcomes") +
+         " outcomes, on " + n("scorings") + " scorings (" + n("defaults") + " defaults); " +
+         n("not_scored") + " customers never scored, " + n("scored_after") +
+         " scored only after their observation, " + n("beyond_horizon") + " scored more than " +
+         n("horizon_days") + " days before it" +
+         (o["hashed_ids"].get<bool>() ? "; ids hashed with the server's salt" : "") +
+         ".</p>\n<p class=\"muted\">" + html_escape(o["rule"].get<std::string>()) + ".</p>\n";
+}
+
+/// Champion and challenger side by side on the shadowed rows.
+std::string challenger_section(const nlohmann::json& c) {
+  const auto& d = c["pd_difference"];
+  std::string s =
+      "<p>" + std::to_string(c["rows"].get<std::size_t>()) +
+      " rows scored by both. Mean PD: champion " + short_number(num(c["champion_mean_pd"])) +
+      ", challenger " + short_number(num(c["challenger_mean_pd"])) +
+      ". PD difference (challenger minus champion): mean " + short_number(num(d["mean"])) +
+      ", mean absolute " + short_number(num(d["mean_abs"])) + ", 5th / 50th / 95th percentile " +
+      short_number(num(d["p05"])) + " / " + short_number(num(d["p50"])) + " / " +
+      short_number(num(d["p95"])) + ", largest absolute " + short_number(num(d["max_abs"])) +
+      ".</p>\n";
+  const auto& w = c["with_outcomes"];
+  if (!w.is_object()) {
+    return s +
+           "<p class=\"muted\">No outcome is known for a shadowed row yet: join outcomes "
+           "(<code>--outcomes FILE</code>) to compare discrimination and calibration.</p>\n";
+  }
+  const auto row = [](const std::string& name, const nlohmann::json& m) {
+    return "<tr>" + cell(name, true) + cell(short_number(num(m["auc_roc"]))) +
+           cell(short_number(num(m["auc_ci_low"])) + " - " + short_number(num(m["auc_ci_high"]))) +
+           cell(short_number(num(m["brier"]))) + cell(short_number(num(m["mean_pd"]))) + "</tr>\n";
+  };
+  s += "<p>On the " + std::to_string(w["rows"].get<std::size_t>()) +
+       " shadowed rows with a known outcome (observed default rate " +
+       short_number(num(w["default_rate"])) +
+       "):</p>\n<table><tr><th class=\"l\">model</th>"
+       "<th>AUC</th><th>95% CI (DeLong)</th><th>Brier</th><th>mean PD</th></tr>\n" +
+       row("champion", w["champion"]) + row("challenger", w["challenger"]) + "</table>\n";
+  s += "<p>AUC difference " + short_number(num(w["auc_difference"])) + " (DeLong p " +
+       short_number(num(w["auc_p_value"])) + "), Brier difference " +
+       short_number(num(w["brier_difference"])) + ". <span class=\"muted\">" +
+       html_escape(w["note"].get<std::string>()) + ".</span></p>\n";
+  return s;
+}
+
 }  // namespace
 
 std::string monitor_report_html(const nlohmann::json& r) {
@@ -117,11 +166,15 @@ std::string monitor_report_html(const nlohmann::json& r) {
        bins_chart(r["score"]);
   for (const auto& f : r["features"]) s += bins_chart(f);
   s += "</div>\n<h2>3. Performance over time</h2>\n";
+  if (r.contains("outcomes") && r["outcomes"].is_object()) s += outcomes_paragraph(r["outcomes"]);
   if (r["performance"].is_object()) {
     s += performance_section(r["performance"]);
   } else {
-    s += "<p class=\"muted\">No outcomes in the data (no <code>default</code> column or field): "
-         "performance needs them.</p>\n";
+    s += "<p class=\"muted\">No outcomes in the data (no <code>default</code> column or field, "
+         "and no outcome file joined with <code>--outcomes</code>): performance needs them.</p>\n";
+  }
+  if (r.contains("challenger") && r["challenger"].is_object()) {
+    s += "<h2>4. Champion and challenger</h2>\n" + challenger_section(r["challenger"]);
   }
   return s + "</body>\n</html>\n";
 }

@@ -91,7 +91,9 @@ void PredictionMonitor::observe(const LoadedModel& model, const Frame& frame,
     r.model_name = model.name;
     r.model_version = model.version;
     r.route = route;
-    r.customer_id = frame.ids.empty() ? std::to_string(i) : frame.ids[i];
+    // No id sent, none logged: a row number in its place would join to the wrong customer's
+    // outcome later.
+    r.customer_id = frame.ids.empty() ? std::string() : frame.ids[i];
     r.input_names = names;
     r.inputs.reserve(inputs.size());
     for (const auto* column : inputs) r.inputs.push_back((*column)[i]);

@@ -33,7 +33,18 @@ std::string badge(const std::string& status) {
   return "<span class=\"s " + html_escape(css) + "\">" + html_escape(status) + "</span>";
 }
 
+/// obj[key], or null when obj has no such key: indexing a const json by a missing key is undefined
+/// behaviour, and a report stored by an older build may lack keys this one writes.
+const nlohmann::json& field(const nlohmann::json& obj, const char* key) {
+  static const nlohmann::json null;
+  if (!obj.is_object()) return null;
+  const auto it = obj.find(key);
+  return it == obj.end() ? null : *it;
+}
+
 std::string number_cell(const nlohmann::json& j) {
+  // Counts in full: %.4g would show 12,345 customers as 1.234e+04.
+  if (j.is_number_integer()) return cell(std::to_string(j.get<std::int64_t>()));
   return cell(short_number(num(j)));
 }
 
@@ -63,14 +74,16 @@ std::string grades_section(const nlohmann::json& cal, bool exposure) {
                            {},
                            {}};
   for (const auto& g : cal["grades"]) {
-    s += "<tr>" + cell(text(g["grade"]), true) + number_cell(g["max_pd"]) +
-         number_cell(g["customers"]) + number_cell(g["defaults"]) + number_cell(g["average_pd"]) +
-         number_cell(g["default_rate"]) + number_cell(g["jeffreys_p"]) +
-         number_cell(g["binomial_p"]) + (exposure ? number_cell(g["exposure"]) : "") +
-         "<td class=\"l\">" + badge(text(g["status"])) + "</td></tr>\n";
+    // An empty grade has no average PD, rate or tests.
+    const auto f = [&](const char* key) { return number_cell(field(g, key)); };
+    s += "<tr>" + cell(text(g["grade"]), true) + f("max_pd") + f("customers") + f("defaults") +
+         f("average_pd") + f("default_rate") + f("jeffreys_p") + f("binomial_p") +
+         (exposure ? f("exposure") : "") + "<td class=\"l\">" + badge(text(g["status"])) +
+         "</td></tr>\n";
     bars.categories.push_back(text(g["grade"]));
-    bars.first.push_back(std::isnan(num(g["average_pd"])) ? 0 : num(g["average_pd"]));
-    bars.second.push_back(std::isnan(num(g["default_rate"])) ? 0 : num(g["default_rate"]));
+    const double avg = num(field(g, "average_pd")), rate = num(field(g, "default_rate"));
+    bars.first.push_back(std::isnan(avg) ? 0 : avg);
+    bars.second.push_back(std::isnan(rate) ? 0 : rate);
   }
   const auto& p = cal["portfolio"];
   s += "<tr><th class=\"l\">portfolio</th><td></td>" + number_cell(p["customers"]) +
@@ -174,6 +187,33 @@ std::string migration_section(const nlohmann::json& m) {
   return s + "</table>\n";
 }
 
+/// A count in full ("12000", where %.4g would write 1.2e+04).
+std::string count_text(const nlohmann::json& v) {
+  return v.is_number() ? std::to_string(std::llround(v.get<double>())) : "n/a";
+}
+
+/// On logged traffic: how the outcomes met the log and which model the logged answers came from.
+std::string traffic_paragraph(const nlohmann::json& r) {
+  const auto& d = r["data"];
+  if (!d.contains("outcomes") || !d["outcomes"].is_object()) return "";
+  const auto& o = d["outcomes"];
+  const auto n = [](const nlohmann::json& v) { return count_text(v); };
+  std::string s = "<p>Logged traffic: " + n(o["joined"]) + " of " + n(o["outcomes"]) +
+                  " outcomes joined to " + n(o["scorings"]) + " scorings (" + n(o["defaults"]) +
+                  " defaults); " + n(o["not_scored"]) + " customers never scored, " +
+                  n(o["scored_after"]) + " scored only after their observation, " +
+                  n(o["beyond_horizon"]) + " scored more than " + n(o["horizon_days"]) +
+                  " days before it. Each model rescored the logged inputs";
+  const auto served = [&](const char* who, const nlohmann::json& m) {
+    if (!m.is_object() || !m.contains("traffic")) return std::string();
+    return "; " + std::string(who) + " reproduces the served PD on " +
+           n(m["traffic"]["rows_as_served_champion"]) + " rows and the shadowed challenger's on " +
+           n(m["traffic"]["rows_as_shadowed_challenger"]);
+  };
+  s += served("the validated model", r["model"]) + served("the compared model", r["against"]);
+  return s + ".</p>\n<p class=\"muted\">" + html_escape(text(o["rule"])) + ".</p>\n";
+}
+
 }  // namespace
 
 std::string validation_html(const nlohmann::json& r) {
@@ -184,8 +224,7 @@ std::string validation_html(const nlohmann::json& r) {
        "</style>\n</head>\n<body>\n";
   s += "<h1>PD model validation " + badge(status) + "</h1>\n<p class=\"muted\">model " +
        html_escape(model) + " (" + html_escape(text(r["model"]["family"])) + ") on " +
-       html_escape(text(r["data"]["source"])) + ", " + short_number(num(r["data"]["rows"])) +
-       " rows";
+       html_escape(text(r["data"]["source"])) + ", " + count_text(r["data"]["rows"]) + " rows";
   if (r["against"].is_object()) {
     s += ", compared with " + html_escape(text(r["against"]["source"])) + " (" +
          html_escape(text(r["against"]["family"])) + ")";
@@ -195,7 +234,7 @@ std::string validation_html(const nlohmann::json& r) {
     s += " &middot; bundle sha256 <code>" + html_escape(text(r["model"]["bundle_sha256"])) +
          "</code>";
   }
-  s += "</p>\n";
+  s += "</p>\n" + traffic_paragraph(r);
   if (!r["red"].empty()) {
     s += "<p><strong>Red gates:</strong></p><ul id=\"red\">";
     for (const auto& t : r["red"]) s += "<li>" + html_escape(text(t)) + "</li>";

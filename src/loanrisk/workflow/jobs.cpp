@@ -144,6 +144,8 @@ void fields(V& v, T& t) {
   v.text("since", t.since);
   v.text("until", t.until);
   v.text("rejects", t.rejects);
+  v.text("outcomes", t.outcomes);
+  v.count("horizon_days", t.horizon_days, 1, 36'500);
   v.text("out", t.out);
   v.text("window", t.window);
   v.count("window_rows", t.window_rows, 1, 1'000'000'000);

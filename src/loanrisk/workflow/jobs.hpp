@@ -83,15 +83,17 @@ struct TuneJob {
 /// reference, and performance by window when outcomes are known.
 struct MonitorJob {
   static constexpr const char* kKind = "monitor";
-  std::string model;               ///< a bundle folder or a model URI (resolved through store).
-  std::string store;               ///< for model URIs; empty: $LOANRISK_STORE, then the default.
-  std::string data;                ///< a loan CSV, or
-  std::string log;                 ///< a prediction log folder: exactly one of the two.
-  std::string since, until;        ///< with log: UTC times, first included and first excluded.
-  std::string rejects;             ///< with data: bad rows go here and the rest is monitored.
-  std::string out;                 ///< report.json and report.html.
-  std::string window;              ///< performance windows by log time: month, week or day; or
-  std::optional<int> window_rows;  ///< windows of this many rows (default: one window).
+  std::string model;                ///< a bundle folder or a model URI (resolved through store).
+  std::string store;                ///< for model URIs; empty: $LOANRISK_STORE, then the default.
+  std::string data;                 ///< a loan CSV, or
+  std::string log;                  ///< a prediction log folder: exactly one of the two.
+  std::string since, until;         ///< with log: UTC times, first included and first excluded.
+  std::string rejects;              ///< with data: bad rows go here and the rest is monitored.
+  std::string outcomes;             ///< with log: the outcome file joined to the logged scorings.
+  std::optional<int> horizon_days;  ///< with outcomes: how old a joined scoring may be (365).
+  std::string out;                  ///< report.json and report.html.
+  std::string window;               ///< performance windows by log time: month, week or day; or
+  std::optional<int> window_rows;   ///< windows of this many rows (default: one window).
 };
 
 /// A job of any kind. A new kind is a new struct here, its JSON fields (`fields` in jobs.cpp) and

@@ -3,22 +3,14 @@
 #include "loanrisk/bundle/bundle.hpp"
 #include "loanrisk/core/error.hpp"
 #include "loanrisk/data/csv_reader.hpp"
+#include "loanrisk/data/outcomes.hpp"
+#include "loanrisk/monitor/outcome_join.hpp"
 #include "loanrisk/monitor/prediction_log.hpp"
 #include "loanrisk/registry/registry.hpp"
 #include "loanrisk/workflow/jobs.hpp"
 
 namespace loanrisk {
 namespace {
-
-std::optional<std::int64_t> time_flag(const std::string& flag, const std::string& value) {
-  if (value.empty()) return std::nullopt;
-  const auto t = monitor::parse_utc_time(value);
-  if (!t) {
-    throw UsageError(flag + " '" + value +
-                     "' is not a UTC time: use 2026-11-01 or 2026-11-01T08:00:00Z");
-  }
-  return t;
-}
 
 void check(const MonitorJob& job) {
   if (job.data.empty() == job.log.empty()) {
@@ -27,6 +19,14 @@ void check(const MonitorJob& job) {
   }
   if ((!job.since.empty() || !job.until.empty()) && job.log.empty()) {
     throw UsageError("--since and --until select log lines by time: use them with --log");
+  }
+  if ((!job.outcomes.empty() || job.horizon_days) && job.log.empty()) {
+    throw UsageError(
+        "--outcomes joins outcomes to a prediction log: use it with --log (a loan CSV carries "
+        "its outcomes in its default column)");
+  }
+  if (job.horizon_days && job.outcomes.empty()) {
+    throw UsageError("--horizon-days says which scorings an outcome joins: give --outcomes FILE");
   }
   if (!job.window.empty() && job.window_rows) {
     throw UsageError("give --window (log timestamps) or --window-rows (row counts), not both");
@@ -66,14 +66,27 @@ MonitorJobResult run_monitor_job(const MonitorJob& job, Store* store) {
     if (target && data.inputs.has(target->name)) data.target = data.inputs.column(target->name);
     data.source = job.data;
   } else {
-    auto log = monitor::read_prediction_log(job.log, features, time_flag("--since", job.since),
-                                            time_flag("--until", job.until));
-    data.inputs = std::move(log.inputs);
-    data.pd = std::move(log.pd);
-    data.target = std::move(log.target);
-    data.time_ms = std::move(log.time_ms);
+    auto log = monitor::read_prediction_log(job.log, features, utc_time_flag("--since", job.since),
+                                            utc_time_flag("--until", job.until));
     data.source = "prediction log " + job.log + " (" + std::to_string(log.files) + " files, " +
                   std::to_string(log.skipped) + " lines outside --since/--until)";
+    if (!job.outcomes.empty()) {
+      monitor::OutcomeJoinOptions options;
+      options.salt = monitor::prediction_log_salt("");
+      if (job.horizon_days) options.horizon_days = *job.horizon_days;
+      monitor::OutcomeJoin joined =
+          monitor::join_outcomes(log, read_outcomes(job.outcomes), options);
+      data.outcomes = joined.to_json();
+      data.target = std::move(joined.target);
+      data.source += " joined with outcomes " + job.outcomes;
+    } else {
+      data.target = std::move(log.target);
+    }
+    data.traffic = {{"models", log.models}, {"challengers", log.challengers}};
+    data.inputs = std::move(log.inputs);
+    data.pd = std::move(log.pd);
+    data.challenger_pd = std::move(log.challenger_pd);
+    data.time_ms = std::move(log.time_ms);
   }
   if (data.pd.empty()) {
     throw InputError(data.source + ": no scored row to monitor" +

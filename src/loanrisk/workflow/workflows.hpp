@@ -2,6 +2,7 @@
 // The end-to-end workflows behind the CLI commands (and, later, the server's "start a run"): each
 // wires the layers in one place so that every entry point trains and scores the same way.
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -84,10 +85,20 @@ EvaluateOutcome evaluate_file(const std::filesystem::path& model, const std::fil
 
 /// Inputs of `loanrisk validate`: a model (and optionally the one it is compared with) on a
 /// labelled book.
+/// Validation on logged traffic: the prediction log's scorings joined to an outcome file; the
+/// models rescore the logged inputs, so any two can be compared on the applicants really seen.
+struct LoggedTraffic {
+  std::filesystem::path log, outcomes;
+  std::optional<std::int64_t> since_ms, until_ms;  ///< log lines with since <= time < until.
+  std::int64_t horizon_days = 365;
+  std::string salt;  ///< the server's, when the log's customer ids are hashed.
+};
+
 struct ValidateRequest {
   std::filesystem::path model;
-  std::string model_label;  ///< as the user named it (a models:/ URI or a folder).
-  std::filesystem::path data;
+  std::string model_label;               ///< as the user named it (a models:/ URI or a folder).
+  std::filesystem::path data;            ///< a labelled loan CSV, or (data empty)
+  std::optional<LoggedTraffic> traffic;  ///< logged scorings joined to outcomes.
   std::optional<std::filesystem::path> against;
   std::string against_label;
   std::optional<std::filesystem::path> rejects;
@@ -99,9 +110,10 @@ struct ValidateOutcome {
   validation::ValidationReport report;
   std::size_t rows_read = 0, rows_rejected = 0;
 };
-/// Scores the book with the model (and the compared one, on the same rows) and builds the
-/// validation report. InputError when the bundle has no target column, no row is valid, or the
-/// compared model needs a column the book lacks.
+/// Scores the book (or the logged traffic with joined outcomes) with the model, and the compared
+/// one on the same rows, and builds the validation report. InputError when the bundle has no
+/// target column, no row is valid, no outcome joins, or the compared model needs a column the
+/// book or the log lacks.
 ValidateOutcome validate_file(const ValidateRequest& request);
 
 /// One row of `train --model all`: a family's bundle and its test metrics.

@@ -253,6 +253,19 @@ TEST(ValidationReport, PageEscapesNamesAndNeedsNoNetwork) {
   EXPECT_NE(html.find("id=\"test-calibration_by_grade\""), std::string::npos);
 }
 
+// Found by the pipeline test under ASan: the page read an empty grade's missing average PD
+// through a const json, which is undefined behaviour.
+TEST(ValidationReport, PageShowsAnEmptyGradeAsNotApplicableAndCountsInFull) {
+  ValidationInput in = two_grades();
+  add(in, 12345, 617, 0.05);  // everyone in grade A, grade B empty
+  const nlohmann::json j = validation_report(in).json;
+  ASSERT_EQ(j["calibration"]["grades"][1]["customers"], 0);
+  const std::string html = validation_html(j);
+  EXPECT_NE(html.find("<td>12345</td>"), std::string::npos);  // not 1.234e+04
+  EXPECT_EQ(html.find("e+04"), std::string::npos);
+  EXPECT_NE(html.find("<td>n/a</td>"), std::string::npos);
+}
+
 TEST(ValidationGates, DefaultsWithoutTheSectionAndEachKeyRead) {
   const Gates d = gates_from_toml_text("[serve]\nport = 1\n", "loanrisk.toml");
   EXPECT_DOUBLE_EQ(d.jeffreys_red, 0.01);
