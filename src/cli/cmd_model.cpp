@@ -171,6 +171,8 @@ void add_train(CLI::App& app, Action& action) {
   cmd->add_option(
       "--rejects", a->job.rejects,
       "Write bad rows to this CSV and train on the good ones (default: stop at the first)");
+  cmd->add_flag("--no-monotone", a->job.model.no_monotone,
+                "Grow trees without the [model.monotone] constraints (to compare)");
   cmd->add_flag("--force", a->job.overwrite, "Replace the bundle folder if it exists");
   cmd->add_flag("--json", a->json, "Print the result as JSON");
   cmd->add_option("--store", a->job.tracking.store,

@@ -26,7 +26,7 @@ struct TuneArgs {
   std::string sampler, pruner, register_as, alias, analysis, on_duplicate_id;
   std::optional<int> trials, workers, cv_folds;
   std::optional<std::uint64_t> seed;
-  bool quiet = false, no_refit = false;
+  bool quiet = false, no_refit = false, no_monotone = false;
 };
 
 std::string seconds_text(double s) {
@@ -69,6 +69,7 @@ TuneJob job_of(const TuneArgs& a, const std::string& store_uri) {
   job.model.family = a.model;
   job.model.on_duplicate_id = a.on_duplicate_id;
   job.model.seed = a.seed;
+  job.model.no_monotone = a.no_monotone;
   job.tracking.store = store_uri;
   job.tracking.experiment = a.experiment;
   job.tracking.register_as = a.register_as;
@@ -171,6 +172,8 @@ void add_tune(CLI::App& app, Action& action) {
   cmd->add_option("--cv-folds", a->cv_folds, "k-fold CV on train + validation (default: off)");
   cmd->add_option("--seed", a->seed, "Sampler seed (default 42)");
   cmd->add_option("--on-duplicate-id", a->on_duplicate_id, kOnDuplicateIdHelp);
+  cmd->add_flag("--no-monotone", a->no_monotone,
+                "Tune trees without the [model.monotone] constraints (to compare)");
   cmd->add_option("--out", a->out, "Folder for the refit best bundle(s) (default ./tuned)");
   cmd->add_flag("--no-refit", a->no_refit, "Do not refit and bundle the best trial");
   cmd->add_option("--register", a->register_as, "Register the refit bundle under this name");

@@ -5,7 +5,9 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_runner.hpp"
+#include "http_client.hpp"
 #include "loanrisk/core/files.hpp"
+#include "server_process.hpp"
 #include "support/cli_checks.hpp"
 
 namespace loanrisk::testing {
@@ -49,7 +51,7 @@ TEST_F(FamiliesCli, TrainAllWritesOneBundlePerFamilyAndTheTable) {
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("AUC-ROC"), std::string::npos);
   const auto table = read_json_file(dir / "all" / "comparison.json");
-  ASSERT_EQ(table["families"].size(), 4u);
+  ASSERT_EQ(table["families"].size(), 5u);
   std::vector<std::string> families;
   for (const auto& row : table["families"]) {
     families.push_back(row["family"].get<std::string>());
@@ -57,7 +59,7 @@ TEST_F(FamiliesCli, TrainAllWritesOneBundlePerFamilyAndTheTable) {
     EXPECT_TRUE(std::filesystem::exists(dir / "all" / families.back() / "report" / "report.html"));
   }
   EXPECT_EQ(families, (std::vector<std::string>{"logistic_regression", "random_forest", "xgboost",
-                                                "lightgbm"}));
+                                                "lightgbm", "scorecard"}));
   EXPECT_TRUE(
       std::filesystem::exists(dir / "all" / "logistic_regression" / "model" / "logistic.json"));
 }
@@ -80,6 +82,52 @@ TEST_F(FamiliesCli, EvaluateWritesTheReport) {
   const std::string html = read_file(dir / "rep" / "report.html");
   EXPECT_NE(html.find("Coefficients"), std::string::npos);
   EXPECT_EQ(html.find("<script"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace loanrisk::testing
+
+namespace loanrisk::testing {
+namespace {
+
+// The scorecard family through the binary and the server: `predict` writes the score beside the
+// PD, and the API answers the score and the points lost per characteristic; monotone constraints
+// can be turned off for a comparison and their directions are recorded in the model.
+TEST_F(FamiliesCli, ScorecardServesItsScoreAndPointsReasons) {
+  make_book();
+  auto r = run_cli(dir, "train --data book.csv --out sc --model scorecard --no-track");
+  ASSERT_EQ(r.code, 0) << r.err;
+  ServerProcess server(dir, "--model sc");
+  ASSERT_GT(server.port(), 0) << slurp(dir / "serve.err");
+  const HttpReply reply = http_call(
+      server.port(), "POST", "/api/v1/predict",
+      R"({"customer_id":"a1","credit_lines_outstanding":4,"loan_amt_outstanding":5200,)"
+      R"("total_debt_outstanding":21000,"income":40000,"years_employed":1,"fico_score":560})");
+  ASSERT_EQ(reply.status, 200) << reply.body;
+  const auto p = nlohmann::json::parse(reply.body)["predictions"][0];
+  ASSERT_TRUE(p["score"].is_number_integer()) << p.dump();
+  const auto& reasons = p["points_reasons"];
+  ASSERT_FALSE(reasons.empty()) << p.dump();
+  for (const auto& reason : reasons) {
+    EXPECT_EQ(reason["points_lost"].get<int>(),
+              reason["max_points"].get<int>() - reason["points"].get<int>());
+    EXPECT_NE(reason["text"].get<std::string>().find(" points ("), std::string::npos);
+  }
+  const auto without = http_call(server.port(), "POST", "/api/v1/predict?reasons=false",
+                                 R"({"credit_lines_outstanding":4,"loan_amt_outstanding":5200,)"
+                                 R"("total_debt_outstanding":21000,"income":40000,)"
+                                 R"("years_employed":1,"fico_score":560})");
+  EXPECT_EQ(nlohmann::json::parse(without.body)["predictions"][0]["score"], p["score"]);
+  EXPECT_EQ(server.stop(), 0);
+
+  r = run_cli(dir, "train --data book.csv --out free --model xgboost --no-track --no-monotone");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto constrained_run = run_cli(dir, "train --data book.csv --out tied --no-track");
+  ASSERT_EQ(constrained_run.code, 0) << constrained_run.err;
+  const auto free_model = read_json_file(dir / "free" / "model" / "xgboost.json");
+  const auto tied_model = read_json_file(dir / "tied" / "model" / "xgboost.json");
+  EXPECT_FALSE(free_model.dump().find("loanrisk_monotone_constraints") != std::string::npos);
+  EXPECT_NE(tied_model.dump().find("loanrisk_monotone_constraints"), std::string::npos);
 }
 
 }  // namespace

@@ -107,7 +107,8 @@ TEST_F(TuneCli, AllFamiliesWithWorkersAndCrossValidation) {
                        store_uri + "' --out tuned --quiet --analysis all.json");
   ASSERT_EQ(r.code, 0) << r.err;
   const auto analysis = nlohmann::json::parse(slurp(dir / "all.json"));
-  for (const char* family : {"logistic_regression", "random_forest", "xgboost", "lightgbm"}) {
+  for (const char* family :
+       {"logistic_regression", "random_forest", "xgboost", "lightgbm", "scorecard"}) {
     SCOPED_TRACE(family);
     EXPECT_NE(r.out.find(family), std::string::npos) << r.out;
     expect_clean_numbers(trials_of(store_uri, std::string("tune-") + family), 4);

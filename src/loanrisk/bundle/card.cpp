@@ -39,6 +39,11 @@ std::string model_card(const Bundle& b) {
      << b.threshold_rule << " on " << fitted_on << ")\n";
   md << "- Calibration: " << b.calibrator.method_name() << " (fitted on " << fitted_on
      << "; every prediction path applies it)\n";
+  if (!std::isnan(b.calibrator.target_rate())) {
+    md << "- PDs anchored to a portfolio default rate of " << 100 * b.calibrator.target_rate()
+       << "% ([calibration] target_rate): every calibrated log-odds is shifted by "
+       << b.calibrator.shift() << " so that the mean PD of the training rows equals it\n";
+  }
   md << "- Class imbalance treatment of the training split: " << b.imbalance << "\n";
   md << "- Inputs (" << b.pipeline.feature_names().size() << "): ";
   for (std::size_t i = 0; i < b.pipeline.feature_names().size(); ++i) {
@@ -98,6 +103,25 @@ std::string model_card(const Bundle& b) {
       leading = false;
     }
     md << ".\n";
+  }
+  if (b.model) {
+    const nlohmann::json info = b.model->describe();
+    if (info.contains("scorecard")) {
+      const auto& s = info.at("scaling");
+      md << "\n## Scorecard\n";
+      md << "Points: " << s.at("base_score").get<double>() << " at odds of "
+         << s.at("base_odds").get<double>() << ":1 (good:bad), " << s.at("pdo").get<double>()
+         << " points to double the odds; an applicant's score is the sum of their points, and a "
+            "higher score is a lower risk. Bins, WoE and IV are from the training rows.\n\n";
+      md << "| characteristic | bin | count | default rate | WoE | IV | points |\n";
+      md << "|---|---|---|---|---|---|---|\n";
+      for (const auto& row : info.at("scorecard")) {
+        md << "| " << row.at("characteristic").get<std::string>() << " | "
+           << row.at("bin").get<std::string>() << " | " << row.at("count") << " | "
+           << num(row, "default_rate") << " | " << num(row, "woe") << " | " << num(row, "iv")
+           << " | " << row.at("points") << " |\n";
+      }
+    }
   }
   md << "\n## Caveats\n";
   md << "- The PD is the model's raw probability; check calibration before using it for "

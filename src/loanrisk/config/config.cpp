@@ -1,5 +1,6 @@
 #include "loanrisk/config/config.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -103,12 +104,21 @@ void read_features(const TomlSection& t, TrainConfig& c) {
 }
 
 void read_model(const TomlSection& t, TrainConfig& c) {
-  t.check_keys({"calibration", "family", "imbalance", "params", "threshold", "threshold_rule"});
+  t.check_keys(
+      {"calibration", "family", "imbalance", "monotone", "params", "threshold", "threshold_rule"});
   t.string("family", c.family);
   t.string("imbalance", c.imbalance);
   t.string("calibration", c.calibration);
   t.string("threshold_rule", c.threshold_rule);
   t.number("threshold", c.threshold);
+  if (const auto monotone = t.section("monotone")) {
+    for (const auto& [key, node] : monotone->table()) {
+      const std::string name(key.str());
+      c.monotone[name] = static_cast<int>(monotone->integer_of(
+          node, name, -1, 1, "-1 (the PD falls as it rises), 0 (free) or 1 (the PD rises)"));
+      c.given_monotone.push_back(name);
+    }
+  }
   if (const auto params = t.section("params")) {
     for (const auto& [key, node] : params->table()) {
       const std::string name(key.str());
@@ -145,7 +155,9 @@ nlohmann::json TrainConfig::to_json() const {
             {"threshold", threshold},
             {"imbalance", imbalance},
             {"calibration", calibration},
-            {"threshold_rule", threshold_rule}}}};
+            {"target_rate", target_rate ? nlohmann::json(*target_rate) : nlohmann::json()},
+            {"threshold_rule", threshold_rule},
+            {"monotone", monotone_enabled ? nlohmann::json(monotone) : nlohmann::json("off")}}}};
 }
 
 TrainConfig parse_config(std::string_view text, const std::string& source_name) {
@@ -155,8 +167,15 @@ TrainConfig parse_config(std::string_view text, const std::string& source_name) 
   c.source = source_name;
   // [serve], [tuning] and [monitor] belong to the layers that read them (each validates
   // its own keys); this parser owns the training sections.
-  top.check_keys({"data", "features", "model", "monitor", "pipeline", "serve", "split", "store",
-                  "tuning", "validation"});
+  top.check_keys({"calibration", "data", "features", "model", "monitor", "pipeline", "serve",
+                  "split", "store", "tuning", "validation"});
+  if (const auto t = top.section("calibration")) {
+    t->check_keys({"target_rate"});
+    double rate = 0;
+    if (t->number("target_rate", rate, {0, 1, true, true}, "e.g. 0.035 for 3.5%")) {
+      c.target_rate = rate;
+    }
+  }
   if (const auto t = top.section("data")) read_data(*t, c);
   if (const auto t = top.section("split")) read_split(*t, c);
   if (const auto t = top.section("features")) read_features(*t, c);
@@ -210,6 +229,31 @@ void validate(TrainConfig& c) {
   } catch (const UsageError& e) {
     throw UsageError(std::string("[features]: ") + e.what());
   }
+  for (const std::string& name : c.given_monotone) {
+    const auto& used = c.features.features;
+    if (std::find(used.begin(), used.end(), name) == used.end()) {
+      throw UsageError("[model.monotone] " + name + " is not a model input; the inputs are: " +
+                       join(used) + " (add it to [features] use, or remove the constraint)");
+    }
+  }
+}
+
+std::map<std::string, int> default_monotone_constraints() {
+  return {{"credit_lines_outstanding", 1}, {"loan_amt_outstanding", 1},
+          {"total_debt_outstanding", 1},   {"income", -1},
+          {"years_employed", -1},          {"fico_score", -1},
+          {"debt_to_income_ratio", 1},     {"credit_to_income_ratio", 1},
+          {"fico_score_diff", -1},         {"normalized_fico_score", -1}};
+}
+
+std::map<std::string, int> monotone_constraints(const TrainConfig& c) {
+  std::map<std::string, int> out;
+  if (!c.monotone_enabled) return out;
+  for (const std::string& name : c.features.features) {
+    const auto it = c.monotone.find(name);
+    if (it != c.monotone.end() && it->second != 0) out[name] = it->second;
+  }
+  return out;
 }
 
 }  // namespace loanrisk

@@ -2,8 +2,10 @@
 // loanrisk.toml: one file for a whole project. Every key is validated; unknown keys are rejected
 // with the list of known ones, with the file, line and column of the offending key.
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json_fwd.hpp>
 
@@ -13,6 +15,11 @@
 #include "loanrisk/models/classifier.hpp"
 
 namespace loanrisk {
+
+/// The directions credit risk moves in: the PD rises with debt-to-income, credit-to-income, total
+/// debt, credit lines and loan amount, and falls with FICO (and its two transforms), income and
+/// years employed.
+std::map<std::string, int> default_monotone_constraints();
 
 /// Everything `loanrisk train` needs besides the data file.
 struct TrainConfig {
@@ -26,8 +33,18 @@ struct TrainConfig {
   ParamValues given_params;
   double threshold = 0.5;          ///< decision threshold on the PD.
   std::string imbalance = "none";  ///< none | class_weight | smote (training split only)
+  /// [model.monotone]: +1 / -1 / 0 per feature for the tree families (the domain's directions
+  /// by default, see default_monotone_constraints()); the file's keys override the defaults.
+  std::map<std::string, int> monotone = default_monotone_constraints();
+  /// The keys [model.monotone] set (each must name a model input).
+  std::vector<std::string> given_monotone;
+  /// False with --no-monotone: trees grow unconstrained (to compare).
+  bool monotone_enabled = true;
   /// platt (default: monotone, so AUC is unchanged) | isotonic | auto | none; fitted on validation.
   std::string calibration = "platt";
+  /// [calibration] target_rate: the portfolio's long-run default rate the PDs are anchored to
+  /// (Calibrator::anchor); unset: the calibrated PDs as fitted.
+  std::optional<double> target_rate;
   /// max_f1 | cost:FN:FP | fixed:T (chosen on validation), or "config" for [model] threshold.
   std::string threshold_rule = "max_f1";
   /// [data] on_duplicate_id: reject | keep-last | group (customer ids on several rows).
@@ -38,6 +55,9 @@ struct TrainConfig {
   /// The resolved configuration, as recorded in a bundle's lineage.
   nlohmann::json to_json() const;
 };
+
+/// The constraints to hand to a classifier: those on the model's features, none when disabled.
+std::map<std::string, int> monotone_constraints(const TrainConfig& config);
 
 /// Reads and validates a loanrisk.toml. UsageError with `file:line:col` on any problem.
 TrainConfig load_config(const std::filesystem::path& path);

@@ -159,6 +159,15 @@ std::string reason_factor(const std::string& feature) {
   return feature;
 }
 
+std::string points_reason_text(const PointsReason& r) {
+  const std::string factor = reason_factor(r.feature);
+  const Catalogue* c = entry_of(factor);
+  std::string name = c ? c->label : r.feature;
+  if (c && factor != r.feature) name += " (" + r.feature + ")";
+  return name + ": " + std::to_string(r.points) + " of " + std::to_string(r.max_points) +
+         " points (" + std::to_string(r.points_lost) + " below the best)";
+}
+
 std::string reason_code(const std::string& factor) {
   const Catalogue* c = entry_of(factor);
   return c ? c->code : "R99_OTHER";

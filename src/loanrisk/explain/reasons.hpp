@@ -14,6 +14,7 @@
 
 #include "loanrisk/core/matrix.hpp"
 #include "loanrisk/data/frame.hpp"
+#include "loanrisk/models/classifier.hpp"
 
 namespace loanrisk {
 
@@ -67,5 +68,9 @@ std::string reason_factor(const std::string& feature);
 
 /// The code of a factor's adverse reason ("R99_OTHER" for factors not catalogued).
 std::string reason_code(const std::string& factor);
+
+/// A scorecard reason in the bank's words: "FICO score: 12 of 48 points (36 below the best)";
+/// a characteristic derived from an input is named after it ("FICO score (fico_score_diff)").
+std::string points_reason_text(const PointsReason& reason);
 
 }  // namespace loanrisk

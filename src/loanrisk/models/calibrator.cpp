@@ -9,6 +9,7 @@
 
 #include "loanrisk/core/enum_names.hpp"
 #include "loanrisk/core/error.hpp"
+#include "loanrisk/core/text.hpp"
 
 namespace loanrisk {
 namespace {
@@ -164,6 +165,48 @@ Calibrator Calibrator::fit(const std::string& method, const std::vector<double>&
 }
 
 double Calibrator::apply(double raw) const {
+  const double p = calibrated(raw);
+  if (shift_ == 0) return p;
+  return clip_pd(1 / (1 + std::exp(-(logit(clip_pd(p)) + shift_))));
+}
+
+void Calibrator::anchor(double target_rate, const std::vector<double>& raw_pd) {
+  if (!(target_rate > 0 && target_rate < 1)) {
+    throw UsageError(
+        "[calibration] target_rate must be a default rate strictly between 0 and 1, "
+        "e.g. 0.035 for 3.5%, got " +
+        format_double(target_rate));
+  }
+  if (raw_pd.empty()) throw InputError("no training row to anchor the PDs on");
+  std::vector<double> z(raw_pd.size());
+  for (std::size_t i = 0; i < raw_pd.size(); ++i) z[i] = logit(clip_pd(calibrated(raw_pd[i])));
+  // g(d) = mean sigmoid(z + d) - target rises strictly from -target to 1 - target: Newton steps,
+  // kept inside a bracket that halves whenever a step would leave it.
+  const auto g = [&](double d, double& slope) {
+    double sum = 0, s2 = 0;
+    for (const double v : z) {
+      const double p = 1 / (1 + std::exp(-(v + d)));
+      sum += p;
+      s2 += p * (1 - p);
+    }
+    slope = s2 / static_cast<double>(z.size());
+    return sum / static_cast<double>(z.size()) - target_rate;
+  };
+  double lo = -60, hi = 60, d = 0;
+  for (int it = 0; it < 200; ++it) {
+    double slope = 0;
+    const double value = g(d, slope);
+    if (std::abs(value) < 1e-14) break;
+    (value > 0 ? hi : lo) = d;
+    const double next = slope > 0 ? d - value / slope : (lo + hi) / 2;
+    d = next > lo && next < hi ? next : (lo + hi) / 2;
+    if (hi - lo < 1e-15) break;
+  }
+  shift_ = d;
+  target_rate_ = target_rate;
+}
+
+double Calibrator::calibrated(double raw) const {
   switch (method_) {
     case Method::None:
       return raw;
@@ -200,6 +243,10 @@ std::string Calibrator::method_name() const {
 
 nlohmann::json Calibrator::to_json() const {
   nlohmann::json j = {{"method", method_name()}};
+  if (!std::isnan(target_rate_)) {
+    j["target_rate"] = target_rate_;
+    j["shift"] = shift_;
+  }
   if (method_ == Method::Platt) {
     j["a"] = a_;
     j["b"] = b_;
@@ -220,6 +267,14 @@ Calibrator Calibrator::from_json(const nlohmann::json& j) {
           "calibrator method '{}' is unknown (expected none, platt or isotonic)", method));
     }
     c.method_ = *known;
+    // Written only by an anchored calibrator; older bundles have neither.
+    if (j.contains("target_rate")) {
+      c.target_rate_ = j.at("target_rate").get<double>();
+      c.shift_ = j.at("shift").get<double>();
+      if (!(c.target_rate_ > 0 && c.target_rate_ < 1) || !std::isfinite(c.shift_)) {
+        throw InputError("calibrator is malformed: target_rate must be in (0, 1) and shift finite");
+      }
+    }
     if (c.method_ == Method::None) return c;
     if (c.method_ == Method::Platt) {
       c.a_ = j.at("a").get<double>();

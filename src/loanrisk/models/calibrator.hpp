@@ -3,6 +3,7 @@
 // curve on the raw log-odds, fitted with Platt's smoothed targets as scikit-learn does) or
 // isotonic regression (pool-adjacent-violators, linear between blocks, clipped outside). The
 // bundle stores it and applies it in every prediction path; the raw score stays available.
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,17 @@ class Calibrator {
   /// Calibrated PDs.
   std::vector<double> apply(const std::vector<double>& raw_pd) const;
 
+  /// Anchors the PDs to a portfolio's long-run default rate: adds to every calibrated log-odds
+  /// the one shift d that makes the mean PD of these rows (the training rows' raw PDs) equal
+  /// target_rate: mean(sigmoid(logit(calibrated_i) + d)) = target_rate, solved by safeguarded
+  /// Newton steps (the mean rises strictly with d). UsageError for a rate outside (0, 1),
+  /// InputError for no rows.
+  void anchor(double target_rate, const std::vector<double>& raw_pd);
+  /// The shift added to the calibrated log-odds (0 when not anchored).
+  double shift() const { return shift_; }
+  /// The rate anchored to; NaN when not anchored.
+  double target_rate() const { return target_rate_; }
+
   Method method() const { return method_; }
   /// "none", "platt" or "isotonic".
   std::string method_name() const;
@@ -52,6 +64,11 @@ class Calibrator {
   Method method_ = Method::None;
   double a_ = 1, b_ = 0;       ///< Platt: sigmoid(a * logit(raw) + b)
   std::vector<double> x_, y_;  ///< Isotonic: knots (raw PD, calibrated PD), x ascending
+  double shift_ = 0;           ///< anchor(): added to the calibrated log-odds
+  double target_rate_ = std::numeric_limits<double>::quiet_NaN();
+
+  /// The calibrated PD before the anchor's shift.
+  double calibrated(double raw_pd) const;
 };
 
 }  // namespace loanrisk

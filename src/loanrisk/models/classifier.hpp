@@ -32,6 +32,13 @@ using ParamValues = std::map<std::string, double>;
 /// with it); returning false stops training and keeps the rounds trained so far.
 using RoundObserver = std::function<bool(int round, const std::vector<double>& validation_pd)>;
 
+/// One reason of a points scorecard: a characteristic and the points the applicant lost against
+/// its best bin.
+struct PointsReason {
+  std::string feature;
+  int points = 0, max_points = 0, points_lost = 0;
+};
+
 /// A binary classifier producing the probability of default.
 class Classifier {
  public:
@@ -59,6 +66,25 @@ class Classifier {
                                                       std::vector<double>& contributions) const {
     contributions = this->contributions(X);
     return predict_proba(X);
+  }
+  /// Monotone constraints by feature name (+1: the PD may only rise with the feature, -1: only
+  /// fall, 0 or absent: free), for the next fit(); names the model does not use are ignored.
+  /// Returns false when the family cannot honour them (the linear one: its coefficients decide).
+  virtual bool set_monotone(const std::map<std::string, int>& constraints) {
+    return constraints.empty();
+  }
+  /// The score in points of each row, for families that have one (the scorecard); empty for the
+  /// others.
+  virtual std::vector<int> points(const DenseMatrix& X) const {
+    static_cast<void>(X);
+    return {};
+  }
+  /// The n characteristics on which one row lost the most points, most first; empty for families
+  /// without points.
+  virtual std::vector<PointsReason> points_reasons(const DenseMatrix& X, std::size_t row,
+                                                   std::size_t n) const {
+    static_cast<void>(X), static_cast<void>(row), static_cast<void>(n);
+    return {};
   }
   /// Writes the model into dir (which exists); files are family-specific.
   virtual void save(const std::filesystem::path& dir) const = 0;

@@ -36,5 +36,8 @@ Family xgboost_family();
 Family random_forest_family();
 /// Leaf-wise histogram boosting in the manner of LightGBM (tree_families.cpp).
 Family lightgbm_family();
+/// Points scorecard: monotone WoE bins, logistic regression, integer points
+/// (scorecard_classifier.cpp).
+Family scorecard_family();
 
 }  // namespace loanrisk::models

@@ -13,10 +13,8 @@ namespace {
 // Adding a family: one line here (and its factory declared in family.hpp).
 const std::vector<Family>& registered() {
   static const std::vector<Family> families = {
-      logistic_regression_family(),
-      random_forest_family(),
-      xgboost_family(),
-      lightgbm_family(),
+      logistic_regression_family(), random_forest_family(), xgboost_family(), lightgbm_family(),
+      scorecard_family(),
   };
   return families;
 }

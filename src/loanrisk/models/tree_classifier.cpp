@@ -92,8 +92,23 @@ void TreeClassifier::fit(const DenseMatrix& X, const std::vector<float>& y,
                          const DenseMatrix* X_val, const std::vector<float>* y_val,
                          const std::vector<float>* weights) {
   if (recipe_ == nullptr) throw InternalError(family_ + " classifier was loaded, not made: refit");
-  const BoosterRecipe recipe = recipe_(params_, X.cols);
-  adopt(train_booster(recipe, TrainingData{X, y, X_val, y_val, weights}, observer_));
+  BoosterRecipe recipe = recipe_(params_, X.cols);
+  // XGBoost takes the constraints as a tuple in column order: "(1,-1,0,...)".
+  const std::vector<std::string> names = model_feature_names(X);
+  std::string tuple;
+  nlohmann::json applied = nlohmann::json::object();
+  for (const std::string& name : names) {
+    const auto it = monotone_.find(name);
+    const int c = it == monotone_.end() ? 0 : it->second;
+    if (c < -1 || c > 1)
+      throw UsageError("monotone constraint of '" + name + "' must be -1, 0 or 1");
+    tuple += (tuple.empty() ? "(" : ",") + std::to_string(c);
+    if (c != 0) applied[name] = c;
+  }
+  if (!applied.empty()) recipe.settings.emplace_back("monotone_constraints", tuple + ")");
+  BoosterPtr trained = train_booster(recipe, TrainingData{X, y, X_val, y_val, weights}, observer_);
+  if (!applied.empty()) set_attr(trained.get(), kMonotoneAttr, applied.dump());
+  adopt(std::move(trained));
 }
 
 void TreeClassifier::check_matrix(const DenseMatrix& X) const {
@@ -171,6 +186,10 @@ nlohmann::json TreeClassifier::describe() const {
   out["best_validation_logloss"] =
       score_attr.empty() ? nlohmann::json(nullptr) : nlohmann::json(std::stod(score_attr));
   out["feature_names"] = feature_names_;
+  const std::string monotone = get_attr(booster, kMonotoneAttr);
+  // A model file written elsewhere may carry anything in the attribute: unreadable reads as none.
+  const nlohmann::json parsed = nlohmann::json::parse(monotone, nullptr, false);
+  out["monotone_constraints"] = parsed.is_object() ? parsed : nlohmann::json::object();
   out["importance_type"] = "total_gain";
   out["importance"] = std::move(importance);
   return out;

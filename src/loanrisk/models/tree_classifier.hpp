@@ -5,6 +5,7 @@
 // (xgboost.json) is the whole saved model.
 #include <cstddef>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -38,8 +39,16 @@ class TreeClassifier final : public Classifier {
   std::vector<double> contributions(const DenseMatrix& X) const override;
   std::vector<double> predict_proba_explained(const DenseMatrix& X,
                                               std::vector<double>& contributions) const override;
+  bool set_monotone(const std::map<std::string, int>& constraints) override {
+    monotone_ = constraints;
+    return true;
+  }
   void save(const std::filesystem::path& dir) const override;
   nlohmann::json describe() const override;
+
+  /// Booster attribute holding the constraints the trees were grown under, as JSON
+  /// {"feature": +1 or -1}, so that a loaded model still reports them.
+  static constexpr const char* kMonotoneAttr = "loanrisk_monotone_constraints";
 
   /// File name save() writes inside the model folder.
   static constexpr const char* kModelFile = "xgboost.json";
@@ -73,6 +82,7 @@ class TreeClassifier final : public Classifier {
   RecipeFn recipe_ = nullptr;
   ParamValues params_;
   RoundObserver observer_;
+  std::map<std::string, int> monotone_;
   BoosterPtr booster_;
   std::vector<std::string> feature_names_;
   std::optional<TreeEnsemble> native_;

@@ -141,6 +141,7 @@ HttpResponse ServeApi::predict(const HttpRequest& request, const std::string& qu
   const std::vector<double> pd = b.predict_transformed(X, with_reasons ? &contributions : nullptr);
   if (!probe) record_predictions(m, frame, pd, "/api/v1/predict");
   const DecisionRule rule(settings_.grades, settings_.lgd, b.threshold, b.schema);
+  const std::vector<int> points = b.model->points(X);  // a scorecard's score; empty otherwise
   HttpResponse response;
   response.body.reserve(256 + pd.size() * (with_reasons ? 640 : 160));
   JsonWriter w(response.body);
@@ -167,6 +168,19 @@ HttpResponse ServeApi::predict(const HttpRequest& request, const std::string& qu
       w.value(*d.expected_loss);
     } else {
       w.null();
+    }
+    if (!points.empty()) w.key("score").value(points[i]);
+    if (!points.empty() && with_reasons) {
+      // The industry's reasons for a scorecard: the points lost against each characteristic's
+      // best bin, most first.
+      w.key("points_reasons").begin_array();
+      for (const PointsReason& r : b.model->points_reasons(X, i, 4)) {
+        w.begin_object().key("feature").value(r.feature).key("code");
+        w.value(reason_code(reason_factor(r.feature))).key("points").value(r.points);
+        w.key("max_points").value(r.max_points).key("points_lost").value(r.points_lost);
+        w.key("text").value(points_reason_text(r)).end_object();
+      }
+      w.end_array();
     }
     if (with_reasons) {
       w.key("reasons").begin_array();

@@ -95,7 +95,7 @@ SearchSpace SearchSpace::from_json(const nlohmann::json& j) {
 
 const std::vector<std::string>& tunable_families() {
   static const std::vector<std::string> all = {"logistic_regression", "random_forest", "xgboost",
-                                               "lightgbm"};
+                                               "lightgbm", "scorecard"};
   return all;
 }
 
@@ -114,6 +114,9 @@ SearchSpace default_search_space(const std::string& family) {
   } else if (family == "lightgbm") {
     s.params = {int_param("n_estimators", 50, 200), float_param("learning_rate", 0.01, 0.3),
                 int_param("num_leaves", 20, 100), int_param("max_depth", -1, 50)};
+  } else if (family == "scorecard") {
+    s.params = {int_param("max_bins", 3, 10), float_param("min_bin_share", 0.02, 0.2),
+                float_param("C", 1e-3, 1e2, true)};
   } else {
     std::string names;
     for (const auto& f : tunable_families()) names += (names.empty() ? "" : ", ") + f;

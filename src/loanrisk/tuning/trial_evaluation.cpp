@@ -76,6 +76,7 @@ TrialEvaluation evaluate_trial(const TuningData& data, const std::string& family
   for (std::size_t k = 0; k < data.folds.size(); ++k) {
     const PreparedData& f = data.folds[k];
     auto model = make_classifier(family, merged);
+    model->set_monotone(monotone_constraints(data.config));
     if (per_round && report) {
       model->observe_rounds([&](int round, const std::vector<double>& pd) {
         const int step = round + 1;

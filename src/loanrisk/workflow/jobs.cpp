@@ -118,6 +118,7 @@ void fields(V& v, M& m) {
   v.text("threshold_rule", m.threshold_rule);
   v.text("on_duplicate_id", m.on_duplicate_id);
   v.seed("seed", m.seed);
+  v.flag("no_monotone", m.no_monotone);
 }
 
 template <class V, class T>
@@ -237,6 +238,7 @@ TrainConfig ModelChoice::resolve() const {
   if (!calibration.empty()) c.calibration = calibration;
   if (!threshold_rule.empty()) c.threshold_rule = threshold_rule;
   if (!on_duplicate_id.empty()) c.on_duplicate_id = on_duplicate_id;
+  if (no_monotone) c.monotone_enabled = false;
   if (seed) {
     c.split.seed = *seed;
     c.params["seed"] = static_cast<double>(*seed % 2147483648ULL);

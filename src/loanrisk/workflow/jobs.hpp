@@ -31,6 +31,7 @@ struct ModelChoice {
   std::vector<std::string> features;  ///< empty: the config's [features] use.
   std::string imbalance, calibration, threshold_rule, on_duplicate_id;  ///< empty: the config's.
   std::optional<std::uint64_t> seed;  ///< the split's and the model's.
+  bool no_monotone = false;           ///< grow trees without [model.monotone] (to compare).
 
   /// The config with the overrides applied and validated (UsageError naming the problem).
   TrainConfig resolve() const;

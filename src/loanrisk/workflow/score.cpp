@@ -19,7 +19,11 @@ PredictOutcome predict_file(const PredictRequest& req) {
 
   std::string out;
   out.reserve(pd.size() * 40 + 32);
-  out += "customer_id,pd,grade,decision,expected_loss\n";
+  // A points scorecard's score goes beside the PD; other families have none.
+  const std::vector<int> points =
+      pd.empty() ? std::vector<int>{} : bundle.model->points(bundle.pipeline.transform(read.frame));
+  out += points.empty() ? "customer_id,pd,grade,decision,expected_loss\n"
+                        : "customer_id,pd,grade,decision,expected_loss,score\n";
   const bool has_ids = !read.frame.ids.empty();
   const DecisionRule rule(req.policy, bundle.threshold, bundle.schema);
   for (std::size_t i = 0; i < pd.size(); ++i) {
@@ -34,6 +38,7 @@ PredictOutcome predict_file(const PredictRequest& req) {
     out += d.decision_text();
     out += ',';
     if (d.expected_loss) out += format_double(*d.expected_loss);
+    if (!points.empty()) out += ',' + std::to_string(points[i]);
     out += '\n';
   }
   write_file_atomic(req.out, out);

@@ -56,6 +56,14 @@ nlohmann::json metric_rows(std::size_t validation, std::size_t calibration, std:
   return rows;
 }
 
+/// Anchors the calibrated PDs to [calibration] target_rate on the training rows (the real ones:
+/// SMOTE's synthetic rows are not part of the portfolio), when one is set.
+void anchor(Calibrator& calibrator, const TrainConfig& config, const Classifier& model,
+            const FeaturePipeline& pipeline, const Frame& train) {
+  if (!config.target_rate) return;
+  calibrator.anchor(*config.target_rate, model.predict_proba(pipeline.transform(train)));
+}
+
 }  // namespace
 
 TrainOutcome train_model(const TrainRequest& req) {
@@ -88,6 +96,7 @@ TrainOutcome train_model(const TrainRequest& req) {
   const DenseMatrix& X_val = data.X_val;
   const DenseMatrix X_test = data.pipeline.transform(test);
   auto model = make_classifier(config.family, config.params);
+  model->set_monotone(monotone_constraints(config));
   model->fit(data.fit.X, data.fit.y, data.val_matrix(), data.val_labels(), data.weights());
   FeaturePipeline& pipeline = data.pipeline;
 
@@ -114,6 +123,7 @@ TrainOutcome train_model(const TrainRequest& req) {
     const std::vector<double>& y_fit = fit_rows.column(target);
     const std::vector<double> raw_fit = model->predict_proba(pipeline.transform(fit_rows));
     b.calibrator = Calibrator::fit(config.calibration, raw_fit, y_fit);
+    anchor(b.calibrator, config, *model, pipeline, train);
     const std::vector<double> pd_fit = b.calibrator.apply(raw_fit);
     b.threshold = choose_threshold(y_fit, pd_fit, rule);
     if (slice) {
@@ -124,6 +134,8 @@ TrainOutcome train_model(const TrainRequest& req) {
     throw UsageError("--calibration " + config.calibration +
                      " needs a validation split: set [split] validation > 0");
   }
+  // Without a validation split there is no calibrator, but the anchor still applies.
+  if (fit_rows.rows() == 0) anchor(b.calibrator, config, *model, pipeline, train);
   if (X_val.rows) {
     out.validation = evaluate_classification(
         validation.column(target), b.calibrator.apply(model->predict_proba(X_val)), b.threshold);

@@ -13,10 +13,10 @@ namespace {
 
 TEST(Registry, ListsFamiliesAndRejectsUnknownWithCandidates) {
   EXPECT_EQ(classifier_families(), (std::vector<std::string>{"logistic_regression", "random_forest",
-                                                             "xgboost", "lightgbm"}));
+                                                             "xgboost", "lightgbm", "scorecard"}));
   EXPECT_THROW_MSG(make_classifier("foo", {}), UsageError,
                    "unknown model family 'foo'; valid families: logistic_regression, "
-                   "random_forest, xgboost, lightgbm");
+                   "random_forest, xgboost, lightgbm, scorecard");
   EXPECT_THROW_MSG(param_specs("foo"), UsageError,
                    "unknown model family 'foo'; valid families: logistic_regression, "
                    "random_forest, xgboost, lightgbm");

@@ -70,6 +70,7 @@ TEST(TrainCalibration, CalibratorAndThresholdComeFromRowsEarlyStoppingNeverSaw) 
   const PreparedData data = prepare_training_data(s.train, s.validation, req.config);
   auto model =
       make_classifier(req.config.family, resolve_params(req.config.family, req.config.params));
+  model->set_monotone(monotone_constraints(req.config));
   model->fit(data.fit.X, data.fit.y, data.val_matrix(), data.val_labels(), data.weights());
   const DenseMatrix X_test = b.pipeline.transform(s.test);
   EXPECT_EQ(model->predict_proba(X_test), b.model->predict_proba(X_test));

@@ -95,19 +95,32 @@ TEST(FamiliesRealData, AcceptanceAucAndCalibratedBrier) {
   const auto data = testing::real_data();
   if (!data) GTEST_SKIP() << "real data not present";
   TempDir dir;
-  const std::map<std::string, double> min_auc = {{"logistic_regression", 0.998},
-                                                 {"random_forest", 0.999},
-                                                 {"xgboost", 0.999},
-                                                 {"lightgbm", 0.999}};
-  for (const auto& [family, auc] : min_auc) {
+  // The original project's bars, unconstrained; the tree families again under the default
+  // monotone constraints, whose cost is measured in docs/modelling.md (random forest loses most).
+  struct Case {
+    std::string family;
+    bool monotone;
+    double min_auc;
+  };
+  const std::vector<Case> cases = {{"logistic_regression", false, 0.998},
+                                   {"random_forest", false, 0.999},
+                                   {"xgboost", false, 0.999},
+                                   {"lightgbm", false, 0.999},
+                                   {"scorecard", false, 0.999},
+                                   {"random_forest", true, 0.998},
+                                   {"xgboost", true, 0.999},
+                                   {"lightgbm", true, 0.999}};
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.family + (c.monotone ? " monotone" : ""));
     TrainRequest req;
     req.data = *data;
-    req.out = dir / family;
-    req.config.family = family;
+    req.out = dir / (c.family + (c.monotone ? "-monotone" : ""));
+    req.config.family = c.family;
+    req.config.monotone_enabled = c.monotone;
     req.bootstrap_resamples = 20;
     const TrainOutcome o = train_model(req);
-    EXPECT_GE(o.test.auc_roc, auc) << family;
-    if (family == "xgboost") {
+    EXPECT_GE(o.test.auc_roc, c.min_auc);
+    if (c.family == "xgboost") {
       EXPECT_LE(o.test.brier, 0.005);
     }
   }
