@@ -147,6 +147,23 @@ std::string model_section(const nlohmann::json& m) {
         "Feature importance (" + m.value("importance_type", std::string("gain")) + ")", labels,
         values);
   }
+  if (m.contains("scorecard") && m["scorecard"].is_array()) {
+    s += "<h3>Scorecard (" + short_number(num(m["scaling"]["base_score"])) + " points at " +
+         short_number(num(m["scaling"]["base_odds"])) + ":1, " +
+         short_number(num(m["scaling"]["pdo"])) +
+         " points to double the odds)</h3><table><tr><th class=\"l\">characteristic</th>"
+         "<th class=\"l\">bin</th><th>count</th><th>default rate</th><th>WoE</th><th>IV</th>"
+         "<th>points</th></tr>";
+    for (const auto& row : m["scorecard"]) {
+      s += "<tr>" + cell(row["characteristic"].get<std::string>(), true) +
+           cell(row["bin"].get<std::string>(), true) +
+           cell(std::to_string(row["count"].get<std::int64_t>())) +
+           cell(short_number(num(row["default_rate"]))) + cell(short_number(num(row["woe"]))) +
+           cell(short_number(num(row["iv"]))) +
+           cell(std::to_string(row["points"].get<std::int64_t>())) + "</tr>";
+    }
+    s += "</table>\n";
+  }
   if (m.contains("coefficients")) {
     s += "<h3>Coefficients (original scale; standardised in the last column)</h3><table><tr>"
          "<th class=\"l\">feature</th><th>coefficient</th><th>standardised</th></tr>";

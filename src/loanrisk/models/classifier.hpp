@@ -86,6 +86,12 @@ class Classifier {
     static_cast<void>(X), static_cast<void>(row), static_cast<void>(n);
     return {};
   }
+  /// For a points scorecard, the characteristic analysis of a population against the training
+  /// rows, one entry per characteristic: {"name", "csi", "score_shift", "bins": [{"bin",
+  /// "reference", "live", "points"}]}, csi = sum (live - reference) ln(live / reference) over its
+  /// own bins (shares floored at 1e-4) and score_shift = sum (live - reference) x points, the
+  /// average points the population gains there. Null for families without bins.
+  virtual nlohmann::json characteristic_stability(const DenseMatrix& X) const;
   /// Writes the model into dir (which exists); files are family-specific.
   virtual void save(const std::filesystem::path& dir) const = 0;
   /// Facts about the trained model for reports (e.g. best_iteration, gain importance per feature).

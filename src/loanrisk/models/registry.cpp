@@ -2,6 +2,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <nlohmann/json.hpp>
+
 #include "loanrisk/core/error.hpp"
 #include "loanrisk/models/classifier.hpp"
 #include "loanrisk/models/family.hpp"
@@ -30,6 +32,11 @@ const Family& find_family(const std::string& name) {
 }
 
 }  // namespace models
+
+nlohmann::json Classifier::characteristic_stability(const DenseMatrix& X) const {
+  static_cast<void>(X);
+  return nullptr;
+}
 
 const std::vector<std::string>& classifier_families() {
   static const std::vector<std::string> names = [] {

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <utility>
 
@@ -140,6 +141,36 @@ std::vector<PointsReason> ScorecardClassifier::points_reasons(const DenseMatrix&
   std::vector<PointsReason> out;
   for (const ReasonCode& r : card_.reasons(row_values(X, row), n)) {
     out.push_back({r.characteristic, r.points, r.max_points, r.points_lost});
+  }
+  return out;
+}
+
+nlohmann::json ScorecardClassifier::characteristic_stability(const DenseMatrix& X) const {
+  const Scorecard& card = scorecard();
+  if (X.rows > 0) row_values(X, 0);  // the shape checks
+  constexpr double kFloor = 1e-4;    // as the drift PSI's empty-share floor
+  nlohmann::json out = nlohmann::json::array();
+  for (std::size_t c = 0; c < card.characteristics.size(); ++c) {
+    const Characteristic& ch = card.characteristics[c];
+    const std::size_t n = ch.binning.bin_total();
+    std::vector<double> live(n, 0.0), reference(n, 0.0);
+    double ref_total = 0;
+    for (std::size_t k = 0; k < n; ++k) ref_total += ch.binning.bin_at(k).count;
+    for (std::size_t r = 0; r < X.rows; ++r) live[ch.binning.bin_index(X.at(r, c))] += 1;
+    double csi = 0, shift = 0;
+    nlohmann::json bins = nlohmann::json::array();
+    for (std::size_t k = 0; k < n; ++k) {
+      reference[k] = ref_total > 0 ? ch.binning.bin_at(k).count / ref_total : 0;
+      live[k] = X.rows > 0 ? live[k] / static_cast<double>(X.rows) : 0;
+      const double a = std::max(live[k], kFloor), e = std::max(reference[k], kFloor);
+      csi += (a - e) * std::log(a / e);
+      shift += (live[k] - reference[k]) * ch.points[k];
+      bins.push_back({{"bin", bin_label(ch.binning, k)},
+                      {"reference", reference[k]},
+                      {"live", live[k]},
+                      {"points", ch.points[k]}});
+    }
+    out.push_back({{"name", ch.name}, {"csi", csi}, {"score_shift", shift}, {"bins", bins}});
   }
   return out;
 }

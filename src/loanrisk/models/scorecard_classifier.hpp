@@ -35,6 +35,7 @@ class ScorecardClassifier final : public Classifier {
   std::vector<int> points(const DenseMatrix& X) const override;
   std::vector<PointsReason> points_reasons(const DenseMatrix& X, std::size_t row,
                                            std::size_t n) const override;
+  nlohmann::json characteristic_stability(const DenseMatrix& X) const override;
   void save(const std::filesystem::path& dir) const override;
   /// The scorecard table: characteristic, bin, count, default rate, WoE, IV, points.
   nlohmann::json describe() const override;

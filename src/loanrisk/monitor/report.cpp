@@ -87,6 +87,21 @@ nlohmann::json performance(const MonitorData& data, const WindowOptions& w,
           {"windows", windows}};
 }
 
+/// The characteristic analysis with a status per characteristic, on the PSI bands (too few rows:
+/// insufficient). Informational: the inputs' own PSI already sets the report's status.
+nlohmann::json characteristics_json(const nlohmann::json& analysis, std::size_t rows) {
+  if (!analysis.is_array()) return nullptr;
+  nlohmann::json out = analysis;
+  for (auto& c : out) {
+    const double csi = c.value("csi", 0.0);
+    c["status"] = status_name(rows < kMinRows ? Status::Insufficient
+                              : csi > kRed    ? Status::Red
+                              : csi >= kAmber ? Status::Amber
+                                              : Status::Green);
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string window_label(std::int64_t time_ms, const std::string& period) {
@@ -150,7 +165,8 @@ MonitorReport monitor_report(const ModelReference& reference, const MonitorData&
       {"traffic", data.traffic},
       {"outcomes", data.outcomes},
       {"performance", labelled ? performance(data, windows, training) : nlohmann::json(nullptr)},
-      {"challenger", shadow_comparison(data.pd, data.challenger_pd, data.target)}};
+      {"challenger", shadow_comparison(data.pd, data.challenger_pd, data.target)},
+      {"characteristics", characteristics_json(data.characteristics, data.pd.size())}};
   return r;
 }
 

@@ -25,6 +25,8 @@ struct MonitorData {
   std::vector<double> challenger_pd;
   nlohmann::json outcomes;  ///< how outcomes were joined to a log (OutcomeJoin), or null.
   nlohmann::json traffic;   ///< {"models": {...}, "challengers": {...}} lines per version, or null.
+  /// A scorecard's characteristic analysis (Classifier::characteristic_stability), or null.
+  nlohmann::json characteristics;
 };
 
 /// How rows are grouped into performance windows.

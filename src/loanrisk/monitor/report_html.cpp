@@ -176,6 +176,19 @@ std::string monitor_report_html(const nlohmann::json& r) {
   if (r.contains("challenger") && r["challenger"].is_object()) {
     s += "<h2>4. Champion and challenger</h2>\n" + challenger_section(r["challenger"]);
   }
+  if (r.contains("characteristics") && r["characteristics"].is_array()) {
+    s += "<h2>Scorecard characteristics</h2>\n<p>Each characteristic on the scorecard's own "
+         "bins: CSI (the PSI of its bins, same bands) and the average points the population "
+         "gains or loses there against the training rows.</p>\n<table><tr><th class=\"l\">"
+         "characteristic</th><th class=\"l\">status</th><th>CSI</th><th>score shift</th>"
+         "</tr>\n";
+    for (const auto& c : r["characteristics"]) {
+      s += "<tr>" + cell(c["name"].get<std::string>(), true) + "<td class=\"l\">" +
+           badge(c["status"].get<std::string>()) + "</td>" + cell(short_number(num(c["csi"]))) +
+           cell(short_number(num(c["score_shift"]))) + "</tr>\n";
+    }
+    s += "</table>\n";
+  }
   return s + "</body>\n</html>\n";
 }
 

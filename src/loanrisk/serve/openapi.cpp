@@ -125,7 +125,8 @@ json openapi_document(const RouteTable& routes) {
         {"description",
          "model, threshold, predictions[]: "
          "customer_id, pd, grade, decision, "
-         "expected_loss, reasons[]"}}},
+         "expected_loss, reasons[]; a points scorecard adds score (integer points) and "
+         "points_reasons[] (feature, code, points, max_points, points_lost, text)"}}},
       {"Explanations",
        {{"type", "object"},
         {"description",

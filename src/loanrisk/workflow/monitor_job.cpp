@@ -92,6 +92,9 @@ MonitorJobResult run_monitor_job(const MonitorJob& job, Store* store) {
     throw InputError(data.source + ": no scored row to monitor" +
                      (job.log.empty() ? "" : " (check --since/--until)"));
   }
+  // A scorecard's characteristics on its own bins (null for the other families).
+  data.characteristics =
+      bundle.model->characteristic_stability(bundle.pipeline.transform(data.inputs));
   const nlohmann::json model = {{"source", result.bundle.string()},
                                 {"family", bundle.family},
                                 {"created_at", bundle.created_at}};

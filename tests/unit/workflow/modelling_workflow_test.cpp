@@ -73,6 +73,9 @@ TEST(ModellingWorkflow, ScorecardTrainsPredictsWithPointsAndShowsItsTable) {
   EXPECT_NE(card.find("| characteristic | bin | count | default rate | WoE | IV | points |"),
             std::string::npos);
   EXPECT_TRUE(std::filesystem::exists(req.out / "model" / "scorecard.csv"));
+  // The evaluation report in the bundle shows the table too.
+  EXPECT_NE(read_file(req.out / "report" / "report.html").find("<h3>Scorecard (600 points at 50:1"),
+            std::string::npos);
 }
 
 }  // namespace
