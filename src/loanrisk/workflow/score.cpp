@@ -14,14 +14,15 @@ PredictOutcome predict_file(const PredictRequest& req) {
   const auto start = std::chrono::steady_clock::now();
   const Bundle bundle = Bundle::load(req.model);
   const ReadResult read = read_with_rejects(req.data, bundle.schema, false, req.rejects);
+  // One transform serves the PD and, for a points scorecard, the score.
+  const DenseMatrix X = read.frame.rows() ? bundle.pipeline.transform(read.frame) : DenseMatrix{};
   const std::vector<double> pd =
-      read.frame.rows() ? bundle.predict(read.frame) : std::vector<double>{};
+      read.frame.rows() ? bundle.predict_transformed(X) : std::vector<double>{};
 
   std::string out;
   out.reserve(pd.size() * 40 + 32);
   // A points scorecard's score goes beside the PD; other families have none.
-  const std::vector<int> points =
-      pd.empty() ? std::vector<int>{} : bundle.model->points(bundle.pipeline.transform(read.frame));
+  const std::vector<int> points = pd.empty() ? std::vector<int>{} : bundle.model->points(X);
   out += points.empty() ? "customer_id,pd,grade,decision,expected_loss\n"
                         : "customer_id,pd,grade,decision,expected_loss,score\n";
   const bool has_ids = !read.frame.ids.empty();
