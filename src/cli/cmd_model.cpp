@@ -148,9 +148,9 @@ void add_train(CLI::App& app, Action& action) {
                   "Bundle folder to write (required; with --model all, one folder per family)");
   cmd->add_option("--config", a->job.model.config,
                   "loanrisk.toml with schema, split, features and model");
-  cmd->add_option("--model", a->job.model.family,
-                  "Model family (overrides the config): logistic_regression, random_forest, "
-                  "xgboost, lightgbm, or all");
+  cmd->add_option(
+      "--model", a->job.model.family,
+      "Model family (overrides the config): " + join(classifier_families()) + ", or all");
   cmd->add_flag("--help-params", a->help_params,
                 "Print the parameters of --model NAME (or of every family) and exit");
   cmd->add_option("--imbalance", a->job.model.imbalance,

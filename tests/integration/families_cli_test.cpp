@@ -35,6 +35,22 @@ TEST_F(FamiliesCli, HelpParamsListsDeclaredParameters) {
                    "random_forest, xgboost, lightgbm");
 }
 
+TEST_F(FamiliesCli, ASeedTrainsAFamilyWithoutRandomness) {
+  make_book();
+  for (const char* family : {"logistic_regression", "scorecard"}) {
+    auto r =
+        run_cli(dir, std::string("train --data book.csv --no-track --force --seed 4 --out b ") +
+                         "--model " + family);
+    EXPECT_EQ(r.code, 0) << family << ": " << r.err;
+  }
+  // The help names every family.
+  auto help = run_cli(dir, "train --help");
+  EXPECT_NE(
+      help.out.find("logistic_regression, random_forest, xgboost, lightgbm, scorecard, or all"),
+      std::string::npos)
+      << help.out;
+}
+
 TEST_F(FamiliesCli, BadFlagsAreUsageErrors) {
   make_book();
   expect_cli_error(dir, "train --data book.csv --out b --no-track --calibration beta", 2,
@@ -47,8 +63,13 @@ TEST_F(FamiliesCli, BadFlagsAreUsageErrors) {
 
 TEST_F(FamiliesCli, TrainAllWritesOneBundlePerFamilyAndTheTable) {
   make_book();
-  auto r = run_cli(dir, "train --data book.csv --out all --model all --no-track");
+  // --seed reaches the families that have one; logistic_regression and scorecard have none (it
+  // was refused as an unknown parameter of theirs).
+  auto r = run_cli(dir, "train --data book.csv --out all --model all --no-track --seed 11");
   ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(read_json_file(dir / "all" / "xgboost" / "manifest.json")["params"]["seed"], 11.0);
+  EXPECT_FALSE(
+      read_json_file(dir / "all" / "scorecard" / "manifest.json")["params"].contains("seed"));
   EXPECT_NE(r.out.find("AUC-ROC"), std::string::npos);
   const auto table = read_json_file(dir / "all" / "comparison.json");
   ASSERT_EQ(table["families"].size(), 5u);

@@ -227,6 +227,18 @@ TrainOutcome train_one(const TrainRequest& request, Store* store, const Tracking
 
 }  // namespace
 
+namespace {
+
+/// Whether a family declares a parameter: families without randomness (logistic_regression,
+/// scorecard) have no seed.
+bool has_param(const std::string& family, const std::string& name) {
+  const auto& specs = param_specs(family);
+  return std::any_of(specs.begin(), specs.end(),
+                     [&](const ParamSpec& s) { return s.name == name; });
+}
+
+}  // namespace
+
 TrainConfig ModelChoice::resolve() const {
   TrainConfig c = config.empty() ? TrainConfig{} : load_config(config);
   if (!family.empty() && family != "all" && family != c.family) {
@@ -241,7 +253,7 @@ TrainConfig ModelChoice::resolve() const {
   if (no_monotone) c.monotone_enabled = false;
   if (seed) {
     c.split.seed = *seed;
-    c.params["seed"] = static_cast<double>(*seed % 2147483648ULL);
+    if (has_param(c.family, "seed")) c.params["seed"] = static_cast<double>(*seed % 2147483648ULL);
   }
   // Chosen features pass the checks a config file's [features] use passes.
   if (!features.empty()) validate(c);
@@ -334,7 +346,7 @@ TrainJobResult run_train_job(const TrainJob& job, Store* store) {
     req.out = base.out / family;
     req.config.family = family;
     req.config.params.clear();
-    if (base.config.params.count("seed") && family != "logistic_regression") {
+    if (base.config.params.count("seed") && has_param(family, "seed")) {
       req.config.params["seed"] = base.config.params.at("seed");
     }
     auto& row = result.families.emplace_back();
