@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "loanrisk/core/error.hpp"
+#include "loanrisk/core/json_fields.hpp"
 #include "loanrisk/features/pipeline.hpp"
 
 namespace loanrisk {
@@ -14,66 +15,34 @@ constexpr int kFormatVersion = 1;
 
 using nlohmann::json;
 
-[[noreturn]] void bad(const std::string& what) {
-  throw InputError("pipeline JSON: " + what);
-}
-
-const json& field(const json& obj, const std::string& key, const std::string& path) {
-  const auto it = obj.find(key);
-  if (it == obj.end()) bad("missing field '" + path + key + "'");
-  return *it;
-}
-
-double number(const json& obj, const std::string& key, const std::string& path) {
-  const json& v = field(obj, key, path);
-  if (!v.is_number() || !std::isfinite(v.get<double>())) {
-    bad("field '" + path + key + "' must be a finite number, got " + v.dump());
-  }
-  return v.get<double>();
-}
-
-const json& object(const json& obj, const std::string& key, const std::string& path) {
-  const json& v = field(obj, key, path);
-  if (!v.is_object()) bad("field '" + path + key + "' must be an object, got " + v.dump());
-  return v;
-}
-
-void reject_unknown_keys(const json& obj, const std::vector<std::string>& known,
-                         const std::string& path) {
-  for (const auto& [key, value] : obj.items()) {
-    if (std::find(known.begin(), known.end(), key) == known.end()) {
-      bad("unknown field '" + path + key + "'");
-    }
-  }
-}
+const JsonFields kFields("pipeline JSON");
 
 PipelineOptions options_from_json(const json& j) {
   PipelineOptions o;
-  const json& features = field(j, "features", "");
-  if (!features.is_array()) bad("field 'features' must be an array, got " + features.dump());
+  const json& features = kFields.array(j, "features", "");
   for (const json& f : features) {
-    if (!f.is_string()) bad("field 'features' must hold strings, got " + f.dump());
+    if (!f.is_string()) kFields.fail("field 'features' must hold strings, got " + f.dump());
     o.features.push_back(f.get<std::string>());
   }
-  for (const auto& [column, rule] : object(j, "outliers", "").items()) {
+  for (const auto& [column, rule] : kFields.object(j, "outliers", "").items()) {
     const std::string path = "outliers." + column + ".";
-    if (!rule.is_object()) bad("field 'outliers." + column + "' must be an object");
-    reject_unknown_keys(rule, {"iqr_factor", "action"}, path);
-    const json& action = field(rule, "action", path);
-    if (!action.is_string()) bad("field '" + path + "action' must be a string");
+    if (!rule.is_object()) kFields.fail("field 'outliers." + column + "' must be an object");
+    kFields.reject_unknown(rule, {"iqr_factor", "action"}, path);
+    const json& action = kFields.field(rule, "action", path);
+    if (!action.is_string()) kFields.fail("field '" + path + "action' must be a string");
     try {
-      o.outliers[column] = {number(rule, "iqr_factor", path),
+      o.outliers[column] = {kFields.finite(rule, "iqr_factor", path),
                             parse_outlier_action(action.get<std::string>())};
     } catch (const UsageError& e) {
-      bad("field '" + path + "action': " + e.what());
+      kFields.fail("field '" + path + "action': " + e.what());
     }
   }
-  o.z_threshold = number(j, "z_threshold", "");
-  o.income_floor = number(j, "income_floor", "");
+  o.z_threshold = kFields.finite(j, "z_threshold", "");
+  o.income_floor = kFields.finite(j, "income_floor", "");
   try {
     o.validate();
   } catch (const UsageError& e) {
-    bad(e.what());
+    kFields.fail(e.what());
   }
   return o;
 }
@@ -101,34 +70,35 @@ nlohmann::json FeaturePipeline::to_json() const {
 }
 
 FeaturePipeline FeaturePipeline::from_json(const nlohmann::json& j) {
-  if (!j.is_object()) bad("expected an object, got " + j.dump());
-  const json& version = field(j, "format_version", "");
+  if (!j.is_object()) kFields.fail("expected an object, got " + j.dump());
+  const json& version = kFields.field(j, "format_version", "");
   if (!version.is_number_integer() || version.get<long long>() != kFormatVersion) {
-    bad("field 'format_version' is " + version.dump() + "; this build reads version " +
-        std::to_string(kFormatVersion));
+    kFields.fail("field 'format_version' is " + version.dump() + "; this build reads version " +
+                 std::to_string(kFormatVersion));
   }
-  reject_unknown_keys(j,
-                      {"format_version", "features", "outliers", "z_threshold", "income_floor",
-                       "fits", "fico_min", "fico_max"},
-                      "");
+  kFields.reject_unknown(j,
+                         {"format_version", "features", "outliers", "z_threshold", "income_floor",
+                          "fits", "fico_min", "fico_max"},
+                         "");
   FeaturePipeline p;
   p.options_ = options_from_json(j);
-  for (const auto& [column, f] : object(j, "fits", "").items()) {
+  for (const auto& [column, f] : kFields.object(j, "fits", "").items()) {
     const std::string path = "fits." + column + ".";
     const auto& raw = raw_feature_names();
     if (std::find(raw.begin(), raw.end(), column) == raw.end()) {
-      bad("field 'fits." + column + "' is not a raw column");
+      kFields.fail("field 'fits." + column + "' is not a raw column");
     }
-    if (!f.is_object()) bad("field 'fits." + column + "' must be an object");
-    reject_unknown_keys(f, {"q1", "q3", "mean", "std", "lower", "upper"}, path);
+    if (!f.is_object()) kFields.fail("field 'fits." + column + "' must be an object");
+    kFields.reject_unknown(f, {"q1", "q3", "mean", "std", "lower", "upper"}, path);
     ColumnFit fit;
-    fit.q1 = number(f, "q1", path);
-    fit.q3 = number(f, "q3", path);
-    fit.mean = number(f, "mean", path);
-    fit.std = number(f, "std", path);
-    fit.lower = number(f, "lower", path);
-    fit.upper = number(f, "upper", path);
-    if (fit.lower > fit.upper) bad("field '" + path + "lower' is above '" + path + "upper'");
+    fit.q1 = kFields.finite(f, "q1", path);
+    fit.q3 = kFields.finite(f, "q3", path);
+    fit.mean = kFields.finite(f, "mean", path);
+    fit.std = kFields.finite(f, "std", path);
+    fit.lower = kFields.finite(f, "lower", path);
+    fit.upper = kFields.finite(f, "upper", path);
+    if (fit.lower > fit.upper)
+      kFields.fail("field '" + path + "lower' is above '" + path + "upper'");
     const auto rule = p.options_.outliers.find(column);
     if (rule != p.options_.outliers.end()) fit.rule = rule->second;
     p.fits_[column] = fit;
@@ -139,11 +109,11 @@ FeaturePipeline FeaturePipeline::from_json(const nlohmann::json& j) {
     if (rule.action != OutlierAction::None) needed.push_back(column);
   }
   for (const auto& column : needed) {
-    if (p.fits_.count(column) == 0) bad("missing field 'fits." + column + "'");
+    if (p.fits_.count(column) == 0) kFields.fail("missing field 'fits." + column + "'");
   }
-  p.fico_min_ = number(j, "fico_min", "");
-  p.fico_max_ = number(j, "fico_max", "");
-  if (p.fico_min_ > p.fico_max_) bad("field 'fico_min' is above 'fico_max'");
+  p.fico_min_ = kFields.finite(j, "fico_min", "");
+  p.fico_max_ = kFields.finite(j, "fico_max", "");
+  if (p.fico_min_ > p.fico_max_) kFields.fail("field 'fico_min' is above 'fico_max'");
   p.make_plan();
   return p;
 }

@@ -5,6 +5,7 @@
 // implies, and reason codes. Good = target 0, bad = target 1; WoE = ln(%good / %bad), so a higher
 // WoE is a safer bin (as eda/woe.hpp).
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,8 @@ enum class BinDirection { Auto, Ascending, Descending };
 
 /// The name of a direction in JSON ("auto", "ascending", "descending").
 std::string bin_direction_name(BinDirection direction);
+/// The direction a name gives; nullopt for an unknown name.
+std::optional<BinDirection> parse_bin_direction(const std::string& name);
 
 /// What fit_binning() may do; UsageError when out of range.
 struct BinningOptions {
@@ -91,6 +94,11 @@ struct ScoreScaling {
   /// base_score - factor * ln(base_odds).
   double offset() const;
 };
+
+/// Bounds that keep every score (a sum of points) within an int: real scorecards give tens to
+/// hundreds of points per bin over a handful of characteristics.
+inline constexpr int kMaxBinPoints = 1'000'000;
+inline constexpr std::size_t kMaxCharacteristics = 1000;
 
 /// One characteristic of a scorecard: its bins, coefficient and integer points per bin.
 struct Characteristic {

@@ -64,12 +64,17 @@ void ScorecardClassifier::fit(const DenseMatrix& X, const std::vector<float>& y,
   }
   const std::vector<std::string> names = model_feature_names(X);
   const std::vector<double> target(y.begin(), y.end());
-  const BinningOptions options = binning_options(params_);
+  BinningOptions options = binning_options(params_);
   std::vector<Binning> binnings;
   DenseMatrix woe{X.rows, X.cols, std::vector<float>(X.values.size()), names};
   std::vector<double> column(X.rows);
   for (std::size_t c = 0; c < X.cols; ++c) {
     for (std::size_t r = 0; r < X.rows; ++r) column[r] = X.at(r, c);
+    const auto configured = monotone_.find(names[c]);
+    const int sign = configured == monotone_.end() ? 0 : configured->second;
+    options.direction = sign > 0   ? BinDirection::Ascending
+                        : sign < 0 ? BinDirection::Descending
+                                   : BinDirection::Auto;
     try {
       binnings.push_back(fit_binning(column, target, options));
     } catch (const InputError& e) {
@@ -90,7 +95,7 @@ void ScorecardClassifier::fit(const DenseMatrix& X, const std::vector<float>& y,
   fitted_ = true;
 }
 
-std::vector<double> ScorecardClassifier::row_values(const DenseMatrix& X, std::size_t r) const {
+void ScorecardClassifier::check_matrix(const DenseMatrix& X) const {
   const Scorecard& card = scorecard();
   if (X.cols != card.characteristics.size() || X.values.size() != X.rows * X.cols) {
     throw InputError(fmt::format("matrix has {} columns but the scorecard has {} characteristics",
@@ -104,42 +109,51 @@ std::vector<double> ScorecardClassifier::row_values(const DenseMatrix& X, std::s
       }
     }
   }
+}
+
+template <typename F>
+void ScorecardClassifier::for_each_row(const DenseMatrix& X, F&& f) const {
+  check_matrix(X);
   std::vector<double> v(X.cols);
-  for (std::size_t c = 0; c < X.cols; ++c) v[c] = X.at(r, c);
-  return v;
+  for (std::size_t r = 0; r < X.rows; ++r) {
+    for (std::size_t c = 0; c < X.cols; ++c) v[c] = X.at(r, c);
+    f(r, v);
+  }
 }
 
 std::vector<double> ScorecardClassifier::predict_proba(const DenseMatrix& X) const {
   std::vector<double> out(X.rows);
-  for (std::size_t r = 0; r < X.rows; ++r) out[r] = card_.model_pd(row_values(X, r));
+  for_each_row(X, [&](std::size_t r, const std::vector<double>& v) { out[r] = card_.model_pd(v); });
   return out;
 }
 
 std::vector<double> ScorecardClassifier::contributions(const DenseMatrix& X) const {
   std::vector<double> out;
   out.reserve(X.rows * (X.cols + 1));
-  for (std::size_t r = 0; r < X.rows; ++r) {
-    const std::vector<double> v = row_values(X, r);
+  for_each_row(X, [&](std::size_t, const std::vector<double>& v) {
     for (std::size_t c = 0; c < v.size(); ++c) {
       const Characteristic& ch = card_.characteristics[c];
       out.push_back(ch.coefficient * ch.binning.woe_of(v[c]));
     }
     out.push_back(card_.intercept);
-  }
+  });
   return out;
 }
 
 std::vector<int> ScorecardClassifier::points(const DenseMatrix& X) const {
   std::vector<int> out(X.rows);
-  for (std::size_t r = 0; r < X.rows; ++r) out[r] = card_.score(row_values(X, r));
+  for_each_row(X, [&](std::size_t r, const std::vector<double>& v) { out[r] = card_.score(v); });
   return out;
 }
 
 std::vector<PointsReason> ScorecardClassifier::points_reasons(const DenseMatrix& X, std::size_t row,
                                                               std::size_t n) const {
   if (row >= X.rows) throw InternalError("points_reasons: row out of range");
+  check_matrix(X);
+  std::vector<double> v(X.cols);
+  for (std::size_t c = 0; c < X.cols; ++c) v[c] = X.at(row, c);
   std::vector<PointsReason> out;
-  for (const ReasonCode& r : card_.reasons(row_values(X, row), n)) {
+  for (const ReasonCode& r : card_.reasons(v, n)) {
     out.push_back({r.characteristic, r.points, r.max_points, r.points_lost});
   }
   return out;
@@ -147,8 +161,8 @@ std::vector<PointsReason> ScorecardClassifier::points_reasons(const DenseMatrix&
 
 nlohmann::json ScorecardClassifier::characteristic_stability(const DenseMatrix& X) const {
   const Scorecard& card = scorecard();
-  if (X.rows > 0) row_values(X, 0);  // the shape checks
-  constexpr double kFloor = 1e-4;    // as the drift PSI's empty-share floor
+  check_matrix(X);
+  constexpr double kFloor = 1e-4;  // as the drift PSI's empty-share floor
   nlohmann::json out = nlohmann::json::array();
   for (std::size_t c = 0; c < card.characteristics.size(); ++c) {
     const Characteristic& ch = card.characteristics[c];
@@ -175,52 +189,6 @@ nlohmann::json ScorecardClassifier::characteristic_stability(const DenseMatrix& 
   return out;
 }
 
-nlohmann::json scorecard_to_json(const Scorecard& card) {
-  nlohmann::json chars = nlohmann::json::array();
-  for (const Characteristic& c : card.characteristics) {
-    chars.push_back({{"name", c.name},
-                     {"coefficient", c.coefficient},
-                     {"points", c.points},
-                     {"binning", c.binning.to_json()}});
-  }
-  return {{"scaling",
-           {{"base_score", card.scaling.base_score},
-            {"base_odds", card.scaling.base_odds},
-            {"pdo", card.scaling.pdo}}},
-          {"intercept", card.intercept},
-          {"characteristics", chars}};
-}
-
-Scorecard scorecard_from_json(const nlohmann::json& j) {
-  Scorecard card;
-  try {
-    const auto& s = j.at("scaling");
-    card.scaling = {s.at("base_score").get<double>(), s.at("base_odds").get<double>(),
-                    s.at("pdo").get<double>()};
-    card.intercept = j.at("intercept").get<double>();
-    for (const auto& c : j.at("characteristics")) {
-      Characteristic ch;
-      ch.name = c.at("name").get<std::string>();
-      ch.coefficient = c.at("coefficient").get<double>();
-      ch.points = c.at("points").get<std::vector<int>>();
-      ch.binning = Binning::from_json(c.at("binning"));
-      if (ch.points.size() != ch.binning.bin_total() || !std::isfinite(ch.coefficient)) {
-        throw InputError("characteristic '" + echo_text(ch.name, 60) + "' has " +
-                         std::to_string(ch.points.size()) + " points for " +
-                         std::to_string(ch.binning.bin_total()) + " bins");
-      }
-      card.characteristics.push_back(std::move(ch));
-    }
-  } catch (const nlohmann::json::exception& e) {
-    throw InputError(std::string("scorecard is malformed: ") + e.what());
-  }
-  if (card.characteristics.empty() || !std::isfinite(card.intercept) ||
-      !(card.scaling.pdo > 0 && card.scaling.base_odds > 0)) {
-    throw InputError("scorecard is malformed: no characteristic, or a bad intercept or scaling");
-  }
-  return card;
-}
-
 std::string scorecard_table_csv(const Scorecard& card) {
   std::string out = "characteristic,bin,count,default_rate,woe,iv,points\n";
   for (const Characteristic& c : card.characteristics) {
@@ -237,9 +205,10 @@ std::string scorecard_table_csv(const Scorecard& card) {
 nlohmann::json ScorecardClassifier::describe() const {
   const Scorecard& card = scorecard();
   nlohmann::json table = nlohmann::json::array(), importance = nlohmann::json::object(),
-                 names = nlohmann::json::array();
+                 names = nlohmann::json::array(), directions = nlohmann::json::object();
   for (const Characteristic& c : card.characteristics) {
     names.push_back(c.name);
+    directions[c.name] = bin_direction_name(c.binning.direction);
     importance[c.name] = c.binning.iv;
     for (std::size_t k = 0; k < c.binning.bin_total(); ++k) {
       const BinStats& s = c.binning.bin_at(k);
@@ -260,6 +229,7 @@ nlohmann::json ScorecardClassifier::describe() const {
             {"pdo", card.scaling.pdo}}},
           {"intercept", card.intercept},
           {"scorecard", table},
+          {"directions", directions},
           {"importance_type", "information_value"},
           {"importance", importance}};
 }

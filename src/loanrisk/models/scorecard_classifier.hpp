@@ -6,6 +6,7 @@
 // is the logistic model's; the score in points is shown beside it, and reasons are the points an
 // applicant lost against each characteristic's best bin.
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -28,6 +29,12 @@ class ScorecardClassifier final : public Classifier {
   const ParamValues& params() const override { return params_; }
   void fit(const DenseMatrix& X, const std::vector<float>& y, const DenseMatrix* X_val,
            const std::vector<float>* y_val, const std::vector<float>* weights) override;
+  /// [model.monotone] for the bins: +1 makes the default rate ascend with the value, -1 descend,
+  /// 0 or absent lets the data choose (the sign of Spearman's correlation).
+  bool set_monotone(const std::map<std::string, int>& constraints) override {
+    monotone_ = constraints;
+    return true;
+  }
   std::vector<double> predict_proba(const DenseMatrix& X) const override;
   /// Each characteristic's coefficient x WoE, the intercept as the base value: they sum to the
   /// margin.
@@ -47,10 +54,15 @@ class ScorecardClassifier final : public Classifier {
   static constexpr const char* kTableFile = "scorecard.csv";
 
  private:
-  /// The values of row r in characteristic order; InputError for a wrong shape.
-  std::vector<double> row_values(const DenseMatrix& X, std::size_t r) const;
+  /// InputError unless X's columns are the characteristics, in order.
+  void check_matrix(const DenseMatrix& X) const;
+  /// Checks X, then calls f(r, values) for each row r with its values in characteristic order
+  /// (one buffer for every row).
+  template <typename F>
+  void for_each_row(const DenseMatrix& X, F&& f) const;
 
   ParamValues params_;
+  std::map<std::string, int> monotone_;
   Scorecard card_;
   bool fitted_ = false;
 };

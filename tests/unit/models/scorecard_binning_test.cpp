@@ -307,22 +307,24 @@ TEST(ScorecardBinning, BadJsonIsRefusedWithWhatIsWrong) {
            "strictly increasing"},
           {with([](nlohmann::json& j) { j["edges"] = {1}; }), "1 edges need 2 bins, got 3"},
           {with([](nlohmann::json& j) { j["bins"][1]["woe"] = nullptr; }),
-           "bins[1].woe must be a finite number, got null"},
+           "field 'bins[1].woe' must be a finite number, got null"},
           {with([](nlohmann::json& j) { j["bins"][0]["count"] = -3; }),
-           "bins[0].count must be a count (an integer >= 0), got -3"},
+           "field 'bins[0].count' must be a count (an integer >= 0), got -3"},
           {with([](nlohmann::json& j) { j["bins"][2]["goods"] = 5; }),
            "bins[2] has 5 goods and 6 bads but count 10"},
           {with([](nlohmann::json& j) { j["missing"]["iv"] = "x"; }),
-           "missing.iv must be a finite number"},
+           "field 'missing.iv' must be a finite number"},
           {with([](nlohmann::json& j) { j["direction"] = "auto"; }),
            "direction 'auto' is unknown (expected ascending or descending)"},
-          {with([](nlohmann::json& j) { j.erase("specials"); }), "scorecard binning is malformed"},
-          {"[1, 2]", "scorecard binning must be a JSON object"},
+          {with([](nlohmann::json& j) { j.erase("specials"); }),
+           "scorecard binning: missing field 'specials'"},
+          {"[1, 2]", "scorecard binning: the binning must be an object, got [1,2]"},
       });
   // A NaN WoE can only come from memory (JSON text has none): refused all the same.
   nlohmann::json nan_woe = good;
   nan_woe["bins"][0]["woe"] = kNaN;
-  EXPECT_THROW_MSG(Binning::from_json(nan_woe), InputError, "bins[0].woe must be a finite number");
+  EXPECT_THROW_MSG(Binning::from_json(nan_woe), InputError,
+                   "field 'bins[0].woe' must be a finite number");
 }
 
 /// A binning with the given range-bin WoEs (counts are not used by the points).

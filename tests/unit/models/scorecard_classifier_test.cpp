@@ -89,5 +89,74 @@ TEST(ScorecardClassifier, PointsPdsAndTheTableAgreeAndSurviveTheRoundTrip) {
   EXPECT_TRUE(logistic->points(test.X).empty());
 }
 
+TEST(ScorecardClassifier, ADamagedScorecardFileIsRefusedByField) {
+  const testing::Labelled train = testing::logistic_problem(500, 4, 5);
+  auto model = make_classifier("scorecard", {{"max_bins", 3}});
+  model->fit(train.X, train.y, nullptr, nullptr, nullptr);
+  const nlohmann::json good =
+      scorecard_to_json(dynamic_cast<const ScorecardClassifier&>(*model).scorecard());
+  EXPECT_EQ(scorecard_to_json(scorecard_from_json(good)), good);
+  auto with = [&](auto edit) {
+    nlohmann::json j = good;
+    edit(j);
+    return j.dump();
+  };
+  // A points value beyond an int was cast (undefined behaviour) before it was checked.
+  loanrisk::testing::expect_refusals<InputError>(
+      [](const std::string& text) { return scorecard_from_json(nlohmann::json::parse(text)); },
+      {
+          {with([](nlohmann::json& j) { j["characteristics"][0]["points"][0] = 1e20; }),
+           "field 'characteristics[0].points' must hold integers within +-1000000, got 1e+20"},
+          {with([](nlohmann::json& j) { j["characteristics"][0]["points"][0] = 4294967296LL; }),
+           "must hold integers within +-1000000, got 4294967296"},
+          {with([](nlohmann::json& j) { j["characteristics"][0]["points"][0] = 1000001; }),
+           "must hold integers within +-1000000, got 1000001"},
+          {with([](nlohmann::json& j) { j["characteristics"][0]["points"][0] = 1.5; }),
+           "must hold integers within +-1000000, got 1.5"},
+          {with([](nlohmann::json& j) { j["characteristics"][1] = "x"; }),
+           "scorecard: characteristics[1] must be an object, got \"x\""},
+          {with([](nlohmann::json& j) { j["characteristics"] = nlohmann::json::array(); }),
+           "field 'characteristics' is empty"},
+          {with([](nlohmann::json& j) { j["scaling"]["pdo"] = 0; }),
+           "scaling needs pdo > 0 and base_odds > 0, got pdo 0"},
+          {with([](nlohmann::json& j) { j["intercept"] = "1"; }),
+           "field 'intercept' must be a finite number, got \"1\""},
+          {with([](nlohmann::json& j) { j["characteristics"][0].erase("binning"); }),
+           "missing field 'characteristics[0].binning'"},
+          {with([](nlohmann::json& j) {
+             j["characteristics"][0]["binning"]["bins"][0]["goods"] = 1u << 31;
+           }),
+           "bins[0] has 2147483648 goods"},
+          {"[]", "scorecard: the scorecard must be an object, got []"},
+      });
+}
+
+TEST(ScorecardClassifier, ConfiguredDirectionsOverrideTheData) {
+  // x0 raises the log-odds (+3x), x1 lowers them (-2x): the data's directions.
+  const testing::Labelled train = testing::logistic_problem(4000, 5, 3);
+  auto free = make_classifier("scorecard", {});
+  free->fit(train.X, train.y, nullptr, nullptr, nullptr);
+  EXPECT_EQ(free->describe()["directions"]["x0"], "ascending");
+  EXPECT_EQ(free->describe()["directions"]["x1"], "descending");
+  auto agreeing = make_classifier("scorecard", {});
+  ASSERT_TRUE(agreeing->set_monotone({{"x0", 1}, {"x1", -1}, {"unused", 1}}));
+  agreeing->fit(train.X, train.y, nullptr, nullptr, nullptr);
+  EXPECT_EQ(agreeing->predict_proba(train.X), free->predict_proba(train.X));
+  // Against the data, the bins pool until the rate moves the configured way: x0 has one bin left,
+  // so it gives every applicant the same points and no reason.
+  auto against = make_classifier("scorecard", {});
+  ASSERT_TRUE(against->set_monotone({{"x0", -1}}));
+  against->fit(train.X, train.y, nullptr, nullptr, nullptr);
+  const auto& card = dynamic_cast<const ScorecardClassifier&>(*against).scorecard();
+  EXPECT_EQ(card.characteristics[0].binning.direction, BinDirection::Descending);
+  EXPECT_EQ(card.characteristics[0].binning.bins.size(), 1u);
+  EXPECT_EQ(against->describe()["directions"]["x0"], "descending");
+  for (std::size_t r = 0; r < 50; ++r) {
+    for (const auto& reason : against->points_reasons(train.X, r, 5)) {
+      EXPECT_NE(reason.feature, "x0");
+    }
+  }
+}
+
 }  // namespace
 }  // namespace loanrisk::models
