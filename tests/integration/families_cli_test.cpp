@@ -139,6 +139,15 @@ TEST_F(FamiliesCli, ScorecardServesItsScoreAndPointsReasons) {
                                  R"("total_debt_outstanding":21000,"income":40000,)"
                                  R"("years_employed":1,"fico_score":560})");
   EXPECT_EQ(nlohmann::json::parse(without.body)["predictions"][0]["score"], p["score"]);
+  // The web app's Model card page shows the scorecard table and the bins' directions.
+  const HttpReply card = http_call(server.port(), "GET", "/api/v1/model/card", "");
+  ASSERT_EQ(card.status, 200) << card.body;
+  const std::string md = nlohmann::json::parse(card.body)["markdown"];
+  EXPECT_NE(md.find("## Scorecard"), std::string::npos) << md;
+  EXPECT_NE(md.find("| characteristic | bin | count | default rate | WoE | IV | points |"),
+            std::string::npos);
+  EXPECT_NE(md.find("| fico_score | (-inf, "), std::string::npos) << md;
+  EXPECT_NE(md.find("it falls with: fico_score, fico_score_diff"), std::string::npos) << md;
   EXPECT_EQ(server.stop(), 0);
 
   r = run_cli(dir, "train --data book.csv --out free --model xgboost --no-track --no-monotone");

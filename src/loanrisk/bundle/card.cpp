@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "loanrisk/bundle/bundle.hpp"
+#include "loanrisk/core/text.hpp"
 
 namespace loanrisk {
 namespace {
@@ -112,7 +113,18 @@ std::string model_card(const Bundle& b) {
       md << "Points: " << s.at("base_score").get<double>() << " at odds of "
          << s.at("base_odds").get<double>() << ":1 (good:bad), " << s.at("pdo").get<double>()
          << " points to double the odds; an applicant's score is the sum of their points, and a "
-            "higher score is a lower risk. Bins, WoE and IV are from the training rows.\n\n";
+            "higher score is a lower risk. Bins, WoE and IV are from the training rows.\n";
+      if (info.contains("directions")) {
+        // Which way each characteristic's default rate runs: configured ([model.monotone]) or,
+        // where free, the data's.
+        std::vector<std::string> up, down;
+        for (const auto& [name, direction] : info.at("directions").items()) {
+          (direction == "ascending" ? up : down).push_back(name);
+        }
+        md << "\nThe default rate rises from bin to bin with: " << (up.empty() ? "none" : join(up))
+           << "; it falls with: " << (down.empty() ? "none" : join(down)) << ".\n";
+      }
+      md << "\n";
       md << "| characteristic | bin | count | default rate | WoE | IV | points |\n";
       md << "|---|---|---|---|---|---|---|\n";
       for (const auto& row : info.at("scorecard")) {
