@@ -13,8 +13,8 @@ for tool in prettier eslint; do
     exit 1
   fi
 done
-FILES=(web/index.html web/app web/eslint.config.js tests/e2e)
-JS_FILES=(web/app web/eslint.config.js tests/e2e)
+FILES=(web/index.html web/app web/eslint.config.js tests/e2e tests/web)
+JS_FILES=(web/app web/eslint.config.js tests/e2e tests/web)
 ESLINT=("$BIN/eslint" --config web/eslint.config.js --max-warnings 0)
 
 if [ "${1:-}" = "--fix" ]; then

@@ -19,7 +19,7 @@ export default [
   { ignores: ['**/node_modules/**', 'build/**', 'build-*/**'] },
   js.configs.recommended,
   {
-    files: ['web/**/*.js', 'tests/e2e/**/*.mjs'],
+    files: ['web/**/*.js', 'tests/e2e/**/*.mjs', 'tests/web/**/*.mjs'],
     plugins: { import: importPlugin },
     languageOptions: { ecmaVersion: 'latest', sourceType: 'module' },
     settings: { 'import/resolver': { node: { extensions: ['.js', '.mjs'] } } },
@@ -64,7 +64,7 @@ export default [
     rules: { 'no-restricted-globals': ['error', ...confusingBrowserGlobals] },
   },
   {
-    files: ['tests/e2e/**/*.mjs', 'web/eslint.config.js'],
+    files: ['tests/e2e/**/*.mjs', 'tests/web/**/*.mjs', 'web/eslint.config.js'],
     languageOptions: { globals: { ...globals.node } },
   },
 ];

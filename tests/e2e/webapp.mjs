@@ -4,7 +4,7 @@
 // Usage: node webapp.mjs LOANRISK_BINARY SCREENSHOT_DIR
 // `document` and `window` appear only in page.evaluate / waitForFunction callbacks: they run in
 // Chromium, not in node.
-/* global document, window */
+/* global document, window, NodeFilter */
 import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
@@ -116,6 +116,37 @@ function watch(page, base) {
 async function shot(page, name) {
   await page.waitForTimeout(300); // let charts finish drawing
   await page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
+}
+
+/// At phone width every page fits without sideways scrolling, and no word in a table or heading is
+/// broken across lines (hashes and ids in code may break). Screenshot NAME-phone.
+async function phoneCheck(page, base, name, ready) {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto(`${base}/#/${name}`);
+  await page.waitForSelector(ready);
+  await page.waitForTimeout(500); // charts are drawn on the next frame
+  const found = await page.evaluate(() => {
+    const out = [];
+    if (document.documentElement.scrollWidth > window.innerWidth + 1)
+      out.push(`page is ${document.documentElement.scrollWidth} px wide`);
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const word = n.textContent.trim();
+      const host = n.parentElement;
+      // A hyphen or slash is a break point typography allows ("attach-report").
+      if (!word || /[\s/-]/.test(word) || word.length > 24) continue;
+      if (!host.closest('th, td, h1, h2, h3, label, button, .kpi') || host.closest('code, .hash'))
+        continue;
+      if (!host.getClientRects().length) continue; // not displayed
+      const range = document.createRange();
+      range.selectNodeContents(n);
+      if (range.getClientRects().length > 1) out.push(`"${word}" is broken across lines`);
+    }
+    return out;
+  });
+  assert.deepEqual(found, [], `${name} at 390 px`);
+  await shot(page, `${name}-phone`);
+  await page.setViewportSize({ width: 1280, height: 900 });
 }
 
 async function pdShown(page, previous) {
@@ -260,15 +291,75 @@ async function main() {
   );
   await shot(page, 'predict');
 
-  // "What if": moving a slider re-scores without pressing the button.
+  // "What if": moving a slider re-scores without pressing the button. The FICO slider is linear
+  // over 300..850 in 1000 steps: position 909 is 800.
   const slid = Date.now();
-  await page.fill('#f-fico_score-slider', '800');
+  await page.fill('#f-fico_score-slider', '909');
   const moved = await pdShown(page, pd);
   console.log(`e2e: slider to PD shown in ${Date.now() - slid} ms (120 ms of it is the debounce)`);
+  assert.equal(await page.inputValue('#f-fico_score'), '800');
   const at800 = await api(base, 'POST', '/api/v1/predict', { ...applicant, fico_score: 800 });
   assert.equal(Number(moved), at800.body.predictions[0].pd);
+  // A slider look-up is not a decision: nothing to print.
+  assert.match(await page.textContent('[data-testid=decision-record]'), /not a decision/);
+  assert.ok(await page.isDisabled('[data-testid=print-decision]'));
+  // Money sliders run on a log scale over the whole valid range (0 to 100,000,000 USD).
+  await page.fill('#f-income-slider', '1000');
+  assert.equal(await page.inputValue('#f-income'), '100000000');
+  const atTop = await pdShown(page, moved);
+  await page.fill('#f-income', String(applicant.income));
+  await page.fill('#f-fico_score', String(applicant.fico_score));
 
-  // Inline validation mirrors the API's rules and sends nothing.
+  // An answer is shown only for its inputs: typing marks it out of date until Score is pressed.
+  await page.click('button[type=submit]');
+  pd = await pdShown(page, atTop);
+  await page.fill('#f-loan_amt_outstanding', '5300');
+  await page.waitForSelector('#result.stale [data-testid=stale-note]');
+  assert.match(await page.textContent('[data-testid=stale-note]'), /Out of date/);
+  await page.fill('#f-loan_amt_outstanding', String(applicant.loan_amt_outstanding));
+  await page.waitForFunction(() => !document.querySelector('#result.stale'));
+
+  // A decision to keep: the customer id, the time and the model on the record, the tab's list.
+  await page.fill('#f-customer_id', 'C-1001');
+  await page.click('button[type=submit]');
+  await page.waitForFunction(() =>
+    /customer C-1001/.test(document.querySelector('[data-testid=decision-record]').textContent),
+  );
+  assert.match(
+    await page.textContent('[data-testid=decision-record]'),
+    /Decision for customer C-1001, \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC, by loan-default version \d+\./,
+  );
+  assert.ok(!(await page.isDisabled('[data-testid=print-decision]')));
+  assert.match(await page.textContent('[data-testid=recent-scorings] tbody tr'), /C-1001/);
+
+  // Contributions in PD points by default; log-odds for analysts on demand.
+  assert.equal(await page.inputValue('#waterfall-space'), 'pd');
+  assert.match(await page.textContent('[data-testid=waterfall-note]'), /percentage points/);
+  await page.selectOption('#waterfall-space', 'log-odds');
+  assert.match(await page.textContent('[data-testid=waterfall-note]'), /log-odds/);
+  await page.selectOption('#waterfall-space', 'pd');
+
+  // A very safe applicant's PD keeps its digits (never "0.00%").
+  const safe = {
+    credit_lines_outstanding: 0,
+    loan_amt_outstanding: 1000,
+    total_debt_outstanding: 1000,
+    income: 200000,
+    years_employed: 30,
+    fico_score: 850,
+  };
+  for (const [k, v] of Object.entries(safe)) await page.fill(`#f-${k}`, String(v));
+  await page.click('button[type=submit]');
+  await page.waitForFunction(() => !document.querySelector('#result.stale'));
+  const safePd = (await api(base, 'POST', '/api/v1/predict', safe)).body.predictions[0].pd;
+  const safeText = await page.textContent('[data-testid=pd-value]');
+  console.log(`e2e: the safest applicant's PD ${safePd} is shown as ${safeText}`);
+  assert.notEqual(safeText, '0.00%');
+  if (safePd > 0 && safePd < 0.01) assert.match(safeText, /^0\.0*[1-9]\d{2}%$/);
+  for (const [k, v] of Object.entries(applicant)) await page.fill(`#f-${k}`, String(v));
+
+  // Inline validation mirrors the API's rules and sends nothing; an invalid Score clears the
+  // answer instead of leaving the last one on screen.
   const requestsBefore = problems.length;
   await page.fill('#f-fico_score', '900');
   await page.waitForSelector('#f-fico_score[aria-invalid=true]');
@@ -283,8 +374,31 @@ async function main() {
   assert.match(await page.textContent('#f-years_employed-error'), /must be a whole number/);
   await page.fill('#f-income', '');
   assert.match(await page.textContent('#f-income-error'), /is required/);
+  // Letters are "must be a number" (a number field read them as empty), and "7x0" is not 70.
+  await page.fill('#f-income', '7x0');
+  assert.match(await page.textContent('#f-income-error'), /Annual income must be a number\./);
+  await page.fill('#f-loan_amt_outstanding', '5,200');
+  assert.equal(await page.textContent('#f-loan_amt_outstanding-error'), '');
+  await page.click('button[type=submit]');
+  assert.equal(await page.textContent('[data-testid=pd-value]'), '—');
+  assert.equal(await page.textContent('[data-testid=decision]'), '—');
+  assert.match(await page.textContent('[data-testid=predict-status]'), /Fix the highlighted/);
   await shot(page, 'predict-invalid');
   assert.equal(problems.length, requestsBefore);
+
+  // The server out of reach: the answer is cleared and the words say what to do (not "Failed to
+  // fetch"). The aborted requests are this check's own, not problems.
+  for (const [k, v] of Object.entries(applicant)) await page.fill(`#f-${k}`, String(v));
+  await page.click('button[type=submit]');
+  pd = await pdShown(page);
+  await page.route('**/api/v1/predict*', route => route.abort('connectionrefused'));
+  await page.click('button[type=submit]');
+  await page.waitForFunction(() =>
+    /could not be reached/.test(document.querySelector('[data-testid=predict-status]').textContent),
+  );
+  assert.equal(await page.textContent('[data-testid=pd-value]'), '—');
+  await page.unroute('**/api/v1/predict*');
+  problems.splice(requestsBefore);
 
   // Phone width: the page fits without sideways scrolling.
   await page.setViewportSize({ width: 390, height: 844 });
@@ -441,6 +555,18 @@ async function main() {
   // Underscores inside names stay literal (no stray emphasis).
   assert.match(await page.textContent('[data-testid=model-card]'), /max_depth=4/);
   await shot(page, 'card');
+
+  // Every page at phone width (the Predict page, with its answer, was checked above).
+  for (const [name, ready] of [
+    ['predict', '[data-testid=pd-value][data-pd]'],
+    ['batch', '#batch-file'],
+    ['models', '[data-report="2-green"]'],
+    ['experiments', '[data-testid=runs-table] tbody tr'],
+    ['data', 'text=Pearson correlations'],
+    ['monitoring', 'h1'],
+    ['card', '[data-testid=model-card] h2'],
+  ])
+    await phoneCheck(page, base, name, ready);
 
   await walkGovernance({ page, base, cli, api, shot, store, applicant, session, token: TOKEN });
 

@@ -1,5 +1,7 @@
 // Small DOM helpers: elements built with text (never HTML strings from data), tables, numbers and
 // charts that follow their container's size.
+import { moneyText } from './numbers.js';
+
 export function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
@@ -34,9 +36,7 @@ export function pct(v, digits = 2) {
 }
 
 export function money(v) {
-  return v === null || v === undefined
-    ? '—'
-    : v.toLocaleString('en-US', { style: 'currency', currency: 'USD', maximumFractionDigits: 0 });
+  return moneyText(v);
 }
 
 export function when(ms) {

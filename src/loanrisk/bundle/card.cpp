@@ -145,7 +145,23 @@ std::string model_card(const Bundle& b) {
   md << "## Lineage\n";
   md << "- loanrisk " << text(lin, "loanrisk_version") << ", git commit `"
      << text(lin, "git_commit") << "`\n";
-  md << "- Libraries: " << (lin.contains("libraries") ? lin.at("libraries").dump() : "n/a") << "\n";
+  // Readable words, not the lineage's JSON, and XGBoost only when the model's trees come from it.
+  std::vector<std::string> libraries;
+  if (lin.contains("libraries") && lin.at("libraries").is_object()) {
+    const nlohmann::json& libs = lin.at("libraries");
+    const bool trees = b.model && b.model->describe().contains("n_trees");
+    for (const auto& [name, version] : libs.items()) {
+      if (!version.is_string() || (name == "xgboost" && !trees)) continue;
+      const std::string v = version.get<std::string>();
+      if (name == "compiler")
+        libraries.push_back("compiled by " + v);
+      else if (name == "xgboost")
+        libraries.push_back("XGBoost " + v + " (the model's trees)");
+      else
+        libraries.push_back(name + " " + v);
+    }
+  }
+  md << "- Libraries: " << (libraries.empty() ? "not recorded" : join(libraries)) << "\n";
   return md.str();
 }
 

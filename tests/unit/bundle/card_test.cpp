@@ -21,5 +21,21 @@ TEST(ModelCard, MetricsRowsOfAnyShape) {
       << card;
 }
 
+// The web app's card showed the lineage's JSON ({"compiler":"g++ ..."}), one unbreakable line on
+// a phone, and XGBoost for models that do not use it.
+TEST(ModelCard, LibrariesInWordsAndOnlyThoseTheModelUses) {
+  Bundle b;
+  b.lineage = nlohmann::json::parse(
+      R"({"libraries": {"compiler": "g++ 12.2.0", "nlohmann_json": "3.11.2", "xgboost": "1.7.4",
+          "odd": 3}})");
+  const std::string card = model_card(b);
+  EXPECT_NE(card.find("- Libraries: compiled by g++ 12.2.0, nlohmann_json 3.11.2\n"),
+            std::string::npos)
+      << card;
+  EXPECT_EQ(card.find("{\""), std::string::npos) << card;
+  b.lineage = nlohmann::json::parse(R"({"libraries": []})");
+  EXPECT_NE(model_card(b).find("- Libraries: not recorded\n"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace loanrisk

@@ -1,6 +1,15 @@
 // Batch: upload a CSV, watch the upload and scoring progress, preview the scored rows, see the
 // rejects by line, download the scored CSV.
-import { el, errorBox, table, fmt } from '../ui.js';
+import { el, errorBox, table } from '../ui.js';
+import { pdText, moneyText } from '../numbers.js';
+
+/// A scored file's cell as the Predict page shows the same value.
+function previewCell(column, text) {
+  if (text === '' || text === undefined) return text;
+  if (column === 'pd') return pdText(Number(text));
+  if (column === 'expected_loss') return moneyText(Number(text));
+  return text;
+}
 import { ApiError } from '../api.js';
 
 /// Splits one CSV line as the server writes it (fields quoted when they hold , " or a newline).
@@ -131,7 +140,7 @@ export async function batchPage(root) {
             header.slice(0, 6).map((h, i) => ({
               label: h,
               num: i === 0 || i === 2 || i === 5,
-              value: r => (i === 2 || i === 5 ? fmt(Number(r[i])) : r[i]),
+              value: r => previewCell(h, r[i]),
             })),
             scored.slice(0, 50),
           ),
