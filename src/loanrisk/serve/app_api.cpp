@@ -154,18 +154,23 @@ HttpResponse AppRoutes::file(const RouteCall& call) const {
     throw HttpError(404, "no file " + call.path + " in the web app; open / for the app");
   }
   HttpResponse r;
-  const std::string etag = "\"" + std::string(asset->sha256) + "\"";
+  // The gzip variant is a representation of its own: its own ETag, and Vary so that caches keep
+  // the two apart.
+  const bool gzip = !asset->gzip.empty() && accepts_gzip(call.request.accept_encoding);
+  const std::string etag = "\"" + std::string(asset->sha256) + (gzip ? "-gzip\"" : "\"");
   r.headers = {{"ETag", etag},
                {"Cache-Control", "no-cache"},
                {"Content-Security-Policy", kContentSecurityPolicy},
                {"X-Content-Type-Options", "nosniff"},
                {"Referrer-Policy", "no-referrer"}};
+  if (!asset->gzip.empty()) r.headers.emplace_back("Vary", "Accept-Encoding");
+  if (gzip) r.headers.emplace_back("Content-Encoding", "gzip");
   r.content_type = content_type_of(call.path);
   if (call.request.if_none_match == etag) {
     r.status = 304;
     return r;
   }
-  r.body = std::string(asset->body);
+  r.body = std::string(gzip ? asset->gzip : asset->body);
   return r;
 }
 

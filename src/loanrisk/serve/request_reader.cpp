@@ -14,6 +14,7 @@ RequestReader::RequestReader(HttpRequest& out) : out_(out) {
   out_.if_none_match.clear();
   out_.cookie.clear();
   out_.csrf_token.clear();
+  out_.accept_encoding.clear();
   out_.body.clear();
 }
 
@@ -36,6 +37,7 @@ void RequestReader::on_field_impl(http::field name, string_view text, string_vie
   if (name == http::field::authorization) keep(out_.authorization, 2);
   if (name == http::field::if_none_match) keep(out_.if_none_match, 4);
   if (name == http::field::cookie) keep(out_.cookie, 8);
+  if (name == http::field::accept_encoding) keep(out_.accept_encoding, 32);
   if (name == http::field::unknown && boost::beast::iequals(text, "X-CSRF-Token")) {
     keep(out_.csrf_token, 16);
   }

@@ -19,10 +19,11 @@ struct HttpRequest {
   std::string content_type;   ///< the Content-Type header ("" when absent).
   std::string authorization;  ///< the Authorization header ("" when absent).
   std::string body;
-  std::string if_none_match = {};  ///< the If-None-Match header ("" when absent).
-  std::string client = {};         ///< the peer's address:port, for the audit trail.
-  std::string cookie = {};         ///< the Cookie header ("" when absent).
-  std::string csrf_token = {};     ///< the X-CSRF-Token header ("" when absent).
+  std::string if_none_match = {};    ///< the If-None-Match header ("" when absent).
+  std::string client = {};           ///< the peer's address:port, for the audit trail.
+  std::string cookie = {};           ///< the Cookie header ("" when absent).
+  std::string csrf_token = {};       ///< the X-CSRF-Token header ("" when absent).
+  std::string accept_encoding = {};  ///< the Accept-Encoding header ("" when absent).
 };
 
 /// What the transport sends back.

@@ -10,6 +10,7 @@ namespace loanrisk {
 struct WebAsset {
   std::string_view path;    ///< URL path: "/" for index.html, "/app/..." for the rest.
   std::string_view body;    ///< the file's bytes.
+  std::string_view gzip;    ///< the same, gzipped; empty when gzip would not save a tenth.
   std::string_view sha256;  ///< hex digest, used as the ETag.
 };
 
@@ -18,6 +19,10 @@ std::span<const WebAsset> web_assets();
 
 /// The asset served at a URL path, or null.
 const WebAsset* find_web_asset(std::string_view path);
+
+/// Whether an Accept-Encoding header accepts gzip: "gzip" or "*" listed without q=0 (RFC 9110
+/// 12.5.3; "identity" is always acceptable, so refusing gzip is the only question).
+bool accepts_gzip(std::string_view accept_encoding);
 
 /// The Content-Type of a path by its extension (application/octet-stream when unknown).
 std::string_view content_type_of(std::string_view path);

@@ -38,6 +38,18 @@ TEST(WebAssets, IndexScriptsAndEchartsAreEmbedded) {
   EXPECT_EQ(find_web_asset("/index.html"), nullptr);
 }
 
+TEST(WebAssets, AcceptEncodingGzip) {
+  for (const char* yes : {"gzip", "gzip, deflate, br", "br;q=1.0, gzip;q=0.8", "*", "GZIP",
+                          " deflate , gzip ", "x-gzip", "gzip;q=0.001", "*;q=0.5, br"}) {
+    EXPECT_TRUE(accepts_gzip(yes)) << yes;
+  }
+  for (const char* no :
+       {"", "identity", "br", "deflate, br", "gzip;q=0", "gzip;q=0.000", "*, gzip;q=0", "*;q=0",
+        "gzip;q=", "gzip;q=banana0", "gzipx", "gzip;q=0.0001"}) {
+    EXPECT_FALSE(accepts_gzip(no)) << no;
+  }
+}
+
 TEST(WebAssets, ContentTypes) {
   EXPECT_EQ(content_type_of("/"), "text/html; charset=utf-8");
   EXPECT_EQ(content_type_of("/app/main.js"), "text/javascript; charset=utf-8");
@@ -72,6 +84,25 @@ TEST(AppRoutes, StaticFilesWithEtagAndContentSecurityPolicy) {
   r = api.handle({"GET", "/app/vendor/echarts.min.js", "", "", ""});
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.content_type, "text/javascript; charset=utf-8");
+  EXPECT_EQ(header(r, "Content-Encoding"), "");
+  EXPECT_EQ(header(r, "Vary"), "Accept-Encoding");
+  const std::size_t plain = r.body.size();
+  // A browser's Accept-Encoding gets the gzip variant, under its own ETag.
+  HttpRequest gz{"GET", "/app/vendor/echarts.min.js", "", "", ""};
+  gz.accept_encoding = "gzip, deflate, br";
+  r = api.handle(gz);
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(header(r, "Content-Encoding"), "gzip");
+  EXPECT_EQ(header(r, "Vary"), "Accept-Encoding");
+  ASSERT_GT(r.body.size(), 2u);
+  EXPECT_EQ(static_cast<unsigned char>(r.body[0]), 0x1f);
+  EXPECT_EQ(static_cast<unsigned char>(r.body[1]), 0x8b);
+  EXPECT_LT(r.body.size() * 2, plain);
+  const std::string gz_etag = header(r, "ETag");
+  EXPECT_EQ(gz_etag,
+            "\"" + std::string(find_web_asset("/app/vendor/echarts.min.js")->sha256) + "-gzip\"");
+  gz.if_none_match = gz_etag;
+  EXPECT_EQ(api.handle(gz).status, 304);
   r = api.handle({"GET", "/app/missing.js", "", "", ""});
   EXPECT_EQ(r.status, 404);
   EXPECT_EQ(json::parse(r.body)["error"],
