@@ -357,6 +357,13 @@ async function main() {
   );
   assert.ok(!(await page.isDisabled('[data-testid=print-decision]')));
   assert.match(await page.textContent('[data-testid=recent-scorings] tbody tr'), /C-1001/);
+  // Printed, the decision stands alone: the answer with its record, not the form or the list.
+  await page.emulateMedia({ media: 'print' });
+  assert.ok(await page.isVisible('[data-testid=decision-record]'));
+  assert.ok(await page.isVisible('[data-testid=pd-value]'));
+  assert.ok(!(await page.isVisible('#f-income')));
+  assert.ok(!(await page.isVisible('[data-testid=recent-scorings]')));
+  await page.emulateMedia({ media: 'screen' });
 
   // Contributions in PD points by default; log-odds for analysts on demand.
   assert.equal(await page.inputValue('#waterfall-space'), 'pd');
@@ -580,6 +587,15 @@ async function main() {
   await page.waitForSelector('[data-testid=model-card] h2');
   // Underscores inside names stay literal (no stray emphasis).
   assert.match(await page.textContent('[data-testid=model-card]'), /max_depth=4/);
+  // On paper: the model's name and version, not the Print button.
+  await page.emulateMedia({ media: 'print' });
+  assert.match(
+    await page.textContent('section[data-page=card] h1'),
+    /^Model card: loan-default v\d+$/,
+  );
+  assert.ok(await page.isVisible('section[data-page=card] h1'));
+  assert.ok(!(await page.isVisible('section[data-page=card] button')));
+  await page.emulateMedia({ media: 'screen' });
   await shot(page, 'card');
 
   // Every page at phone width (the Predict page, with its answer, was checked above).

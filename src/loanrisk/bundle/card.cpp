@@ -24,6 +24,17 @@ std::string text(const nlohmann::json& j, const char* key) {
   return v.is_string() ? v.get<std::string>() : v.dump();
 }
 
+/// A list of strings in words ("calibrator fit and threshold choice"); other values as text().
+std::string words(const nlohmann::json& j, const char* key) {
+  if (!j.is_object() || !j.contains(key) || !j.at(key).is_array()) return text(j, key);
+  std::vector<std::string> items;
+  for (const auto& v : j.at(key)) items.push_back(v.is_string() ? v.get<std::string>() : v.dump());
+  if (items.empty()) return "nothing else";
+  const std::string last = items.back();
+  items.pop_back();
+  return items.empty() ? last : join(items) + " and " + last;
+}
+
 }  // namespace
 
 std::string model_card(const Bundle& b) {
@@ -97,9 +108,8 @@ std::string model_card(const Bundle& b) {
     bool leading = true;
     for (const auto& [split, rows] : b.metrics.at("rows").items()) {
       md << (leading ? "" : "; ") << split << " " << text(rows, "rows") << " (used for "
-         << (!rows.is_object() || rows.value("used_for", nlohmann::json::array()).empty()
-                 ? std::string("nothing else")
-                 : text(rows, "used_for"))
+         << (!rows.is_object() || !rows.contains("used_for") ? std::string("nothing else")
+                                                             : words(rows, "used_for"))
          << ")";
       leading = false;
     }
@@ -136,8 +146,16 @@ std::string model_card(const Bundle& b) {
     }
   }
   md << "\n## Caveats\n";
-  md << "- The PD is the model's raw probability; check calibration before using it for "
-        "provisioning.\n";
+  // One statement about calibration, true for this bundle (it said "raw probability" of
+  // calibrated PDs).
+  if (b.calibrator.method_name() == "none") {
+    md << "- The PD is the model's raw probability (no calibration): check the calibration "
+          "section of the evaluation report before using it for provisioning.\n";
+  } else {
+    md << "- The PD is calibrated (" << b.calibrator.method_name() << ", on " << fitted_on
+       << "); calibration holds for populations like the training data: recheck it on recent "
+          "outcomes (`loanrisk validate`) before using PDs for provisioning.\n";
+  }
   md << "- Inputs outside the schema's valid ranges are refused, never scored.\n";
   md << "- Metrics on a near-separable portfolio overstate what a new population will show: "
         "monitor "

@@ -37,5 +37,29 @@ TEST(ModelCard, LibrariesInWordsAndOnlyThoseTheModelUses) {
   EXPECT_NE(model_card(b).find("- Libraries: not recorded\n"), std::string::npos);
 }
 
+// The card said "the PD is the model's raw probability" of calibrated PDs, and printed the rows'
+// uses as JSON (["calibrator fit","threshold choice"]).
+TEST(ModelCard, OneTrueSentenceAboutCalibrationAndRowsInWords) {
+  Bundle b;
+  b.metrics = nlohmann::json::parse(
+      R"({"calibration": {}, "rows": {"calibration": {"rows": 199, "used_for": ["calibrator fit",
+          "threshold choice"]}, "test": {"rows": 400, "used_for": []}}})");
+  std::string card = model_card(b);
+  EXPECT_NE(card.find("calibration 199 (used for calibrator fit and threshold choice); test 400 "
+                      "(used for nothing else)"),
+            std::string::npos)
+      << card;
+  EXPECT_EQ(card.find("[\""), std::string::npos) << card;
+  EXPECT_NE(card.find("The PD is the model's raw probability (no calibration)"), std::string::npos)
+      << card;
+  b.calibrator = Calibrator::fit("platt", {0.1, 0.2, 0.8, 0.9}, {0, 0, 1, 1});
+  card = model_card(b);
+  EXPECT_EQ(card.find("raw probability"), std::string::npos) << card;
+  EXPECT_NE(card.find("The PD is calibrated (platt, on the calibration slice of the validation "
+                      "split)"),
+            std::string::npos)
+      << card;
+}
+
 }  // namespace
 }  // namespace loanrisk

@@ -7,16 +7,17 @@ import { renderMarkdown } from '../markdown.js';
 export async function cardPage(root, alive) {
   const c = await getJson('/api/v1/model/card');
   if (!alive()) return;
+  // The heading prints (the model's name and version belong on paper); the button does not.
   root.append(
     el(
       'div',
-      { class: 'row no-print' },
+      { class: 'row' },
       el('h1', {
         text: `Model card: ${c.model.name}${c.model.version ? ` v${c.model.version}` : ''}`,
       }),
       el('button', {
         type: 'button',
-        class: 'secondary',
+        class: 'secondary no-print',
         text: 'Print',
         onclick: () => window.print(),
       }),
