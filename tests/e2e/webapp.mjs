@@ -483,6 +483,61 @@ async function main() {
   );
   await shot(page, 'batch');
 
+  // A file larger than one request may carry, semicolon-separated with decimal commas and a
+  // default column: scored in parts, its line numbers kept, and its AUC, KS and confusion matrix
+  // shown. The AUC is recomputed here from the download and the file's outcomes.
+  const limits = (await api(base, 'GET', '/api/v1/model')).body.limits;
+  assert.equal(limits.max_batch, 10000);
+  const rowsWanted = limits.max_batch + 500;
+  cli(['synth', '--rows', String(rowsWanted), '--seed', '11', '--out', 'big.csv']);
+  const bigLines = fs.readFileSync(path.join(tmp, 'big.csv'), 'utf8').trim().split('\n');
+  const semicolons = bigLines.map(l => l.replaceAll(',', ';').replace(/(\d)\.(\d)/g, '$1,$2'));
+  fs.writeFileSync(path.join(tmp, 'big-semicolon.csv'), semicolons.join('\r\n') + '\r\n');
+  await page.setInputFiles('#batch-file', path.join(tmp, 'big-semicolon.csv'));
+  await page.click('button[type=submit]');
+  await page.waitForSelector('[data-testid=batch-metrics]', { timeout: 300_000 });
+  assert.match(
+    await page.textContent('[data-testid=batch-stage]'),
+    new RegExp(
+      `^Scored ${rowsWanted} rows, rejected 0, in [\\d.]+ s \\(2 requests\\)\\. Read as ` +
+        'semicolon-separated, \\d+ decimal commas read as points\\.$',
+    ),
+  );
+  const [bigDownload] = await Promise.all([
+    page.waitForEvent('download'),
+    page.click('[data-testid=download]'),
+  ]);
+  const bigScored = fs
+    .readFileSync(await bigDownload.path(), 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1);
+  assert.equal(bigScored.length, rowsWanted);
+  const head = bigLines[0].split(',');
+  const defaults = new Map(
+    bigLines.slice(1).map((l, i) => [String(i + 2), Number(l.split(',')[head.indexOf('default')])]),
+  );
+  const pds = [],
+    labels = [];
+  for (const l of bigScored) {
+    const f = l.split(',');
+    pds.push(Number(f[2]));
+    labels.push(defaults.get(f[0]));
+  }
+  const { rankMetrics } = await import('../../web/app/csv.js');
+  const expected = rankMetrics(pds, labels);
+  const shown = /AUC ([\d.]*\d), KS ([\d.]*\d)/.exec(
+    await page.textContent('[data-testid=batch-metrics]'),
+  );
+  assert.ok(Math.abs(Number(shown[1]) - expected.auc) < 1e-4, `AUC ${shown[1]} vs ${expected.auc}`);
+  assert.ok(Math.abs(Number(shown[2]) - expected.ks) < 1e-4, `KS ${shown[2]} vs ${expected.ks}`);
+  assert.equal(
+    await page.locator('[data-testid=batch-performance] tbody tr').count(),
+    2,
+    'the confusion matrix has its two rows',
+  );
+  await shot(page, 'batch-labelled');
+
   // Models: promote version 2 to champion, then the predictions come from it. Nobody is signed
   // in yet: the page asks for a token first (single-user mode: the admin token).
   await page.goto(`${base}/#/models`);

@@ -420,21 +420,26 @@ HttpResponse ServeApi::model_info() const {
   const Bundle& b = m->bundle;
   nlohmann::json grades = nlohmann::json::array();
   for (const auto& g : settings_.grades) grades.push_back({{"name", g.name}, {"max_pd", g.max_pd}});
-  nlohmann::json j = {{"name", m->name},
-                      {"version", m->version},
-                      {"alias", m->alias},
-                      {"uri", m->uri},
-                      {"source", m->source.string()},
-                      {"loaded_at", m->loaded_at},
-                      {"family", b.family},
-                      {"threshold", b.threshold},
-                      {"features", b.pipeline.feature_names()},
-                      {"schema", b.schema.to_json()},
-                      {"metrics", b.metrics},
-                      {"lineage", b.lineage},
-                      {"created_at", b.created_at},
-                      {"grades", grades},
-                      {"lgd", settings_.lgd}};
+  nlohmann::json j = {
+      {"name", m->name},
+      {"version", m->version},
+      {"alias", m->alias},
+      {"uri", m->uri},
+      {"source", m->source.string()},
+      {"loaded_at", m->loaded_at},
+      {"family", b.family},
+      {"threshold", b.threshold},
+      {"features", b.pipeline.feature_names()},
+      {"schema", b.schema.to_json()},
+      {"metrics", b.metrics},
+      {"lineage", b.lineage},
+      {"created_at", b.created_at},
+      {"grades", grades},
+      {"lgd", settings_.lgd},
+      // What one request may carry, so that clients (the Batch page) can split
+      // a larger file instead of being refused.
+      {"limits",
+       {{"max_batch", settings_.max_batch}, {"max_body_bytes", settings_.max_body_bytes}}}};
   if (shadow_) j["challenger"] = shadow_->to_json();
   return json_response(j);
 }
