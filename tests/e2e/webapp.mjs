@@ -664,6 +664,12 @@ async function main() {
     ['card', '[data-testid=model-card] h2'],
   ])
     await phoneCheck(page, base, name, ready);
+  // The correlation heatmap on a phone: numbered axes and a key naming every column.
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto(`${base}/#/data`);
+  await page.waitForSelector('[data-testid=correlation-key] li');
+  assert.ok((await page.locator('[data-testid=correlation-key] li').count()) >= 7);
+  await page.setViewportSize({ width: 1280, height: 900 });
 
   await walkGovernance({ page, base, cli, api, shot, store, applicant, session, token: TOKEN });
 

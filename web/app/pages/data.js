@@ -67,10 +67,49 @@ function edaView(root, d) {
   };
   pick.addEventListener('change', showFeature);
   const corr = r.correlations.pearson;
+  // On a phone the eleven names cannot fit beside a readable grid: the axes are numbered, the
+  // key lists the names, the cells drop their printed values (the tooltip has them).
+  const narrow = window.innerWidth < 600;
+  const names = narrow ? corr.columns.map((_, i) => String(i + 1)) : corr.columns;
   const cells = [];
   corr.values.forEach((row, i) =>
-    row.forEach((v, j) => cells.push([j, i, v === null ? 0 : Number(v.toFixed(3))])),
+    // A correlation that does not exist (a constant column) is left blank, not drawn as 0.
+    row.forEach((v, j) => cells.push([j, i, v === null ? '-' : Number(v.toFixed(3))])),
   );
+  const heatmap = chart(
+    {
+      animation: false,
+      tooltip: {
+        position: 'top',
+        confine: true,
+        formatter: p =>
+          `${corr.columns[p.value[1]]} × ${corr.columns[p.value[0]]}: ${p.value[2] === '-' ? 'not defined (a constant column)' : p.value[2]}`,
+      },
+      grid: narrow
+        ? { left: 8, right: 8, top: 8, bottom: 70, containLabel: true }
+        : { left: 8, right: 16, top: 8, bottom: 70, containLabel: true },
+      xAxis: {
+        type: 'category',
+        data: names,
+        axisLabel: { rotate: narrow ? 0 : 45, interval: 0 },
+      },
+      yAxis: { type: 'category', data: names, axisLabel: { interval: 0 } },
+      visualMap: {
+        min: -1,
+        max: 1,
+        calculable: true,
+        orient: 'horizontal',
+        left: 'center',
+        bottom: 0,
+        inRange: { color: ['#2e6fb2', '#f7f7f7', '#b22222'] },
+      },
+      series: [{ type: 'heatmap', data: cells, label: { show: !narrow, fontSize: 9 } }],
+    },
+    'chart',
+    'correlation heatmap',
+  );
+  // Square cells: tall enough for every row and its label.
+  heatmap.style.height = `${narrow ? Math.min(window.innerWidth, 420) + 90 : corr.columns.length * 34 + 230}px`;
   root.append(
     el(
       'div',
@@ -127,27 +166,14 @@ function edaView(root, d) {
       'div',
       { class: 'card' },
       el('h2', { text: 'Pearson correlations' }),
-      chart(
-        {
-          animation: false,
-          tooltip: { position: 'top' },
-          grid: { left: 170, bottom: 120 },
-          xAxis: { type: 'category', data: corr.columns, axisLabel: { rotate: 45 } },
-          yAxis: { type: 'category', data: corr.columns },
-          visualMap: {
-            min: -1,
-            max: 1,
-            calculable: true,
-            orient: 'horizontal',
-            left: 'center',
-            bottom: 0,
-            inRange: { color: ['#2e6fb2', '#f7f7f7', '#b22222'] },
-          },
-          series: [{ type: 'heatmap', data: cells, label: { show: true, fontSize: 9 } }],
-        },
-        'chart',
-        'correlation heatmap',
-      ),
+      heatmap,
+      narrow
+        ? el(
+            'ol',
+            { class: 'muted key', 'data-testid': 'correlation-key' },
+            corr.columns.map(c => el('li', { text: c })),
+          )
+        : null,
     ),
   );
   showFeature();
