@@ -626,6 +626,20 @@ async function main() {
   );
   await page.click('button[data-study^="web-xgboost-"]');
   await page.waitForSelector('[data-testid=study] canvas');
+  // Every trial in the table with its state; the states counted; pruned trials never show 0.
+  const studyName = await page.getAttribute('button[data-study^="web-xgboost-"]', 'data-study');
+  const studyApi = (await api(base, 'GET', `/api/v1/studies/${encodeURIComponent(studyName)}`))
+    .body;
+  assert.equal(
+    await page.locator('[data-testid=trials-table] tbody tr').count(),
+    studyApi.history.length,
+  );
+  assert.match(
+    await page.textContent('[data-testid=study-states]'),
+    new RegExp(`^${studyApi.states.COMPLETE} complete, ${studyApi.states.PRUNED} pruned, `),
+  );
+  for (const h of studyApi.history.filter(t => t.state === 'PRUNED'))
+    assert.ok(h.value === null, `pruned trial ${h.number} has no objective`);
   await shot(page, 'experiments');
 
   // Data, Monitoring and Model card.

@@ -77,7 +77,8 @@ nlohmann::json analyse_study(const StudyInfo& study, const SearchSpace& space,
     history.push_back({{"number", t.number},
                        {"state", to_string(t.state)},
                        {"value", t.value},
-                       {"best_so_far", best_so_far}});
+                       {"best_so_far", best_so_far},
+                       {"params", t.params}});
     if (complete) {
       parallel.push_back({{"number", t.number}, {"objective", *t.value}, {"params", t.params}});
       for (const auto& [name, v] : t.params) {
