@@ -5,7 +5,7 @@
 // mark it out of date, invalid inputs and failures clear it. A Score press is a decision: it can
 // be printed or saved, and the tab keeps a list of the recent ones.
 import { getJson, postJson, ApiError } from '../api.js';
-import { el, chart, updateChart, errorBox, when, debounce } from '../ui.js';
+import { el, chart, updateChart, errorBox, when, debounce, table } from '../ui.js';
 import { parseNumber, pdText, pointsText, moneyText, grouped, sliderScale } from '../numbers.js';
 
 // Labels, units and slider ranges for people; the valid ranges themselves come from the schema.
@@ -333,31 +333,12 @@ export async function predictPage(root, alive) {
     'data-testid': 'print-decision',
     onclick: () => window.print(),
   });
-  const recentBody = el('tbody', {});
+  const recentHolder = el('div');
   const recentCard = el(
     'div',
     { class: 'card no-print recent', 'data-testid': 'recent-scorings' },
     el('h2', { text: 'Recent scorings in this tab' }),
-    el(
-      'div',
-      { class: 'table-wrap' },
-      el(
-        'table',
-        {},
-        el(
-          'thead',
-          {},
-          el(
-            'tr',
-            {},
-            ['Time', 'Customer', 'PD', 'Grade', 'Decision', 'Model'].map(t =>
-              el('th', { scope: 'col', text: t }),
-            ),
-          ),
-        ),
-        recentBody,
-      ),
-    ),
+    recentHolder,
   );
   const resultCard = el(
     'div',
@@ -415,21 +396,20 @@ export async function predictPage(root, alive) {
 
   function renderRecent() {
     const list = loadRecent();
-    recentBody.replaceChildren(
-      ...(list.length
-        ? list.map(r =>
-            el(
-              'tr',
-              {},
-              el('td', { text: when(r.time) }),
-              el('td', { text: r.customer_id || '—' }),
-              el('td', { class: 'num', text: pdText(r.pd) }),
-              el('td', { text: r.grade }),
-              el('td', { text: r.decision }),
-              el('td', { text: `${r.model}${r.version ? ` v${r.version}` : ''}` }),
-            ),
+    recentHolder.replaceChildren(
+      list.length
+        ? table(
+            [
+              { label: 'Time', value: r => when(r.time) },
+              { label: 'Customer', value: r => r.customer_id || '—' },
+              { label: 'PD', num: true, value: r => pdText(r.pd) },
+              { label: 'Grade', value: r => r.grade },
+              { label: 'Decision', value: r => r.decision },
+              { label: 'Model', value: r => `${r.model}${r.version ? ` v${r.version}` : ''}` },
+            ],
+            list,
           )
-        : [el('tr', {}, el('td', { colspan: '6', class: 'muted', text: 'None yet.' }))]),
+        : el('p', { class: 'muted', text: 'None yet.' }),
     );
   }
   renderRecent();
