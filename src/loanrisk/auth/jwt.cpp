@@ -74,12 +74,18 @@ std::shared_ptr<void> rsa_key(const nlohmann::json& jwk, std::string_view kid) {
 }
 
 std::shared_ptr<void> ec_key(const nlohmann::json& jwk, std::string_view kid) {
-  const std::string x = base64url_decode(member(jwk, "x", kid), "the JWKS key's \"x\"");
-  const std::string y = base64url_decode(member(jwk, "y", kid), "the JWKS key's \"y\"");
-  if (x.size() != 32 || y.size() != 32) {
-    throw TokenError("JWKS key " + echo_text(kid) + " has P-256 coordinates that are not 32 bytes");
-  }
-  std::string point = "\x04" + x + y;  // uncompressed SEC1 point
+  // RFC 7518 asks for 32 bytes, but some issuers (glewlwyd via GnuTLS) drop leading zero bytes,
+  // so a shorter coordinate is read as the big-endian integer it is; OpenSSL then checks the point.
+  const auto coordinate = [&](const char* axis) {
+    std::string c = base64url_decode(member(jwk, axis, kid),
+                                      "the JWKS key's \"" + std::string(axis) + "\"");
+    if (c.size() > 32) {
+      throw TokenError("JWKS key " + echo_text(kid) + " has a P-256 \"" + axis +
+                       "\" coordinate longer than 32 bytes");
+    }
+    return std::string(32 - c.size(), '\0') + c;
+  };
+  std::string point = "\x04" + coordinate("x") + coordinate("y");  // uncompressed SEC1 point
   const ParamBuild build(OSSL_PARAM_BLD_new());
   if (!build ||
       OSSL_PARAM_BLD_push_utf8_string(build.get(), OSSL_PKEY_PARAM_GROUP_NAME, "prime256v1", 0) !=

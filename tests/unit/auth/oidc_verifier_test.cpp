@@ -317,10 +317,47 @@ TEST(Jwks, ReadsSigningKeysAndSkipsOthers) {
           {"", "not a JSON object with a \"keys\" array"},
           {R"({"keys": {}})", "not a JSON object with a \"keys\" array"},
           {nlohmann::json{{"keys", {weak.jwk()}}}.dump(), "shorter than 2048 bits"},
-          {nlohmann::json{{"keys", {short_y}}}.dump(), "not 32 bytes"},
+          {nlohmann::json{{"keys", {short_y}}}.dump(), "not a valid EC public key"},
           {nlohmann::json{{"keys", {no_n}}}.dump(), "has no \"n\" string"},
           {nlohmann::json{{"keys", {off_curve}}}.dump(), "not a valid EC public key"},
       });
+}
+
+// Some issuers (glewlwyd through GnuTLS, as the with-oidc test met one run in 128) publish EC
+// coordinates as minimal big-endian integers, without the leading zero bytes RFC 7518 asks for.
+TEST(Jwks, AcceptsEcCoordinatesWithoutTheirLeadingZeroBytes) {
+  const auto decode = [](const nlohmann::json& v) {
+    return auth::base64url_decode(v.get<std::string>(), "test");
+  };
+  for (int i = 0;; ++i) {
+    ASSERT_LT(i, 5000) << "no key with a leading zero coordinate byte in 5000 tries";
+    const Signer ec("ES256", "short");
+    nlohmann::json jwk = ec.jwk();
+    bool trimmed = false;
+    for (const char* axis : {"x", "y"}) {
+      std::string bytes = decode(jwk[axis]);
+      if (bytes[0] != '\0') continue;
+      bytes.erase(0, bytes.find_first_not_of('\0'));
+      jwk[axis] = b64url(bytes);
+      trimmed = true;
+    }
+    if (!trimmed) continue;
+    const std::vector<auth::Jwk> keys =
+        auth::parse_jwks(nlohmann::json{{"keys", {jwk}}}.dump());
+    ASSERT_EQ(keys.size(), 1u);
+    Provider idp;
+    idp.published = {&ec};
+    OidcVerifier v(config(), [&](const std::string& url, const auth::FetchLimits& limits) {
+      std::string text = idp.fetch()(url, limits);
+      return url == kIssuer + "/certs" ? nlohmann::json{{"keys", {jwk}}}.dump() : text;
+    });
+    EXPECT_EQ(v.verify(ec.sign(claims()), kNow).name, "ana");
+    nlohmann::json long_x = ec.jwk();
+    long_x["x"] = b64url("\x01" + decode(long_x["x"]));
+    EXPECT_THROW_MSG(auth::parse_jwks(nlohmann::json{{"keys", {long_x}}}.dump()), TokenError,
+                     "longer than 32 bytes");
+    return;
+  }
 }
 
 TEST(Urls, AreParsedStrictly) {
