@@ -77,8 +77,8 @@ std::shared_ptr<void> ec_key(const nlohmann::json& jwk, std::string_view kid) {
   // RFC 7518 asks for 32 bytes, but some issuers (glewlwyd via GnuTLS) drop leading zero bytes,
   // so a shorter coordinate is read as the big-endian integer it is; OpenSSL then checks the point.
   const auto coordinate = [&](const char* axis) {
-    std::string c = base64url_decode(member(jwk, axis, kid),
-                                      "the JWKS key's \"" + std::string(axis) + "\"");
+    std::string c =
+        base64url_decode(member(jwk, axis, kid), "the JWKS key's \"" + std::string(axis) + "\"");
     if (c.size() > 32) {
       throw TokenError("JWKS key " + echo_text(kid) + " has a P-256 \"" + axis +
                        "\" coordinate longer than 32 bytes");

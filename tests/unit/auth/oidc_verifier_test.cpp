@@ -342,8 +342,7 @@ TEST(Jwks, AcceptsEcCoordinatesWithoutTheirLeadingZeroBytes) {
       trimmed = true;
     }
     if (!trimmed) continue;
-    const std::vector<auth::Jwk> keys =
-        auth::parse_jwks(nlohmann::json{{"keys", {jwk}}}.dump());
+    const std::vector<auth::Jwk> keys = auth::parse_jwks(nlohmann::json{{"keys", {jwk}}}.dump());
     ASSERT_EQ(keys.size(), 1u);
     Provider idp;
     idp.published = {&ec};
