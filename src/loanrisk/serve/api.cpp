@@ -215,14 +215,16 @@ HttpResponse ServeApi::dispatch(const HttpRequest& request, const std::string& p
   }
   matched = found.route;
   check_access(found.route->access, request, who);
-  return found.route->handler({request, path, query, found.param, who});
+  return found.route->handler({request, path, query, found.param, who, found.rest});
 }
 
 void ServeApi::audit(const HttpRequest& request, const std::string& path, const Route* matched,
                      const Identity& who, HttpResponse& response) const {
   const bool changes = matched && matched->method != "GET" && matched->access != Access::Open &&
                        matched->access != Access::Predict;
-  if (!changes && response.status != 401 && response.status != 403) return;
+  // Who took a copy of a model's files is recorded like a change.
+  const bool copies = matched && matched->access == Access::Artifacts;
+  if (!changes && !copies && response.status != 401 && response.status != 403) return;
   const std::string id = next_request_id();
   response.headers.emplace_back("X-Request-Id", id);
   std::string detail = response.audit_note;
@@ -260,6 +262,7 @@ bool allows(Access access, Role role) {
     case Access::Analyst:
       return role == Role::kAnalyst || role == Role::kAdmin;
     case Access::Promote:
+    case Access::Artifacts:
       return role == Role::kAnalyst || role == Role::kValidator || role == Role::kAdmin;
     case Access::Validator:
       return role == Role::kValidator || role == Role::kAdmin;
@@ -276,6 +279,7 @@ std::string_view needed(Access access) {
     case Access::Analyst:
       return "analyst or admin";
     case Access::Promote:
+    case Access::Artifacts:
       return "analyst, validator or admin";
     case Access::Validator:
       return "validator or admin";

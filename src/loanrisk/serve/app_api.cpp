@@ -18,6 +18,7 @@
 #include "loanrisk/registry/registry_json.hpp"
 #include "loanrisk/serve/http_error.hpp"
 #include "loanrisk/serve/jobs.hpp"
+#include "loanrisk/serve/run_artifacts.hpp"
 #include "loanrisk/serve/web_assets.hpp"
 #include "loanrisk/tracking/run_json.hpp"
 #include "loanrisk/tracking/study_store.hpp"
@@ -257,11 +258,11 @@ HttpResponse AppRoutes::report(const RouteCall& call) const {
     throw HttpError(
         404, "report " + sha + " was attached without report.html; ask for " + "?format=json");
   }
-  HttpResponse out;
-  out.status = 200;
-  out.content_type = json ? "application/json" : "text/html; charset=utf-8";
-  out.body = read_file(file);
-  return out;
+  // An attached report.html came from whoever attached it: shown sandboxed, never as the app.
+  return stored_file_response(read_file(file),
+                              json ? "application/json" : "text/html; charset=utf-8",
+                              "validation-" + sha.substr(0, 12) + "-" + file.filename().string(),
+                              query_value(call.query, "download") == "1");
 }
 
 HttpResponse AppRoutes::runs(const RouteCall& call) const {
@@ -283,17 +284,9 @@ HttpResponse AppRoutes::runs(const RouteCall& call) const {
 }
 
 HttpResponse AppRoutes::run(const RouteCall& call) const {
-  const std::string id(call.param);
-  if (id.size() != 32 || id.find_first_not_of("0123456789abcdef") != std::string::npos) {
-    throw HttpError(404, "no run '" + id + "': a run id is 32 lower-case hex digits");
-  }
   auto store = open(settings_);
-  RunRecord record;
-  try {
-    record = store->get_run_record(id);
-  } catch (const UsageError& e) {
-    throw HttpError(404, e.what());
-  }
+  const std::string id = find_app_run(*store, call.param).id;
+  const RunRecord record = store->get_run_record(id);
   nlohmann::json j = run_to_json(record);
   nlohmann::json history = nlohmann::json::object();
   for (const auto& [key, value] : record.metrics) {

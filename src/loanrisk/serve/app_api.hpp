@@ -33,6 +33,15 @@ class AppRoutes {
   HttpResponse report(const RouteCall& call) const;
   HttpResponse runs(const RouteCall& call) const;  ///< ?experiment=NAME
   HttpResponse run(const RouteCall& call) const;   ///< the run id is the call's param.
+  // A run's artifacts (app_artifacts.cpp); the run id is the call's param.
+  HttpResponse run_artifacts(const RouteCall& call) const;  ///< the list of its files.
+  /// One file, the call's rest; ?download=1 as an attachment.
+  HttpResponse run_artifact(const RouteCall& call) const;
+  /// The evaluation report in its bundle: report.html, ?format=json; ?download=1.
+  HttpResponse run_report(const RouteCall& call) const;
+  HttpResponse run_bundle(const RouteCall& call) const;  ///< the bundle as a tar archive.
+  /// A run's bundle as the next version of a model: {run_id, name, reason, description}.
+  HttpResponse register_run(const RouteCall& call) const;
   HttpResponse studies() const;
   HttpResponse study(const RouteCall& call) const;  ///< the study's name, percent-encoded.
   HttpResponse start_job(const RouteCall& call) const;
@@ -56,5 +65,9 @@ std::string query_value(const std::string& query, const std::string& key);
 
 /// The server's store, opened for one request (connections are not shared between threads).
 std::unique_ptr<Store> open_app_store(const ServeSettings& settings);
+
+/// The run a URL's id names; HttpError 404 for an id that is not 32 lower-case hex digits or
+/// that no run has.
+Run find_app_run(Store& store, std::string_view id);
 
 }  // namespace loanrisk

@@ -167,6 +167,14 @@ json openapi_document(const RouteTable& routes) {
       {"POST /api/v1/admin/promote", {json_of("Object"), json_of("Object"), {400, 401, 403, 422}}},
       {"GET /api/v1/runs", {nullptr, json_of("Object"), {400}}},
       {"GET /api/v1/runs/{id}", {nullptr, json_of("Object"), {404}}},
+      {"GET /api/v1/runs/{id}/artifacts", {nullptr, json_of("Object"), {404}}},
+      {"GET /api/v1/runs/{id}/artifacts/{path}",
+       {nullptr, text_of("application/octet-stream"), {400, 401, 403, 404, 413}}},
+      {"GET /api/v1/runs/{id}/report", {nullptr, text_of("text/html"), {404}}},
+      {"GET /api/v1/runs/{id}/bundle",
+       {nullptr, text_of("application/x-tar"), {401, 403, 404, 413}}},
+      {"POST /api/v1/admin/register",
+       {json_of("Object"), json_of("Object"), {400, 401, 403, 404, 409, 422}}},
       {"GET /api/v1/studies/{name}", {nullptr, json_of("Object"), {404}}},
       {"POST /api/v1/admin/jobs",
        {json_of("Object"), json_of("Object"), {400, 401, 403, 422, 429}}},
@@ -189,10 +197,10 @@ json openapi_document(const RouteTable& routes) {
       o.errors = {401, 403};
     }
     json operation = op(r.summary, o.request, o.ok, o.errors, secured);
-    if (const auto open = path.find('{'); open != std::string::npos) {
-      const std::string name = path.substr(open + 1, path.find('}') - open - 1);
-      operation["parameters"] = json::array(
-          {{{"name", name}, {"in", "path"}, {"required", true}, {"schema", {{"type", "string"}}}}});
+    for (auto open = path.find('{'); open != std::string::npos; open = path.find('{', open + 1)) {
+      const std::string name = path.substr(open + 1, path.find('}', open) - open - 1);
+      operation["parameters"].push_back(
+          {{"name", name}, {"in", "path"}, {"required", true}, {"schema", {{"type", "string"}}}});
     }
     std::string method = r.method;
     for (char& c : method) c = static_cast<char>(c - 'A' + 'a');

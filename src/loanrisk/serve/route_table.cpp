@@ -64,6 +64,14 @@ std::vector<Route> ServeApi::route_table() const {
       {"GET", "/api/v1/reports/{sha256}", Open, on(app, &App::report), "A validation report attached to a version (see /api/v1/models): report.html, or ?format=json"},
       {"GET", "/api/v1/runs", Open, on(app, &App::runs), "Tracked runs (newest 300) with params, metrics and tags; ?experiment=NAME"},
       {"GET", "/api/v1/runs/{id}", Open, on(app, &App::run), "One run with the history of every metric"},
+      // A run's artifacts (docs/webapp.md, "Runs and artifacts"): its list and its evaluation report are
+      // summaries anyone may read; its files and bundle are the model itself, for who builds,
+      // registers or validates models, and every copy taken is in the audit trail.
+      {"GET", "/api/v1/runs/{id}/artifacts", Open, on(app, &App::run_artifacts), "A run's artifact files (path, bytes, viewable), whether it has a bundle and an evaluation report"},
+      {"GET", "/api/v1/runs/{id}/artifacts/{path...}", Artifacts, on(app, &App::run_artifact), "One artifact file of a run, confined to its artifact folder: HTML, JSON and text shown (sandboxed), anything else or ?download=1 as an attachment"},
+      {"GET", "/api/v1/runs/{id}/report", Open, on(app, &App::run_report), "The evaluation report in a run's bundle (ROC, PR, KS, calibration, importance, bootstrap intervals): report.html, ?format=json, ?download=1 as an attachment"},
+      {"GET", "/api/v1/runs/{id}/bundle", Artifacts, on(app, &App::run_bundle), "A run's model bundle as one tar archive (bundle/...), as an attachment"},
+      {"POST", "/api/v1/admin/register", Analyst, on(app, &App::register_run), "Register a FINISHED run's bundle as the next version of a model {run_id, name, reason, description}; 201 with the version"},
       {"GET", "/api/v1/studies", Open, on(app, &App::studies), "Tuning studies with trial counts and best value"},
       {"GET", "/api/v1/studies/{name}", Open, on(app, &App::study), "Study analysis: history, importances, slice, parallel coordinates"},
       {"POST", "/api/v1/admin/jobs", Analyst, on(app, &App::start_job), "Start a background train or tune run {family, features, tune, trials, experiment, data}"},

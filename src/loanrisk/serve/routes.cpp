@@ -80,7 +80,10 @@ RouteTable::RouteTable(std::vector<Route> routes) : routes_(std::move(routes)) {
             if (rest && !last) {
               refuse("template '" + r.path + "': {" + inner + "...} must be the last segment");
             }
-            if (++params > 1) refuse("template '" + r.path + "' has more than one parameter");
+            // A {name...} may follow the one {parameter}: its segments are the call's rest.
+            if (!rest && ++params > 1) {
+              refuse("template '" + r.path + "' has more than one parameter");
+            }
             n.segments.push_back({rest ? Segment::Rest : Segment::Param, inner});
             n.rank += rest ? '0' : '1';
           } else if (seg.find_first_of("{}") != std::string::npos) {
@@ -118,17 +121,20 @@ RouteTable::RouteTable(std::vector<Route> routes) : routes_(std::move(routes)) {
   }
 }
 
-bool RouteTable::matches(const Template& t, std::string_view path, std::string_view& param) {
+bool RouteTable::matches(const Template& t, std::string_view path, std::string_view& param,
+                         std::string_view& rest) {
   if (path.empty() || path.front() != '/') return false;
   std::string_view remaining = path.substr(1);
   if (t.segments.empty()) return remaining.empty();
+  bool has_param = false;
   for (std::size_t i = 0; i < t.segments.size(); ++i) {
     const Segment& s = t.segments[i];
     if (s.kind == Segment::Rest) {
       if (remaining.empty() || remaining.front() == '/') return false;
-      param = remaining;
+      (has_param ? rest : param) = remaining;
       return true;
     }
+    has_param = has_param || s.kind == Segment::Param;
     const auto slash = remaining.find('/');
     const std::string_view seg = remaining.substr(0, slash);
     if (s.kind == Segment::Literal ? seg != s.text : seg.empty()) return false;
@@ -142,18 +148,20 @@ bool RouteTable::matches(const Template& t, std::string_view path, std::string_v
 
 RouteTable::Resolution RouteTable::resolve(std::string_view method, std::string_view path) const {
   const Template* best = nullptr;
-  std::string_view best_param;
+  std::string_view best_param, best_rest;
   for (const Template& t : templates_) {
-    std::string_view param;
-    if (matches(t, path, param) && (!best || t.rank > best->rank)) {
+    std::string_view param, rest;
+    if (matches(t, path, param, rest) && (!best || t.rank > best->rank)) {
       best = &t;
       best_param = param;
+      best_rest = rest;
     }
   }
   Resolution r;
   if (!best) return r;
   r.label = best->label;
   r.param = best_param;
+  r.rest = best_rest;
   r.allow = best->allow;
   const Route* get = nullptr;
   for (std::size_t j : best->routes) {

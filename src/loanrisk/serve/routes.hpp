@@ -46,6 +46,7 @@ enum class Access {
   Predict,    ///< anyone unless require_token_for_predict; then officer, analyst, validator, admin.
   Analyst,    ///< training and tuning jobs: analyst or admin.
   Promote,    ///< asking for a promotion: analyst, validator or admin.
+  Artifacts,  ///< a run's files and model bundle: analyst, validator or admin (audited).
   Validator,  ///< approving promotions: validator or admin.
   Admin,      ///< the server itself (reload): admin.
   Signed,     ///< any identity the server knows, whatever its roles: signing in and out.
@@ -58,6 +59,8 @@ struct RouteCall {
   const std::string& query;  ///< what follows '?' ("" when nothing does).
   std::string_view param;    ///< the template's {parameter} as sent (not decoded); "" for none.
   const Identity& who;       ///< who the access check found (anonymous on open routes).
+  /// The {name...} segments of a template that has a {parameter} before them, as sent; "" else.
+  std::string_view rest = {};
 };
 
 using RouteHandler = std::function<HttpResponse(const RouteCall&)>;
@@ -67,8 +70,9 @@ struct Route {
   std::string method;  ///< "GET", "POST", ...; a GET route also answers HEAD.
   /// "/api/v1/runs/{id}": literal segments and at most one {parameter}, a whole segment that
   /// matches any non-empty segment; {name...} as the last segment takes the rest of the path
-  /// (one or more segments). As route_label() shows it, also the metrics label and the path in
-  /// openapi.json.
+  /// (one or more segments): the call's param when it is the only parameter, its rest after a
+  /// {parameter} ("/api/v1/runs/{id}/artifacts/{path...}"). As route_label() shows it, also the
+  /// metrics label and the path in openapi.json.
   std::string path;
   Access access = Access::Open;
   RouteHandler handler;
@@ -93,6 +97,7 @@ class RouteTable {
     const Route* route = nullptr;  ///< the route to call; null: 404 (label empty) or 405.
     std::string_view label;        ///< the template that matched as labels show it; "" for none.
     std::string_view param;        ///< the path's segment(s) in the template's {parameter}.
+    std::string_view rest;         ///< the {name...} segments after a {parameter}, else "".
     std::string_view allow;        ///< the template's methods for an Allow header (with HEAD).
   };
   /// The route for method and path (without query). A literal segment is preferred to a
@@ -112,7 +117,8 @@ class RouteTable {
     std::vector<std::size_t> routes;
     std::string allow;
   };
-  static bool matches(const Template& t, std::string_view path, std::string_view& param);
+  static bool matches(const Template& t, std::string_view path, std::string_view& param,
+                      std::string_view& rest);
 
   std::vector<Route> routes_;
   std::vector<Template> templates_;

@@ -64,6 +64,30 @@ TEST(RouteTable, TemplatesMatchSegmentBySegment) {
   }
 }
 
+TEST(RouteTable, AParameterThenTheRestOfThePath) {
+  const RouteTable t({route("GET", "/runs/{id}"), route("GET", "/runs/{id}/files"),
+                      route("GET", "/runs/{id}/files/{path...}"), route("GET", "/app/{file...}")});
+  auto r = t.resolve("GET", "/runs/abc/files/bundle/report/report.html");
+  ASSERT_NE(r.route, nullptr);
+  EXPECT_EQ(r.label, "/runs/{id}/files/{path}");
+  EXPECT_EQ(r.param, "abc");
+  EXPECT_EQ(r.rest, "bundle/report/report.html");
+  const Identity nobody{"", {}, "anonymous"};
+  EXPECT_EQ(r.route->handler({{}, "", "", r.param, nobody, r.rest}).body, "abc");
+  r = t.resolve("GET", "/runs/abc/files/../x");  // as sent: the handler checks what it reads
+  EXPECT_EQ(r.rest, "../x");
+  r = t.resolve("GET", "/runs/abc/files");
+  EXPECT_EQ(r.label, "/runs/{id}/files");
+  EXPECT_EQ(r.rest, "");
+  // A {name...} alone is still the call's param, with no rest.
+  r = t.resolve("GET", "/app/vendor/echarts.min.js");
+  EXPECT_EQ(r.param, "vendor/echarts.min.js");
+  EXPECT_EQ(r.rest, "");
+  for (const char* none : {"/runs/abc/files/", "/runs/abc/files//x", "/runs//files/x"}) {
+    EXPECT_EQ(t.resolve("GET", none).route, nullptr) << none;
+  }
+}
+
 TEST(RouteTable, WrongMethodNamesTheAllowedOnesAndHeadIsGet) {
   const RouteTable t(
       {route("GET", "/a"), route("POST", "/b"), route("PUT", "/b"), route("DELETE", "/a")});
@@ -182,20 +206,22 @@ class ServerRoutes : public ::testing::Test {
   /// A path the route's template matches, naming a run or study that exists.
   std::string example(const Route& r) const {
     std::string path = route_label(r.path);
-    const auto open = path.find('{');
-    if (open == std::string::npos) return path;
-    const std::string name = path.substr(open, path.find('}') - open + 1);
-    const std::string value = name == "{file}"     ? "main.js"
-                              : name == "{name}"   ? "study-1"
-                              : name == "{sha256}" ? std::string(64, 'a')
-                              : path.find("/promotions/") != std::string::npos ? "1"
-                                                                               : run_id;
-    return path.replace(open, name.size(), value);
+    for (auto open = path.find('{'); open != std::string::npos; open = path.find('{')) {
+      const std::string name = path.substr(open, path.find('}') - open + 1);
+      const std::string value = name == "{file}"     ? "main.js"
+                                : name == "{name}"   ? "study-1"
+                                : name == "{sha256}" ? std::string(64, 'a')
+                                : name == "{path}"   ? "bundle/manifest.json"
+                                : path.find("/promotions/") != std::string::npos ? "1"
+                                                                                 : run_id;
+      path.replace(open, name.size(), value);
+    }
+    return path;
   }
 };
 
 TEST_F(ServerRoutes, EveryRouteReachesItsHandler) {
-  ASSERT_EQ(api.routes().routes().size(), 34u);
+  ASSERT_EQ(api.routes().routes().size(), 39u);
   for (const Route& r : api.routes().routes()) {
     const std::string target = example(r);
     const std::string label = route_label(r.path);
@@ -214,6 +240,14 @@ TEST_F(ServerRoutes, EveryRouteReachesItsHandler) {
       EXPECT_EQ(resp.status, 404);
       EXPECT_EQ(json::parse(resp.body)["error"],
                 "no validation report " + std::string(64, 'a') + " is attached to any version");
+    } else if (label.starts_with("/api/v1/runs/{id}/") && label != "/api/v1/runs/{id}/artifacts") {
+      // The handlers' own 404s: the example run logged no bundle.
+      EXPECT_EQ(resp.status, 404);
+      EXPECT_NE(json::parse(resp.body)["error"].get<std::string>().find(
+                    label.ends_with("{path}") ? "no artifact 'bundle/manifest.json' in this run"
+                                              : "run " + run_id + " has no "),
+                std::string::npos)
+          << resp.body;
     } else {
       EXPECT_NE(resp.status, 404);
     }
@@ -270,6 +304,7 @@ TEST_F(ServerRoutes, LocalUsersGetWhatTheirRoleAllows) {
       {Access::Predict, {kOfficer, kAnalyst, kValidator, kAdmin}},
       {Access::Analyst, {kAnalyst, kAdmin}},
       {Access::Promote, {kAnalyst, kValidator, kAdmin}},
+      {Access::Artifacts, {kAnalyst, kValidator, kAdmin}},
       {Access::Validator, {kValidator, kAdmin}},
       {Access::Admin, {kAdmin}},
       {Access::Signed, {kViewer, kOfficer, kAnalyst, kValidator, kAdmin}}};
@@ -303,7 +338,7 @@ TEST_F(ServerRoutes, LocalUsersGetWhatTheirRoleAllows) {
       EXPECT_EQ(resp.status, 401) << r.method << " " << target << " with '" << auth << "'";
     }
   }
-  EXPECT_EQ(checked, 34 * 5);
+  EXPECT_EQ(checked, 39 * 5);
   // The environment's tokens keep working for their routes.
   EXPECT_NE(guarded.handle({"POST", "/api/v1/admin/reload", "", "Bearer adm1n", ""}).status, 401);
   EXPECT_NE(
