@@ -13,6 +13,7 @@ import path from 'node:path';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { walkGovernance } from './governance.mjs';
+import { walkRuns } from './walks/runs.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const webDir = path.resolve(here, '../../web');
@@ -621,8 +622,9 @@ async function main() {
   );
   await page.selectOption('#runs-experiment', 'e2e-tuning').catch(() => {});
   await page.fill('#runs-filter', 'e2e-tuning');
-  await page.waitForFunction(
-    () => document.querySelectorAll('[data-testid=runs-table] tbody tr').length >= 3,
+  // The study's run, its trials and refit folded under it (tests/e2e/walks/runs.mjs unfolds them).
+  await page.waitForSelector(
+    '[data-testid=runs-table] tbody tr[data-depth="0"] button[data-expand]',
   );
   await page.click('button[data-study^="web-xgboost-"]');
   await page.waitForSelector('[data-testid=study] canvas');
@@ -686,6 +688,7 @@ async function main() {
   await page.setViewportSize({ width: 1280, height: 900 });
 
   await walkGovernance({ page, base, cli, api, shot, store, applicant, session, token: TOKEN });
+  await walkRuns({ browser, base, cli, api, shot, store, wait: WAIT });
 
   assert.deepEqual(problems, [], 'no console error, page error or failed request');
   console.log(`e2e: every page passed; screenshots in ${shots}`);

@@ -9,6 +9,8 @@ import {
   moneyText,
   grouped,
   sliderScale,
+  metricText,
+  bytesText,
 } from '../../web/app/numbers.js';
 
 test('numbers as typed', () => {
@@ -85,4 +87,35 @@ test('sliders reach the whole valid range', () => {
   assert.equal(lin.toValue(lin.steps), 850);
   assert.equal(lin.toPosition(650), Math.round((350 / 550) * 1000));
   assert.equal(lin.toPosition(9999), lin.steps);
+});
+
+test('metrics: four significant digits, the same way in every column', () => {
+  for (const [v, text] of [
+    [0.873421, '0.8734'],
+    [0.5, '0.5000'],
+    [0.00123456, '0.001235'],
+    [12.3456, '12.35'],
+    [-0.1234, '-0.1234'],
+    [1234.5678, '1,235'],
+    [999.96, '1,000'],
+    [1500, '1,500'],
+    [0, '0'],
+    [1.23456e-5, '1.235e-5'],
+    [null, '—'],
+    [undefined, '—'],
+    [NaN, 'NaN'],
+    [Infinity, 'Infinity'],
+    ['abc', 'abc'],
+  ])
+    assert.equal(metricText(v), text, String(v));
+});
+
+test('file sizes in binary units', () => {
+  assert.equal(bytesText(0), '0 B');
+  assert.equal(bytesText(812), '812 B');
+  assert.equal(bytesText(4710), '4.6 KiB');
+  assert.equal(bytesText(1258291), '1.2 MiB');
+  assert.equal(bytesText(50 * 1024 * 1024), '50 MiB');
+  assert.equal(bytesText(-1), '—');
+  assert.equal(bytesText(undefined), '—');
 });

@@ -54,6 +54,35 @@ export function grouped(v) {
   return Number.isFinite(v) ? v.toLocaleString('en-US', { maximumFractionDigits: 6 }) : String(v);
 }
 
+/// A metric as the runs table and the comparison show it, the same way in every column: four
+/// significant digits with their zeros ("0.8734", "0.5000", "0.001235", "12.35"), the whole part
+/// never cut (1234.5678 is "1,235"), whole numbers with thousands separators ("1,500"), below
+/// 0.0001 in exponent form ("1.235e-5"); "—" when there is no value.
+export function metricText(v) {
+  if (v === null || v === undefined || v === '') return '—';
+  if (typeof v !== 'number') return String(v);
+  if (!Number.isFinite(v)) return String(v);
+  if (Number.isInteger(v)) return v.toLocaleString('en-US');
+  const text = v.toPrecision(4);
+  // 999.96 rounds to "1000" at four digits: a whole number, then, like 1234.5.
+  if (Math.abs(Number(text)) >= 1000)
+    return v.toLocaleString('en-US', { maximumFractionDigits: 0 });
+  if (Math.abs(v) < 1e-4) return v.toExponential(3);
+  return text;
+}
+
+/// A file size in bytes as people read it: "812 B", "4.6 KiB", "1.2 MiB" (binary units).
+export function bytesText(n) {
+  if (!Number.isFinite(n) || n < 0) return '—';
+  const units = ['B', 'KiB', 'MiB', 'GiB'];
+  let i = 0;
+  while (n >= 1024 && i < units.length - 1) {
+    n /= 1024;
+    i += 1;
+  }
+  return i === 0 ? `${n} B` : `${n < 10 ? n.toFixed(1) : Math.round(n)} ${units[i]}`;
+}
+
 /// Slider positions 0..1000 to values and back on a log scale for ranges spanning orders of
 /// magnitude (money), linear otherwise, so every valid value can be reached.
 export function sliderScale(lo, hi, log) {

@@ -2,10 +2,10 @@
 // and challenger side by side, the promotion history and the requests waiting for a validator;
 // promote a version (signed in, with a reason; a missing or red report needs an override), approve
 // or reject a request, then see the new champion answer.
-import { currentSession, getJson, postJson } from '../api.js';
-import { requireSignIn } from '../account.js';
-import { el, field, formDialog, table, when } from '../ui.js';
-import { refreshServing } from '../serving.js';
+import { getJson, postJson } from '../api.js';
+import { el, table, when } from '../ui.js';
+import { decisionDialog, newestReport, promoteVersion, servingBox } from '../promote.js';
+import { bundleHref, downloadButton, reportLinks } from '../artifacts.js';
 
 const METRICS = ['auc_roc', 'pr_auc', 'ks', 'brier', 'f1'];
 
@@ -13,65 +13,6 @@ function metricOf(v, key) {
   const m = v.metrics && (v.metrics.test || v.metrics.validation);
   return m && typeof m[key] === 'number' ? m[key] : null;
 }
-
-// A typical applicant, to show who answers after a promotion.
-const SAMPLE = {
-  credit_lines_outstanding: 2,
-  loan_amt_outstanding: 4500,
-  total_debt_outstanding: 12000,
-  income: 55000,
-  years_employed: 3,
-  fico_score: 610,
-};
-
-// A dialog asking for a reason, then sending it as the signed-in person (asked to sign in first when
-// nobody is); onDone gets the answer. The ids stay the same for every decision, so one page script
-// (and the e2e test) drives them all.
-async function decisionDialog({ title, label, submit, send, onDone, extra = [] }) {
-  if (!(await requireSignIn(`${title}: sign in as the person who decides.`))) return;
-  const s = currentSession();
-  const reason = el('textarea', { id: 'promote-reason', rows: '3', required: true });
-  formDialog({
-    label,
-    title,
-    body: [
-      el('p', {
-        class: 'muted',
-        text: `As ${s.user.name} (${(s.user.roles || []).join(', ') || 'no role'}).`,
-      }),
-      ...extra,
-      field('Reason (kept in the history)', reason),
-    ],
-    submit,
-    onSubmit: async msg => {
-      if (!reason.value.trim()) {
-        msg.append(el('p', { class: 'field-error', text: 'Say why: the reason is recorded.' }));
-        reason.focus();
-        return false;
-      }
-      return send(reason.value);
-    },
-    onClosed: onDone,
-  });
-  reason.focus();
-}
-
-// After an alias moved: which version answers now, shown with a sample applicant's PD.
-async function servingBox(text) {
-  await refreshServing();
-  const who = await postJson('/api/v1/predict', SAMPLE);
-  const box = el(
-    'div',
-    { class: 'ok-box', role: 'status' },
-    text,
-    ` The server answers with version ${who.model.version}: a sample applicant (FICO 610, income $55,000) gets PD ${(who.predictions[0].pd * 100).toFixed(2)}%.`,
-  );
-  box.dataset.version = who.model.version;
-  return box;
-}
-
-// The newest validation report of a version (the one a promotion relies on), or null.
-const newestReport = v => (v.reports && v.reports.length ? v.reports[0] : null);
 
 // "green" / "red (2 red gates)" linking to the report page; "none" when nothing is attached.
 function reportCell(v) {
@@ -92,13 +33,21 @@ function reportCell(v) {
   });
 }
 
-// The validation gate of @champion as the page sees it: what the promotion dialog must say.
-function gateNotice(v) {
-  const r = newestReport(v);
-  if (r && r.status !== 'red') return null;
-  return r
-    ? `The newest validation report of v${v.version} has red gates: ${r.red.join('; ')}.`
-    : `v${v.version} has no validation report attached (loanrisk validate, then loanrisk models attach-report).`;
+// The run a version was registered from: its page, its evaluation report, its bundle.
+function sourceRun(name, v) {
+  if (!v.run_id) return '';
+  return el(
+    'span',
+    { class: 'row' },
+    el('a', { href: `#/experiments?run=${v.run_id}`, title: v.run_id, text: 'run' }),
+    reportLinks(v.run_id, 'report'),
+    downloadButton({
+      href: bundleHref(v.run_id),
+      label: 'bundle',
+      fallback: `${name}-v${v.version}-bundle.tar`,
+      attrs: { 'data-version-bundle': String(v.version) },
+    }),
+  );
 }
 
 // Champion and challenger side by side: test metrics and validation, one row each.
@@ -246,6 +195,7 @@ export async function modelsPage(root, alive) {
             },
             ...METRICS.map(k => ({ label: `test ${k}`, num: true, value: v => metricOf(v, k) })),
             { label: 'validation', value: v => reportCell(v) },
+            { label: 'source run', value: v => sourceRun(m.name, v) },
             { label: 'created', value: v => when(v.created_ms) },
             {
               label: 'action',
@@ -257,53 +207,7 @@ export async function modelsPage(root, alive) {
                       class: 'secondary',
                       'data-promote': String(v.version),
                       text: `Promote v${v.version}`,
-                      onclick: () => {
-                        // A missing or red report: the move needs an override, said in words.
-                        const notice = gateNotice(v);
-                        const override = el('input', { type: 'checkbox', id: 'promote-override' });
-                        const extra = notice
-                          ? [
-                              el('p', {
-                                class: 'error-box',
-                                'data-testid': 'gate-notice',
-                                text: notice,
-                              }),
-                              el(
-                                'label',
-                                { class: 'row' },
-                                override,
-                                'Override the validation gate (the reason below is recorded with the override)',
-                              ),
-                            ]
-                          : [];
-                        return decisionDialog({
-                          title: `Promote ${m.name} version ${v.version} to @champion`,
-                          label: 'Promote a model version',
-                          submit: 'Promote to champion',
-                          extra,
-                          send: reason =>
-                            postJson('/api/v1/admin/promote', {
-                              model: m.name,
-                              version: v.version,
-                              alias: 'champion',
-                              reason,
-                              override: override.checked,
-                            }),
-                          onDone: async r =>
-                            reload(
-                              r.request
-                                ? el('div', {
-                                    class: 'ok-box',
-                                    role: 'status',
-                                    'data-request': String(r.request.id),
-                                    text: `Request ${r.request.id} sent: ${m.name} v${v.version} becomes @champion when a validator approves it (not you, and not who trained or registered it).`,
-                                  })
-                                : await servingBox(
-                                    `${m.name} v${v.version} is now @champion${r.moved ? '' : ' (it already was)'}.`,
-                                  ),
-                            ),
-                        });
-                      },
+                      onclick: () => promoteVersion(m.name, v, reload),
                     }),
             },
           ],
