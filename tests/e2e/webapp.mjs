@@ -13,6 +13,7 @@ import path from 'node:path';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { walkGovernance } from './governance.mjs';
+import { walkAccessibility } from './walks/a11y.mjs';
 import { walkRuns } from './walks/runs.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -687,6 +688,7 @@ async function main() {
   assert.ok((await page.locator('[data-testid=correlation-key] li').count()) >= 7);
   await page.setViewportSize({ width: 1280, height: 900 });
 
+  await walkAccessibility({ page, base, token: TOKEN });
   await walkGovernance({ page, base, cli, api, shot, store, applicant, session, token: TOKEN });
   await walkRuns({ browser, base, cli, api, shot, store, wait: WAIT });
 

@@ -35,9 +35,12 @@ export function signInDialog(why) {
       onSubmit: async () => {
         await signIn(token.value);
         token.value = '';
-        resolve(true);
       },
+      // Resolved once the dialog is gone, so that what follows (a promote dialog) opens after it.
+      onClosed: () => resolve(true),
       onCancel: () => resolve(false),
+      // Signing in from the header redraws its button (Sign in becomes Sign out).
+      returnFocus: () => document.querySelector('#account button'),
     });
     token.focus();
   });

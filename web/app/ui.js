@@ -99,9 +99,23 @@ export function errorBox(err) {
  * A modal dialog around a form: a title, the body's nodes, a message area, submit and Cancel.
  * On submit, onSubmit(msg) runs with the submit button disabled; the dialog closes when it
  * resolves to anything but false (then onClosed(result) runs), and shows its error when it
- * throws. Cancel and Escape close it and call onCancel. Returns the dialog, already open.
+ * throws. Cancel and Escape close it and call onCancel. However it closes, the <dialog> leaves the
+ * page and the focus goes back to the element that had it when the dialog opened (or, when a
+ * redraw replaced that element, to the element now carrying its id, else to returnFocus()).
+ * Returns the dialog, already open.
  */
-export function formDialog({ label, title, body, submit, submitId, onSubmit, onClosed, onCancel }) {
+export function formDialog({
+  label,
+  title,
+  body,
+  submit,
+  submitId,
+  onSubmit,
+  onClosed,
+  onCancel,
+  returnFocus,
+}) {
+  const opener = document.activeElement;
   const msg = el('div', { 'aria-live': 'assertive' });
   const ok = el('button', { type: 'submit', id: submitId, text: submit });
   const cancel = el('button', { type: 'button', class: 'secondary', text: 'Cancel' });
@@ -115,16 +129,24 @@ export function formDialog({ label, title, body, submit, submitId, onSubmit, onC
   );
   const dialog = el('dialog', { 'aria-label': label }, form);
   document.body.append(dialog);
-  const close = () => {
-    if (dialog.open) dialog.close();
+  let submitted = false;
+  // Every way out ends here: Escape (the browser may close without a 'cancel' event), Cancel and
+  // a submit all fire 'close'.
+  dialog.addEventListener('close', () => {
+    const focusWasInside = dialog.contains(document.activeElement);
     dialog.remove();
-  };
-  const dismiss = () => {
-    close();
-    if (onCancel) onCancel();
-  };
-  cancel.addEventListener('click', dismiss);
-  dialog.addEventListener('cancel', dismiss);
+    const lost =
+      focusWasInside || !document.activeElement || document.activeElement === document.body;
+    if (lost) {
+      const back =
+        (opener && opener.isConnected && opener) ||
+        (opener && opener.id && document.getElementById(opener.id)) ||
+        (returnFocus && returnFocus());
+      if (back) back.focus();
+    }
+    if (!submitted && onCancel) onCancel();
+  });
+  cancel.addEventListener('click', () => dialog.close());
   form.addEventListener('submit', async ev => {
     ev.preventDefault();
     msg.replaceChildren();
@@ -132,7 +154,8 @@ export function formDialog({ label, title, body, submit, submitId, onSubmit, onC
     try {
       const result = await onSubmit(msg);
       if (result !== false) {
-        close();
+        submitted = true;
+        dialog.close();
         if (onClosed) await onClosed(result);
       }
     } catch (e) {
@@ -176,6 +199,50 @@ export function disposeCharts() {
 window.addEventListener('resize', () => {
   for (const c of charts) c.resize();
 });
+
+// A part of a page that scrolls (a wide table on a phone, a long log) must be reachable from the
+// keyboard, or what it hides is lost to whoever does not use a mouse: while it overflows it is a
+// Tab stop (tabindex=0, a region named after its caption or the heading before it); once it fits
+// it is not. Pages need do nothing: every table wrap and <pre> is watched as it is drawn.
+const SCROLLERS = '.table-wrap, pre';
+
+function scrollerName(node) {
+  const caption = node.querySelector('caption');
+  if (caption && caption.textContent.trim()) return caption.textContent.trim();
+  for (let up = node; up && up !== document.body; up = up.parentElement)
+    for (let n = up.previousElementSibling; n; n = n.previousElementSibling)
+      if (/^H[1-6]$/.test(n.tagName)) return n.textContent.trim();
+  return node.tagName === 'PRE' ? 'Text' : 'Table';
+}
+
+function markScrollers() {
+  for (const node of document.querySelectorAll(SCROLLERS)) {
+    const style = getComputedStyle(node);
+    const scrolls =
+      /auto|scroll/.test(`${style.overflowX} ${style.overflowY}`) &&
+      (node.scrollWidth > node.clientWidth + 1 || node.scrollHeight > node.clientHeight + 1);
+    const marked = node.hasAttribute('data-scroller');
+    if (scrolls && !marked && !node.hasAttribute('tabindex')) {
+      node.setAttribute('data-scroller', '');
+      node.setAttribute('tabindex', '0');
+      node.setAttribute('role', 'region');
+      node.setAttribute('aria-label', scrollerName(node));
+    } else if (!scrolls && marked) {
+      for (const a of ['data-scroller', 'tabindex', 'role', 'aria-label']) node.removeAttribute(a);
+    }
+  }
+}
+
+let scrollerFrame = 0;
+function scheduleScrollers() {
+  if (scrollerFrame) return;
+  scrollerFrame = requestAnimationFrame(() => {
+    scrollerFrame = 0;
+    markScrollers();
+  });
+}
+new MutationObserver(scheduleScrollers).observe(document.body, { childList: true, subtree: true });
+window.addEventListener('resize', scheduleScrollers);
 
 export function debounce(fn, ms) {
   let t = null;

@@ -142,14 +142,21 @@ export async function modelsPage(root, alive) {
   const data = await getJson('/api/v1/models');
   if (!alive()) return;
   root.append(el('h1', { text: 'Registered models' }));
-  const notice = el('div', { 'aria-live': 'polite', 'data-testid': 'promote-result' });
+  const notice = el('div', {
+    'aria-live': 'polite',
+    'data-testid': 'promote-result',
+    tabindex: '-1',
+  });
   root.append(notice);
   if (data.governance) root.append(governanceNote(data.governance));
   // Redraws the page with the new state, then shows what just happened.
   const reload = async box => {
     root.replaceChildren();
     await modelsPage(root, alive);
-    root.querySelector('[data-testid=promote-result]').replaceChildren(box);
+    const result = root.querySelector('[data-testid=promote-result]');
+    result.replaceChildren(box);
+    // The dialog's opener went with the redraw: the focus goes to what just happened.
+    result.focus();
   };
   if (!data.models.length) {
     root.append(

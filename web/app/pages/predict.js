@@ -97,6 +97,12 @@ function gaugeOption(pd, threshold) {
   };
 }
 
+/// A slider's value read out with its unit: "$52,000", "640 points".
+function valueText(v, unit) {
+  if ((unit || '').startsWith('USD')) return moneyText(v);
+  return `${grouped(v)}${unit ? ` ${unit}` : ''}`;
+}
+
 const sigmoid = z => 1 / (1 + Math.exp(-z));
 
 /// A feature's name for people: the form's label for an input, words for an engineered feature.
@@ -285,6 +291,8 @@ export async function predictPage(root, alive) {
       step: '1',
       value: String(scales[c.name].toPosition(f.start)),
       'aria-label': `What if: ${f.label}${log ? ' (log scale)' : ''}`,
+      // Read out as the value, not the slider's position (0 to 1000).
+      'aria-valuetext': valueText(f.start, f.unit || c.unit),
     });
     const range = Number.isFinite(c.max)
       ? `${grouped(c.min)} to ${grouped(c.max)}`
@@ -566,27 +574,51 @@ export async function predictPage(root, alive) {
     }
   }
   const rescore = debounce(() => score(true), 120);
+  // A slider position as the value a person would type: whole numbers, or 3 significant digits on
+  // a log scale.
+  const sliderValue = (c, position) => {
+    const sc = scales[c.name];
+    let v = sc.toValue(position);
+    if (c.type === 'integer') v = Math.round(v);
+    else if (sc.log) v = Number(v.toPrecision(3));
+    else v = Math.round(v * 100) / 100;
+    return Math.min(sc.hi, Math.max(sc.lo, v));
+  };
+  const unitOf = c => (FIELDS[c.name] || {}).unit || c.unit;
   for (const c of columns) {
+    const slider = sliders[c.name];
     inputs[c.name].addEventListener('input', () => {
       const rule = ruleFor(c, inputs[c.name].value);
       showError(c.name, rule);
-      if (!rule)
-        sliders[c.name].value = String(
-          scales[c.name].toPosition(parseNumber(inputs[c.name].value).value),
-        );
+      if (!rule) {
+        const v = parseNumber(inputs[c.name].value).value;
+        slider.value = String(scales[c.name].toPosition(v));
+        slider.setAttribute('aria-valuetext', valueText(v, unitOf(c)));
+      }
       checkCurrent();
     });
-    sliders[c.name].addEventListener('input', () => {
-      const sc = scales[c.name];
-      let v = sc.toValue(Number(sliders[c.name].value));
-      // Round to what a person would type: whole numbers, or 3 significant digits on a log scale.
-      if (c.type === 'integer') v = Math.round(v);
-      else if (sc.log) v = Number(v.toPrecision(3));
-      else v = Math.round(v * 100) / 100;
-      inputs[c.name].value = String(Math.min(sc.hi, Math.max(sc.lo, v)));
+    slider.addEventListener('input', () => {
+      const v = sliderValue(c, Number(slider.value));
+      inputs[c.name].value = String(v);
+      slider.setAttribute('aria-valuetext', valueText(v, unitOf(c)));
       showError(c.name, '');
       checkCurrent();
       rescore();
+    });
+    // An arrow key moves to the next value a person would type: a slider step can be smaller than
+    // the rounding (FICO moves 0.55 points a step), and a key press that changes nothing reads as
+    // a broken control.
+    slider.addEventListener('keydown', ev => {
+      const dir = { ArrowRight: 1, ArrowUp: 1, ArrowLeft: -1, ArrowDown: -1 }[ev.key];
+      if (!dir) return;
+      const steps = scales[c.name].steps;
+      const now = sliderValue(c, Number(slider.value));
+      let pos = Number(slider.value) + dir;
+      while (pos > 0 && pos < steps && sliderValue(c, pos) === now) pos += dir;
+      if (pos < 0 || pos > steps) return;
+      ev.preventDefault();
+      slider.value = String(pos);
+      slider.dispatchEvent(new Event('input'));
     });
   }
   customerId.addEventListener('input', checkCurrent);
