@@ -1,9 +1,11 @@
 // `loanrisk job run SPEC.json`: runs one application-layer job (workflow/jobs.hpp) from its JSON
 // spec. The server starts its background jobs this way, so they run exactly what `train` and
 // `tune` run, without flag strings or TOML in between.
+#include <cstdio>
 #include <iostream>
 
 #include "cli/commands.hpp"
+#include "cli/stop_signals.hpp"
 #include "cli/store_access.hpp"
 #include "loanrisk/core/error.hpp"
 #include "loanrisk/core/files.hpp"
@@ -14,6 +16,23 @@
 
 namespace loanrisk::cli {
 namespace {
+
+/// One line on stderr per finished trial: the job's log, which the server shows while it runs.
+std::function<void(const StudyProgress&)> trial_log(const std::string& family, int trials) {
+  std::fprintf(stderr, "[%s] study started: %d trials\n", family.c_str(), trials);
+  return [family](const StudyProgress& p) {
+    char value[32] = "-", best[64] = "-";
+    if (p.last_value) std::snprintf(value, sizeof value, "%.5f", *p.last_value);
+    if (p.best_value) {
+      std::snprintf(best, sizeof best, "%.5f (#%lld)", *p.best_value,
+                    static_cast<long long>(p.best_number));
+    }
+    std::fprintf(stderr, "[%s] trial #%lld %s %s; %d/%d done, best %s, %.1fs\n", family.c_str(),
+                 static_cast<long long>(p.last_number), to_string(p.last_state).c_str(), value,
+                 p.finished, p.total, best, p.elapsed_seconds);
+    std::fflush(stderr);
+  };
+}
 
 int run_job(const std::string& spec_path) {
   const JobSpec spec = job_from_json(read_json_file(spec_path), spec_path);
@@ -44,7 +63,17 @@ int run_job(const std::string& spec_path) {
             return job_result_json(run_train_job(job, store.get()));
           } else {
             store = open_cli_store(job.tracking.store, configured());
-            return job_result_json(run_tune_job(job, *store));
+            // A stop ends the study cleanly (its trials resumable), not the process mid-write.
+            catch_stop_signals();
+            TuneHooks hooks;
+            const int trials = tuning_settings_of(job).trials;
+            hooks.progress = [trials](const std::string& family) {
+              return trial_log(family, trials);
+            };
+            hooks.should_stop = stop_check();
+            const TuneJobResult tuned = run_tune_job(job, *store, hooks);
+            if (tuned.stopped) exit_code = stopped_exit_code();
+            return job_result_json(tuned);
           }
         }
       },

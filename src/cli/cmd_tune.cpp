@@ -8,6 +8,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/print.hpp"
+#include "cli/stop_signals.hpp"
 #include "cli/store_access.hpp"
 #include "loanrisk/core/error.hpp"
 #include "loanrisk/core/files.hpp"
@@ -133,12 +134,14 @@ int run_tune(const TuneArgs& a) {
     report_duplicates(std::cout, data.duplicates, config.on_duplicate_id,
                       data.rows_dropped_as_duplicates);
   };
+  catch_stop_signals();
+  hooks.should_stop = stop_check();
   const TuneJobResult tuned = run_tune_job(job, *store, hooks);
   const auto& results = tuned.families;
   const TuningSettings& settings = tuned.settings;
   const bool several = a.model == "all";
   print_summary(results);
-  if (!a.analysis.empty()) {
+  if (!a.analysis.empty() && !results.empty()) {
     nlohmann::json all = nlohmann::json::object();
     for (const auto& r : results) {
       all[r.family] =
@@ -151,6 +154,10 @@ int run_tune(const TuneArgs& a) {
       std::cout << "registered " << a.register_as << " version " << *r.refit->version
                 << (a.alias.empty() ? "" : " as @" + a.alias) << "\n";
     }
+  }
+  if (tuned.stopped) {
+    std::cout << "stopped before the last trial; the same command resumes the study\n";
+    return stopped_exit_code();
   }
   return 0;
 }

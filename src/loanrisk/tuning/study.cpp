@@ -24,7 +24,12 @@ struct Shared {
   int launched = 0;
   StudyProgress progress;
   std::exception_ptr error;
+  bool stopped = false;  // asked to stop: no further trial starts
 };
+
+bool asked_to_stop(const StudyRequest& req) {
+  return req.should_stop && req.should_stop();
+}
 
 StudyInfo open_or_create(Store& store, const StudyRequest& req, bool& created) {
   StudyStore studies(store);
@@ -104,6 +109,7 @@ void run_one(Store& store, const StudyInfo& study, const StudyRequest& req, cons
   std::map<std::int64_t, double> current;
   RungValues rungs;
   std::int64_t last_step = 0;
+  bool interrupted = false;  // asked to stop while this trial ran
   const IntermediateReporter report = [&](std::int64_t step, double value) {
     current[step] = value;
     last_step = step;
@@ -111,6 +117,10 @@ void run_one(Store& store, const StudyInfo& study, const StudyRequest& req, cons
     // is not stored there (the pruner stops the trial on it).
     if (!std::isnan(value)) studies.report(study.id, number, step, value);
     store.log_metric(run.id, "intermediate_composite", value, step);
+    if (asked_to_stop(req)) {
+      interrupted = true;
+      return false;  // ends the model's training as pruning does; recorded as FAIL below
+    }
     if (pruner == nullptr) return true;
     const RungValues before = rungs;
     const bool prune =
@@ -126,7 +136,13 @@ void run_one(Store& store, const StudyInfo& study, const StudyRequest& req, cons
     const TrialEvaluation e = trial(params, number, report);
     state = e.pruned ? TrialState::kPruned : TrialState::kComplete;
     if (!std::isnan(e.value)) value = e.value;
-    if (state == TrialState::kComplete && !value) {
+    if (interrupted) {
+      // Optuna records a trial interrupted by Ctrl-C as FAIL: its model was never finished.
+      state = TrialState::kFail;
+      value.reset();
+      store.set_tag(run.id, "loanrisk.error",
+                    "stopped: the study was asked to stop at step " + std::to_string(last_step));
+    } else if (state == TrialState::kComplete && !value) {
       // Optuna's rule: a NaN objective fails the trial rather than ranking it.
       state = TrialState::kFail;
       store.set_tag(run.id, "loanrisk.error", "the objective value is NaN");
@@ -151,13 +167,17 @@ void run_one(Store& store, const StudyInfo& study, const StudyRequest& req, cons
   }
   studies.finish_trial(study.id, number, state, value);
   store.set_tag(run.id, "loanrisk.trial_state", to_string(state));
-  store.end_run(run.id, state == TrialState::kFail ? RunStatus::kFailed : RunStatus::kFinished);
+  store.end_run(run.id, interrupted                  ? RunStatus::kKilled
+                        : state == TrialState::kFail ? RunStatus::kFailed
+                                                     : RunStatus::kFinished);
 
   std::lock_guard lock(shared.mutex);
+  shared.stopped = shared.stopped || interrupted;
   StudyProgress& p = shared.progress;
   ++p.finished;
   p.last_number = number;
   p.last_state = state;
+  p.last_value = value;
   if (state == TrialState::kComplete && (!p.best_value || *value > *p.best_value)) {
     p.best_value = value;
     p.best_number = number;
@@ -198,8 +218,12 @@ StudyOutcome run_study(const StudyRequest& req, const TrialFunction& trial) {
         {
           std::lock_guard lock(shared.mutex);
           const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
-          if (shared.error || shared.launched >= req.settings.trials ||
+          if (shared.error || shared.stopped || shared.launched >= req.settings.trials ||
               (req.settings.timeout_seconds > 0 && elapsed > req.settings.timeout_seconds)) {
+            return;
+          }
+          if (asked_to_stop(req)) {
+            shared.stopped = true;
             return;
           }
           ++shared.launched;
@@ -229,7 +253,9 @@ StudyOutcome run_study(const StudyRequest& req, const TrialFunction& trial) {
   for (int i = 0; i < std::max(req.settings.workers, 1); ++i) threads.emplace_back(worker);
   for (auto& t : threads) t.join();
   if (shared.error) std::rethrow_exception(shared.error);
-  main_store->end_run(out.study.parent_run_id, RunStatus::kFinished);
+  out.stopped = shared.stopped;
+  main_store->end_run(out.study.parent_run_id,
+                      out.stopped ? RunStatus::kKilled : RunStatus::kFinished);
   out.trials = StudyStore(*main_store).trials(out.study.id);
   out.best = best_trial(out.trials);
   out.seconds = std::chrono::duration<double>(Clock::now() - start).count();

@@ -29,6 +29,7 @@ struct StudyProgress {
   double elapsed_seconds = 0;
   std::int64_t last_number = 0;
   TrialState last_state = TrialState::kComplete;
+  std::optional<double> last_value;  ///< the last finished trial's objective, if it has one.
 };
 
 /// How to run a study.
@@ -40,6 +41,10 @@ struct StudyRequest {
   SearchSpace space;
   TuningSettings settings;
   std::function<void(const StudyProgress&)> on_progress;  ///< may be empty.
+  /// Asked to stop (SIGTERM, say); may be empty. Once it answers true no trial starts, and a trial
+  /// in flight ends at its next intermediate report as FAIL, its run KILLED (Optuna's record of a
+  /// trial interrupted by Ctrl-C); a trial that reports nothing finishes first.
+  std::function<bool()> should_stop;
 };
 
 /// The result of one invocation.
@@ -50,6 +55,8 @@ struct StudyOutcome {
   std::vector<TrialRecord> trials;  ///< every trial of the study (all invocations), by number.
   std::optional<TrialRecord> best;  ///< the COMPLETE trial with the highest value.
   double seconds = 0;
+  /// Ended early by should_stop: the parent run is KILLED and the study resumes as any other.
+  bool stopped = false;
 };
 
 /// Creates or resumes the study (UsageError when an existing study of that name has another
@@ -57,7 +64,7 @@ struct StudyOutcome {
 /// settings.workers threads and returns the whole study. Trial k samples from the COMPLETE trials
 /// numbered k - workers or lower (waiting for this process's own ones), so one process with the
 /// same seed and worker count proposes the same parameters; trials of other processes are used
-/// when they finished in time.
+/// when they finished in time. With should_stop, it returns early once asked (stopped true).
 StudyOutcome run_study(const StudyRequest& request, const TrialFunction& trial);
 
 /// The best COMPLETE trial (highest value, lowest number on ties), if any.

@@ -417,6 +417,10 @@ TuneJobResult run_tune_job(const TuneJob& job, Store& store, const TuneHooks& ho
   const std::string experiment =
       job.tracking.experiment.empty() ? "tuning" : job.tracking.experiment;
   for (const auto& family : families) {
+    if (hooks.should_stop && hooks.should_stop()) {
+      result.stopped = true;
+      break;
+    }
     TunedFamily& r = result.families.emplace_back();
     r.family = family;
     const SearchSpace space = s.space_for(family);
@@ -431,7 +435,8 @@ TuneJobResult run_tune_job(const TuneJob& job, Store& store, const TuneHooks& ho
                      family,
                      space,
                      s,
-                     hooks.progress ? hooks.progress(family) : nullptr};
+                     hooks.progress ? hooks.progress(family) : nullptr,
+                     hooks.should_stop};
     r.outcome = run_study(
         req, [&](const ParamValues& params, std::int64_t, const IntermediateReporter& report) {
           ParamValues p = params;
@@ -439,6 +444,10 @@ TuneJobResult run_tune_job(const TuneJob& job, Store& store, const TuneHooks& ho
           if (has_nthread && s.workers > 1) p["nthread"] = 1;
           return evaluate_trial(data, family, p, s.objective, s.report_every, report);
         });
+    if (r.outcome.stopped) {
+      result.stopped = true;
+      break;
+    }
     if (!r.outcome.best || !job.refit) continue;
     TrainRequest train;
     train.data = job.data;
@@ -490,7 +499,7 @@ nlohmann::json job_result_json(const TuneJobResult& result) {
          {"version",
           f.refit && f.refit->version ? nlohmann::json(*f.refit->version) : nlohmann::json()}});
   }
-  return {{"kind", TuneJob::kKind}, {"families", families}};
+  return {{"kind", TuneJob::kKind}, {"families", families}, {"stopped", result.stopped}};
 }
 
 }  // namespace loanrisk

@@ -137,12 +137,16 @@ struct TuneHooks {
   std::function<std::function<void(const StudyProgress&)>(const std::string& family)> progress;
   /// Called once a family's data is read and split, before its trials run.
   std::function<void(const TuningData&)> on_data;
+  /// Asked to stop (the CLI's SIGTERM): the study stops as StudyRequest::should_stop says, and
+  /// neither the refit nor a further family runs.
+  std::function<bool()> should_stop;
 };
 
 /// What a tuning job produced.
 struct TuneJobResult {
   std::vector<TunedFamily> families;
   TuningSettings settings;
+  bool stopped = false;  ///< ended early by TuneHooks::should_stop; its studies resume.
 };
 
 /// The settings a tuning job runs with: [tuning] of its config with the job's overrides,

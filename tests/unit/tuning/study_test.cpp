@@ -1,7 +1,9 @@
 // Studies with a made-up objective in a throwaway SQLite store: successive halving through the
-// store decides as Optuna does, pruned trials carry no final metrics, NaN objectives never rank.
+// store decides as Optuna does, pruned trials carry no final metrics, NaN objectives never rank, a
+// study asked to stop ends its trial in flight as FAIL and resumes where it stopped.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cmath>
 #include <limits>
 
@@ -104,6 +106,69 @@ TEST(Study, NanIntermediateValuesPruneAndNanObjectivesFail) {
             "the objective value is NaN");
   ASSERT_TRUE(out.best.has_value());
   EXPECT_EQ(out.best->number, 1);
+}
+
+TEST(Study, AStopEndsTheTrialInFlightAsFailAndTheStudyResumes) {
+  TempDir dir;
+  std::atomic<bool> stop{false};
+  StudyRequest req = request(dir, "none", 10);
+  req.should_stop = [&] { return stop.load(); };
+  // Trials 0 and 1 complete; trial 2 is asked to stop at its third report (step 30).
+  const auto out =
+      run_study(req, [&](const ParamValues&, std::int64_t number, const IntermediateReporter& rep) {
+        TrialEvaluation e;
+        for (std::int64_t step = 10; step <= 50; step += 10) {
+          if (number == 2 && step == 30) stop = true;
+          e.value = 0.5 + 0.01 * static_cast<double>(number);
+          if (!rep(step, e.value)) {
+            e.pruned = true;
+            return e;
+          }
+        }
+        return e;
+      });
+  EXPECT_TRUE(out.stopped);
+  ASSERT_EQ(out.trials.size(), 3u);
+  EXPECT_EQ(out.trials[0].state, TrialState::kComplete);
+  EXPECT_EQ(out.trials[1].state, TrialState::kComplete);
+  const TrialRecord& interrupted = out.trials[2];
+  EXPECT_EQ(interrupted.state, TrialState::kFail);  // as Optuna records a trial Ctrl-C ended
+  EXPECT_FALSE(interrupted.value.has_value());
+  EXPECT_EQ(interrupted.intermediate.back().first, 30);  // what it reported is kept
+  auto store = open_store(req.store_uri);
+  const RunRecord run = store->get_run_record(interrupted.run_id);
+  EXPECT_EQ(run.run.status, RunStatus::kKilled);
+  EXPECT_EQ(run.tags.at("loanrisk.error"), "stopped: the study was asked to stop at step 30");
+  EXPECT_EQ(run.tags.at("loanrisk.trial_state"), "FAIL");
+  EXPECT_EQ(store->get_run(out.study.parent_run_id).status, RunStatus::kKilled);
+
+  // The same study again: it resumes at trial 3 and ends as any study does.
+  stop = false;
+  req.settings.trials = 2;
+  const auto resumed =
+      run_study(req, [](const ParamValues&, std::int64_t, const IntermediateReporter&) {
+        TrialEvaluation e;
+        e.value = 0.9;
+        return e;
+      });
+  EXPECT_FALSE(resumed.created);
+  EXPECT_FALSE(resumed.stopped);
+  EXPECT_EQ(resumed.orphans_failed, 0);  // nothing was left RUNNING
+  ASSERT_EQ(resumed.trials.size(), 5u);
+  EXPECT_EQ(resumed.trials[3].number, 3);
+  EXPECT_EQ(resumed.trials[4].state, TrialState::kComplete);
+  EXPECT_EQ(resumed.best->number, 3);
+  EXPECT_EQ(store->get_run(out.study.parent_run_id).status, RunStatus::kFinished);
+
+  // Asked before the first trial: none starts.
+  stop = true;
+  const auto none =
+      run_study(req, [](const ParamValues&, std::int64_t, const IntermediateReporter&) {
+        ADD_FAILURE() << "a trial started after the stop";
+        return TrialEvaluation{};
+      });
+  EXPECT_TRUE(none.stopped);
+  EXPECT_EQ(none.trials.size(), 5u);
 }
 
 }  // namespace
