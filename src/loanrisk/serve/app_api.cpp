@@ -108,12 +108,6 @@ struct EdaCache {
   std::map<std::string, nlohmann::json> reports;  ///< by path + sha256.
 };
 
-/// "job-3: tune gbm in experiment web" (the audit trail's target of a job).
-std::string job_target(const nlohmann::json& job) {
-  return job.value("id", "") + ": " + job.value("kind", "") + " " + job.value("family", "") +
-         " in experiment " + job.value("experiment", "");
-}
-
 EdaCache& eda_cache() {
   static EdaCache c;
   return c;
@@ -141,7 +135,7 @@ AppRoutes::AppRoutes(const ServeSettings& settings, ModelHolder& holder, Identit
                  .client = "server",
                  .action = "job end",
                  .target = job_target(job),
-                 .outcome = state == "succeeded" ? "ok" : "failed",
+                 .outcome = state == "failed" ? "failed" : "ok",  // stopped: as asked
                  .status = code,
                  .detail = state + (code >= 0 ? " with exit code " + std::to_string(code)
                                               : std::string())});
@@ -173,36 +167,6 @@ HttpResponse AppRoutes::file(const RouteCall& call) const {
   }
   r.body = std::string(gzip ? asset->gzip : asset->body);
   return r;
-}
-
-HttpResponse AppRoutes::start_job(const RouteCall& call) const {
-  const auto m = holder_.current();
-  const std::string default_data =
-      m ? m->bundle.lineage.value("data_path", std::string()) : std::string();
-  const nlohmann::json job = jobs_->start(
-      parse_job_request(parse_json_body(call.request.body), default_data, settings_.job_data_dirs),
-      call.who);
-  HttpResponse r = json_response(job);
-  r.status = 202;
-  r.audit_note = job_target(job) + ": " + job.value("state", "");
-  return r;
-}
-
-HttpResponse AppRoutes::job(const RouteCall& call) const {
-  return json_response(jobs_->status(std::string(call.param)));
-}
-
-HttpResponse AppRoutes::job_list() const {
-  std::vector<std::string> features = raw_feature_names();
-  const auto& derived = derived_feature_names();
-  features.insert(features.end(), derived.begin(), derived.end());
-  const auto m = holder_.current();
-  return json_response(
-      {{"jobs", jobs_->list()},
-       {"families", classifier_families()},
-       {"features", features},
-       {"default_features", PipelineOptions::defaults().features},
-       {"default_data", m ? m->bundle.lineage.value("data_path", std::string()) : ""}});
 }
 
 HttpResponse AppRoutes::models() const {

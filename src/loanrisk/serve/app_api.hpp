@@ -44,9 +44,12 @@ class AppRoutes {
   HttpResponse register_run(const RouteCall& call) const;
   HttpResponse studies() const;
   HttpResponse study(const RouteCall& call) const;  ///< the study's name, percent-encoded.
+  // Background jobs (app_jobs.cpp); the job id is the call's param.
   HttpResponse start_job(const RouteCall& call) const;
   HttpResponse job_list() const;
-  HttpResponse job(const RouteCall& call) const;  ///< the job id is the call's param.
+  HttpResponse job(const RouteCall& call) const;
+  HttpResponse stop_job(const RouteCall& call) const;  ///< {reason}: who started it, or an admin.
+  HttpResponse job_log(const RouteCall& call) const;   ///< ?offset=N: from there; else the tail.
   HttpResponse data() const;
   HttpResponse card() const;
   /// The audit trail for admins (app_audit.cpp): ?since=&who=&outcome=&before=&limit=, newest

@@ -7,10 +7,8 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cctype>
 #include <chrono>
 #include <fstream>
-#include <set>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -18,9 +16,8 @@
 #include "loanrisk/core/error.hpp"
 #include "loanrisk/core/files.hpp"
 #include "loanrisk/core/text.hpp"
-#include "loanrisk/features/pipeline.hpp"
-#include "loanrisk/models/classifier.hpp"
 #include "loanrisk/serve/http_error.hpp"
+#include "loanrisk/serve/job_log.hpp"
 #include "loanrisk/tracking/study_store.hpp"
 #include "loanrisk/workflow/jobs.hpp"
 
@@ -29,17 +26,11 @@ extern char** environ;
 namespace loanrisk {
 namespace {
 
-constexpr int kMaxTrials = 500;
+/// A job's stdout and stderr, in the order it wrote them.
+constexpr const char* kLogFile = "job.log";
 
-/// The last max_bytes of a file, starting at a line boundary when possible.
-std::string tail_of(const std::filesystem::path& file, std::size_t max_bytes) {
-  std::error_code ec;
-  if (!std::filesystem::exists(file, ec)) return "";
-  std::string text = read_file(file);
-  if (text.size() <= max_bytes) return text;
-  text = text.substr(text.size() - max_bytes);
-  const auto nl = text.find('\n');
-  return nl == std::string::npos ? text : text.substr(nl + 1);
+bool has_ended(const std::string& state) {
+  return state == "succeeded" || state == "failed" || state == "stopped";
 }
 
 /// The path of the running binary, so a job runs exactly the server's build.
@@ -66,138 +57,7 @@ std::vector<std::string> job_environment() {
   return out;
 }
 
-/// The path with every symbolic link and "." / ".." resolved, as far as it exists.
-std::filesystem::path resolved(const std::string& path) {
-  std::error_code ec;
-  auto p = std::filesystem::weakly_canonical(std::filesystem::absolute(path, ec), ec);
-  if (ec) return {};
-  if (p.has_parent_path() && p.filename().empty()) p = p.parent_path();  // "dir/" is "dir"
-  return p;
-}
-
-/// True when path is the default data file or lies under one of dirs.
-bool data_allowed(const std::string& path, const std::string& default_data,
-                  const std::vector<std::string>& dirs) {
-  if (path.find('\0') != std::string::npos) return false;
-  const auto p = resolved(path);
-  if (p.empty()) return false;
-  if (!default_data.empty() && p == resolved(default_data)) return true;
-  for (const auto& d : dirs) {
-    const auto dir = resolved(d);
-    if (dir.empty()) continue;
-    // Component by component: /data/loans must not admit /data/loans-secret/x.csv.
-    auto [dir_end, p_it] = std::mismatch(dir.begin(), dir.end(), p.begin(), p.end());
-    if (dir_end == dir.end() && p_it != p.end()) return true;
-  }
-  return false;
-}
-
 }  // namespace
-
-JobRequest parse_job_request(const nlohmann::json& body, const std::string& default_data,
-                             const std::vector<std::string>& data_dirs) {
-  if (!body.is_object()) {
-    throw HttpError(422,
-                    "expected a JSON object like {\"family\": \"xgboost\", \"tune\": true, "
-                    "\"trials\": 10}");
-  }
-  JobRequest r;
-  nlohmann::json problems = nlohmann::json::array();
-  const auto problem = [&](const std::string& field, const nlohmann::json& value,
-                           const std::string& rule) {
-    problems.push_back({{"field", field}, {"value", value}, {"rule", rule}});
-  };
-  static const std::set<std::string> known = {"family", "features",   "tune",
-                                              "trials", "experiment", "data"};
-  for (const auto& [k, v] : body.items()) {
-    if (!known.contains(k)) {
-      problem(k, v,
-              "is not a known field (known: data, experiment, family, features, trials, tune)");
-    }
-  }
-  const auto& families = classifier_families();
-  const nlohmann::json family = body.value("family", nlohmann::json());
-  if (!family.is_string() ||
-      std::find(families.begin(), families.end(), family.get<std::string>()) == families.end()) {
-    problem("family", family, "must be one of " + join(families));
-  } else {
-    r.family = family.get<std::string>();
-  }
-  if (body.contains("features")) {
-    const auto& f = body["features"];
-    std::vector<std::string> valid = raw_feature_names();
-    const auto& derived = derived_feature_names();
-    valid.insert(valid.end(), derived.begin(), derived.end());
-    if (!f.is_array() || f.empty()) {
-      problem("features", f, "must be a non-empty array of feature names");
-    } else {
-      for (const auto& name : f) {
-        if (!name.is_string() ||
-            std::find(valid.begin(), valid.end(), name.get<std::string>()) == valid.end()) {
-          problem("features", name, "must be one of " + join(valid));
-        } else if (std::find(r.features.begin(), r.features.end(), name.get<std::string>()) !=
-                   r.features.end()) {
-          problem("features", name, "is listed twice");
-        } else {
-          r.features.push_back(name.get<std::string>());
-        }
-      }
-    }
-  }
-  const nlohmann::json tune = body.value("tune", nlohmann::json(false));
-  if (!tune.is_boolean()) {
-    problem("tune", tune, "must be true or false");
-  } else {
-    r.tune = tune.get<bool>();
-  }
-  const nlohmann::json trials = body.value("trials", nlohmann::json(10));
-  if (!trials.is_number_integer() || trials.get<long long>() < 1 ||
-      trials.get<long long>() > kMaxTrials) {
-    problem("trials", trials, "must be an integer between 1 and " + std::to_string(kMaxTrials));
-  } else {
-    r.trials = trials.get<int>();
-  }
-  const nlohmann::json experiment =
-      body.value("experiment", nlohmann::json(r.tune ? "web-tuning" : "web"));
-  const std::string allowed = "letters, digits, '_', '-', '.' and spaces";
-  const std::string name = experiment.is_string() ? experiment.get<std::string>() : "";
-  const bool name_ok =
-      !name.empty() && name.size() <= 100 && std::all_of(name.begin(), name.end(), [](char c) {
-        return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.' ||
-               c == ' ';
-      });
-  if (!name_ok) {
-    problem("experiment", experiment, "must be 1 to 100 characters: " + allowed);
-  } else {
-    r.experiment = name;
-  }
-  const nlohmann::json data = body.value("data", nlohmann::json(default_data));
-  std::error_code ec;
-  if (!data.is_string() || data.get<std::string>().empty()) {
-    problem("data", data,
-            "must name a labelled loan CSV on the server (the served model's training data is "
-            "not on this machine)");
-  } else if (!data_allowed(data.get<std::string>(), default_data, data_dirs)) {
-    problem("data", data.get<std::string>().size() > 200 ? nlohmann::json("(a long path)") : data,
-            "must be the served model's training data or a file inside a folder the server "
-            "allows for jobs (" +
-                (data_dirs.empty() ? std::string("none configured: set [serve] job_data_dirs")
-                                   : "[serve] job_data_dirs: " + join(data_dirs)) +
-                ")");
-  } else if (!std::filesystem::is_regular_file(data.get<std::string>(), ec)) {
-    problem("data", data, "must be an existing file on the server");
-  } else {
-    r.data = data.get<std::string>();
-  }
-  if (!problems.empty()) {
-    throw HttpError(422,
-                    "invalid job request: " + std::to_string(problems.size()) +
-                        (problems.size() == 1 ? " problem" : " problems") +
-                        " (fix each listed field and resend)",
-                    {{"problems", problems}});
-  }
-  return r;
-}
 
 JobRunner::JobRunner(std::string store_uri, JobLimits limits, Ended on_end, std::string executable)
     : store_uri_(std::move(store_uri)),
@@ -226,9 +86,7 @@ JobRunner::~JobRunner() {
         kill(job.pid, SIGKILL);
         int status = 0;
         waitpid(job.pid, &status, 0);
-        job.state = "failed";
-        job.exit_code = 128 + SIGKILL;
-        job.ended_ms = now_ms();
+        end(job, 128 + SIGKILL);
         break;
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -252,9 +110,35 @@ void JobRunner::reap(Job& job) {
   int status = 0;
   const pid_t r = waitpid(job.pid, &status, WNOHANG);
   if (r != job.pid) return;
-  job.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  job.state = job.exit_code == 0 ? "succeeded" : "failed";
+  end(job, WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+}
+
+void JobRunner::end(Job& job, int exit_code) {
+  job.exit_code = exit_code;
+  // A job that finished before the stop reached it succeeded all the same.
+  job.state = exit_code == 0 ? "succeeded" : job.stop_requested ? "stopped" : "failed";
   job.ended_ms = now_ms();
+  if (job.state == "stopped" && !job.study.empty()) repair_study(job);
+}
+
+void JobRunner::repair_study(const Job& job) {
+  // A study that ended cleanly has nothing RUNNING; one killed (the grace period ran out) has
+  // its trial in flight RUNNING until this, as the next `tune` on it would do.
+  try {
+    auto store = open_store(store_uri_, {{}, false});
+    StudyStore studies(*store);
+    const auto study = studies.find(job.study);
+    if (!study) return;
+    studies.fail_orphaned_trials(study->id);
+    if (store->get_run(study->parent_run_id).status == RunStatus::kRunning) {
+      store->end_run(study->parent_run_id, RunStatus::kKilled);
+    }
+  } catch (const std::exception& e) {
+    std::ofstream(job.dir / kLogFile, std::ios::app)
+        << "loanrisk serve: could not mark the stopped study's running trials FAIL (the next "
+           "`loanrisk tune --study "
+        << job.study << "` will): " << e.what() << "\n";
+  }
 }
 
 namespace {
@@ -334,7 +218,7 @@ void JobRunner::schedule() {
     } catch (const std::exception& e) {
       job->state = "failed";
       job->ended_ms = now_ms();
-      std::ofstream(job->dir / "stderr.log", std::ios::app) << e.what() << "\n";
+      std::ofstream(job->dir / kLogFile, std::ios::app) << e.what() << "\n";
     }
   }
 }
@@ -380,11 +264,11 @@ void JobRunner::launch(Job& job) {
   // posix_spawn rather than fork: the server is multi-threaded.
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
-  const std::string out = (job.dir / "stdout.log").string(),
-                    err = (job.dir / "stderr.log").string();
+  // One log for both streams, appended to, so that lines keep the order they were written in.
+  const std::string log = (job.dir / kLogFile).string();
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+  posix_spawn_file_actions_adddup2(&actions, 1, 2);
   posix_spawn_file_actions_addchdir_np(&actions, job.dir.c_str());
   pid_t pid = -1;
   const int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), envp.data());
@@ -400,7 +284,7 @@ std::vector<std::pair<nlohmann::json, Identity>> JobRunner::unreported_ends() {
   std::vector<std::pair<nlohmann::json, Identity>> ended;
   if (!on_end_) return ended;
   for (auto& [id, job] : jobs_) {
-    if (job.end_reported || (job.state != "succeeded" && job.state != "failed")) continue;
+    if (job.end_reported || !has_ended(job.state)) continue;
     job.end_reported = true;
     ended.emplace_back(describe(job), job.who);
   }
@@ -412,7 +296,16 @@ void JobRunner::monitor() {
   while (!stopping_) {
     wake_.wait_for(lock, std::chrono::milliseconds(250));
     if (stopping_) break;
-    for (auto& [id, job] : jobs_) reap(job);
+    const std::int64_t now = now_ms();
+    for (auto& [id, job] : jobs_) {
+      reap(job);
+      // A stopped job gets its grace period to end cleanly, then SIGKILL.
+      if (job.state == "running" && job.stop_requested && !job.killed &&
+          now - job.stop_ms > std::int64_t{limits_.stop_grace_seconds} * 1000) {
+        kill(job.pid, SIGKILL);
+        job.killed = true;
+      }
+    }
     schedule();
     const auto ended = unreported_ends();
     if (ended.empty()) continue;
@@ -437,7 +330,13 @@ nlohmann::json JobRunner::describe(Job& job) {
       {"queued_ms", job.queued_ms},
       {"started_ms", job.started_ms ? nlohmann::json(job.started_ms) : nlohmann::json()},
       {"ended_ms", job.ended_ms ? nlohmann::json(job.ended_ms) : nlohmann::json()},
-      {"stderr_tail", tail_of(job.dir / "stderr.log", 2000)}};
+      {"stderr_tail", read_log_slice(job.dir / kLogFile, std::nullopt, 2000, false).text},
+      {"stop", nullptr}};
+  if (job.stop_requested) {
+    j["stop"] = {{"by", {{"name", job.stopped_by.name}, {"source", job.stopped_by.source}}},
+                 {"reason", job.stop_reason},
+                 {"requested_ms", job.stop_ms}};
+  }
   if (job.request.tune) {
     j["study"] = job.study;
     j["trials_total"] = job.request.trials;
@@ -456,13 +355,58 @@ nlohmann::json JobRunner::describe(Job& job) {
   return j;
 }
 
-nlohmann::json JobRunner::status(const std::string& id) {
-  std::lock_guard lock(mutex_);
+JobRunner::Job& JobRunner::find(const std::string& id) {
   const auto it = jobs_.find(id);
   if (it == jobs_.end()) {
-    throw HttpError(404, "no job '" + id + "' on this server; see GET /api/v1/jobs for the list");
+    throw HttpError(
+        404, "no job '" + echo_text(id) + "' on this server; see GET /api/v1/jobs for the list");
   }
-  return describe(it->second);
+  return it->second;
+}
+
+nlohmann::json JobRunner::status(const std::string& id) {
+  std::lock_guard lock(mutex_);
+  return describe(find(id));
+}
+
+nlohmann::json JobRunner::stop(const std::string& id, const Identity& who,
+                               const std::string& reason) {
+  std::lock_guard lock(mutex_);
+  Job& job = find(id);
+  if (!same_person(job.who, who) && !who.has(Role::kAdmin)) {
+    throw HttpError(403, "only who started " + job.id + " (" + echo_text(job.who.name) +
+                             ") or an admin can stop it");
+  }
+  reap(job);
+  if (has_ended(job.state)) {
+    throw HttpError(409, job.id + " has already ended (" + job.state +
+                             "): there is nothing to stop; start a new job to run it again");
+  }
+  if (job.stop_requested) return describe(job);  // asked twice: it is stopping already
+  job.stop_requested = true;
+  job.stopped_by = who;
+  job.stop_reason = reason;
+  job.stop_ms = now_ms();
+  if (job.state == "queued") {
+    job.state = "stopped";
+    job.ended_ms = job.stop_ms;
+  } else {
+    kill(job.pid, SIGTERM);
+  }
+  wake_.notify_all();
+  return describe(job);
+}
+
+nlohmann::json JobRunner::log(const std::string& id, std::optional<std::uint64_t> offset) {
+  std::lock_guard lock(mutex_);
+  Job& job = find(id);
+  reap(job);
+  const LogSlice s =
+      read_log_slice(job.dir / kLogFile, offset, kJobLogChunk, !has_ended(job.state));
+  return {{"id", job.id},       {"state", job.state},
+          {"offset", s.offset}, {"next_offset", s.next_offset},
+          {"size", s.size},     {"skipped", s.skipped},
+          {"text", s.text}};
 }
 
 nlohmann::json JobRunner::list() {

@@ -3,7 +3,8 @@
 // layer's spec (workflow/jobs.hpp) written as JSON and run by the server's own binary as a child
 // process (`loanrisk job run SPEC.json`) on the server's store, at most max_running at a time,
 // with its progress read from the study store, in the name of whoever started it, within limits
-// per server and per person.
+// per server and per person. Its stdout and stderr go to one log the page can follow, and who
+// started it (or an admin) can stop it: a stopped study stays resumable.
 #include <sys/types.h>
 
 #include <condition_variable>
@@ -12,6 +13,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <utility>
@@ -41,6 +43,13 @@ struct JobRequest {
 JobRequest parse_job_request(const nlohmann::json& body, const std::string& default_data,
                              const std::vector<std::string>& data_dirs = {});
 
+/// The reason of a stop request {reason}: non-blank, at most 1,000 bytes; HttpError 422 naming
+/// the field otherwise (the body's other keys too).
+std::string parse_stop_reason(const nlohmann::json& body);
+
+/// "job-3: tune xgboost in experiment web", a job as the audit trail names it (its target).
+std::string job_target(const nlohmann::json& job);
+
 /// Runs jobs as child processes and reports on them; thread-safe. A job that cannot run at once
 /// waits in a queue (first come, first served) and starts when a slot frees; a monitor thread
 /// reaps finished children, starts waiting jobs and reports each end once.
@@ -63,12 +72,23 @@ class JobRunner {
   /// server or the person has as many running as allowed; HttpError 429 naming the limit when the
   /// person's queue is full too.
   nlohmann::json start(const JobRequest& request, const Identity& who);
-  /// A job's state: {id, kind, state (queued | running | succeeded | failed), started_by,
-  /// queued_ms, started_ms, ended_ms, exit_code, trials_done, trials_total, stderr_tail, ...};
+  /// A job's state: {id, kind, state (queued | running | succeeded | failed | stopped),
+  /// started_by, queued_ms, started_ms, ended_ms, exit_code, trials_done, trials_total,
+  /// stderr_tail (the log's last 2,000 bytes), stop ({by, reason, requested_ms} once asked), ...};
   /// HttpError 404 when there is no such job.
   nlohmann::json status(const std::string& id);
   /// Every job, newest first.
   nlohmann::json list();
+  /// Stops a job for who, the person who started it or an admin (else HttpError 403): a waiting
+  /// one leaves the queue, a running one gets SIGTERM (a study ends its trial in flight as FAIL
+  /// and exits; SIGKILL after limits.stop_grace_seconds, and the study's RUNNING trials are then
+  /// marked FAIL here). Its state becomes "stopped" once it has ended; asking again while it
+  /// stops changes nothing. HttpError 404 for no such job, 409 for one that has ended.
+  nlohmann::json stop(const std::string& id, const Identity& who, const std::string& reason);
+  /// The job's log (stdout and stderr) from byte offset on, or its tail without one, at most
+  /// 64 KiB (kJobLogChunk, job_log.hpp): {id, state, offset, next_offset, size, skipped, text}.
+  /// HttpError 404 for no such job.
+  nlohmann::json log(const std::string& id, std::optional<std::uint64_t> offset);
 
  private:
   struct Job {
@@ -78,15 +98,25 @@ class JobRunner {
     Identity who;
     std::string study;  ///< study name ("" for a training run).
     pid_t pid = -1;
-    std::string state = "queued";  ///< queued | running | succeeded | failed.
+    std::string state = "queued";  ///< queued | running | succeeded | failed | stopped.
     int exit_code = -1;
     bool end_reported = false;
+    bool stop_requested = false;
+    bool killed = false;  ///< sent SIGKILL: the stop's grace period ran out.
+    Identity stopped_by;
+    std::string stop_reason;
+    std::int64_t stop_ms = 0;
     std::int64_t queued_ms = 0;
     std::int64_t started_ms = 0;
     std::int64_t ended_ms = 0;
     std::filesystem::path dir;
   };
   void reap(Job& job);
+  /// Records how the job's process ended: succeeded, stopped (when asked to) or failed.
+  void end(Job& job, int exit_code);
+  /// After a study's process was killed: its RUNNING trials FAIL, its parent run KILLED.
+  void repair_study(const Job& job);
+  Job& find(const std::string& id);  ///< HttpError 404 when there is none; mutex_ held.
   void launch(Job& job);
   void schedule();  ///< starts waiting jobs that fit the limits; mutex_ held.
   int running_of(const Identity* who) const;

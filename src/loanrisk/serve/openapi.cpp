@@ -142,6 +142,23 @@ json openapi_document(const RouteTable& routes) {
        {{"type", "object"},
         {"properties", {{"predictions", {{"type", "array"}, {"items", num}}}}}}},
       {"Object", {{"type", "object"}}},
+      {"JobLog",
+       {{"type", "object"},
+        {"description",
+         "text: the log from offset to next_offset (at most 64 KiB, valid UTF-8); size: the "
+         "log's bytes now; skipped: bytes after the offset asked for that were left out"},
+        {"properties",
+         {{"id", {{"type", "string"}}},
+          {"state", {{"type", "string"}}},
+          {"offset", {{"type", "integer"}}},
+          {"next_offset", {{"type", "integer"}}},
+          {"size", {{"type", "integer"}}},
+          {"skipped", {{"type", "integer"}}},
+          {"text", {{"type", "string"}}}}}}},
+      {"StopRequest",
+       {{"type", "object"},
+        {"required", {"reason"}},
+        {"properties", {{"reason", {{"type", "string"}}}}}}},
       {"Monitoring", monitoring_schema()}};
 
   // The routes' details by "METHOD path" as the route table writes them (with {name...} shown as
@@ -179,6 +196,9 @@ json openapi_document(const RouteTable& routes) {
       {"POST /api/v1/admin/jobs",
        {json_of("Object"), json_of("Object"), {400, 401, 403, 422, 429}}},
       {"GET /api/v1/jobs/{id}", {nullptr, json_of("Object"), {401, 403, 404}}},
+      {"GET /api/v1/jobs/{id}/log", {nullptr, json_of("JobLog"), {401, 403, 404, 422}}},
+      {"POST /api/v1/admin/jobs/{id}/stop",
+       {json_of("StopRequest"), json_of("Object"), {400, 401, 403, 404, 409, 422}}},
       {"GET /api/v1/data", {nullptr, json_of("Object"), {503}}},
       {"GET /api/v1/model/card", {nullptr, json_of("Object"), {503}}},
       {"GET /api/v1/audit", {nullptr, json_of("Object"), {401, 403, 422}}},

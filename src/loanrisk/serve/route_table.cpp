@@ -77,7 +77,9 @@ std::vector<Route> ServeApi::route_table() const {
       {"POST", "/api/v1/admin/jobs", Analyst, on(app, &App::start_job), "Start a background train or tune run {family, features, tune, trials, experiment, data}"},
       // A job's record quotes its command's errors and its data path: not for every reader.
       {"GET", "/api/v1/jobs", Analyst, on(app, &App::job_list), "Background jobs, families and features a job may use"},
-      {"GET", "/api/v1/jobs/{id}", Analyst, on(app, &App::job), "A job's state, trials done / total, exit code, stderr tail"},
+      {"GET", "/api/v1/jobs/{id}", Analyst, on(app, &App::job), "A job's state (queued, running, succeeded, failed or stopped), trials done / total, exit code, the tail of its log, who stopped it and why"},
+      {"GET", "/api/v1/jobs/{id}/log", Analyst, on(app, &App::job_log), "A job's log (stdout and stderr) so far: its last 64 KiB, or ?offset=N (the previous answer's next_offset) to follow it; invalid UTF-8 replaced"},
+      {"POST", "/api/v1/admin/jobs/{id}/stop", Analyst, on(app, &App::stop_job), "Stop a waiting or running job {reason} (who started it, or an admin): SIGTERM, a study ends its trial in flight as FAIL and stays resumable; 409 once it has ended"},
       {"GET", "/api/v1/data", Open, on(app, &App::data), "EDA of the served model's training data (else its schema)"},
       {"GET", "/api/v1/model/card", Open, on(app, &App::card), "The served model's card (Markdown)"},
       {"GET", "/api/v1/audit", Admin, on(app, &App::audit), "The audit trail, newest first: ?since=&who=&outcome=&before=&limit= (at most 5000); &format=jsonl exports it as JSON lines, oldest first"},

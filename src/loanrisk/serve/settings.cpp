@@ -95,6 +95,7 @@ void apply_serve_toml_text(ServeSettings& s, const std::string& content, const s
                 "job_max_running",
                 "job_max_running_per_person",
                 "job_max_queued_per_person",
+                "job_stop_grace_seconds",
                 "wrong_token_limit",
                 "protected_aliases",
                 "tls_cert",
@@ -121,6 +122,7 @@ void apply_serve_toml_text(ServeSettings& s, const std::string& content, const s
   t.integer("job_max_running", s.jobs.max_running, 1, 256);
   t.integer("job_max_running_per_person", s.jobs.max_running_per_person, 1, 256);
   t.integer("job_max_queued_per_person", s.jobs.max_queued_per_person, 0, 1000);
+  t.integer("job_stop_grace_seconds", s.jobs.stop_grace_seconds, 1, 3600);
   t.integer("wrong_token_limit", s.wrong_token_limit, 0, 1'000'000);
   if (const auto* aliases = t.get("protected_aliases")) {
     s.protected_aliases = t.strings_of(*aliases, "protected_aliases");

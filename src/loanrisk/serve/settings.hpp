@@ -30,6 +30,8 @@ struct JobLimits {
   int max_running = 2;             ///< at once on this server.
   int max_running_per_person = 1;  ///< at once for one identity.
   int max_queued_per_person = 2;   ///< waiting for a slot, per identity; 0: no queue.
+  /// How long a stopped job may take to end after SIGTERM before it gets SIGKILL.
+  int stop_grace_seconds = 30;
 };
 
 /// Everything the server needs to start.

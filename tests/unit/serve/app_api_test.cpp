@@ -1,18 +1,11 @@
-// The web app's routes that need no store or model: embedded files, route templates, job requests.
+// The web app's routes that need no store or model: embedded files, route templates, job and stop
+// requests.
 #include "loanrisk/serve/app_api.hpp"
 
 #include <gtest/gtest.h>
 
-#include <chrono>
-#include <csignal>
-#include <cstdlib>
-#include <map>
-#include <mutex>
-#include <thread>
-
 #include <nlohmann/json.hpp>
 
-#include "loanrisk/core/files.hpp"
 #include "loanrisk/serve/http_error.hpp"
 #include "loanrisk/serve/jobs.hpp"
 #include "loanrisk/serve/web_assets.hpp"
@@ -124,6 +117,11 @@ TEST(AppRoutes, PrefixedPathsMatchTheirTemplates) {
   EXPECT_EQ(t.resolve("GET", "/app/pages/predict.js").label, "/app/{file}");
   EXPECT_EQ(t.resolve("GET", "/app/pages/predict.js").param, "pages/predict.js");
   EXPECT_EQ(t.resolve("GET", "/api/v1/jobs/job-3").label, "/api/v1/jobs/{id}");
+  EXPECT_EQ(t.resolve("GET", "/api/v1/jobs/job-3/log").label, "/api/v1/jobs/{id}/log");
+  EXPECT_EQ(t.resolve("GET", "/api/v1/jobs/job-3/log").param, "job-3");
+  ASSERT_NE(t.resolve("POST", "/api/v1/admin/jobs/job-3/stop").route, nullptr);
+  EXPECT_EQ(t.resolve("POST", "/api/v1/admin/jobs/job-3/stop").route->access, Access::Analyst);
+  EXPECT_EQ(t.resolve("GET", "/api/v1/admin/jobs/job-3/stop").allow, "POST");
   EXPECT_EQ(t.resolve("GET", "/api/v1/runs/0123").label, "/api/v1/runs/{id}");
   EXPECT_EQ(t.resolve("GET", "/api/v1/runs/0123").param, "0123");
   EXPECT_EQ(t.resolve("GET", "/api/v1/studies/tune-xgboost").label, "/api/v1/studies/{name}");
@@ -201,192 +199,30 @@ TEST(JobRequest, DefaultsAndValidRequest) {
   EXPECT_EQ(r.data, (dir / "book.csv").string());
 }
 
-TEST(JobRunner, UnknownJobIs404) {
-  JobRunner jobs("sqlite:///nonexistent/store.db");
-  try {
-    jobs.status("job-9");
-    FAIL() << "no error";
-  } catch (const HttpError& e) {
-    EXPECT_EQ(e.status(), 404);
-    EXPECT_STREQ(e.what(), "no job 'job-9' on this server; see GET /api/v1/jobs for the list");
-  }
-  EXPECT_TRUE(jobs.list().empty());
-}
-
-/// A stand-in for `loanrisk job run SPEC.json` that keeps the spec and waits until the test
-/// writes the exit code to release-<job id>: the queue is then tested without timing guesses.
-using testing::TempDir;
-using testing::write_text;
-
-class HeldJobs : public ::testing::Test {
- protected:
-  void SetUp() override {
-    script = dir.path() / "fake-loanrisk";
-    write_text(script,
-               "#!/bin/sh\n"
-               "id=$(basename \"$(dirname \"$3\")\")\n"
-               "env > \"" +
-                   dir.path().string() +
-                   "/env-$id\"\n"
-                   "cp \"$3\" \"" +
-                   dir.path().string() +
-                   "/spec-$id.json\"\n"
-                   "while [ ! -f \"" +
-                   dir.path().string() +
-                   "/release-$id\" ]; do sleep 0.02; done\n"
-                   "exit $(cat \"" +
-                   dir.path().string() + "/release-$id\")\n");
-    std::filesystem::permissions(script, std::filesystem::perms::owner_all);
-  }
-  void release(const std::string& id, int code) {
-    write_text(dir.path() / ("release-" + id + ".tmp"), std::to_string(code));
-    std::filesystem::rename(dir.path() / ("release-" + id + ".tmp"),
-                            dir.path() / ("release-" + id));
-  }
-  /// Waits (up to 20 s) until the job is in state.
-  json wait_for(JobRunner& jobs, const std::string& id, const std::string& state) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    json j = jobs.status(id);
-    while (j["state"] != state && std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-      j = jobs.status(id);
-    }
-    EXPECT_EQ(j["state"], state) << j.dump();
-    return j;
-  }
-  /// The spec a job was started with, once its process has copied it (up to 20 s).
-  json spec_of(const std::string& id) {
-    const auto file = dir.path() / ("spec-" + id + ".json");
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    while (!std::filesystem::exists(file) && std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return json::parse(read_file(file));
-  }
-  static JobRequest request() {
-    JobRequest r;
-    r.family = "logistic_regression";
-    r.experiment = "web";
-    r.data = "/data/book.csv";
-    return r;
-  }
-  TempDir dir;
-  std::filesystem::path script;
-  std::mutex mutex;
-  std::vector<std::pair<json, Identity>> ended;
-};
-
-TEST_F(HeldJobs, LimitsPerPersonAndServerQueueFirstComeFirstServedAndReportEachEndOnce) {
-  const Identity ana{"ana", {Role::kAnalyst}, "user"}, bob{"bob", {Role::kAnalyst}, "oidc"},
-      carol{"carol", {Role::kAdmin}, "user"}, oidc_ana{"ana", {Role::kAnalyst}, "oidc"};
-  JobRunner jobs(
-      "sqlite:///nonexistent/store.db",
-      {.max_running = 2, .max_running_per_person = 1, .max_queued_per_person = 1},
-      [this](const json& j, const Identity& who) {
-        std::lock_guard lock(mutex);
-        ended.emplace_back(j, who);
-      },
-      script.string());
-  EXPECT_EQ(jobs.start(request(), ana)["state"], "running");
-  const json queued = jobs.start(request(), ana);
-  EXPECT_EQ(queued["id"], "job-2");
-  EXPECT_EQ(queued["state"], "queued");
-  EXPECT_TRUE(queued["started_ms"].is_null());
-  EXPECT_EQ(queued["started_by"], (json{{"name", "ana"}, {"source", "user"}}));
-  try {
-    jobs.start(request(), ana);
-    FAIL() << "a third job for ana was accepted";
-  } catch (const HttpError& e) {
-    EXPECT_EQ(e.status(), 429);
-    EXPECT_STREQ(e.what(),
-                 "ana has 1 job running and 1 job waiting, the most one person may have (1 "
-                 "running, 1 waiting; the server runs 2 at once, 1 now): wait for one to finish "
-                 "and start again");
-  }
-  // The same name from another identity source is another person.
-  EXPECT_EQ(jobs.start(request(), oidc_ana)["state"], "running");  // job-3: the server is full
-  EXPECT_EQ(jobs.start(request(), carol)["state"], "queued");      // job-4
-  EXPECT_EQ(jobs.start(request(), bob)["state"], "queued");        // job-5
-  EXPECT_EQ(jobs.list().size(), 5u);
-  EXPECT_EQ(jobs.list()[0]["id"], "job-5");
-
-  // The job runs in the name of who started it.
-  const json spec = spec_of("job-1");
-  EXPECT_EQ(spec["tracking"]["run_as"], "ana");
-  EXPECT_EQ(spec["kind"], "train");
-
-  // job-1 ends: the first waiting job (ana's job-2, before carol's and bob's) takes the slot.
-  release("job-1", 0);
-  wait_for(jobs, "job-1", "succeeded");
-  wait_for(jobs, "job-2", "running");
-  EXPECT_EQ(jobs.status("job-4")["state"], "queued");
-  // A failure frees a slot too, and carol's job comes before bob's.
-  release("job-3", 3);
-  const json failed = wait_for(jobs, "job-3", "failed");
-  EXPECT_EQ(failed["exit_code"], 3);
-  wait_for(jobs, "job-4", "running");
-  EXPECT_EQ(jobs.status("job-5")["state"], "queued");
-  for (const char* id : {"job-2", "job-4"}) release(id, 0);
-  wait_for(jobs, "job-5", "running");
-  release("job-5", 0);
-  wait_for(jobs, "job-5", "succeeded");
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  for (bool done = false; !done && std::chrono::steady_clock::now() < deadline;) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    std::lock_guard lock(mutex);
-    done = ended.size() >= 5;
-  }
-
-  std::this_thread::sleep_for(std::chrono::milliseconds(600));  // a second report would show
-  std::lock_guard lock(mutex);
-  ASSERT_EQ(ended.size(), 5u);
-  std::map<std::string, std::string> by_id;
-  for (const auto& [j, who] : ended)
-    by_id[j["id"]] = who.source + ":" + who.name + ":" + std::string(j["state"]);
-  EXPECT_EQ(by_id, (std::map<std::string, std::string>{{"job-1", "user:ana:succeeded"},
-                                                       {"job-2", "user:ana:succeeded"},
-                                                       {"job-3", "oidc:ana:failed"},
-                                                       {"job-4", "user:carol:succeeded"},
-                                                       {"job-5", "oidc:bob:succeeded"}}));
-}
-
-TEST_F(HeldJobs, NoQueueMeansRefusedWhenFullAndTheDestructorStopsRunningJobs) {
-  const Identity ana{"ana", {Role::kAnalyst}, "user"};
-  // The server's secrets stay with the server: a job gets its environment without them.
-  ::setenv("LOANRISK_ADMIN_TOKEN", "adm1n-secret", 1);
-  ::setenv("LOANRISK_PREDICTION_LOG_SALT", "sa1t-secret", 1);
-  ::setenv("LOANRISK_JOB_TEST_MARK", "kept", 1);
-  {
-    JobRunner jobs(
-        "sqlite:///nonexistent/store.db",
-        {.max_running = 1, .max_running_per_person = 1, .max_queued_per_person = 0},
-        [this](const json& j, const Identity& who) { ended.emplace_back(j, who); },
-        script.string());
-    EXPECT_EQ(jobs.start(request(), ana)["state"], "running");
-    EXPECT_EQ(spec_of("job-1")["tracking"]["run_as"], "ana");
-    const std::string env = read_file(dir.path() / "env-job-1");
-    EXPECT_NE(env.find("LOANRISK_JOB_TEST_MARK=kept"), std::string::npos) << env;
-    EXPECT_EQ(env.find("secret"), std::string::npos) << env;
+TEST(StopRequest, AReasonIsRequiredAndNothingElse) {
+  EXPECT_EQ(parse_stop_reason({{"reason", "wrong features"}}), "wrong features");
+  const auto problems = [](const json& body) {
     try {
-      jobs.start(request(), {"bob", {Role::kAnalyst}, "user"});
-      FAIL() << "a job beyond the limits was accepted";
+      parse_stop_reason(body);
     } catch (const HttpError& e) {
-      EXPECT_EQ(e.status(), 429);
-      EXPECT_NE(std::string(e.what()).find("bob has 0 jobs running and 0 jobs waiting"),
-                std::string::npos)
-          << e.what();
+      EXPECT_EQ(e.status(), 422);
+      return e.body();
     }
-  }  // never released: the destructor must stop it (SIGTERM) and return
-  for (const char* name :
-       {"LOANRISK_ADMIN_TOKEN", "LOANRISK_PREDICTION_LOG_SALT", "LOANRISK_JOB_TEST_MARK"}) {
-    ::unsetenv(name);
-  }
-  EXPECT_FALSE(std::filesystem::exists(dir.path() / "release-job-1"));
-  // The stopped job's end is in the report all the same: failed, by SIGTERM.
-  ASSERT_EQ(ended.size(), 1u);
-  EXPECT_EQ(ended[0].first["state"], "failed");
-  EXPECT_EQ(ended[0].first["exit_code"], 128 + SIGTERM);
-  EXPECT_EQ(ended[0].second.name, "ana");
+    ADD_FAILURE() << "no error for " << body.dump();
+    return json();
+  };
+  const json b = problems({{"reason", "  "}, {"force", true}});
+  EXPECT_EQ(b["error"], "invalid stop request: fix each listed field and resend");
+  ASSERT_EQ(b["problems"].size(), 2u);
+  EXPECT_EQ(b["problems"][0]["rule"], "is not a known field (known: reason)");
+  EXPECT_EQ(b["problems"][1]["rule"],
+            "must say why, in 1 to 1000 bytes (it is recorded in the audit trail)");
+  EXPECT_EQ(problems(json::object())["problems"][0]["field"], "reason");
+  EXPECT_EQ(problems({{"reason", std::string(1001, 'x')}})["problems"][0]["value"],
+            "(a long text)");
+  EXPECT_EQ(problems({{"reason", 7}})["problems"][0]["value"], 7);
+  EXPECT_EQ(problems(json::array())["error"],
+            "expected a JSON object like {\"reason\": \"why the job stops\"}");
 }
 
 }  // namespace

@@ -47,13 +47,17 @@ TEST(ServeSettingsToml, JobLimits) {
   EXPECT_EQ(s.jobs.max_running, 2);
   EXPECT_EQ(s.jobs.max_running_per_person, 1);
   EXPECT_EQ(s.jobs.max_queued_per_person, 2);
+  EXPECT_EQ(s.jobs.stop_grace_seconds, 30);
   apply_serve_toml_text(s,
                         "[serve]\njob_max_running = 4\njob_max_running_per_person = 2\n"
-                        "job_max_queued_per_person = 0\n",
+                        "job_max_queued_per_person = 0\njob_stop_grace_seconds = 5\n",
                         "c.toml");
   EXPECT_EQ(s.jobs.max_running, 4);
   EXPECT_EQ(s.jobs.max_running_per_person, 2);
   EXPECT_EQ(s.jobs.max_queued_per_person, 0);
+  EXPECT_EQ(s.jobs.stop_grace_seconds, 5);
+  EXPECT_THROW_MSG(apply_serve_toml_text(s, "[serve]\njob_stop_grace_seconds = 0\n", "c.toml"),
+                   UsageError, "c.toml:2:26");
 }
 
 }  // namespace
