@@ -13,6 +13,7 @@ import path from 'node:path';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { walkGovernance } from './governance.mjs';
+import { walkJobs } from './walks/jobs.mjs';
 import { walkAccessibility } from './walks/a11y.mjs';
 import { walkRuns } from './walks/runs.mjs';
 
@@ -644,6 +645,8 @@ async function main() {
   for (const h of studyApi.history.filter(t => t.state === 'PRUNED'))
     assert.ok(h.value === null, `pruned trial ${h.number} has no objective`);
   await shot(page, 'experiments');
+  // Jobs followed across pages, their log, and a study stopped from its view (walks/jobs.mjs).
+  await walkJobs({ page, base, api, shot, token: TOKEN });
 
   // Data, Monitoring and Model card.
   await page.goto(`${base}/#/data`);

@@ -196,6 +196,15 @@ export function disposeCharts() {
   charts.clear();
 }
 
+/// Disposes the charts inside node, before a part of a page that is redrawn (a study that grows).
+export function disposeChartsIn(node) {
+  for (const c of charts) {
+    if (!node.contains(c.getDom())) continue;
+    c.dispose();
+    charts.delete(c);
+  }
+}
+
 window.addEventListener('resize', () => {
   for (const c of charts) c.resize();
 });

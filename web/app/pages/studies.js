@@ -1,9 +1,14 @@
 // A tuning study on the Experiments page, as optuna-dashboard shows one: trial states, the
 // optimisation history (pruned trials marked at their last reported value, never as 0), the
 // intermediate values of each trial, parameter importances, a slice plot per parameter, parallel
-// coordinates and the trials table.
-import { getJson } from '../api.js';
-import { chart, el, fmt, table } from '../ui.js';
+// coordinates and the trials table. While a background job runs the study, the view follows it
+// (trials done of the job's total, the charts redrawn as trials finish) and offers to stop it.
+import { ApiError, currentSession, getJson } from '../api.js';
+import { chart, disposeChartsIn, el, errorBox, fmt, table } from '../ui.js';
+import { active, jobLine, stopDialog } from './jobs.js';
+
+const POLL_MS = 1500;
+const sleep = ms => new Promise(r => setTimeout(r, ms));
 
 /// The last intermediate value of each trial, by number.
 function lastReported(a) {
@@ -42,8 +47,8 @@ function slicePlot(name, spec, points) {
   );
 }
 
-export async function studyView(name) {
-  const a = await getJson(`/api/v1/studies/${encodeURIComponent(name)}`);
+/// The charts and tables of a study's analysis (GET /api/v1/studies/{name}).
+function studyContent(a) {
   const params = Object.keys(a.importances || {});
   const complete = (a.history || []).filter(h => h.value !== null && h.value !== undefined);
   const reported = lastReported(a);
@@ -52,7 +57,7 @@ export async function studyView(name) {
   const specs = new Map(((a.search_space || {}).params || []).map(p => [p.name, p]));
   const out = el(
     'div',
-    { class: 'card', 'data-testid': 'study' },
+    {},
     el('h2', { text: `Study ${a.study} (${a.family}): ${a.n_trials} trials` }),
     el(
       'p',
@@ -230,5 +235,104 @@ export async function studyView(name) {
   );
   trialsTable.dataset.testid = 'trials-table';
   out.append(el('h2', { text: `Trials (${trialRows.length})` }), trialsTable);
+  return out;
+}
+
+/// The newest background job of the study, when the signed-in person may see jobs (else null).
+async function jobOf(name) {
+  const s = currentSession();
+  const roles = (s.signed_in && s.user && s.user.roles) || [];
+  if (!roles.includes('analyst') && !roles.includes('admin')) return null;
+  try {
+    return (await getJson('/api/v1/jobs')).jobs.find(j => j.study === name) || null;
+  } catch (e) {
+    if (e instanceof ApiError && (e.status === 401 || e.status === 403)) return null;
+    throw e;
+  }
+}
+
+/// What the study's job is doing: "Running: N of M trials" with Stop study, or how it ended.
+function jobBanner(job, onStop) {
+  if (!job) return [];
+  const done = job.trials_done ?? 0;
+  const text = !active(job.state)
+    ? `${job.id} ${job.state} after ${done} of ${job.trials_total} trials.`
+    : job.state === 'queued'
+      ? `Waiting for a free slot on the server (${job.id}).`
+      : `${job.stop ? 'Stopping' : 'Running'}: ${done} of ${job.trials_total} trials.`;
+  const nodes = [
+    el(
+      'p',
+      { 'data-testid': 'study-job-state', 'data-state': job.state, tabindex: '-1' },
+      el('strong', { text }),
+    ),
+    jobLine(job),
+  ];
+  if (active(job.state) && !job.stop)
+    nodes.push(
+      el(
+        'div',
+        { class: 'row' },
+        el('button', {
+          type: 'button',
+          class: 'secondary',
+          id: 'stop-study',
+          text: 'Stop study',
+          onclick: () =>
+            stopDialog(job, onStop, () => document.querySelector('[data-testid=study-job-state]')),
+        }),
+      ),
+    );
+  return nodes;
+}
+
+/**
+ * The study's view. When a background job runs it, the view asks the server for the job every
+ * 1.5 s while alive() and the view is in the page, and redraws the analysis whenever a trial has
+ * finished; the job's end (succeeded, failed or stopped) is shown with the trials it left.
+ */
+export async function studyView(name, alive = () => true) {
+  const path = `/api/v1/studies/${encodeURIComponent(name)}`;
+  let [a, job] = await Promise.all([getJson(path), jobOf(name)]);
+  const banner = el('div', { 'data-testid': 'study-job' });
+  const body = el('div');
+  const out = el('div', { class: 'card', 'data-testid': 'study' }, banner, body);
+  const live = () => alive() && out.isConnected;
+  const drawBanner = () => banner.replaceChildren(...jobBanner(job, stopped));
+  const drawBody = () => {
+    disposeChartsIn(body);
+    body.replaceChildren(studyContent(a));
+  };
+  let following = false;
+  async function follow() {
+    if (following) return;
+    following = true;
+    let seen = `${job.state}/${job.trials_done}`;
+    try {
+      while (job && active(job.state)) {
+        await sleep(POLL_MS);
+        if (!live()) return;
+        job = await getJson(`/api/v1/jobs/${encodeURIComponent(job.id)}`);
+        const now = `${job.state}/${job.trials_done}`;
+        if (now !== seen) a = await getJson(path);
+        if (!live()) return;
+        drawBanner();
+        if (now !== seen) drawBody();
+        seen = now;
+      }
+    } catch (e) {
+      if (live()) banner.append(errorBox(e));
+    } finally {
+      following = false;
+    }
+  }
+  function stopped(answer) {
+    job = answer;
+    drawBanner();
+    follow();
+  }
+  drawBanner();
+  drawBody();
+  if (job && active(job.state)) follow();
   return out;
 }
