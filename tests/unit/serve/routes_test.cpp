@@ -221,7 +221,7 @@ class ServerRoutes : public ::testing::Test {
 };
 
 TEST_F(ServerRoutes, EveryRouteReachesItsHandler) {
-  ASSERT_EQ(api.routes().routes().size(), 39u);
+  ASSERT_EQ(api.routes().routes().size(), 41u);
   for (const Route& r : api.routes().routes()) {
     const std::string target = example(r);
     const std::string label = route_label(r.path);
@@ -231,8 +231,8 @@ TEST_F(ServerRoutes, EveryRouteReachesItsHandler) {
     SCOPED_TRACE(r.method + " " + target + " -> " + std::to_string(resp.status) + " " +
                  resp.body.substr(0, 200));
     // Every route answers something other than 404, but a job: starting one takes a child
-    // process, so its route answers the handler's own 404 for a job that does not exist.
-    if (label == "/api/v1/jobs/{id}") {
+    // process, so its routes answer the handler's own 404 for a job that does not exist.
+    if (label == "/api/v1/jobs/{id}" || label == "/api/v1/jobs/{id}/log") {
       EXPECT_EQ(resp.status, 404);
       EXPECT_EQ(json::parse(resp.body)["error"],
                 "no job '" + run_id + "' on this server; see GET /api/v1/jobs for the list");
@@ -338,7 +338,7 @@ TEST_F(ServerRoutes, LocalUsersGetWhatTheirRoleAllows) {
       EXPECT_EQ(resp.status, 401) << r.method << " " << target << " with '" << auth << "'";
     }
   }
-  EXPECT_EQ(checked, 39 * 5);
+  EXPECT_EQ(checked, 41 * 5);
   // The environment's tokens keep working for their routes.
   EXPECT_NE(guarded.handle({"POST", "/api/v1/admin/reload", "", "Bearer adm1n", ""}).status, 401);
   EXPECT_NE(
