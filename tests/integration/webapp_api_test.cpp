@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "loanrisk/core/sha256.hpp"
 #include "serve_fixture.hpp"
 
 namespace loanrisk::testing {
@@ -36,7 +37,8 @@ TEST_F(WebappApi, ServesTheAppShell) {
   const json doc = get("/openapi.json");
   for (const char* path :
        {"/api/v1/models", "/api/v1/admin/promote", "/api/v1/runs/{id}", "/api/v1/studies/{name}",
-        "/api/v1/admin/jobs", "/api/v1/jobs/{id}", "/api/v1/data", "/api/v1/model/card"}) {
+        "/api/v1/admin/jobs", "/api/v1/jobs/{id}", "/api/v1/data", "/api/v1/data/profile",
+        "/api/v1/activity", "/api/v1/model/card"}) {
     EXPECT_TRUE(doc["paths"].contains(path)) << path;
   }
 }
@@ -176,6 +178,84 @@ TEST_F(WebappApi, DataAndCard) {
   const json c = get("/api/v1/model/card");
   EXPECT_EQ(c["model"]["version"], "1");
   EXPECT_EQ(c["markdown"].get<std::string>().rfind("#", 0), 0u);
+}
+
+// The Data page's upload: any file of the schema profiled as the training data is, and every bad
+// body a clear 4xx.
+TEST_F(WebappApi, ProfilesAnUploadedFile) {
+  const std::string book = slurp(*dir / "book.csv");
+  std::string head;  // the header and 200 rows
+  std::size_t end = 0;
+  for (int line = 0; line <= 200; ++line) end = book.find('\n', end) + 1;
+  head = book.substr(0, end);
+  const auto post = [](const std::string& body) {
+    return http_call(port, "POST", "/api/v1/data/profile", body, "text/csv");
+  };
+  auto r = post(head);
+  ASSERT_EQ(r.status, 200) << r.body;
+  json d = json::parse(r.body);
+  EXPECT_EQ(d["source"], "upload");
+  EXPECT_EQ(d["model"]["version"], "1");
+  EXPECT_EQ(d["report"]["overview"]["rows_valid"], 200);
+  EXPECT_EQ(d["report"]["overview"]["sha256"], sha256_hex(head));
+  EXPECT_EQ(d["report"]["features"].size(), 10u);
+
+  // A bad row and bytes that are not UTF-8 are reported, not fatal; the answer is valid JSON.
+  std::string hostile = head + "\xff\xfe-id,2,x\xc3,3,4,5,600,0\n";
+  r = post(hostile);
+  ASSERT_EQ(r.status, 200) << r.body;
+  d = json::parse(r.body);
+  EXPECT_EQ(d["report"]["overview"]["rejects"], 1);
+  EXPECT_EQ(d["report"]["overview"]["rows_valid"], 200);
+
+  // Without outcomes: the message says why the column is needed and where such a file goes.
+  const std::string header = head.substr(0, head.find('\n'));
+  const std::string no_default = header.substr(0, header.rfind(',')) + "\nC1,1,2,3,4,5,600\n";
+  r = post(no_default);
+  ASSERT_EQ(r.status, 422) << r.body;
+  EXPECT_NE(r.body.find("needs the 'default' column (0 or 1)"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("Batch page"), std::string::npos) << r.body;
+
+  r = post("");
+  EXPECT_EQ(r.status, 400) << r.body;
+  EXPECT_NE(r.body.find("send the CSV file itself"), std::string::npos) << r.body;
+  r = post(header + "\nC1,x,y,z,w,v,u,t\n");
+  EXPECT_EQ(r.status, 422) << r.body;
+  EXPECT_NE(r.body.find("no valid row"), std::string::npos) << r.body;
+  r = post(std::string("\x89PNG\r\n\x1a\n\0\0binary", 16));
+  EXPECT_EQ(r.status, 422) << r.body;
+  r = post(std::string(70'000, 'a'));  // over the fixture's 64 KiB body limit
+  EXPECT_EQ(r.status, 413) << r.body;
+  EXPECT_EQ(http_call(port, "GET", "/readyz").status, 200);
+}
+
+// The Overview's counts: every scored row, decisions only where one is made, what-if probes not
+// at all; the approval rate is over decisions and absent before the first.
+TEST_F(WebappApi, CountsTodaysScoringsAndDecisions) {
+  const json before = get("/api/v1/activity");
+  EXPECT_EQ(before["day"], before["since"].get<std::string>().substr(0, 10));
+  const auto decided = [](const json& a) { return a["decided"].get<std::int64_t>(); };
+  const auto scored = [](const json& a) { return a["scored"].get<std::int64_t>(); };
+  ASSERT_EQ(http_call(port, "POST", "/api/v1/predict", kApplicant).status, 200);
+  ASSERT_EQ(http_call(port, "POST", "/api/v1/predict?probe=true", kApplicant).status, 200);
+  const std::string book = slurp(*dir / "book.csv");
+  std::size_t end = 0;
+  for (int line = 0; line <= 20; ++line) end = book.find('\n', end) + 1;
+  const auto csv = http_call(port, "POST", "/api/v1/score-csv", book.substr(0, end), "text/csv");
+  ASSERT_EQ(csv.status, 200) << csv.body;
+  const auto mlflow = http_call(port, "POST", "/invocations",
+                                std::string(R"({"dataframe_records":[)") + kApplicant + "]}");
+  ASSERT_EQ(mlflow.status, 200) << mlflow.body;
+  const json after = get("/api/v1/activity");
+  // Other tests of the suite may have scored before; the deltas are this test's own.
+  EXPECT_EQ(scored(after) - scored(before), 1 + 20 + 1);
+  EXPECT_EQ(decided(after) - decided(before), 1 + 20);
+  EXPECT_EQ(after["approved"].get<std::int64_t>() + after["declined"].get<std::int64_t>(),
+            decided(after));
+  EXPECT_DOUBLE_EQ(after["approval_rate"].get<double>(),
+                   after["approved"].get<double>() / after["decided"].get<double>());
+  const std::string metrics = http_call(port, "GET", "/metrics").body;
+  EXPECT_NE(metrics.find("loanrisk_decisions_total{decision=\"approve\"} "), std::string::npos);
 }
 
 TEST_F(WebappApi, BackgroundTrainingJob) {

@@ -11,6 +11,7 @@
 #include "loanrisk/core/build_info.hpp"
 #include "loanrisk/core/error.hpp"
 #include "loanrisk/core/text.hpp"
+#include "loanrisk/core/utc_time.hpp"
 #include "loanrisk/serve/app_api.hpp"
 #include "loanrisk/serve/http_error.hpp"
 #include "loanrisk/serve/shadow.hpp"
@@ -445,6 +446,24 @@ HttpResponse ServeApi::model_info() const {
       {"limits",
        {{"max_batch", settings_.max_batch}, {"max_body_bytes", settings_.max_body_bytes}}}};
   if (shadow_) j["challenger"] = shadow_->to_json();
+  return json_response(j);
+}
+
+HttpResponse ServeApi::activity() const {
+  const ServeMetrics::Today t = metrics_.today();
+  const auto m = holder_.current();
+  nlohmann::json j = {
+      {"day", iso8601_ms(t.day * 86'400'000).substr(0, 10)},
+      {"since", iso8601_ms(t.since * 1000)},
+      {"scored", t.scored},
+      {"decided", t.decided},
+      {"approved", t.decided - t.declined},
+      {"declined", t.declined},
+      // No rate from no decisions: the page says "no decisions yet" rather than 0%.
+      {"approval_rate", t.decided ? nlohmann::json(static_cast<double>(t.decided - t.declined) /
+                                                   static_cast<double>(t.decided))
+                                  : nlohmann::json(nullptr)},
+      {"threshold", m ? nlohmann::json(m->bundle.threshold) : nlohmann::json(nullptr)}};
   return json_response(j);
 }
 

@@ -68,6 +68,7 @@ class ServeApi {
   HttpResponse invocations(const HttpRequest& request) const;
   HttpResponse score_csv(const HttpRequest& request) const;
   HttpResponse model_info() const;
+  HttpResponse activity() const;  ///< today's volume and decisions.
   HttpResponse reload() const;
   HttpResponse health() const;
   HttpResponse ping() const;

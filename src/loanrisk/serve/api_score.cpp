@@ -161,6 +161,7 @@ HttpResponse ServeApi::predict(const HttpRequest& request, const std::string& qu
     }
     w.key("pd").value(pd[i]);
     const Decision d = rule.decide(pd[i], frame, i);
+    if (!probe) metrics_.observe_decision(d.decline);
     w.key("grade").value(d.grade->name);
     w.key("decision").value(d.decision_text());
     w.key("expected_loss");
@@ -319,6 +320,7 @@ HttpResponse ServeApi::score_csv(const HttpRequest& request) const {
   for (std::size_t i = 0; i < pd.size(); ++i) {
     metrics_.observe_pd(pd[i]);
     const Decision d = rule.decide(pd[i], f, i);
+    metrics_.observe_decision(d.decline);
     std::string line = std::to_string(f.lines[i]) + "," +
                        (f.ids.empty() ? "" : csv_field(f.ids[i])) + "," + format_double(pd[i]) +
                        "," + csv_field(d.grade->name) + "," + std::string(d.decision_text()) + "," +

@@ -11,6 +11,7 @@
 
 #include "loanrisk/core/files.hpp"
 #include "loanrisk/core/json_optional.hpp"
+#include "loanrisk/core/sha256.hpp"
 #include "loanrisk/eda/analysis.hpp"
 #include "loanrisk/eda/report.hpp"
 #include "loanrisk/features/pipeline.hpp"
@@ -334,6 +335,41 @@ HttpResponse AppRoutes::data() const {
   out["source"] = "eda";
   out["report"] = std::move(report);
   return json_response(out);
+}
+
+// An uploaded file is profiled as the training data is, against the served model's schema; the
+// body limit bounds the work, and nothing of the file is kept.
+HttpResponse AppRoutes::data_profile(const HttpRequest& request) const {
+  const auto m = holder_.current();
+  if (!m) throw HttpError(503, "no model is loaded yet; see GET /readyz");
+  const Bundle& b = m->bundle;
+  const ColumnSpec* target = b.schema.target();
+  if (request.body.empty()) {
+    throw HttpError(400, "the request body is empty: send the CSV file itself (text/csv)");
+  }
+  ReadOptions options;
+  options.require_target = true;
+  options.collect_rejects = true;
+  try {
+    const ReadResult read = parse_csv(request.body, "the uploaded file", b.schema, options);
+    const eda::EdaReport report = eda::analyze(
+        read, b.schema, "uploaded file", sha256_hex(request.body), eda::EdaOptions::defaults());
+    return json_response({{"model", {{"name", m->name}, {"version", m->version}}},
+                          {"source", "upload"},
+                          {"schema", b.schema.to_json()},
+                          {"report", eda::report_json(report)}});
+  } catch (const InputError& e) {
+    // Most often a file of outcomes-to-come: the profile's class balance, WOE and target
+    // correlations need the outcome column.
+    std::string message = e.what();
+    if (target && message.find("'" + target->name + "'") != std::string::npos &&
+        message.find("missing") != std::string::npos) {
+      message += "; the profile compares defaulters with the others, so it needs the '" +
+                 target->name +
+                 "' column (0 or 1); a file without outcomes can be scored on the Batch page";
+    }
+    throw HttpError(422, message);
+  }
 }
 
 HttpResponse AppRoutes::card() const {

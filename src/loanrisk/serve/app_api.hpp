@@ -51,6 +51,7 @@ class AppRoutes {
   HttpResponse stop_job(const RouteCall& call) const;  ///< {reason}: who started it, or an admin.
   HttpResponse job_log(const RouteCall& call) const;   ///< ?offset=N: from there; else the tail.
   HttpResponse data() const;
+  HttpResponse data_profile(const HttpRequest& request) const;  ///< the body is a CSV file.
   HttpResponse card() const;
   /// The audit trail for admins (app_audit.cpp): ?since=&who=&outcome=&before=&limit=, newest
   /// first; &format=jsonl exports it as JSON lines, oldest first.

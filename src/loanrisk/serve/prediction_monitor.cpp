@@ -143,7 +143,11 @@ void PredictionMonitor::record_pending(const LoadedModel& model, const Frame& fr
 nlohmann::json PredictionMonitor::monitoring(const LoadedModel& model) {
   const auto window = window_for(model).first;
   if (!window) return nullptr;
-  return window->to_json();
+  nlohmann::json j = window->to_json();
+  // The window lives in memory and belongs to one loaded model: readers are told when it began.
+  j["model"] = {{"name", model.name}, {"version", model.version}};
+  j["since"] = model.loaded_at;
+  return j;
 }
 
 std::string PredictionMonitor::render_metrics() const {

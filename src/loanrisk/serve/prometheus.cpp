@@ -1,5 +1,7 @@
 #include "loanrisk/serve/prometheus.hpp"
 
+#include <algorithm>
+#include <chrono>
 #include <cmath>
 
 #include "loanrisk/core/text.hpp"
@@ -56,8 +58,47 @@ void ServeMetrics::observe_request(const std::string& route, int status, double 
   add(latency_, kLatencyBounds, seconds);
 }
 
+namespace {
+std::int64_t utc_day() {
+  return std::chrono::duration_cast<std::chrono::days>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+}  // namespace
+
+void ServeMetrics::roll_to(std::int64_t day) {
+  if (day_.load(std::memory_order_acquire) >= day) return;
+  std::lock_guard lock(day_mutex_);
+  if (day_.load(std::memory_order_relaxed) >= day) return;
+  day_scored_ = 0;
+  day_decided_ = 0;
+  day_declined_ = 0;
+  day_.store(day, std::memory_order_release);
+}
+
 void ServeMetrics::observe_pd(double pd) {
   add(pd_, kPdBounds, pd);
+  roll_to(utc_day());
+  day_scored_.fetch_add(1, std::memory_order_relaxed);
+}
+
+void ServeMetrics::observe_decision(bool decline) {
+  (decline ? declined_total_ : approved_total_).fetch_add(1, std::memory_order_relaxed);
+  roll_to(utc_day());
+  day_decided_.fetch_add(1, std::memory_order_relaxed);
+  if (decline) day_declined_.fetch_add(1, std::memory_order_relaxed);
+}
+
+ServeMetrics::Today ServeMetrics::today() const {
+  const std::int64_t now = utc_day();
+  Today t;
+  t.day = now;
+  t.since = std::max(now * 86'400, started_);
+  if (day_.load(std::memory_order_acquire) != now) return t;  // nothing scored today yet
+  t.scored = day_scored_.load(std::memory_order_relaxed);
+  t.decided = day_decided_.load(std::memory_order_relaxed);
+  t.declined = day_declined_.load(std::memory_order_relaxed);
+  return t;
 }
 
 std::string ServeMetrics::render(const std::string& model_name, const std::string& model_version,
@@ -75,6 +116,12 @@ std::string ServeMetrics::render(const std::string& model_name, const std::strin
   write(out, "loanrisk_http_request_duration_seconds", "Time to answer a request.", latency_,
         kLatencyBounds);
   write(out, "loanrisk_predicted_pd", "Predicted probabilities of default.", pd_, kPdBounds);
+  out += "# HELP loanrisk_decisions_total Decisions made on predicted PDs, by decision.\n";
+  out += "# TYPE loanrisk_decisions_total counter\n";
+  out += "loanrisk_decisions_total{decision=\"approve\"} " +
+         std::to_string(approved_total_.load()) + "\n";
+  out += "loanrisk_decisions_total{decision=\"decline\"} " +
+         std::to_string(declined_total_.load()) + "\n";
   out += "# HELP loanrisk_model_info The model answering requests.\n";
   out += "# TYPE loanrisk_model_info gauge\n";
   out += "loanrisk_model_info{name=\"" + prometheus_label(model_name) + "\",version=\"" +

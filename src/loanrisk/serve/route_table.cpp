@@ -42,6 +42,7 @@ std::vector<Route> ServeApi::route_table() const {
       {"POST", "/invocations", Predict, on(api, &Api::invocations), "MLflow scoring protocol"},
       {"POST", "/api/v1/score-csv", Predict, on(api, &Api::score_csv), "CSV in, scored CSV out (rejected lines reported)"},
       {"GET", "/api/v1/model", Open, on(api, &Api::model_info), "The model serving: version, schema, metrics, lineage, grades"},
+      {"GET", "/api/v1/activity", Open, on(api, &Api::activity), "Rows scored and decisions made today (UTC), counted in memory since midnight or the server's start, whichever is later; what-if probes are not counted"},
       {"GET", "/api/v1/monitoring", Open, on(api, &Api::monitoring), "Live drift: PSI of the score and of each input over the last window_size scored rows against the training reference (docs/monitoring.md)"},
       {"POST", "/api/v1/admin/reload", Admin, on(api, &Api::reload), "Re-resolve the model URI and swap in the new bundle now"},
       {"GET", "/api/v1/session", Open, on(api, &Api::session), "Who is signed in (web sign-in), with the CSRF token a signed-in page sends as X-CSRF-Token"},
@@ -81,6 +82,7 @@ std::vector<Route> ServeApi::route_table() const {
       {"GET", "/api/v1/jobs/{id}/log", Analyst, on(app, &App::job_log), "A job's log (stdout and stderr) so far: its last 64 KiB, or ?offset=N (the previous answer's next_offset) to follow it; invalid UTF-8 replaced"},
       {"POST", "/api/v1/admin/jobs/{id}/stop", Analyst, on(app, &App::stop_job), "Stop a waiting or running job {reason} (who started it, or an admin): SIGTERM, a study ends its trial in flight as FAIL and stays resumable; 409 once it has ended"},
       {"GET", "/api/v1/data", Open, on(app, &App::data), "EDA of the served model's training data (else its schema)"},
+      {"POST", "/api/v1/data/profile", Predict, on(app, &App::data_profile), "EDA of an uploaded CSV file (body, text/csv) against the served model's schema, as GET /api/v1/data shows the training data; the file needs the target column and is not kept"},
       {"GET", "/api/v1/model/card", Open, on(app, &App::card), "The served model's card (Markdown)"},
       {"GET", "/api/v1/audit", Admin, on(app, &App::audit), "The audit trail, newest first: ?since=&who=&outcome=&before=&limit= (at most 5000); &format=jsonl exports it as JSON lines, oldest first"},
   };

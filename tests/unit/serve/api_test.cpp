@@ -104,6 +104,29 @@ TEST_F(ApiWithoutModel, MetricsCountRequestsByRouteAndStatus) {
   EXPECT_NE(r.body.find("loanrisk_model_reload_failures_total 0\n"), std::string::npos);
 }
 
+// Today's tally starts empty (no rate from no decisions: the page says so), counts what it is
+// told, and says from when it counts.
+TEST_F(ApiWithoutModel, ActivityCountsTodaysRowsAndDecisions) {
+  json a = json::parse(call("GET", "/api/v1/activity").body);
+  EXPECT_EQ(a["scored"], 0);
+  EXPECT_EQ(a["decided"], 0);
+  EXPECT_TRUE(a["approval_rate"].is_null());
+  EXPECT_TRUE(a["threshold"].is_null());  // no model loaded
+  EXPECT_EQ(a["since"].get<std::string>().substr(0, 10), a["day"]);
+  for (double pd : {0.01, 0.5, 0.9}) metrics.observe_pd(pd);
+  metrics.observe_decision(false);
+  metrics.observe_decision(true);
+  a = json::parse(call("GET", "/api/v1/activity").body);
+  EXPECT_EQ(a["scored"], 3);
+  EXPECT_EQ(a["decided"], 2);
+  EXPECT_EQ(a["approved"], 1);
+  EXPECT_EQ(a["declined"], 1);
+  EXPECT_DOUBLE_EQ(a["approval_rate"].get<double>(), 0.5);
+  const std::string text = call("GET", "/metrics").body;
+  EXPECT_NE(text.find("loanrisk_decisions_total{decision=\"approve\"} 1\n"), std::string::npos);
+  EXPECT_NE(text.find("loanrisk_decisions_total{decision=\"decline\"} 1\n"), std::string::npos);
+}
+
 TEST_F(ApiWithoutModel, OpenApiListsEveryRoute) {
   const json doc = json::parse(call("GET", "/openapi.json").body);
   EXPECT_EQ(doc["openapi"], "3.0.3");
