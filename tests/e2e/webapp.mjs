@@ -503,7 +503,7 @@ async function main() {
     await page.textContent('[data-testid=batch-stage]'),
     new RegExp(
       `^Scored ${rowsWanted} rows, rejected 0, in [\\d.]+ s \\(2 requests\\)\\. Read as ` +
-        'semicolon-separated, \\d+ decimal commas read as points\\.$',
+        'semicolon-separated, [\\d,]+ decimal commas read as points\\.$',
     ),
   );
   const [bigDownload] = await Promise.all([
@@ -652,12 +652,65 @@ async function main() {
   await page.goto(`${base}/#/data`);
   await page.waitForSelector('text=Pearson correlations');
   await shot(page, 'data');
+  // Any file of the schema gets the same profile: the semicolon book from Batch, converted as
+  // Batch converts it; a file without outcomes is told why and where it belongs.
+  await page.setInputFiles('#profile-file', path.join(tmp, 'big-semicolon.csv'));
+  await page.click('form[aria-label="Profile another file"] button[type=submit]');
+  await page.waitForSelector('[data-testid=data-source]:has-text("Uploaded file")');
+  assert.match(
+    await page.textContent('[data-testid=profile-stage]'),
+    /^Profiled big-semicolon\.csv\. Read as semicolon-separated, [\d,]+ decimal commas read as points\.$/,
+  );
+  assert.match(
+    await page.textContent('section[data-page=data] table'),
+    new RegExp(`valid rows${rowsWanted.toLocaleString('en-US')}`),
+  );
+  await page.waitForSelector('text=Pearson correlations');
+  await shot(page, 'data-upload');
+  const noOutcomes = bigLines.slice(0, 20).map(l => l.slice(0, l.lastIndexOf(',')));
+  fs.writeFileSync(path.join(tmp, 'no-outcomes.csv'), noOutcomes.join('\n') + '\n');
+  const beforeRefusal = problems.length;
+  await page.setInputFiles('#profile-file', path.join(tmp, 'no-outcomes.csv'));
+  await page.click('form[aria-label="Profile another file"] button[type=submit]');
+  await page.waitForSelector('[data-testid=profile-stage] [role=alert]');
+  assert.match(
+    await page.textContent('[data-testid=profile-stage]'),
+    /needs the 'default' column \(0 or 1\).*Batch page/,
+  );
+  // The refusal is this check's own: exactly the 422 and its console line, nothing else.
+  assert.ok(
+    problems.slice(beforeRefusal).every(p => p.includes('422')),
+    problems.slice(beforeRefusal).join('\n'),
+  );
+  problems.splice(beforeRefusal);
   const monitoring = await api(base, 'GET', '/api/v1/monitoring');
   await page.goto(`${base}/#/monitoring`);
   if (monitoring.status === 404)
     await page.waitForSelector('text=Monitoring is not enabled on this server');
   else await page.waitForSelector('text=Score distribution, live vs reference');
   await shot(page, 'monitoring');
+  // Overview: the serving model, its validation, today's counts (as the server tallies them: the
+  // Predict and Batch scorings above, not the what-if probes) and drift, each in its own tile.
+  const activity = (await api(base, 'GET', '/api/v1/activity')).body;
+  assert.ok(activity.decided > rowsWanted, `the batch's ${rowsWanted} rows were decided`);
+  const serving = (await api(base, 'GET', '/api/v1/model')).body;
+  await page.goto(`${base}/#/overview`);
+  await page.waitForSelector('[data-testid=overview-drift]');
+  assert.match(
+    await page.textContent('[data-testid=overview-model]'),
+    new RegExp(`${serving.name} v${serving.version}`),
+  );
+  assert.match(await page.textContent('[data-testid=overview-validation]'), /Green|Red|No report/);
+  const volume = Number(
+    (await page.textContent('[data-testid=overview-volume] .tile-value')).replaceAll(',', ''),
+  );
+  assert.ok(volume >= activity.scored, `volume ${volume} vs ${activity.scored} before`);
+  assert.match(await page.textContent('[data-testid=overview-approval] .tile-value'), /%$/);
+  assert.match(
+    await page.textContent('[data-testid=overview-drift]'),
+    monitoring.status === 404 ? /Not monitored/ : /Score PSI|Too few predictions/,
+  );
+  await shot(page, 'overview');
   await page.goto(`${base}/#/card`);
   await page.waitForSelector('[data-testid=model-card] h2');
   // Underscores inside names stay literal (no stray emphasis).
@@ -675,6 +728,7 @@ async function main() {
 
   // Every page at phone width (the Predict page, with its answer, was checked above).
   for (const [name, ready] of [
+    ['overview', '[data-testid=overview-drift]'],
     ['predict', '[data-testid=pd-value][data-pd]'],
     ['batch', '#batch-file'],
     ['models', '[data-report="2-green"]'],

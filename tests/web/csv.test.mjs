@@ -9,6 +9,8 @@ import {
   decimalCommas,
   chunkRanges,
   rankMetrics,
+  serverRecords,
+  leadingRowsWithin,
 } from '../../web/app/csv.js';
 
 test('separators', () => {
@@ -82,4 +84,32 @@ test('AUC and KS', () => {
   assert.equal(rankMetrics([0.9, 0.1], [1, 0]).auc, 1);
   assert.equal(rankMetrics([0.9, 0.1], [1, 0]).ks, 1);
   assert.equal(rankMetrics([0.1, 0.2], [0, 0]), null);
+});
+
+test('a file as the server reads it, and the rows that fit one request', () => {
+  const semi = serverRecords('id;income;fico\n"A;1";1234,5;700\nB;2000;650\n');
+  assert.deepEqual(semi.records, [
+    ['id', 'income', 'fico'],
+    ['A;1', '1234.5', '700'],
+    ['B', '2000', '650'],
+  ]);
+  assert.equal(semi.note, 'Read as semicolon-separated, 1 decimal commas read as points.');
+  assert.equal(serverRecords('a,b\n1,2\n').note, '');
+  assert.equal(serverRecords('a\tb\n1,5\t2\n').note, 'Read as tab-separated.');
+  assert.equal(serverRecords('a\tb\n1,5\t2\n').records[1][0], '1,5', 'tab files keep commas');
+
+  const records = [['id', 'x'], ...Array.from({ length: 100 }, (_, i) => [`C${i}`, '1'])];
+  const all = leadingRowsWithin(records, 1 << 20);
+  assert.equal(all.rows, 100);
+  assert.equal(all.total, 100);
+  assert.equal(all.body, toCsv(records));
+  // 'id,x\n' is 5 bytes and 'C0,1\n' .. 'C9,1\n' 5 bytes each: 32 bytes hold the header and 5.
+  const cut = leadingRowsWithin(records, 32);
+  assert.equal(cut.rows, 5);
+  assert.equal(cut.body, toCsv(records.slice(0, 6)));
+  // Bytes, not characters: 'é' is two bytes in UTF-8.
+  const accents = [['id'], ['é'], ['é'], ['é']];
+  assert.equal(leadingRowsWithin(accents, 3 + 3 + 3).rows, 2);
+  assert.throws(() => leadingRowsWithin(records, 8), /first row alone is larger/);
+  assert.throws(() => leadingRowsWithin([['id', 'x']], 1000), /no rows under its header/);
 });

@@ -50,9 +50,14 @@ export async function getOptional(path) {
 }
 
 export async function postJson(path, body) {
-  const headers = csrfHeaders({ 'Content-Type': 'application/json', Accept: 'application/json' });
+  return postBody(path, JSON.stringify(body), 'application/json');
+}
+
+/// POST of a body already in its wire form (a CSV file, say), answered in JSON.
+export async function postBody(path, body, contentType) {
+  const headers = csrfHeaders({ 'Content-Type': contentType, Accept: 'application/json' });
   try {
-    return parse(await fetch(path, { method: 'POST', headers, body: JSON.stringify(body) }));
+    return parse(await fetch(path, { method: 'POST', headers, body }));
   } catch (e) {
     // The server forgot the session (a restart, a revoked user): the page says so at once.
     if (e instanceof ApiError && e.status === 401 && session.signed_in) await loadSession();

@@ -1,9 +1,12 @@
-// CSV in the browser, for the Batch page: the separator a file uses (comma, semicolon or tab),
+// CSV in the browser, for the Batch and Data pages: the separator a file uses (comma, semicolon or tab),
 // quote-aware parsing with each record's line in the file, writing back as the comma CSV the
 // server reads, chunks under the server's limits, and the ranking metrics of a labelled batch.
 // Pure functions: tests/web/csv.test.mjs.
 
+import { grouped } from './numbers.js';
+
 const SEPARATORS = [',', ';', '\t'];
+const SEPARATOR_NAMES = { ',': 'comma', ';': 'semicolon', '\t': 'tab' };
 
 /// The separator of a file: the one its header line (outside quotes) uses most; comma on a tie.
 export function detectSeparator(text) {
@@ -142,4 +145,35 @@ export function rankMetrics(scores, labels) {
   }
   const auc = (rankSum - (positives * (positives + 1)) / 2) / (positives * negatives);
   return { auc, ks, positives, negatives };
+}
+
+/// A file as the server reads it: its records (comma form, decimal points) with their lines, and
+/// a sentence saying what was converted ('' when nothing was).
+export function serverRecords(text) {
+  const separator = detectSeparator(text);
+  const { records, lines } = parseCsv(text, separator);
+  let note = '';
+  if (separator !== ',') {
+    const converted = separator === ';' ? decimalCommas(records) : 0;
+    note = `Read as ${SEPARATOR_NAMES[separator]}-separated${converted ? `, ${grouped(converted)} decimal commas read as points` : ''}.`;
+  }
+  return { records, lines, note };
+}
+
+/// The header and as many leading rows as fit in maxBytes of UTF-8 once written as the comma CSV
+/// that is sent: {body, rows, total}. Error when there is no row or none fits.
+export function leadingRowsWithin(records, maxBytes) {
+  if (records.length < 2) throw new Error('The file has no rows under its header.');
+  const utf8 = new TextEncoder();
+  const bytes = text => utf8.encode(text).length;
+  const [head, ...rows] = records;
+  let used = bytes(toCsv([head])),
+    kept = 0;
+  while (kept < rows.length) {
+    used += bytes(toCsv([rows[kept]]));
+    if (used > maxBytes) break;
+    kept++;
+  }
+  if (kept === 0) throw new Error('The first row alone is larger than the server accepts.');
+  return { body: toCsv([head, ...rows.slice(0, kept)]), rows: kept, total: rows.length };
 }

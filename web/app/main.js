@@ -4,6 +4,7 @@ import { refreshServing } from './serving.js';
 import { startAccount } from './account.js';
 import { onSessionChange } from './api.js';
 import { el, errorBox, disposeCharts } from './ui.js';
+import { overviewPage } from './pages/overview.js';
 import { predictPage } from './pages/predict.js';
 import { batchPage } from './pages/batch.js';
 import { modelsPage } from './pages/models.js';
@@ -14,6 +15,7 @@ import { cardPage } from './pages/card.js';
 import { auditPage } from './pages/audit.js';
 
 const pages = {
+  overview: { title: 'Overview', render: overviewPage },
   predict: { title: 'Predict', render: predictPage },
   batch: { title: 'Batch scoring', render: batchPage },
   models: { title: 'Models', render: modelsPage },

@@ -104,3 +104,13 @@ export function sliderScale(lo, hi, log) {
       Math.round(((Math.log1p(Math.min(hi, Math.max(lo, v))) - a) / (b - a)) * steps),
   };
 }
+
+/// A number as tables show it: whole numbers grouped, others to `digits` significant digits; "—"
+/// when there is none.
+export function fmt(v, digits = 4) {
+  if (v === null || v === undefined || v === '') return '—';
+  if (typeof v !== 'number') return String(v);
+  if (!Number.isFinite(v)) return String(v);
+  if (Number.isInteger(v) && Math.abs(v) < 1e15) return v.toLocaleString('en-US');
+  return Number(v.toPrecision(digits)).toLocaleString('en-US', { maximumFractionDigits: 8 });
+}

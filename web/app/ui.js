@@ -1,6 +1,6 @@
 // Small DOM helpers: elements built with text (never HTML strings from data), tables, numbers and
 // charts that follow their container's size.
-import { moneyText } from './numbers.js';
+import { fmt, moneyText } from './numbers.js';
 
 export function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
@@ -23,13 +23,8 @@ export function field(text, input, ...extra) {
   return el('div', { class: 'field' }, el('label', { for: input.id, text }), input, ...extra);
 }
 
-export function fmt(v, digits = 4) {
-  if (v === null || v === undefined || v === '') return '—';
-  if (typeof v !== 'number') return String(v);
-  if (!Number.isFinite(v)) return String(v);
-  if (Number.isInteger(v) && Math.abs(v) < 1e15) return v.toLocaleString('en-US');
-  return Number(v.toPrecision(digits)).toLocaleString('en-US', { maximumFractionDigits: 8 });
-}
+// fmt lives with the other number formats (pure, unit-tested); pages import it from here too.
+export { fmt };
 
 export function pct(v, digits = 2) {
   return v === null || v === undefined ? '—' : `${(v * 100).toFixed(digits)}%`;

@@ -5,14 +5,7 @@
 import { el, errorBox, table, fmt } from '../ui.js';
 import { getJson, ApiError } from '../api.js';
 import { pdText, moneyText } from '../numbers.js';
-import {
-  detectSeparator,
-  parseCsv,
-  toCsv,
-  decimalCommas,
-  chunkRanges,
-  rankMetrics,
-} from '../csv.js';
+import { parseCsv, toCsv, chunkRanges, rankMetrics, serverRecords } from '../csv.js';
 
 /// A scored file's cell as the Predict page shows the same value.
 function previewCell(column, text) {
@@ -21,8 +14,6 @@ function previewCell(column, text) {
   if (column === 'expected_loss') return moneyText(Number(text));
   return text;
 }
-
-const SEPARATOR_NAMES = { ',': 'comma', ';': 'semicolon', '\t': 'tab' };
 
 /// When the file has a 0/1 `default` column: AUC, KS and the confusion matrix of the server's
 /// decisions (decline = predicted default) on the scored rows that have one; null otherwise.
@@ -161,14 +152,9 @@ export async function batchPage(root) {
       const model = await getJson('/api/v1/model');
       const limits = model.limits || { max_batch: 10000, max_body_bytes: 8 << 20 };
       const text = await file.text();
-      const separator = detectSeparator(text);
-      const { records, lines } = parseCsv(text, separator);
+      const { records, lines, note: read } = serverRecords(text);
       if (records.length < 2) throw new Error(`${file.name} has no rows under its header.`);
-      let note = '';
-      if (separator !== ',') {
-        const converted = separator === ';' ? decimalCommas(records) : 0;
-        note = ` Read as ${SEPARATOR_NAMES[separator]}-separated${converted ? `, ${converted} decimal commas read as points` : ''}.`;
-      }
+      const note = read ? ` ${read}` : '';
       const [head, ...rows] = records;
       const rowLines = lines.slice(1);
       // Chunks well inside the server's limits (half its body limit: quoting may grow a row).

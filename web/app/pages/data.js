@@ -1,8 +1,10 @@
 // Data: the EDA of the served model's training data (overview, class balance, per-feature
 // statistics, histograms by class, WOE/IV, correlations); when that file is not on the server, the
-// schema and the fitted pipeline kept in the bundle.
-import { getJson } from '../api.js';
-import { chart, el, field, fmt, pct, table } from '../ui.js';
+// schema and the fitted pipeline kept in the bundle. An uploaded file gets the same profile.
+import { getJson, postBody } from '../api.js';
+import { leadingRowsWithin, serverRecords } from '../csv.js';
+import { grouped } from '../numbers.js';
+import { chart, el, errorBox, field, fmt, pct, table } from '../ui.js';
 
 function histogramChart(f) {
   const h = f.histogram;
@@ -36,7 +38,65 @@ function histogramChart(f) {
   );
 }
 
-function edaView(root, d) {
+function uploadForm(root, view) {
+  const input = el('input', {
+    type: 'file',
+    id: 'profile-file',
+    accept: '.csv,.tsv,.txt,text/csv',
+  });
+  const go = el('button', { type: 'submit', text: 'Profile file' });
+  const stage = el('p', { class: 'muted', 'aria-live': 'polite', 'data-testid': 'profile-stage' });
+  const form = el(
+    'form',
+    { class: 'card', 'aria-label': 'Profile another file' },
+    el('h2', { text: 'Profile another file' }),
+    el(
+      'div',
+      { class: 'field' },
+      el('label', { for: 'profile-file', text: 'Loan CSV with outcomes' }),
+      input,
+      el('span', {
+        class: 'hint',
+        text: "Comma, semicolon or tab separated, with the applicant columns and default (0 or 1). The file is profiled against the served model's schema and not kept.",
+      }),
+    ),
+    el('div', { class: 'row' }, go),
+    stage,
+  );
+  form.addEventListener('submit', async ev => {
+    ev.preventDefault();
+    const file = input.files[0];
+    if (!file) {
+      stage.replaceChildren(errorBox(new Error('Choose a CSV file first.')));
+      return;
+    }
+    go.disabled = true;
+    stage.textContent = `Profiling ${file.name}…`;
+    try {
+      const model = await getJson('/api/v1/model');
+      const limits = model.limits || { max_body_bytes: 8 << 20 };
+      const { records, note } = serverRecords(await file.text());
+      const part = leadingRowsWithin(records, limits.max_body_bytes);
+      const d = await postBody('/api/v1/data/profile', part.body, 'text/csv');
+      const cut =
+        part.rows < part.total
+          ? `Profiled the first ${grouped(part.rows)} of ${grouped(part.total)} rows: the server takes ${grouped(Math.floor(limits.max_body_bytes / 1024))} KiB per request.`
+          : '';
+      stage.textContent = [`Profiled ${file.name}.`, note, cut].filter(Boolean).join(' ');
+      // The training data's profile, if it arrives later, must not replace this one.
+      view.dataset.upload = 'shown';
+      view.replaceChildren();
+      edaView(view, d, file.name);
+    } catch (e) {
+      stage.replaceChildren(errorBox(e));
+    } finally {
+      go.disabled = false;
+    }
+  });
+  root.append(form);
+}
+
+function edaView(root, d, uploadName) {
   const r = d.report,
     o = r.overview,
     b = r.class_balance;
@@ -114,12 +174,20 @@ function edaView(root, d) {
     el(
       'div',
       { class: 'card' },
-      el(
-        'p',
-        {},
-        `Training data of ${d.model.name} v${d.model.version}: `,
-        el('code', { text: d.data_path }),
-      ),
+      uploadName
+        ? el(
+            'p',
+            { 'data-testid': 'data-source' },
+            `Uploaded file `,
+            el('code', { text: uploadName }),
+            `, profiled with the schema of ${d.model.name} v${d.model.version}`,
+          )
+        : el(
+            'p',
+            { 'data-testid': 'data-source' },
+            `Training data of ${d.model.name} v${d.model.version}: `,
+            el('code', { text: d.data_path }),
+          ),
       table(
         [
           { label: 'measure', value: x => x[0] },
@@ -216,13 +284,17 @@ function bundleView(root, d) {
 }
 
 export async function dataPage(root, alive) {
-  root.append(
-    el('h1', { text: 'Training data' }),
+  const view = el(
+    'div',
+    {},
     el('p', { class: 'muted', 'aria-live': 'polite', text: 'Analysing the training data…' }),
   );
+  root.append(el('h1', { text: 'Data' }));
+  uploadForm(root, view);
+  root.append(view);
   const d = await getJson('/api/v1/data');
-  if (!alive()) return;
-  root.lastChild.remove();
-  if (d.source === 'eda') edaView(root, d);
-  else bundleView(root, d);
+  if (!alive() || view.dataset.upload) return;
+  view.replaceChildren();
+  if (d.source === 'eda') edaView(view, d);
+  else bundleView(view, d);
 }

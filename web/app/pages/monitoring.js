@@ -2,6 +2,8 @@
 // the score), from GET /api/v1/monitoring when the server keeps a prediction log.
 import { getOptional } from '../api.js';
 import { el, table, chart, fmt } from '../ui.js';
+import { grouped } from '../numbers.js';
+import { windowStart } from '../overview.js';
 
 function status(s) {
   return el('span', { class: `status-${s}`, text: s });
@@ -59,7 +61,7 @@ export async function monitoringPage(root, alive) {
       el(
         'p',
         {},
-        `Window: the last ${m.count} of up to ${m.window_size} predictions. PSI thresholds: amber ≥ ${m.thresholds.amber}, red ≥ ${m.thresholds.red}.`,
+        `Window: the last ${grouped(m.count)} of up to ${grouped(m.window_size)} predictions since ${windowStart(m)}; it starts again when the server restarts or loads another model. PSI thresholds: amber ≥ ${m.thresholds.amber}, red ≥ ${m.thresholds.red}.`,
       ),
       el('h2', { text: 'Score distribution, live vs reference' }),
       el('p', {}, 'Score PSI: ', fmt(m.score.psi), ' — ', status(m.score.status)),
