@@ -687,7 +687,23 @@ async function main() {
   await page.goto(`${base}/#/monitoring`);
   if (monitoring.status === 404)
     await page.waitForSelector('text=Monitoring is not enabled on this server');
-  else await page.waitForSelector('text=Score distribution, live vs reference');
+  else {
+    await page.waitForSelector('text=Score distribution, live vs reference');
+    // One input in detail: the page's figures are the server's comparison of the window.
+    await page.waitForSelector('[data-testid=drift-detail] table');
+    await page.selectOption('#drift-column', 'fico_score');
+    await page.waitForSelector('[data-testid=drift-detail] caption:has-text("fico_score")');
+    const detail = (await api(base, 'GET', '/api/v1/monitoring/fico_score')).body;
+    assert.match(
+      await page.textContent('[data-testid=drift-detail] table'),
+      new RegExp(`rows with a value${detail.count.toLocaleString('en-US')}`),
+    );
+    assert.equal(
+      (await api(base, 'GET', '/api/v1/monitoring/no_such')).status,
+      404,
+      'an unknown column is a 404 naming the columns',
+    );
+  }
   await shot(page, 'monitoring');
   // Overview: the serving model, its validation, today's counts (as the server tallies them: the
   // Predict and Batch scorings above, not the what-if probes) and drift, each in its own tile.

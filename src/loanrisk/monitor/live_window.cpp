@@ -28,6 +28,7 @@ LiveWindow::LiveWindow(ModelReference reference, std::size_t capacity)
   if (capacity_ == 0) throw UsageError("the drift window must hold at least one row");
   for (const auto& f : reference_.features) names_.push_back(f.name());
   ring_.assign(capacity_ * columns_, 0);
+  values_.assign(capacity_ * columns_, 0.0);
   counts_.resize(columns_);
   for (std::size_t c = 0; c < columns_; ++c) {
     const auto bins = column_reference(c).bins.shares.size();
@@ -61,6 +62,9 @@ void LiveWindow::add(const std::vector<double>& values, double score) {
   }
   std::lock_guard lock(mutex_);
   std::uint16_t* slot = &ring_[next_ * columns_];
+  double* kept = &values_[next_ * columns_];
+  for (std::size_t c = 0; c + 1 < columns_; ++c) kept[c] = values[c];
+  kept[columns_ - 1] = score;
   for (std::size_t c = 0; c < columns_; ++c) {
     if (counts_[c].empty()) continue;
     if (count_ == capacity_) --counts_[c][slot[c]];
@@ -84,6 +88,21 @@ std::vector<std::pair<std::string, double>> LiveWindow::psi_values() const {
     out.emplace_back(ref.name(), count_ >= kMinRows ? column_psi(ref, counts_[c]) : std::nan(""));
   }
   return out;
+}
+
+nlohmann::json LiveWindow::column_json(const std::string& name) const {
+  std::size_t c = 0;
+  while (c < columns_ && column_reference(c).name() != name) ++c;
+  if (c == columns_) return nullptr;
+  std::vector<double> values;
+  {
+    std::lock_guard lock(mutex_);
+    values.reserve(count_);
+    for (std::size_t r = 0; r < count_; ++r) values.push_back(values_[r * columns_ + c]);
+  }
+  nlohmann::json j = compare_feature(column_reference(c), values).to_json(column_reference(c));
+  j["window_size"] = capacity_;
+  return j;
 }
 
 nlohmann::json LiveWindow::to_json() const {

@@ -28,6 +28,10 @@ class LiveWindow {
   /// The monitoring document: {"window_size", "count", "thresholds", "score", "features"}, each
   /// of score and features with "psi" (null while count < kMinRows), "status" and "bins".
   nlohmann::json to_json() const;
+  /// One column of the window (a feature's name, or "score") compared with its reference as
+  /// `loanrisk monitor` compares a file: PSI, KS, Wasserstein, means, missing shares and bins
+  /// (FeatureDrift::to_json); null when no column has that name.
+  nlohmann::json column_json(const std::string& name) const;
   /// PSI of each feature and then of the score ("score"); NaN while count < kMinRows.
   std::vector<std::pair<std::string, double>> psi_values() const;
 
@@ -37,6 +41,7 @@ class LiveWindow {
   std::size_t columns_;              ///< features + 1 (the score is last).
   std::vector<std::string> names_;   ///< the features' names.
   std::vector<std::uint16_t> ring_;  ///< capacity_ x columns_ bin indices.
+  std::vector<double> values_;       ///< capacity_ x columns_ values, for KS and Wasserstein.
   std::size_t next_ = 0, count_ = 0;
   std::vector<std::vector<std::size_t>> counts_;  ///< per column, per bin.
   mutable std::mutex mutex_;

@@ -36,6 +36,27 @@ std::string ServeApi::monitor_metrics() const {
   return monitor_->render_metrics();
 }
 
+HttpResponse ServeApi::monitoring_column(const RouteCall& call) const {
+  if (!monitor_) throw HttpError(503, "monitoring is not enabled on this server");
+  const auto m = model();
+  const std::string name(call.param);  // column names are plain words: no decoding needed
+  const nlohmann::json doc = monitor_->monitoring_column(*m, name);
+  if (doc.is_null()) {
+    throw HttpError(409, "model " + m->name + (m->version.empty() ? "" : " version " + m->version) +
+                             " has no reference.json (it predates monitoring): retrain to add a "
+                             "reference");
+  }
+  if (doc.contains("unknown")) {
+    std::string names;
+    for (const auto& n : doc["unknown"])
+      names += (names.empty() ? "" : ", ") + n.get<std::string>();
+    throw HttpError(404, "no monitored column " + echo_text(name) + "; the window has " + names);
+  }
+  HttpResponse r;
+  r.body = dump_json(doc);
+  return r;
+}
+
 HttpResponse ServeApi::monitoring() const {
   if (!monitor_) throw HttpError(503, "monitoring is not enabled on this server");
   const auto m = model();

@@ -150,6 +150,21 @@ nlohmann::json PredictionMonitor::monitoring(const LoadedModel& model) {
   return j;
 }
 
+nlohmann::json PredictionMonitor::monitoring_column(const LoadedModel& model,
+                                                    const std::string& name) {
+  const auto window = window_for(model).first;
+  if (!window) return nullptr;
+  nlohmann::json j = window->column_json(name);
+  if (j.is_null()) {
+    nlohmann::json names = window->feature_names();
+    names.push_back("score");
+    return {{"unknown", names}};
+  }
+  j["model"] = {{"name", model.name}, {"version", model.version}};
+  j["since"] = model.loaded_at;
+  return j;
+}
+
 std::string PredictionMonitor::render_metrics() const {
   std::string out;
   if (log_) {

@@ -43,6 +43,9 @@ class PredictionMonitor {
   /// The GET /api/v1/monitoring document for the model serving now; null when the model's bundle
   /// has no reference.
   nlohmann::json monitoring(const LoadedModel& model);
+  /// One column of that window in detail (LiveWindow::column_json): null when the model has no
+  /// reference, or (as "unknown") a JSON array of the names there are.
+  nlohmann::json monitoring_column(const LoadedModel& model, const std::string& name);
   /// Prometheus text: the log's counters and loanrisk_psi{feature} gauges (NaN while too few rows).
   std::string render_metrics() const;
   /// The log writer (null without a prediction log).

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "loanrisk/core/error.hpp"
+#include "loanrisk/monitor/compare.hpp"
 #include "loanrisk/monitor/drift.hpp"
 #include "loanrisk/monitor/live_window.hpp"
 #include "support/test_support.hpp"
@@ -86,6 +87,32 @@ TEST(LiveWindow, RefusesRowsOfTheWrongWidthAndAnEmptyWindow) {
   LiveWindow w(two_bin_reference(), 10);
   EXPECT_THROW_MSG(w.add({1.0, 2.0}, 0.5), InternalError, "has 2 values, expected 1");
   EXPECT_THROW_MSG(LiveWindow(two_bin_reference(), 0), UsageError, "at least one row");
+}
+
+// The drill-down of one column: the window's last rows compared as `loanrisk monitor` compares a
+// file (the same function), its PSI the window's own, the evicted rows gone from KS and W1.
+TEST(LiveWindow, DetailsAColumnOfItsLastRowsAsMonitorDoes) {
+  const ModelReference ref = two_bin_reference();
+  LiveWindow w(ref, 100);
+  for (int i = 0; i < 50; ++i) w.add({1000.0}, 0.5);  // evicted below
+  std::vector<double> kept;
+  for (int i = 0; i < 100; ++i) {
+    const double v = i < 30 ? 10.0 + i : 60.0 + i % 40;
+    w.add({v}, 0.2);
+    kept.push_back(v);
+  }
+  const nlohmann::json x = w.column_json("x");
+  const nlohmann::json want = compare_feature(ref.features[0], kept).to_json(ref.features[0]);
+  for (const char* key : {"psi", "ks", "wasserstein", "mean", "reference_mean", "status", "bins"}) {
+    EXPECT_EQ(x[key], want[key]) << key;
+  }
+  EXPECT_NEAR(x["psi"].get<double>(), w.psi_values()[0].second, 1e-12);
+  double sum = 0;
+  for (double v : kept) sum += v;
+  EXPECT_DOUBLE_EQ(x["mean"].get<double>(), sum / 100);
+  EXPECT_LT(x["ks"].get<double>(), 1.0);  // the 1000s left the window
+  EXPECT_EQ(w.column_json("score")["count"], 100);
+  EXPECT_TRUE(w.column_json("nope").is_null());
 }
 
 }  // namespace

@@ -212,6 +212,7 @@ class ServerRoutes : public ::testing::Test {
                                 : name == "{name}"   ? "study-1"
                                 : name == "{sha256}" ? std::string(64, 'a')
                                 : name == "{path}"   ? "bundle/manifest.json"
+                                : name == "{column}" ? "income"
                                 : path.find("/promotions/") != std::string::npos ? "1"
                                                                                  : run_id;
       path.replace(open, name.size(), value);
@@ -221,7 +222,7 @@ class ServerRoutes : public ::testing::Test {
 };
 
 TEST_F(ServerRoutes, EveryRouteReachesItsHandler) {
-  ASSERT_EQ(api.routes().routes().size(), 43u);
+  ASSERT_EQ(api.routes().routes().size(), 44u);
   for (const Route& r : api.routes().routes()) {
     const std::string target = example(r);
     const std::string label = route_label(r.path);
@@ -338,7 +339,7 @@ TEST_F(ServerRoutes, LocalUsersGetWhatTheirRoleAllows) {
       EXPECT_EQ(resp.status, 401) << r.method << " " << target << " with '" << auth << "'";
     }
   }
-  EXPECT_EQ(checked, 43 * 5);
+  EXPECT_EQ(checked, 44 * 5);
   // The environment's tokens keep working for their routes.
   EXPECT_NE(guarded.handle({"POST", "/api/v1/admin/reload", "", "Bearer adm1n", ""}).status, 401);
   EXPECT_NE(

@@ -1,8 +1,9 @@
 // Monitoring: drift of the live predictions against the training reference (PSI per feature and of
-// the score), from GET /api/v1/monitoring when the server keeps a prediction log.
-import { getOptional } from '../api.js';
-import { el, table, chart, fmt } from '../ui.js';
-import { grouped } from '../numbers.js';
+// the score), from GET /api/v1/monitoring when the server keeps a prediction log, and one input in
+// detail (reference vs live bins, PSI, KS, Wasserstein) from GET /api/v1/monitoring/{column}.
+import { getJson, getOptional } from '../api.js';
+import { el, errorBox, field, table, chart, fmt } from '../ui.js';
+import { grouped, pdText } from '../numbers.js';
 import { windowStart } from '../overview.js';
 
 function status(s) {
@@ -36,6 +37,39 @@ function binsChart(bins, title) {
   );
 }
 
+// One column of the window against its reference, as `loanrisk monitor` reports a file.
+async function drillDown(box, name, alive) {
+  box.replaceChildren(el('p', { class: 'muted', text: `Comparing ${name}…` }));
+  let d;
+  try {
+    d = await getJson(`/api/v1/monitoring/${encodeURIComponent(name)}`);
+  } catch (e) {
+    if (alive()) box.replaceChildren(errorBox(e));
+    return;
+  }
+  if (!alive()) return;
+  const share = v => (v === null || v === undefined ? '—' : pdText(v));
+  box.replaceChildren(
+    table(
+      [
+        { label: 'measure', value: r => r[0] },
+        { label: 'live', num: true, value: r => r[1] },
+        { label: 'training', num: true, value: r => r[2] },
+      ],
+      [
+        ['rows with a value', grouped(d.count), '—'],
+        ['missing', share(d.missing_share), share(d.reference_missing_share)],
+        ['mean', fmt(d.mean), fmt(d.reference_mean)],
+        ['PSI', fmt(d.psi), '—'],
+        ['KS statistic', fmt(d.ks), '—'],
+        ['Wasserstein ÷ training std', fmt(d.wasserstein), '—'],
+      ],
+      `${name}: ${d.status === 'insufficient' ? 'too few rows to judge' : d.status}, over the window since ${windowStart(d)}`,
+    ),
+    d.bins && d.bins.length ? binsChart(d.bins, `${name} live versus reference`) : null,
+  );
+}
+
 export async function monitoringPage(root, alive) {
   const m = await getOptional('/api/v1/monitoring');
   if (!alive()) return;
@@ -64,7 +98,7 @@ export async function monitoringPage(root, alive) {
         `Window: the last ${grouped(m.count)} of up to ${grouped(m.window_size)} predictions since ${windowStart(m)}; it starts again when the server restarts or loads another model. PSI thresholds: amber ≥ ${m.thresholds.amber}, red ≥ ${m.thresholds.red}.`,
       ),
       el('h2', { text: 'Score distribution, live vs reference' }),
-      el('p', {}, 'Score PSI: ', fmt(m.score.psi), ' — ', status(m.score.status)),
+      el('p', {}, 'Score PSI: ', fmt(m.score.psi), ', ', status(m.score.status)),
       m.score.bins && m.score.bins.length
         ? binsChart(m.score.bins, 'score distribution live versus reference')
         : null,
@@ -78,5 +112,29 @@ export async function monitoringPage(root, alive) {
         m.features,
       ),
     ),
+    detailCard(m, alive),
+  );
+}
+
+function detailCard(m, alive) {
+  const rank = { red: 3, amber: 2, green: 1, insufficient: 0 };
+  const worst = [...m.features].sort(
+    (a, b) => rank[b.status] - rank[a.status] || (b.psi ?? 0) - (a.psi ?? 0),
+  )[0];
+  const names = [...m.features.map(f => f.name), 'score'];
+  const pick = el(
+    'select',
+    { id: 'drift-column' },
+    names.map(n => el('option', { value: n, text: n, selected: worst && n === worst.name })),
+  );
+  const box = el('div', { 'data-testid': 'drift-detail' });
+  pick.addEventListener('change', () => drillDown(box, pick.value, alive));
+  drillDown(box, pick.value, alive);
+  return el(
+    'div',
+    { class: 'card' },
+    el('h2', { text: 'One input in detail' }),
+    field('Input', pick),
+    box,
   );
 }
