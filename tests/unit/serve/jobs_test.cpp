@@ -14,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "http_refusal.hpp"
 #include "loanrisk/core/files.hpp"
 #include "loanrisk/serve/http_error.hpp"
 #include "support/test_support.hpp"
@@ -207,17 +208,6 @@ TEST_F(HeldJobs, NoQueueMeansRefusedWhenFullAndTheDestructorStopsRunningJobs) {
   EXPECT_EQ(ended[0].first["state"], "failed");
   EXPECT_EQ(ended[0].first["exit_code"], 128 + SIGTERM);
   EXPECT_EQ(ended[0].second.name, "ana");
-}
-
-/// The HttpError a call throws: its status and message ("" and 0 when it does not throw).
-template <class F>
-std::pair<int, std::string> refusal(F f) {
-  try {
-    f();
-  } catch (const HttpError& e) {
-    return {e.status(), e.what()};
-  }
-  return {0, ""};
 }
 
 TEST_F(HeldJobs, WhoStartedAJobOrAnAdminStopsItWaitingOrRunning) {

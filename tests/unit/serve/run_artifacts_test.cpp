@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <map>
 
+#include "http_refusal.hpp"
 #include "loanrisk/core/files.hpp"
 #include "loanrisk/serve/http_error.hpp"
 #include "support/test_support.hpp"
@@ -17,17 +18,6 @@ namespace loanrisk {
 namespace {
 
 namespace fs = std::filesystem;
-
-/// The status and message of the HttpError f throws.
-template <class F>
-std::pair<int, std::string> refusal(F f) {
-  try {
-    f();
-  } catch (const HttpError& e) {
-    return {e.status(), e.what()};
-  }
-  return {0, "(accepted)"};
-}
 
 std::string refused_path(const std::string& raw) {
   const auto [status, message] = refusal([&] { artifact_relative_path(raw); });
