@@ -57,7 +57,19 @@ function cli(args) {
 async function startServer() {
   server = spawn(
     binary,
-    ['serve', '--port', '0', '--host', '127.0.0.1', '--store', store, '--log-level', 'warn'],
+    [
+      'serve',
+      '--port',
+      '0',
+      '--host',
+      '127.0.0.1',
+      '--store',
+      store,
+      '--log-level',
+      'warn',
+      '--prediction-log',
+      path.join(tmp, 'predictions'),
+    ],
     {
       cwd: tmp,
       env: { ...process.env, LOANRISK_ADMIN_TOKEN: TOKEN },
@@ -698,6 +710,17 @@ async function main() {
       await page.textContent('[data-testid=drift-detail] table'),
       new RegExp(`rows with a value${detail.count.toLocaleString('en-US')}`),
     );
+    // By day from the prediction log: today's rows of the log, PSI against the same reference.
+    await page.waitForSelector('[data-testid=drift-days] table');
+    const days = (await api(base, 'GET', '/api/v1/monitoring/fico_score/days')).body;
+    assert.equal(days.days.at(-1).day, new Date().toISOString().slice(0, 10));
+    assert.ok(days.days.at(-1).rows > 0, 'the scorings above are in the log');
+    assert.match(
+      await page.textContent('[data-testid=drift-days] table'),
+      // (the log is written asynchronously: the count may have grown since the page read it)
+      new RegExp(`${days.days.at(-1).day}[\\d,]+`),
+    );
+    assert.equal((await api(base, 'GET', '/api/v1/monitoring/fico_score/days?days=0')).status, 400);
     assert.equal(
       (await api(base, 'GET', '/api/v1/monitoring/no_such')).status,
       404,

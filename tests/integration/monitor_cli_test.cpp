@@ -171,6 +171,30 @@ TEST_F(MonitorCli, ALiveServerLogsPredictionsThatMonitorReadsBack) {
   EXPECT_NE(metrics.find("loanrisk_psi{feature=\"score\"} "), std::string::npos);
   EXPECT_NE(metrics.find("loanrisk_psi{feature=\"fico_score\"} "), std::string::npos);
   EXPECT_EQ(metric(metrics, "loanrisk_prediction_log_errors_total"), "0");
+  // The window's drill-down and the trend by day read the same rows as the window and the log.
+  EXPECT_EQ(j["prediction_log"], true);
+  const auto fico =
+      nlohmann::json::parse(http_call(server.port(), "GET", "/api/v1/monitoring/fico_score").body);
+  EXPECT_EQ(fico["count"], 401);
+  EXPECT_DOUBLE_EQ(fico["psi"].get<double>(), j["features"][5]["psi"].get<double>());
+  const auto days = http_call(server.port(), "GET", "/api/v1/monitoring/score/days?days=3");
+  ASSERT_EQ(days.status, 200) << days.body;
+  const auto trend = nlohmann::json::parse(days.body);
+  ASSERT_EQ(trend["days"].size(), 1u);
+  EXPECT_EQ(trend["days"][0]["rows"], 401);
+  const std::string today = today_log_name();  // predictions-YYYYMMDD-1.jsonl
+  EXPECT_EQ(trend["days"][0]["day"],
+            today.substr(12, 4) + "-" + today.substr(16, 2) + "-" + today.substr(18, 2));
+  EXPECT_NEAR(trend["days"][0]["psi"].get<double>(), j["score"]["psi"].get<double>(), 1e-9);
+  for (const auto& [target, status] :
+       std::vector<std::pair<std::string, int>>{{"/api/v1/monitoring/nope/days", 404},
+                                                {"/api/v1/monitoring/score/days?days=91", 400},
+                                                {"/api/v1/monitoring/score/days?days=x", 400},
+                                                {"/api/v1/monitoring/score/days?days=3&x=1", 400},
+                                                {"/api/v1/monitoring/nope", 404}}) {
+    const auto r = http_call(server.port(), "GET", target);
+    EXPECT_EQ(r.status, status) << target << ": " << r.body;
+  }
   EXPECT_EQ(server.stop(), 0);
 
   const auto r = run_cli(*dir, "monitor --model bundle --log plog --out from-log --window day");

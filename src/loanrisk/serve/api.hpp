@@ -78,6 +78,7 @@ class ServeApi {
   HttpResponse prometheus() const;
   HttpResponse monitoring() const;                              // api_monitoring.cpp
   HttpResponse monitoring_column(const RouteCall& call) const;  // api_monitoring.cpp
+  HttpResponse monitoring_days(const RouteCall& call) const;    // api_monitoring.cpp
   HttpResponse session(const RouteCall& call) const;            // api_session.cpp: who is signed in
   HttpResponse sign_in(const RouteCall& call) const;            // api_session.cpp
   HttpResponse sign_out(const RouteCall& call) const;           // api_session.cpp

@@ -2,6 +2,7 @@
 // kept out of api.cpp and api_score.cpp so that those stay about routing and scoring.
 #include <nlohmann/json.hpp>
 
+#include "loanrisk/core/error.hpp"
 #include "loanrisk/core/text.hpp"
 #include "loanrisk/serve/api.hpp"
 #include "loanrisk/serve/http_error.hpp"
@@ -55,6 +56,31 @@ HttpResponse ServeApi::monitoring_column(const RouteCall& call) const {
   HttpResponse r;
   r.body = dump_json(doc);
   return r;
+}
+
+HttpResponse ServeApi::monitoring_days(const RouteCall& call) const {
+  if (!monitor_) throw HttpError(503, "monitoring is not enabled on this server");
+  int days = 14;
+  const std::string& q = call.query;
+  if (!q.empty()) {
+    // One parameter: days=1..90 (a day is a whole read of that day's log files).
+    const bool ok = q.starts_with("days=") && q.size() > 5 && q.size() <= 7 &&
+                    q.find_first_not_of("0123456789", 5) == std::string::npos;
+    days = ok ? std::stoi(q.substr(5)) : 0;
+    if (days < 1 || days > 90) {
+      throw HttpError(400, "query " + echo_text(q) + ": give days=N with N from 1 to 90");
+    }
+  }
+  const auto m = model();
+  try {
+    HttpResponse r;
+    r.body = dump_json(monitor_->monitoring_days(*m, std::string(call.param), days));
+    return r;
+  } catch (const UsageError& e) {
+    throw HttpError(std::string(e.what()).starts_with("no monitored column") ? 404 : 409, e.what());
+  } catch (const InputError& e) {
+    throw HttpError(500, std::string("the prediction log could not be read: ") + e.what());
+  }
 }
 
 HttpResponse ServeApi::monitoring() const {

@@ -5,11 +5,19 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include <spdlog/spdlog.h>
 
 #include "loanrisk/bundle/decision.hpp"
+#include "loanrisk/core/error.hpp"
+#include "loanrisk/core/text.hpp"
+#include "loanrisk/core/utc_time.hpp"
+#include "loanrisk/monitor/compare.hpp"
+#include "loanrisk/monitor/drift.hpp"
+#include "loanrisk/monitor/prediction_log.hpp"
+#include "loanrisk/monitor/report.hpp"
 #include "loanrisk/serve/prometheus.hpp"
 
 namespace loanrisk {
@@ -144,6 +152,7 @@ nlohmann::json PredictionMonitor::monitoring(const LoadedModel& model) {
   const auto window = window_for(model).first;
   if (!window) return nullptr;
   nlohmann::json j = window->to_json();
+  j["prediction_log"] = !settings_.prediction_log.dir.empty();  // the trend by day reads it
   // The window lives in memory and belongs to one loaded model: readers are told when it began.
   j["model"] = {{"name", model.name}, {"version", model.version}};
   j["since"] = model.loaded_at;
@@ -163,6 +172,51 @@ nlohmann::json PredictionMonitor::monitoring_column(const LoadedModel& model,
   j["model"] = {{"name", model.name}, {"version", model.version}};
   j["since"] = model.loaded_at;
   return j;
+}
+
+nlohmann::json PredictionMonitor::monitoring_days(const LoadedModel& model, const std::string& name,
+                                                  int days) {
+  if (settings_.prediction_log.dir.empty()) {
+    throw UsageError(
+        "the trend by day reads the prediction log, and this server keeps none: set "
+        "[serve.prediction_log] dir in loanrisk.toml");
+  }
+  if (model.bundle.reference.is_null()) {
+    throw UsageError("model " + model.name + " has no reference.json: retrain to add one");
+  }
+  const auto reference =
+      monitor::ModelReference::from_json(model.bundle.reference, "reference.json");
+  const monitor::FeatureReference* ref = name == "score" ? &reference.score : nullptr;
+  for (const auto& f : reference.features) {
+    if (f.name() == name) ref = &f;
+  }
+  if (ref == nullptr) throw UsageError("no monitored column " + echo_text(name));
+  // Days start at 00:00 UTC: today and the days - 1 before it.
+  const std::int64_t day_ms = 86'400'000;
+  const std::int64_t since = (now_ms() / day_ms - (days - 1)) * day_ms;
+  const std::vector<std::string> features =
+      name == "score" ? std::vector<std::string>{} : std::vector<std::string>{name};
+  const auto logged =
+      monitor::read_prediction_log(settings_.prediction_log.dir, features, since, std::nullopt);
+  const std::vector<double>& values = name == "score" ? logged.pd : logged.inputs.column(name);
+  std::map<std::string, std::vector<double>> by_day;
+  for (std::size_t r = 0; r < values.size(); ++r) {
+    by_day[monitor::window_label(logged.time_ms[r], "day")].push_back(values[r]);
+  }
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& [day, v] : by_day) {
+    const monitor::FeatureDrift d = monitor::compare_feature(*ref, v);
+    out.push_back({{"day", day},
+                   {"rows", v.size()},
+                   {"psi", number_or_null(d.psi)},
+                   {"status", monitor::status_name(d.status)},
+                   {"mean", number_or_null(d.live_mean)}});
+  }
+  return {{"column", name},
+          {"model", {{"name", model.name}, {"version", model.version}}},
+          {"since", iso8601_ms(since)},
+          {"files", logged.files},
+          {"days", out}};
 }
 
 std::string PredictionMonitor::render_metrics() const {

@@ -46,6 +46,10 @@ class PredictionMonitor {
   /// One column of that window in detail (LiveWindow::column_json): null when the model has no
   /// reference, or (as "unknown") a JSON array of the names there are.
   nlohmann::json monitoring_column(const LoadedModel& model, const std::string& name);
+  /// One column by UTC day over the last `days` days of the prediction log, each day's logged
+  /// rows compared with the serving model's reference (compare_feature): [{"day", "rows", "psi",
+  /// "status", "mean"}...]. UsageError without a log, a reference or such a column.
+  nlohmann::json monitoring_days(const LoadedModel& model, const std::string& name, int days);
   /// Prometheus text: the log's counters and loanrisk_psi{feature} gauges (NaN while too few rows).
   std::string render_metrics() const;
   /// The log writer (null without a prediction log).

@@ -45,6 +45,7 @@ std::vector<Route> ServeApi::route_table() const {
       {"GET", "/api/v1/activity", Open, on(api, &Api::activity), "Rows scored and decisions made today (UTC), counted in memory since midnight or the server's start, whichever is later; what-if probes are not counted"},
       {"GET", "/api/v1/monitoring", Open, on(api, &Api::monitoring), "Live drift: PSI of the score and of each input over the last window_size scored rows against the training reference (docs/monitoring.md)"},
       {"GET", "/api/v1/monitoring/{column}", Open, on(api, &Api::monitoring_column), "One input (or score) of the live window against its training reference, as `loanrisk monitor` compares a file: PSI, KS, Wasserstein, means, missing shares and bins"},
+      {"GET", "/api/v1/monitoring/{column}/days", Open, on(api, &Api::monitoring_days), "One input (or score) by UTC day from the prediction log (?days=1..90, default 14): each day's rows against the serving model's reference (PSI, status, mean)"},
       {"POST", "/api/v1/admin/reload", Admin, on(api, &Api::reload), "Re-resolve the model URI and swap in the new bundle now"},
       {"GET", "/api/v1/session", Open, on(api, &Api::session), "Who is signed in (web sign-in), with the CSRF token a signed-in page sends as X-CSRF-Token"},
       {"POST", "/api/v1/session", Signed, on(api, &Api::sign_in), "Sign in: the bearer token (a user's, the identity provider's or the admin token) for a session cookie (Secure; HttpOnly; SameSite=Strict)"},

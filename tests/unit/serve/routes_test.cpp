@@ -222,7 +222,7 @@ class ServerRoutes : public ::testing::Test {
 };
 
 TEST_F(ServerRoutes, EveryRouteReachesItsHandler) {
-  ASSERT_EQ(api.routes().routes().size(), 44u);
+  ASSERT_EQ(api.routes().routes().size(), 45u);
   for (const Route& r : api.routes().routes()) {
     const std::string target = example(r);
     const std::string label = route_label(r.path);
@@ -339,7 +339,7 @@ TEST_F(ServerRoutes, LocalUsersGetWhatTheirRoleAllows) {
       EXPECT_EQ(resp.status, 401) << r.method << " " << target << " with '" << auth << "'";
     }
   }
-  EXPECT_EQ(checked, 44 * 5);
+  EXPECT_EQ(checked, 45 * 5);
   // The environment's tokens keep working for their routes.
   EXPECT_NE(guarded.handle({"POST", "/api/v1/admin/reload", "", "Bearer adm1n", ""}).status, 401);
   EXPECT_NE(

@@ -38,7 +38,55 @@ function binsChart(bins, title) {
 }
 
 // One column of the window against its reference, as `loanrisk monitor` reports a file.
-async function drillDown(box, name, alive) {
+// The column by UTC day from the prediction log: PSI per day against the same reference.
+async function byDay(name, alive) {
+  const t = await getJson(`/api/v1/monitoring/${encodeURIComponent(name)}/days`);
+  if (!alive()) return null;
+  if (!t.days.length)
+    return el('p', {
+      class: 'muted',
+      text: `The prediction log has no row since ${t.since.slice(0, 10)}.`,
+    });
+  return el(
+    'div',
+    { 'data-testid': 'drift-days' },
+    el('h3', { text: `${name} by day (prediction log, UTC)` }),
+    chart(
+      {
+        animation: false,
+        tooltip: { trigger: 'axis' },
+        xAxis: { type: 'category', data: t.days.map(d => d.day) },
+        yAxis: { type: 'value', name: 'PSI' },
+        series: [
+          {
+            type: 'line',
+            name: 'PSI',
+            data: t.days.map(d => d.psi),
+            markLine: {
+              silent: true,
+              symbol: 'none',
+              data: [{ yAxis: 0.1 }, { yAxis: 0.25 }],
+            },
+          },
+        ],
+      },
+      'chart',
+      `PSI of ${name} by day`,
+    ),
+    table(
+      [
+        { label: 'day', value: d => d.day },
+        { label: 'rows', num: true, value: d => d.rows },
+        { label: 'PSI', num: true, value: d => d.psi },
+        { label: 'status', value: d => status(d.status) },
+        { label: 'mean', num: true, value: d => d.mean },
+      ],
+      t.days,
+    ),
+  );
+}
+
+async function drillDown(box, name, alive, withLog) {
   box.replaceChildren(el('p', { class: 'muted', text: `Comparing ${name}…` }));
   let d;
   try {
@@ -68,6 +116,21 @@ async function drillDown(box, name, alive) {
     ),
     d.bins && d.bins.length ? binsChart(d.bins, `${name} live versus reference`) : null,
   );
+  if (!withLog) {
+    box.append(
+      el('p', {
+        class: 'muted',
+        text: 'No trend by day: this server keeps no prediction log ([serve.prediction_log] dir).',
+      }),
+    );
+    return;
+  }
+  try {
+    const days = await byDay(name, alive);
+    if (days && alive()) box.append(days);
+  } catch (e) {
+    if (alive()) box.append(errorBox(e));
+  }
 }
 
 export async function monitoringPage(root, alive) {
@@ -128,8 +191,8 @@ function detailCard(m, alive) {
     names.map(n => el('option', { value: n, text: n, selected: worst && n === worst.name })),
   );
   const box = el('div', { 'data-testid': 'drift-detail' });
-  pick.addEventListener('change', () => drillDown(box, pick.value, alive));
-  drillDown(box, pick.value, alive);
+  pick.addEventListener('change', () => drillDown(box, pick.value, alive, m.prediction_log));
+  drillDown(box, pick.value, alive, m.prediction_log);
   return el(
     'div',
     { class: 'card' },
