@@ -90,17 +90,28 @@ std::vector<std::pair<std::string, double>> LiveWindow::psi_values() const {
   return out;
 }
 
-nlohmann::json LiveWindow::column_json(const std::string& name) const {
+std::size_t LiveWindow::column_index(const std::string& name) const {
   std::size_t c = 0;
   while (c < columns_ && column_reference(c).name() != name) ++c;
+  return c;
+}
+
+const FeatureReference* LiveWindow::reference_of(const std::string& name) const {
+  const std::size_t c = column_index(name);
+  return c < columns_ ? &column_reference(c) : nullptr;
+}
+
+nlohmann::json LiveWindow::column_json(const std::string& name) const {
+  const std::size_t c = column_index(name);
   if (c == columns_) return nullptr;
+  const FeatureReference& ref = column_reference(c);
   std::vector<double> values;
   {
     std::lock_guard lock(mutex_);
     values.reserve(count_);
     for (std::size_t r = 0; r < count_; ++r) values.push_back(values_[r * columns_ + c]);
   }
-  nlohmann::json j = compare_feature(column_reference(c), values).to_json(column_reference(c));
+  nlohmann::json j = compare_feature(ref, values).to_json(ref);
   j["window_size"] = capacity_;
   return j;
 }

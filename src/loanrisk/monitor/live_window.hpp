@@ -28,6 +28,8 @@ class LiveWindow {
   /// The monitoring document: {"window_size", "count", "thresholds", "score", "features"}, each
   /// of score and features with "psi" (null while count < kMinRows), "status" and "bins".
   nlohmann::json to_json() const;
+  /// The reference of a column (a feature's name, or "score"); null when there is no such column.
+  const FeatureReference* reference_of(const std::string& name) const;
   /// One column of the window (a feature's name, or "score") compared with its reference as
   /// `loanrisk monitor` compares a file: PSI, KS, Wasserstein, means, missing shares and bins
   /// (FeatureDrift::to_json); null when no column has that name.
@@ -47,6 +49,8 @@ class LiveWindow {
   mutable std::mutex mutex_;
 
   const FeatureReference& column_reference(std::size_t c) const;
+  /// The column named `name`, columns_ when there is none.
+  std::size_t column_index(const std::string& name) const;
 };
 
 }  // namespace loanrisk::monitor

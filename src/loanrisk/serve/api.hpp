@@ -78,11 +78,14 @@ class ServeApi {
   HttpResponse prometheus() const;
   HttpResponse monitoring() const;                              // api_monitoring.cpp
   HttpResponse monitoring_column(const RouteCall& call) const;  // api_monitoring.cpp
-  HttpResponse monitoring_days(const RouteCall& call) const;    // api_monitoring.cpp
-  HttpResponse session(const RouteCall& call) const;            // api_session.cpp: who is signed in
-  HttpResponse sign_in(const RouteCall& call) const;            // api_session.cpp
-  HttpResponse sign_out(const RouteCall& call) const;           // api_session.cpp
-  std::string monitor_metrics() const;                          // api_monitoring.cpp
+  /// The route's column when the serving model's window has it: 503 without monitoring, 409
+  /// without a reference, 404 naming the columns otherwise.
+  std::string monitored_column(const LoadedModel& m, std::string_view param) const;
+  HttpResponse monitoring_days(const RouteCall& call) const;  // api_monitoring.cpp
+  HttpResponse session(const RouteCall& call) const;          // api_session.cpp: who is signed in
+  HttpResponse sign_in(const RouteCall& call) const;          // api_session.cpp
+  HttpResponse sign_out(const RouteCall& call) const;         // api_session.cpp
+  std::string monitor_metrics() const;                        // api_monitoring.cpp
   /// Hands a request's scored rows to the monitor and the shadow (no-op without either).
   void record_predictions(const std::shared_ptr<const LoadedModel>& model, const Frame& frame,
                           const std::vector<double>& pd, const char* route) const;

@@ -1,5 +1,7 @@
 // GET /api/v1/monitoring and the hand-off of scored rows to live drift and the prediction log,
 // kept out of api.cpp and api_score.cpp so that those stay about routing and scoring.
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "loanrisk/core/error.hpp"
@@ -37,29 +39,38 @@ std::string ServeApi::monitor_metrics() const {
   return monitor_->render_metrics();
 }
 
-HttpResponse ServeApi::monitoring_column(const RouteCall& call) const {
+namespace {
+
+HttpError no_reference(const LoadedModel& m) {
+  return HttpError(409, "model " + m.name + (m.version.empty() ? "" : " version " + m.version) +
+                            " has no reference.json (it predates monitoring): retrain to add a "
+                            "reference");
+}
+
+}  // namespace
+
+std::string ServeApi::monitored_column(const LoadedModel& m, std::string_view param) const {
   if (!monitor_) throw HttpError(503, "monitoring is not enabled on this server");
-  const auto m = model();
-  const std::string name(call.param);  // column names are plain words: no decoding needed
-  const nlohmann::json doc = monitor_->monitoring_column(*m, name);
-  if (doc.is_null()) {
-    throw HttpError(409, "model " + m->name + (m->version.empty() ? "" : " version " + m->version) +
-                             " has no reference.json (it predates monitoring): retrain to add a "
-                             "reference");
-  }
-  if (doc.contains("unknown")) {
+  const std::vector<std::string> columns = monitor_->columns(m);
+  if (columns.empty()) throw no_reference(m);
+  const std::string name(param);  // column names are plain words: no decoding needed
+  if (std::find(columns.begin(), columns.end(), name) == columns.end()) {
     std::string names;
-    for (const auto& n : doc["unknown"])
-      names += (names.empty() ? "" : ", ") + n.get<std::string>();
+    for (const auto& n : columns) names += (names.empty() ? "" : ", ") + n;
     throw HttpError(404, "no monitored column " + echo_text(name) + "; the window has " + names);
   }
+  return name;
+}
+
+HttpResponse ServeApi::monitoring_column(const RouteCall& call) const {
+  const auto m = model();
+  const std::string name = monitored_column(*m, call.param);
   HttpResponse r;
-  r.body = dump_json(doc);
+  r.body = dump_json(monitor_->monitoring_column(*m, name));
   return r;
 }
 
 HttpResponse ServeApi::monitoring_days(const RouteCall& call) const {
-  if (!monitor_) throw HttpError(503, "monitoring is not enabled on this server");
   int days = 14;
   const std::string& q = call.query;
   if (!q.empty()) {
@@ -72,12 +83,13 @@ HttpResponse ServeApi::monitoring_days(const RouteCall& call) const {
     }
   }
   const auto m = model();
+  const std::string name = monitored_column(*m, call.param);
   try {
     HttpResponse r;
-    r.body = dump_json(monitor_->monitoring_days(*m, std::string(call.param), days));
+    r.body = dump_json(monitor_->monitoring_days(*m, name, days));
     return r;
   } catch (const UsageError& e) {
-    throw HttpError(std::string(e.what()).starts_with("no monitored column") ? 404 : 409, e.what());
+    throw HttpError(409, e.what());
   } catch (const InputError& e) {
     throw HttpError(500, std::string("the prediction log could not be read: ") + e.what());
   }
@@ -87,11 +99,7 @@ HttpResponse ServeApi::monitoring() const {
   if (!monitor_) throw HttpError(503, "monitoring is not enabled on this server");
   const auto m = model();
   const nlohmann::json doc = monitor_->monitoring(*m);
-  if (doc.is_null()) {
-    throw HttpError(409, "model " + m->name + (m->version.empty() ? "" : " version " + m->version) +
-                             " has no reference.json (it predates monitoring): retrain to add a "
-                             "reference");
-  }
+  if (doc.is_null()) throw no_reference(*m);
   HttpResponse r;
   r.body = dump_json(doc);
   return r;

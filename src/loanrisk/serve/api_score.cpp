@@ -150,6 +150,7 @@ HttpResponse ServeApi::predict(const HttpRequest& request, const std::string& qu
   w.end_object();
   w.key("threshold").value(b.threshold);
   w.key("predictions").begin_array();
+  std::size_t declined = 0;
   for (std::size_t i = 0; i < pd.size(); ++i) {
     if (!probe) metrics_.observe_pd(pd[i]);
     w.begin_object();
@@ -161,7 +162,7 @@ HttpResponse ServeApi::predict(const HttpRequest& request, const std::string& qu
     }
     w.key("pd").value(pd[i]);
     const Decision d = rule.decide(pd[i], frame, i);
-    if (!probe) metrics_.observe_decision(d.decline);
+    declined += d.decline ? 1 : 0;
     w.key("grade").value(d.grade->name);
     w.key("decision").value(d.decision_text());
     w.key("expected_loss");
@@ -198,6 +199,7 @@ HttpResponse ServeApi::predict(const HttpRequest& request, const std::string& qu
     w.end_object();
   }
   w.end_array();
+  if (!probe) metrics_.observe_scored(pd.size(), pd.size() - declined, declined);
   w.end_object();
   return response;
 }
@@ -293,6 +295,7 @@ HttpResponse ServeApi::invocations(const HttpRequest& request) const {
   }
   const std::vector<double> pd = frame.rows() ? b.predict(frame) : std::vector<double>{};
   for (double p : pd) metrics_.observe_pd(p);
+  metrics_.observe_scored(pd.size(), 0, 0);  // MLflow's protocol answers PDs, no decisions
   record_predictions(m, frame, pd, "/invocations");
   return json_response({{"predictions", pd}});
 }
@@ -317,16 +320,18 @@ HttpResponse ServeApi::score_csv(const HttpRequest& request) const {
   record_predictions(m, f, pd, "/api/v1/score-csv");
   std::vector<std::pair<std::int64_t, std::string>> lines;
   const DecisionRule rule(settings_.grades, settings_.lgd, b.threshold, b.schema);
+  std::size_t declined = 0;
   for (std::size_t i = 0; i < pd.size(); ++i) {
     metrics_.observe_pd(pd[i]);
     const Decision d = rule.decide(pd[i], f, i);
-    metrics_.observe_decision(d.decline);
+    declined += d.decline ? 1 : 0;
     std::string line = std::to_string(f.lines[i]) + "," +
                        (f.ids.empty() ? "" : csv_field(f.ids[i])) + "," + format_double(pd[i]) +
                        "," + csv_field(d.grade->name) + "," + std::string(d.decision_text()) + "," +
                        (d.expected_loss ? format_double(*d.expected_loss) : "") + ",\n";
     lines.emplace_back(f.lines[i], std::move(line));
   }
+  metrics_.observe_scored(pd.size(), pd.size() - declined, declined);
   for (const Reject& r : read.rejects) {
     std::string reason = r.reason;
     for (char& c : reason) {

@@ -348,10 +348,20 @@ HttpResponse AppRoutes::data_profile(const HttpRequest& request) const {
     throw HttpError(400, "the request body is empty: send the CSV file itself (text/csv)");
   }
   ReadOptions options;
-  options.require_target = true;
+  options.require_target = false;  // its absence gets the message below, not the reader's
   options.collect_rejects = true;
   try {
     const ReadResult read = parse_csv(request.body, "the uploaded file", b.schema, options);
+    if (target && !read.frame.has(target->name)) {
+      // Most often a book of outcomes to come: the profile's class balance, WOE and target
+      // correlations compare defaulters with the others.
+      throw HttpError(422, "the uploaded file has no '" + target->name +
+                               "' column: the profile compares defaulters with the others, so it "
+                               "needs the '" +
+                               target->name +
+                               "' column (0 or 1); a file without outcomes can be scored on the "
+                               "Batch page");
+    }
     const eda::EdaReport report = eda::analyze(
         read, b.schema, "uploaded file", sha256_hex(request.body), eda::EdaOptions::defaults());
     return json_response({{"model", {{"name", m->name}, {"version", m->version}}},
@@ -359,16 +369,7 @@ HttpResponse AppRoutes::data_profile(const HttpRequest& request) const {
                           {"schema", b.schema.to_json()},
                           {"report", eda::report_json(report)}});
   } catch (const InputError& e) {
-    // Most often a file of outcomes-to-come: the profile's class balance, WOE and target
-    // correlations need the outcome column.
-    std::string message = e.what();
-    if (target && message.find("'" + target->name + "'") != std::string::npos &&
-        message.find("missing") != std::string::npos) {
-      message += "; the profile compares defaulters with the others, so it needs the '" +
-                 target->name +
-                 "' column (0 or 1); a file without outcomes can be scored on the Batch page";
-    }
-    throw HttpError(422, message);
+    throw HttpError(422, e.what());
   }
 }
 

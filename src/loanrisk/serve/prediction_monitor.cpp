@@ -159,16 +159,17 @@ nlohmann::json PredictionMonitor::monitoring(const LoadedModel& model) {
   return j;
 }
 
+std::vector<std::string> PredictionMonitor::columns(const LoadedModel& model) {
+  const auto window = window_for(model).first;
+  if (!window) return {};
+  std::vector<std::string> names = window->feature_names();
+  names.emplace_back("score");
+  return names;
+}
+
 nlohmann::json PredictionMonitor::monitoring_column(const LoadedModel& model,
                                                     const std::string& name) {
-  const auto window = window_for(model).first;
-  if (!window) return nullptr;
-  nlohmann::json j = window->column_json(name);
-  if (j.is_null()) {
-    nlohmann::json names = window->feature_names();
-    names.push_back("score");
-    return {{"unknown", names}};
-  }
+  nlohmann::json j = window_for(model).first->column_json(name);
   j["model"] = {{"name", model.name}, {"version", model.version}};
   j["since"] = model.loaded_at;
   return j;
@@ -181,16 +182,8 @@ nlohmann::json PredictionMonitor::monitoring_days(const LoadedModel& model, cons
         "the trend by day reads the prediction log, and this server keeps none: set "
         "[serve.prediction_log] dir in loanrisk.toml");
   }
-  if (model.bundle.reference.is_null()) {
-    throw UsageError("model " + model.name + " has no reference.json: retrain to add one");
-  }
-  const auto reference =
-      monitor::ModelReference::from_json(model.bundle.reference, "reference.json");
-  const monitor::FeatureReference* ref = name == "score" ? &reference.score : nullptr;
-  for (const auto& f : reference.features) {
-    if (f.name() == name) ref = &f;
-  }
-  if (ref == nullptr) throw UsageError("no monitored column " + echo_text(name));
+  const auto window = window_for(model).first;  // holds the parsed reference
+  const monitor::FeatureReference* ref = window->reference_of(name);
   // Days start at 00:00 UTC: today and the days - 1 before it.
   const std::int64_t day_ms = 86'400'000;
   const std::int64_t since = (now_ms() / day_ms - (days - 1)) * day_ms;

@@ -43,12 +43,13 @@ class PredictionMonitor {
   /// The GET /api/v1/monitoring document for the model serving now; null when the model's bundle
   /// has no reference.
   nlohmann::json monitoring(const LoadedModel& model);
-  /// One column of that window in detail (LiveWindow::column_json): null when the model has no
-  /// reference, or (as "unknown") a JSON array of the names there are.
+  /// The window's columns (its features, then "score"); empty when the model has no reference.
+  std::vector<std::string> columns(const LoadedModel& model);
+  /// One column of that window in detail (LiveWindow::column_json); name is one of columns().
   nlohmann::json monitoring_column(const LoadedModel& model, const std::string& name);
   /// One column by UTC day over the last `days` days of the prediction log, each day's logged
   /// rows compared with the serving model's reference (compare_feature): [{"day", "rows", "psi",
-  /// "status", "mean"}...]. UsageError without a log, a reference or such a column.
+  /// "status", "mean"}...]; name is one of columns(). UsageError when there is no log.
   nlohmann::json monitoring_days(const LoadedModel& model, const std::string& name, int days);
   /// Prometheus text: the log's counters and loanrisk_psi{feature} gauges (NaN while too few rows).
   std::string render_metrics() const;

@@ -78,15 +78,17 @@ void ServeMetrics::roll_to(std::int64_t day) {
 
 void ServeMetrics::observe_pd(double pd) {
   add(pd_, kPdBounds, pd);
-  roll_to(utc_day());
-  day_scored_.fetch_add(1, std::memory_order_relaxed);
 }
 
-void ServeMetrics::observe_decision(bool decline) {
-  (decline ? declined_total_ : approved_total_).fetch_add(1, std::memory_order_relaxed);
+void ServeMetrics::observe_scored(std::uint64_t rows, std::uint64_t approved,
+                                  std::uint64_t declined) {
+  if (rows == 0) return;
+  approved_total_.fetch_add(approved, std::memory_order_relaxed);
+  declined_total_.fetch_add(declined, std::memory_order_relaxed);
   roll_to(utc_day());
-  day_decided_.fetch_add(1, std::memory_order_relaxed);
-  if (decline) day_declined_.fetch_add(1, std::memory_order_relaxed);
+  day_scored_.fetch_add(rows, std::memory_order_relaxed);
+  day_decided_.fetch_add(approved + declined, std::memory_order_relaxed);
+  day_declined_.fetch_add(declined, std::memory_order_relaxed);
 }
 
 ServeMetrics::Today ServeMetrics::today() const {

@@ -26,8 +26,9 @@ class ServeMetrics {
   void observe_request(const std::string& route, int status, double seconds);
   /// Records one predicted PD (what-if probes are not recorded).
   void observe_pd(double pd);
-  /// Records one decision made on a predicted PD (approve, or decline at the threshold).
-  void observe_decision(bool decline);
+  /// Records one request's scored rows and the decisions made on them (approve, or decline at
+  /// the threshold; none for /invocations): once per request, off the per-row path.
+  void observe_scored(std::uint64_t rows, std::uint64_t approved, std::uint64_t declined);
   /// Rows scored and decisions made since 00:00 UTC of the current day (or since the server
   /// started, when later): in memory, so a restart begins again at zero.
   struct Today {

@@ -113,9 +113,8 @@ TEST_F(ApiWithoutModel, ActivityCountsTodaysRowsAndDecisions) {
   EXPECT_TRUE(a["approval_rate"].is_null());
   EXPECT_TRUE(a["threshold"].is_null());  // no model loaded
   EXPECT_EQ(a["since"].get<std::string>().substr(0, 10), a["day"]);
-  for (double pd : {0.01, 0.5, 0.9}) metrics.observe_pd(pd);
-  metrics.observe_decision(false);
-  metrics.observe_decision(true);
+  metrics.observe_scored(1, 0, 0);  // an /invocations row: scored, no decision
+  metrics.observe_scored(2, 1, 1);
   a = json::parse(call("GET", "/api/v1/activity").body);
   EXPECT_EQ(a["scored"], 3);
   EXPECT_EQ(a["decided"], 2);
