@@ -70,7 +70,7 @@ int main(int argc, char** argv) {
     const auto dir = std::filesystem::temp_directory_path() /
                      ("loanrisk-bench-" + std::to_string(std::random_device{}()));
     {
-      auto store = loanrisk::open_store("sqlite://" + (dir / "loanrisk.db").string());
+      auto store = loanrisk::open_store("sqlite:///" + (dir / "loanrisk.db").string());
       measure("sqlite", *store, single, rows);
     }
     std::filesystem::remove_all(dir);

@@ -18,7 +18,7 @@ trap 'rm -rf "$WORK"' EXIT
 
 best_of() {  # sampler seed -> best validation composite
   "$BIN" tune --data "$DATA" --model xgboost --trials "$TRIALS" --sampler "$1" --seed "$2" \
-    --pruner none --study "s-$1-$2" --store "sqlite://$WORK/store.db" --no-refit --quiet \
+    --pruner none --study "s-$1-$2" --store "sqlite:///$WORK/store.db" --no-refit --quiet \
     --analysis "$WORK/$1-$2.json" >/dev/null
   python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['best']['value'])" "$WORK/$1-$2.json"
 }

@@ -26,7 +26,7 @@ loanrisk_run() {
   local family=$1 sampler=$2 workers=$3 start end best tag="$1-$2-w$3"
   start=$(date +%s.%N)
   "$BIN" tune --data "$DATA" --model "$family" --trials "$TRIALS" --sampler "$sampler" \
-    --workers "$workers" --pruner none --study "bench-$tag" --store "sqlite://$WORK/store.db" \
+    --workers "$workers" --pruner none --study "bench-$tag" --store "sqlite:///$WORK/store.db" \
     --no-refit --quiet --analysis "$WORK/$tag.json" >/dev/null
   end=$(date +%s.%N)
   best=$("$PY" -c "import json,sys; print(json.load(open(sys.argv[1]))['best']['value'])" \

@@ -12,7 +12,7 @@ cmake --build "$BUILD_DIR" -j"$(nproc)" --target loanrisk
 LR="$BUILD_DIR/src/cli/loanrisk"
 mkdir -p "$OUT/data"
 
-STORE_URI="sqlite://$(pwd)/$OUT/store/loanrisk.db"
+STORE_URI="sqlite:///$(pwd)/$OUT/store/loanrisk.db"
 PORT=${LOANRISK_SERVE_PORT:-8080}
 
 echo "== 1. data: synthetic loan book (training) and a second book (holdout)"

@@ -122,7 +122,7 @@ void add_serve(CLI::App& app, Action& action) {
   cmd->add_option("--threads", a->threads, "Worker threads (default 2)");
   cmd->add_option(
       "--store", a->store,
-      "Store URI (default: $LOANRISK_STORE, else sqlite://./loanrisk-store/loanrisk.db)");
+      "Store URI (default: $LOANRISK_STORE, else sqlite:///loanrisk-store/loanrisk.db)");
   cmd->add_option("--config", a->config, "loanrisk.toml with a [serve] section");
   cmd->add_option("--log-level", a->log_level, "Level of the per-request log lines");
   cmd->add_option(

@@ -188,7 +188,7 @@ void add_tune(CLI::App& app, Action& action) {
   cmd->add_option("--analysis", a->analysis, "Write the study analysis JSON to this file");
   cmd->add_option(
       "--store", a->store,
-      "Store URI (default: $LOANRISK_STORE, else sqlite://./loanrisk-store/loanrisk.db)");
+      "Store URI (default: $LOANRISK_STORE, else sqlite:///loanrisk-store/loanrisk.db)");
   cmd->add_option("--experiment", a->experiment, "Experiment of the study's runs (default tuning)");
   cmd->add_flag("--quiet", a->quiet, "No live progress on stderr");
   cmd->callback([&action, a] { action = [a] { return run_tune(*a); }; });

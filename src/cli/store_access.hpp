@@ -30,7 +30,7 @@ CLI::App* add_store_leaf(CLI::App* parent, const std::string& name, const std::s
   auto* cmd = parent->add_subcommand(name, help);
   cmd->add_option(
       "--store", args->store,
-      "Store URI (default: $LOANRISK_STORE, else sqlite://./loanrisk-store/loanrisk.db)");
+      "Store URI (default: $LOANRISK_STORE, else sqlite:///loanrisk-store/loanrisk.db)");
   cmd->callback([&action, args, fn] { action = [args, fn] { return fn(*args); }; });
   return cmd;
 }

@@ -67,7 +67,7 @@ echo "$out"
 grep -q "loanrisk $version" <<<"$out" || fail "--version says '$out', expected 'loanrisk $version ...'"
 
 step "train a small bundle with the packaged binary, register it as the champion"
-STORE="sqlite://$WORK/store/loanrisk.db"
+STORE="sqlite:///$WORK/store/loanrisk.db"
 "$LR" synth --rows 3000 --seed 7 --out "$WORK/book.csv" >/dev/null || fail "synth exited with $?"
 "$LR" train --data "$WORK/book.csv" --out "$WORK/bundle" --store "$STORE" --register loan-default \
   --alias champion --override --reason "deploy test: first start" >"$WORK/train.out" 2>&1 ||

@@ -44,7 +44,7 @@ try {
 fs.mkdirSync(shots, { recursive: true });
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'loanrisk-e2e-'));
-const store = `sqlite://${path.join(tmp, 'store', 'loanrisk.db')}`;
+const store = `sqlite:///${path.join(tmp, 'store', 'loanrisk.db')}`;
 let server = null,
   browser = null;
 

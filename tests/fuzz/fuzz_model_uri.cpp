@@ -28,7 +28,7 @@ struct Fixture {
     std::string pattern = (fs::temp_directory_path() / "loanrisk-fuzz-store-XXXXXX").string();
     if (mkdtemp(pattern.data()) == nullptr) fuzz::finding("cannot make a temporary folder");
     dir = pattern;
-    store = open_store("sqlite://" + (dir / "store.db").string());
+    store = open_store("sqlite:///" + (dir / "store.db").string());
     const Run run = store->create_run(RunSpec{});
     fs::create_directories(run.artifact_dir / "bundle");
     std::ofstream(run.artifact_dir / "bundle" / "manifest.json") << "{}\n";

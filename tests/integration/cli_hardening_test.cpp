@@ -169,8 +169,8 @@ TEST_F(CliHardening, NamesAndReasonsAreUtf8) {
   EXPECT_NE(r.err.find("the reason 'why\xEF\xBF\xBD' is not valid UTF-8"), std::string::npos)
       << r.err;
   {
-    auto store = open_store("sqlite://" + (dir / "loanrisk-store/loanrisk.db").string());
-    store->database().exec("UPDATE runs SET name = ?", {std::string("old\xff")});
+    auto store = open_store("sqlite:///" + (dir / "loanrisk-store/loanrisk.db").string());
+    store->database().exec("UPDATE lr_runs SET name = ?", {std::string("old\xff")});
   }
   r = run_cli(dir, "runs list --json");
   ASSERT_EQ(r.code, 0) << r.err;
@@ -183,17 +183,17 @@ TEST_F(CliHardening, NamesAndReasonsAreUtf8) {
 TEST_F(CliHardening, ReadOnlyStoreIsAClearError) {
   if (geteuid() != 0) GTEST_SKIP() << "needs root to run a command as nobody";
   ASSERT_EQ(run_cli(dir, "synth --rows 1500 --seed 5 --out book.csv").code, 0);
-  auto r = run_cli(dir, "train --data book.csv --out b1 --store sqlite://store/loanrisk.db");
+  auto r = run_cli(dir, "train --data book.csv --out b1 --store sqlite:///store/loanrisk.db");
   ASSERT_EQ(r.code, 0) << r.err;
   std::filesystem::permissions(dir.path(), std::filesystem::perms::all);
   ASSERT_EQ(std::system(("chmod -R a+rX,a-w '" + (dir / "store").string() + "'").c_str()), 0);
   const std::string nobody =
       "setpriv --reuid=65534 --regid=65534 --clear-groups '" + std::string(LOANRISK_BINARY) + "' ";
   const std::string cmd = "cd '" + dir.path().string() + "' && " + nobody +
-                          "runs list --store sqlite://store/loanrisk.db >/dev/null 2>&1; " +
+                          "runs list --store sqlite:///store/loanrisk.db >/dev/null 2>&1; " +
                           nobody +
                           "train --data book.csv --out /tmp/ignored-$$ --store "
-                          "sqlite://store/loanrisk.db >'" +
+                          "sqlite:///store/loanrisk.db >'" +
                           (dir / "ro.out").string() + "' 2>'" + (dir / "ro.err").string() + "'";
   const int status = std::system(cmd.c_str());
   const std::string err = slurp(dir / "ro.err");

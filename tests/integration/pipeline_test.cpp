@@ -36,7 +36,7 @@ class Pipeline : public ::testing::Test {
 
   // A champion trained on a small book (so that a challenger trained on more rows beats it).
   void SetUp() override {
-    store_uri = "sqlite://" + (dir / "store/loanrisk.db").string();
+    store_uri = "sqlite:///" + (dir / "store/loanrisk.db").string();
     store_flag = " --store '" + store_uri + "'";
     ASSERT_EQ(run_cli(dir, "synth --rows 400 --seed 1 --out small.csv").code, 0);
     const auto r = run_cli(dir,

@@ -38,7 +38,7 @@ std::string every_byte_under(const std::filesystem::path& dir) {
 TEST(Secrets, NeverInLogsAnswersAuditRunsOrTheStore) {
   TempDir dir;
   ASSERT_EQ(run_cli(dir, "synth --rows 2000 --seed 3 --out book.csv").code, 0);
-  const std::string store = "sqlite://" + (dir / "store/loanrisk.db").string();
+  const std::string store = "sqlite:///" + (dir / "store/loanrisk.db").string();
   const std::string on_store = " --store '" + store + "'";
   auto r = run_cli(dir,
                    "train --data book.csv --out bundle --register loan-default --alias champion "

@@ -38,7 +38,7 @@ class ServeFixture : public ::testing::Test {
           *dir, std::string("train --no-track --data book.csv --seed ") + seed + " --out b" + seed);
       ASSERT_EQ(r.code, 0) << r.err;
     }
-    store_uri = "sqlite://" + (*dir / "store/loanrisk.db").string();
+    store_uri = "sqlite:///" + (*dir / "store/loanrisk.db").string();
     {
       auto store = open_store(store_uri);
       ModelRegistry reg(*store);

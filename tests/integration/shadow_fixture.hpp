@@ -72,7 +72,7 @@ class Shadow : public ::testing::Test {
       if (c["name"] == "fico_score") c["max"] = 700.0;
     }
     write_text(*dir / "narrow/pipeline.json", pipeline.dump());
-    store_uri = "sqlite://" + (*dir / "store/loanrisk.db").string();
+    store_uri = "sqlite:///" + (*dir / "store/loanrisk.db").string();
     {
       auto store = open_store(store_uri);
       for (const char* b : {"champ", "chal", "chal3", "narrow"}) register_bundle(*store, *dir / b);

@@ -93,7 +93,7 @@ TEST(SplitCli, DuplicateCustomerIdsAreReportedAndNeverSplitAcross) {
 
   r = run_cli(dir,
               "tune --data dup.csv --trials 1 --no-refit --quiet --pruner none --store "
-              "'sqlite://" +
+              "'sqlite:///" +
                   (dir / "s.db").string() + "'");
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("warning: 100 customer ids are on more than one row"), std::string::npos)

@@ -28,7 +28,7 @@ class TlsServe : public ::testing::Test {
   }
   static void TearDownTestSuite() { dir.reset(); }
 
-  static std::string store() { return "sqlite://" + (*dir / "store/loanrisk.db").string(); }
+  static std::string store() { return "sqlite:///" + (*dir / "store/loanrisk.db").string(); }
   static RunResult serve(const std::string& args) {
     return run_cli(*dir, "serve --model bundle --port 0 --store '" + store() + "' " + args);
   }

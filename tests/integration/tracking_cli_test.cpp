@@ -19,7 +19,7 @@ class TrackingCli : public ::testing::Test {
   std::string fast, slow;  // run ids
 
   void SetUp() override {
-    const std::string uri = "sqlite://" + (dir / "store/loanrisk.db").string();
+    const std::string uri = "sqlite:///" + (dir / "store/loanrisk.db").string();
     store_flag = " --store '" + uri + "'";
     auto store = open_store(uri);
     fast = make_run(*store, "fast", "4", 0.995);
@@ -112,7 +112,7 @@ TEST_F(TrackingCli, RegistryRoundTrip) {
             "models:/pd@champion now points at version 1 (validation gate overridden; the "
             "history keeps the reason)\n");
   {
-    auto store = open_store("sqlite://" + (dir / "store/loanrisk.db").string());
+    auto store = open_store("sqlite:///" + (dir / "store/loanrisk.db").string());
     write_report(dir / "rep2", ModelRegistry(*store).get_version("pd", 2).source, "green");
     write_report(dir / "rep1", ModelRegistry(*store).get_version("pd", 1).source, "green");
   }
@@ -174,7 +174,7 @@ TEST_F(TrackingCli, ExportMlflowAndStoreSelection) {
   EXPECT_TRUE(std::filesystem::exists(dir / "mlruns/1" / fast / "artifacts/bundle/manifest.json"));
 
   // $LOANRISK_STORE is used when --store is absent; the default is ./loanrisk-store.
-  ::setenv("LOANRISK_STORE", ("sqlite://" + (dir / "store/loanrisk.db").string()).c_str(), 1);
+  ::setenv("LOANRISK_STORE", ("sqlite:///" + (dir / "store/loanrisk.db").string()).c_str(), 1);
   r = run_cli(dir, "runs list --json");
   ::unsetenv("LOANRISK_STORE");
   ASSERT_EQ(r.code, 0) << r.err;

@@ -15,7 +15,7 @@ namespace {
 class TrainTracking : public ::testing::Test {
  protected:
   TempDir dir;
-  std::string store() const { return "--store 'sqlite://" + (dir / "s.db").string() + "'"; }
+  std::string store() const { return "--store 'sqlite:///" + (dir / "s.db").string() + "'"; }
   void SetUp() override {
     ASSERT_EQ(run_cli(dir, "synth --rows 1500 --seed 3 --out book.csv").code, 0);
   }
@@ -86,8 +86,23 @@ TEST_F(TrainTracking, MisuseIsAUsageErrorAndUnknownAliasesSaySo) {
   EXPECT_NE(r.code, 0);
   EXPECT_NE(r.err.find("nobody"), std::string::npos) << r.err;
   // --no-track trains without touching the store.
-  r = run_cli(dir, "train --data book.csv --out b2 --no-track --store sqlite:///nonexistent/x.db");
+  r = run_cli(dir, "train --data book.csv --out b2 --no-track --store sqlite:////nonexistent/x.db");
   EXPECT_EQ(r.code, 0) << r.err;
+}
+
+// A store named with the older absolute three-slash form (sqlite:///abs/path) is refused with
+// exit 2 and the corrected four-slash URI, and no empty store appears relative to the cwd.
+TEST_F(TrainTracking, AnOldAbsoluteUriExitsTwoWithTheCorrectedUri) {
+  auto r = run_cli(dir, "train --data book.csv --out b " + store());  // a real store at dir/s.db
+  ASSERT_EQ(r.code, 0) << r.err;
+  const std::string abs = (dir / "s.db").string();
+  r = run_cli(dir, "runs list --store 'sqlite://" + abs + "'");
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_NE(r.err.find("write sqlite:///" + abs + " (four slashes)"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir / abs.substr(1)));
+  r = run_cli(dir, "runs list --store 'sqlite:///" + abs + "'");
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("FINISHED"), std::string::npos) << r.out;
 }
 
 TEST_F(TrainTracking, AFailedTrainingIsRecordedAsFailed) {
@@ -102,7 +117,7 @@ TEST_F(TrainTracking, AFailedTrainingIsRecordedAsFailed) {
 // `loanrisk job run SPEC.json`, as the server's background jobs start: a train spec registers a
 // version, a tune spec refits its best trial, and a bad spec is refused with the field and exit 3.
 TEST_F(TrainTracking, JobRunRunsTrainTuneAndMonitorSpecs) {
-  const std::string uri = "sqlite://" + (dir / "s.db").string();
+  const std::string uri = "sqlite:///" + (dir / "s.db").string();
   nlohmann::json train = {
       {"kind", "train"},
       {"data", "book.csv"},

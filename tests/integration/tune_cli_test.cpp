@@ -43,7 +43,7 @@ class TuneCli : public ::testing::Test {
   TempDir dir;
   std::string store_uri;
   void SetUp() override {
-    store_uri = "sqlite://" + (dir / "store" / "loanrisk.db").string();
+    store_uri = "sqlite:///" + (dir / "store" / "loanrisk.db").string();
     auto r = run_cli(dir, "synth --rows 1500 --seed 7 --out book.csv");
     ASSERT_EQ(r.code, 0) << r.err;
   }

@@ -14,7 +14,7 @@ namespace {
 
 TEST(UsersCli, AddListRevoke) {
   TempDir dir;
-  const std::string uri = "sqlite://" + (dir / "store/loanrisk.db").string();
+  const std::string uri = "sqlite:///" + (dir / "store/loanrisk.db").string();
   const std::string store = " --store '" + uri + "'";
   auto r = run_cli(dir, "users add ana --role validator --json" + store);
   ASSERT_EQ(r.code, 0) << r.err;
@@ -84,7 +84,7 @@ std::string token_of(const RunResult& r) {
 // a validator approves; each refusal says what is needed, and the audit trail has it all.
 TEST(GovernanceCli, FourEyesAndTheAuditTrailFromTheShell) {
   TempDir dir;
-  const std::string store = " --store 'sqlite://" + (dir / "store/loanrisk.db").string() + "'";
+  const std::string store = " --store 'sqlite:///" + (dir / "store/loanrisk.db").string() + "'";
   ASSERT_EQ(run_cli(dir, "synth --rows 1500 --seed 3 --out book.csv").code, 0);
   auto r = run_cli(dir, "train --data book.csv --model logistic_regression --out b1" + store);
   ASSERT_EQ(r.code, 0) << r.err;

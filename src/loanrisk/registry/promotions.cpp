@@ -11,7 +11,7 @@ namespace {
 
 constexpr const char* kRequestColumns =
     "SELECT id, name, alias, version, requested_by, requested_at, reason, report_sha256, state, "
-    "decided_by, decided_at, decision_reason, override_gate FROM alias_requests";
+    "decided_by, decided_at, decision_reason, override_gate FROM lr_alias_requests";
 
 AliasRequest to_request(const SqlRow& r) {
   const AliasRequest out{.id = r.integer(0),
@@ -69,7 +69,7 @@ AliasRequest ModelRegistry::request_alias(const std::string& name, const std::st
              {name, alias})) {
       const AliasRequest old = to_request(r);
       db_.exec(
-          "UPDATE alias_requests SET state = 'superseded', decided_by = ?, decided_at = ?, "
+          "UPDATE lr_alias_requests SET state = 'superseded', decided_by = ?, decided_at = ?, "
           "decision_reason = ? WHERE id = ?",
           {by_, now_ms(), std::string("a newer request replaced it"), old.id});
       RegistryEvent e =
@@ -78,7 +78,7 @@ AliasRequest ModelRegistry::request_alias(const std::string& name, const std::st
       record_registry_event(db_, e);
     }
     id = db_.query(
-                "INSERT INTO alias_requests(name, alias, version, requested_by, requested_at, "
+                "INSERT INTO lr_alias_requests(name, alias, version, requested_by, requested_at, "
                 "reason, report_sha256, state, override_gate) VALUES(?, ?, ?, ?, ?, ?, ?, "
                 "'pending', ?) RETURNING id",
                 {name, alias, version, by_, now_ms(), reason, gate.report_sha256,
@@ -118,7 +118,7 @@ AliasRequest ModelRegistry::approve_request(std::int64_t id, const std::string& 
                        ")");
     }
     db_.exec(
-        "UPDATE alias_requests SET state = 'approved', decided_by = ?, decided_at = ?, "
+        "UPDATE lr_alias_requests SET state = 'approved', decided_by = ?, decided_at = ?, "
         "decision_reason = ? WHERE id = ?",
         {by_, now_ms(), reason, id});
     RegistryEvent approval =
@@ -145,7 +145,8 @@ AliasRequest ModelRegistry::reject_request(std::int64_t id, const std::string& r
     const std::string state = by_ == r.requested_by ? "withdrawn" : "rejected";
     touch_model(db_, r.name);
     db_.exec(
-        "UPDATE alias_requests SET state = ?, decided_by = ?, decided_at = ?, decision_reason = ? "
+        "UPDATE lr_alias_requests SET state = ?, decided_by = ?, decided_at = ?, decision_reason = "
+        "? "
         "WHERE id = ?",
         {state, by_, now_ms(), reason, id});
     RegistryEvent e = make_event(r.name, state == "withdrawn" ? "withdraw" : "reject", r.version,

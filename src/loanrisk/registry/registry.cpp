@@ -14,7 +14,7 @@ namespace loanrisk {
 
 void touch_model(Database& db, const std::string& name) {
   // Also takes the model's row lock on PostgreSQL, serialising writers of one model.
-  db.exec("UPDATE registered_models SET updated = ? WHERE name = ?", {now_ms(), name});
+  db.exec("UPDATE lr_registered_models SET updated = ? WHERE name = ?", {now_ms(), name});
 }
 
 RegistryEvent make_event(const std::string& name, const std::string& event,
@@ -33,7 +33,7 @@ RegistryEvent make_event(const std::string& name, const std::string& event,
 void record_registry_event(Database& db, const RegistryEvent& e) {
   const auto opt = [](std::optional<std::int64_t> v) { return v ? SqlValue{*v} : SqlValue{}; };
   db.exec(
-      "INSERT INTO registry_history(name, event, version, alias, previous_version, user_name, "
+      "INSERT INTO lr_registry_history(name, event, version, alias, previous_version, user_name, "
       "timestamp, reason, request_id, report_sha256, override_gate) VALUES(?, ?, ?, ?, ?, ?, ?, ?, "
       "?, ?, ?)",
       {e.name, e.event, opt(e.version), e.alias.empty() ? SqlValue{} : SqlValue{e.alias},
@@ -43,8 +43,8 @@ void record_registry_event(Database& db, const RegistryEvent& e) {
 }
 
 std::string require_status(Database& db, const std::string& name, std::int64_t version) {
-  const auto rows =
-      db.query("SELECT status FROM model_versions WHERE name = ? AND version = ?", {name, version});
+  const auto rows = db.query("SELECT status FROM lr_model_versions WHERE name = ? AND version = ?",
+                             {name, version});
   if (rows.empty()) {
     throw UsageError("model '" + name + "' has no version " + std::to_string(version) +
                      "; see `loanrisk models show " + name + "`");
@@ -86,20 +86,23 @@ ModelVersion ModelRegistry::register_version(const std::string& name, const std:
         placed.clear();
       }
       db_.exec(
-          "INSERT INTO registered_models(name, description, created, updated) VALUES(?, '', ?, ?) "
+          "INSERT INTO lr_registered_models(name, description, created, updated) VALUES(?, '', ?, "
+          "?) "
           "ON CONFLICT(name) DO NOTHING",
           {name, now, now});
       touch_model(db_, name);
-      version = db_.query("SELECT COALESCE(MAX(version), 0) + 1 FROM model_versions WHERE name = ?",
-                          {name})
-                    .at(0)
-                    .integer(0);
+      version =
+          db_.query("SELECT COALESCE(MAX(version), 0) + 1 FROM lr_model_versions WHERE name = ?",
+                    {name})
+              .at(0)
+              .integer(0);
       const auto dest = model_dir / ("version-" + std::to_string(version));
       std::filesystem::remove_all(dest);  // left by a process that died before committing
       std::filesystem::rename(staging, dest);
       placed = dest;
       db_.exec(
-          "INSERT INTO model_versions(name, version, run_id, source, status, description, created, "
+          "INSERT INTO lr_model_versions(name, version, run_id, source, status, description, "
+          "created, "
           "updated, created_by) VALUES(?, ?, ?, ?, 'READY', ?, ?, ?, ?)",
           {name, version, run_id, (dest / "bundle").string(), description, now, now, by_});
       record_registry_event(db_, make_event(name, "register", version, "", by_, reason));
@@ -130,13 +133,13 @@ bool move_alias(Database& db, const RegistryEvent& move, const std::vector<std::
   }
   RegistryEvent e = move;
   check_validation_gate(db, gated, e);
-  const auto rows = db.query("SELECT version FROM model_aliases WHERE name = ? AND alias = ?",
+  const auto rows = db.query("SELECT version FROM lr_model_aliases WHERE name = ? AND alias = ?",
                              {name, move.alias});
   std::optional<std::int64_t> previous;
   if (!rows.empty()) previous = rows[0].integer(0);
   if (previous == version) return false;
   db.exec(
-      "INSERT INTO model_aliases(name, alias, version) VALUES(?, ?, ?) ON CONFLICT(name, alias) "
+      "INSERT INTO lr_model_aliases(name, alias, version) VALUES(?, ?, ?) ON CONFLICT(name, alias) "
       "DO UPDATE SET version = excluded.version",
       {name, move.alias, version});
   e.event = "alias";
@@ -170,9 +173,9 @@ void ModelRegistry::archive(const std::string& name, std::int64_t version,
     touch_model(db_, name);
     if (require_status(db_, name, version) == "ARCHIVED") return;
     std::string aliases;
-    for (const auto& row :
-         db_.query("SELECT alias FROM model_aliases WHERE name = ? AND version = ? ORDER BY alias",
-                   {name, version})) {
+    for (const auto& row : db_.query(
+             "SELECT alias FROM lr_model_aliases WHERE name = ? AND version = ? ORDER BY alias",
+             {name, version})) {
       aliases += (aliases.empty() ? "@" : ", @") + row.text(0);
     }
     if (!aliases.empty()) {
@@ -180,7 +183,8 @@ void ModelRegistry::archive(const std::string& name, std::int64_t version,
                        "; move the alias to another version before archiving it");
     }
     db_.exec(
-        "UPDATE model_versions SET status = 'ARCHIVED', updated = ? WHERE name = ? AND version = ?",
+        "UPDATE lr_model_versions SET status = 'ARCHIVED', updated = ? WHERE name = ? AND version "
+        "= ?",
         {now_ms(), name, version});
     record_registry_event(db_, make_event(name, "archive", version, "", by_, reason));
   });
@@ -192,7 +196,7 @@ void ModelRegistry::set_version_tag(const std::string& name, std::int64_t versio
   db_.transaction(true, [&] {
     require_status(db_, name, version);
     db_.exec(
-        "INSERT INTO model_version_tags(name, version, key, value) VALUES(?, ?, ?, ?) "
+        "INSERT INTO lr_model_version_tags(name, version, key, value) VALUES(?, ?, ?, ?) "
         "ON CONFLICT(name, version, key) DO UPDATE SET value = excluded.value",
         {name, version, key, value});
   });
@@ -204,7 +208,7 @@ void ModelRegistry::set_version_description(const std::string& name, std::int64_
   db_.transaction(true, [&] {
     require_status(db_, name, version);
     db_.exec(
-        "UPDATE model_versions SET description = ?, updated = ? WHERE name = ? AND version = ?",
+        "UPDATE lr_model_versions SET description = ?, updated = ? WHERE name = ? AND version = ?",
         {description, now_ms(), name, version});
   });
 }

@@ -9,7 +9,7 @@ namespace {
 
 constexpr const char* kVersionColumns =
     "SELECT name, version, run_id, source, status, description, created, updated, created_by "
-    "FROM model_versions ";
+    "FROM lr_model_versions ";
 
 ModelVersion to_version(const SqlRow& row) {
   return {.name = row.text(0),
@@ -27,12 +27,12 @@ ModelVersion to_version(const SqlRow& row) {
 
 void fill_version_extras(Database& db, ModelVersion& v) {
   for (const auto& row :
-       db.query("SELECT key, value FROM model_version_tags WHERE name = ? AND version = ?",
+       db.query("SELECT key, value FROM lr_model_version_tags WHERE name = ? AND version = ?",
                 {v.name, v.version})) {
     v.tags[row.text(0)] = row.text(1);
   }
   for (const auto& row :
-       db.query("SELECT alias FROM model_aliases WHERE name = ? AND version = ? ORDER BY alias",
+       db.query("SELECT alias FROM lr_model_aliases WHERE name = ? AND version = ? ORDER BY alias",
                 {v.name, v.version})) {
     v.aliases.push_back(row.text(0));
   }
@@ -74,7 +74,7 @@ std::vector<RegisteredModel> ModelRegistry::list_models() {
   std::vector<std::string> names;
   db_.transaction(false, [&] {
     names.clear();
-    for (const auto& row : db_.query("SELECT name FROM registered_models ORDER BY name", {})) {
+    for (const auto& row : db_.query("SELECT name FROM lr_registered_models ORDER BY name", {})) {
       names.push_back(row.text(0));
     }
   });
@@ -90,10 +90,10 @@ RegisteredModel ModelRegistry::get_model(const std::string& name) {
     known.clear();
     const auto rows = db_.query(
         "SELECT name, description, created, updated, (SELECT COALESCE(MAX(version), 0) FROM "
-        "model_versions v WHERE v.name = m.name) FROM registered_models m WHERE name = ?",
+        "model_versions v WHERE v.name = m.name) FROM lr_registered_models m WHERE name = ?",
         {name});
     if (rows.empty()) {
-      for (const auto& row : db_.query("SELECT name FROM registered_models ORDER BY name", {})) {
+      for (const auto& row : db_.query("SELECT name FROM lr_registered_models ORDER BY name", {})) {
         known += (known.empty() ? "" : ", ") + row.text(0);
       }
       return;
@@ -101,7 +101,7 @@ RegisteredModel ModelRegistry::get_model(const std::string& name) {
     m = RegisteredModel{rows[0].text(0),    rows[0].text(1),    rows[0].integer(2),
                         rows[0].integer(3), rows[0].integer(4), {}};
     for (const auto& row :
-         db_.query("SELECT alias, version FROM model_aliases WHERE name = ?", {name})) {
+         db_.query("SELECT alias, version FROM lr_model_aliases WHERE name = ?", {name})) {
       m->aliases[row.text(0)] = row.integer(1);
     }
   });
@@ -163,7 +163,8 @@ std::vector<RegistryEvent> ModelRegistry::history(const std::string& name) {
     out.clear();
     for (const auto& row : db_.query(
              "SELECT id, name, event, version, alias, previous_version, user_name, timestamp, "
-             "reason, request_id, report_sha256, override_gate FROM registry_history WHERE name = "
+             "reason, request_id, report_sha256, override_gate FROM lr_registry_history WHERE name "
+             "= "
              "? ORDER BY id",
              {name})) {
       out.push_back({row.integer(0), row.text(1), row.text(2), row.optional_integer(3), row.text(4),

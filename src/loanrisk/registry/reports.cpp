@@ -16,7 +16,7 @@ namespace {
 
 constexpr const char* kReportColumns =
     "SELECT name, version, sha256, status, red, data_source, against, path, attached_by, "
-    "attached_at FROM model_version_reports";
+    "attached_at FROM lr_model_version_reports";
 
 VersionReport to_report(const SqlRow& r) {
   VersionReport out{.name = r.text(0),
@@ -117,14 +117,14 @@ VersionReport ModelRegistry::attach_report(const std::string& name, std::int64_t
   db_.transaction(true, [&] {
     touch_model(db_, name);
     require_status(db_, name, version);
-    if (!db_.query("SELECT 1 FROM model_version_reports WHERE name = ? AND version = ? AND "
+    if (!db_.query("SELECT 1 FROM lr_model_version_reports WHERE name = ? AND version = ? AND "
                    "sha256 = ?",
                    {name, version, sha})
              .empty()) {
       return;  // attached before: the stored record stands
     }
     db_.exec(
-        "INSERT INTO model_version_reports(name, version, sha256, status, red, data_source, "
+        "INSERT INTO lr_model_version_reports(name, version, sha256, status, red, data_source, "
         "against, path, attached_by, attached_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         {name, version, sha, facts.status, dump_json(nlohmann::json(facts.red)), facts.data_source,
          facts.against, dir.string(), by_, now_ms()});

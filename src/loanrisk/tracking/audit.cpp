@@ -19,7 +19,7 @@ std::string clean(const std::string& text) {
 
 constexpr const char* kColumns =
     "SELECT id, time, who, role, source, request_id, client, action, target, outcome, status, "
-    "detail FROM audit";
+    "detail FROM lr_audit";
 
 }  // namespace
 
@@ -30,7 +30,8 @@ std::int64_t AuditLog::append(AuditEvent e) {
   std::int64_t id = 0;
   db_.transaction(true, [&] {
     const auto rows = db_.query(
-        "INSERT INTO audit(time, who, role, source, request_id, client, action, target, outcome, "
+        "INSERT INTO lr_audit(time, who, role, source, request_id, client, action, target, "
+        "outcome, "
         "status, detail) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         {e.time_ms, clean(e.who), clean(e.role), clean(e.source), clean(e.request_id),
          clean(e.client), clean(e.action), clean(e.target), clean(e.outcome), e.status,

@@ -116,6 +116,30 @@ const std::vector<std::vector<std::string>>& migrations() {
           "ALTER TABLE alias_requests ADD COLUMN override_gate BIGINT NOT NULL DEFAULT 0",
           "ALTER TABLE registry_history ADD COLUMN override_gate BIGINT NOT NULL DEFAULT 0",
       },
+      // Version 7: every table carries the prefix lr_, so that MLflow or Optuna pointed at a
+      // loanrisk store by mistake never finds a table of its own name (runs, experiments,
+      // studies, trials, ...) and reads or writes ours. schema_version keeps its name: an older
+      // loanrisk reads it and refuses the newer store instead of creating an empty one beside.
+      {
+          "ALTER TABLE experiments RENAME TO lr_experiments",
+          "ALTER TABLE runs RENAME TO lr_runs",
+          "ALTER TABLE params RENAME TO lr_params",
+          "ALTER TABLE tags RENAME TO lr_tags",
+          "ALTER TABLE metrics RENAME TO lr_metrics",
+          "ALTER TABLE registered_models RENAME TO lr_registered_models",
+          "ALTER TABLE model_versions RENAME TO lr_model_versions",
+          "ALTER TABLE model_aliases RENAME TO lr_model_aliases",
+          "ALTER TABLE model_version_tags RENAME TO lr_model_version_tags",
+          "ALTER TABLE registry_history RENAME TO lr_registry_history",
+          "ALTER TABLE studies RENAME TO lr_studies",
+          "ALTER TABLE trials RENAME TO lr_trials",
+          "ALTER TABLE trial_values RENAME TO lr_trial_values",
+          "ALTER TABLE trial_rungs RENAME TO lr_trial_rungs",
+          "ALTER TABLE users RENAME TO lr_users",
+          "ALTER TABLE audit RENAME TO lr_audit",
+          "ALTER TABLE alias_requests RENAME TO lr_alias_requests",
+          "ALTER TABLE model_version_reports RENAME TO lr_model_version_reports",
+      },
   };
   return all;
 }

@@ -11,10 +11,11 @@ void SqlStore::insert_param(const std::string& run_id, const std::string& key,
                             const std::string& value) {
   check_key("param key", key);
   db_->exec(
-      "INSERT INTO params(run_id, key, value) VALUES(?, ?, ?) ON CONFLICT(run_id, key) DO NOTHING",
+      "INSERT INTO lr_params(run_id, key, value) VALUES(?, ?, ?) ON CONFLICT(run_id, key) DO "
+      "NOTHING",
       {run_id, key, value});
   const auto rows =
-      db_->query("SELECT value FROM params WHERE run_id = ? AND key = ?", {run_id, key});
+      db_->query("SELECT value FROM lr_params WHERE run_id = ? AND key = ?", {run_id, key});
   if (rows.at(0).text(0) != value) {
     throw UsageError("param '" + key + "' of run " + run_id + " was already logged as '" +
                      rows[0].text(0) + "'; params are immutable, cannot change it to '" + value +
@@ -44,7 +45,8 @@ void SqlStore::set_tag(const std::string& run_id, const std::string& key,
   db_->transaction(true, [&] {
     require_run(run_id);
     db_->exec(
-        "INSERT INTO tags(run_id, key, value) VALUES(?, ?, ?) ON CONFLICT(run_id, key) DO UPDATE "
+        "INSERT INTO lr_tags(run_id, key, value) VALUES(?, ?, ?) ON CONFLICT(run_id, key) DO "
+        "UPDATE "
         "SET value = excluded.value",
         {run_id, key, value});
   });
@@ -58,7 +60,8 @@ void SqlStore::log_metric(const std::string& run_id, const std::string& key, dou
   db_->transaction(true, [&] {
     require_run(run_id);
     db_->exec(
-        "INSERT INTO metrics(run_id, key, value, is_nan, step, timestamp) VALUES(?, ?, ?, ?, ?, ?)",
+        "INSERT INTO lr_metrics(run_id, key, value, is_nan, step, timestamp) VALUES(?, ?, ?, ?, ?, "
+        "?)",
         {run_id, key, nan ? 0.0 : value, std::int64_t{nan ? 1 : 0}, step, ts});
   });
 }
@@ -87,7 +90,7 @@ std::vector<MetricPoint> SqlStore::metric_history(const std::string& run_id,
     require_run(run_id);
     // Rows carry no sequence number; (timestamp, step) is the logging order MLflow reports too.
     for (const auto& row : db_->query(
-             "SELECT value, is_nan, step, timestamp FROM metrics WHERE run_id = ? AND key = ? "
+             "SELECT value, is_nan, step, timestamp FROM lr_metrics WHERE run_id = ? AND key = ? "
              "ORDER BY timestamp, step",
              {run_id, key})) {
       out.push_back(
@@ -100,7 +103,7 @@ std::vector<MetricPoint> SqlStore::metric_history(const std::string& run_id,
 std::int64_t SqlStore::count_metric_rows(const std::string& run_id) {
   std::int64_t n = 0;
   db_->transaction(false, [&] {
-    n = db_->query("SELECT COUNT(*) FROM metrics WHERE run_id = ?", {run_id}).at(0).integer(0);
+    n = db_->query("SELECT COUNT(*) FROM lr_metrics WHERE run_id = ?", {run_id}).at(0).integer(0);
   });
   return n;
 }
@@ -112,17 +115,20 @@ RunRecord SqlStore::get_run_record(const std::string& run_id) {
     rec.params.clear();
     rec.tags.clear();
     rec.metrics.clear();
-    for (const auto& row : db_->query("SELECT key, value FROM params WHERE run_id = ?", {run_id})) {
+    for (const auto& row :
+         db_->query("SELECT key, value FROM lr_params WHERE run_id = ?", {run_id})) {
       rec.params[row.text(0)] = row.text(1);
     }
-    for (const auto& row : db_->query("SELECT key, value FROM tags WHERE run_id = ?", {run_id})) {
+    for (const auto& row :
+         db_->query("SELECT key, value FROM lr_tags WHERE run_id = ?", {run_id})) {
       rec.tags[row.text(0)] = row.text(1);
     }
-    for (const auto& row : db_->query(
-             "SELECT key, value, is_nan FROM (SELECT key, value, is_nan, ROW_NUMBER() OVER "
-             "(PARTITION BY key ORDER BY step DESC, timestamp DESC, value DESC) AS rn FROM metrics "
-             "WHERE run_id = ?) latest WHERE rn = 1",
-             {run_id})) {
+    for (const auto& row :
+         db_->query("SELECT key, value, is_nan FROM (SELECT key, value, is_nan, ROW_NUMBER() OVER "
+                    "(PARTITION BY key ORDER BY step DESC, timestamp DESC, value DESC) AS rn FROM "
+                    "lr_metrics "
+                    "WHERE run_id = ?) latest WHERE rn = 1",
+                    {run_id})) {
       rec.metrics[row.text(0)] = row.integer(2) != 0 ? std::nan("") : row.real(1);
     }
   });
@@ -134,7 +140,8 @@ void SqlStore::set_dataset(const std::string& run_id, const std::string& sha256,
   db_->transaction(true, [&] {
     require_run(run_id);
     db_->exec(
-        "UPDATE runs SET dataset_sha256 = ?, dataset_path = ?, dataset_rows = ? WHERE run_id = ?",
+        "UPDATE lr_runs SET dataset_sha256 = ?, dataset_path = ?, dataset_rows = ? WHERE run_id = "
+        "?",
         {sha256, path, rows, run_id});
   });
 }

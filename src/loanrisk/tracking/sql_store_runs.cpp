@@ -19,7 +19,8 @@ namespace {
 constexpr const char* kRunColumns =
     "SELECT r.run_id, r.experiment_id, e.name, r.name, r.status, r.start_time, r.end_time, "
     "r.user_name, r.git_commit, r.parent_run_id, r.pid, r.hostname, r.artifact_uri, "
-    "r.dataset_sha256, r.dataset_path, r.dataset_rows FROM runs r JOIN experiments e ON e.id = "
+    "r.dataset_sha256, r.dataset_path, r.dataset_rows FROM lr_runs r JOIN lr_experiments e ON e.id "
+    "= "
     "r.experiment_id ";
 
 Run to_run(const SqlRow& row) {
@@ -103,7 +104,7 @@ Experiment SqlStore::get_or_create_experiment(const std::string& name) {
   check_key("experiment name", name);
   if (auto found = find_experiment(name)) return *found;
   db_->transaction(true, [&] {
-    db_->exec("INSERT INTO experiments(name, created) VALUES(?, ?) ON CONFLICT(name) DO NOTHING",
+    db_->exec("INSERT INTO lr_experiments(name, created) VALUES(?, ?) ON CONFLICT(name) DO NOTHING",
               {name, now_ms()});
   });
   return *find_experiment(name);
@@ -113,7 +114,7 @@ std::optional<Experiment> SqlStore::find_experiment(const std::string& name) {
   std::optional<Experiment> out;
   db_->transaction(false, [&] {
     const auto rows =
-        db_->query("SELECT id, name, created FROM experiments WHERE name = ?", {name});
+        db_->query("SELECT id, name, created FROM lr_experiments WHERE name = ?", {name});
     if (!rows.empty()) out = to_experiment(rows[0]);
   });
   return out;
@@ -124,7 +125,7 @@ std::vector<Experiment> SqlStore::list_experiments() {
   db_->transaction(false, [&] {
     out.clear();
     for (const auto& row :
-         db_->query("SELECT id, name, created FROM experiments ORDER BY id", {})) {
+         db_->query("SELECT id, name, created FROM lr_experiments ORDER BY id", {})) {
       out.push_back(to_experiment(row));
     }
   });
@@ -151,7 +152,8 @@ Run SqlStore::create_run(const RunSpec& spec) {
   db_->transaction(true, [&] {
     if (!r.parent_run_id.empty()) require_run(r.parent_run_id);
     db_->exec(
-        "INSERT INTO runs(run_id, experiment_id, name, status, start_time, user_name, git_commit, "
+        "INSERT INTO lr_runs(run_id, experiment_id, name, status, start_time, user_name, "
+        "git_commit, "
         "parent_run_id, pid, hostname, process_start, artifact_uri) "
         "VALUES(?, ?, ?, 'RUNNING', ?, ?, ?, ?, ?, ?, ?, ?)",
         {r.id, r.experiment_id, r.name, r.start_ms, r.user, r.git_commit,
@@ -163,7 +165,7 @@ Run SqlStore::create_run(const RunSpec& spec) {
 }
 
 void SqlStore::require_run(const std::string& run_id) {
-  if (db_->query("SELECT 1 FROM runs WHERE run_id = ?", {run_id}).empty()) {
+  if (db_->query("SELECT 1 FROM lr_runs WHERE run_id = ?", {run_id}).empty()) {
     throw UsageError("no run '" + run_id + "' in store '" + redact_store_uri(uri_) +
                      "'; list runs with `loanrisk runs list`");
   }
@@ -210,7 +212,7 @@ void SqlStore::end_run(const std::string& run_id, RunStatus status) {
   if (status == RunStatus::kRunning) throw UsageError("a run cannot be ended as RUNNING");
   db_->transaction(true, [&] {
     require_run(run_id);
-    db_->exec("UPDATE runs SET status = ?, end_time = ? WHERE run_id = ?",
+    db_->exec("UPDATE lr_runs SET status = ?, end_time = ? WHERE run_id = ?",
               {to_string(status), now_ms(), run_id});
   });
 }
@@ -224,9 +226,10 @@ int SqlStore::reap_dead_runs() {
   std::vector<Candidate> candidates;
   db_->transaction(false, [&] {
     candidates.clear();
-    for (const auto& row : db_->query("SELECT run_id, pid, process_start FROM runs WHERE status = "
-                                      "'RUNNING' AND hostname = ?",
-                                      {this_hostname()})) {
+    for (const auto& row :
+         db_->query("SELECT run_id, pid, process_start FROM lr_runs WHERE status = "
+                    "'RUNNING' AND hostname = ?",
+                    {this_hostname()})) {
       candidates.push_back({row.text(0), row.integer(1), row.text(2)});
     }
   });
@@ -235,7 +238,8 @@ int SqlStore::reap_dead_runs() {
     if (process_alive(c.pid, c.start)) continue;
     db_->transaction(true, [&] {
       db_->exec(
-          "UPDATE runs SET status = 'KILLED', end_time = ? WHERE run_id = ? AND status = 'RUNNING'",
+          "UPDATE lr_runs SET status = 'KILLED', end_time = ? WHERE run_id = ? AND status = "
+          "'RUNNING'",
           {now_ms(), c.id});
     });
     ++reaped;

@@ -98,7 +98,7 @@ class SqliteDatabase final : public Database {
 
   void insert_metrics(const std::vector<MetricRow>& rows) override {
     static constexpr std::string_view kSql =
-        "INSERT INTO metrics(run_id, key, value, is_nan, step, timestamp) VALUES(?,?,?,?,?,?)";
+        "INSERT INTO lr_metrics(run_id, key, value, is_nan, step, timestamp) VALUES(?,?,?,?,?,?)";
     for (const MetricRow& m : rows) {
       query(kSql, {m.run_id, m.key, m.is_nan ? 0.0 : m.value, std::int64_t{m.is_nan ? 1 : 0},
                    m.step, m.timestamp_ms});

@@ -12,8 +12,36 @@ bool starts_with(const std::string& s, const std::string& prefix) {
 }
 
 const char* kForms =
-    "use sqlite:///absolute/path.db, sqlite://relative/path.db or "
+    "use sqlite:////absolute/path.db, sqlite:///relative/path.db or "
     "postgresql://user@host:port/database";
+
+bool exists(const std::filesystem::path& p) {
+  std::error_code ec;
+  return std::filesystem::exists(p, ec);
+}
+
+// `sqlite:///X` with X not starting with '/' is X relative to the working folder (SQLAlchemy's
+// reading); before loanrisk adopted it, the same text meant /X. Where that older meaning names a
+// store (or the folder for one) and the relative one does not, opening would quietly create a
+// new, empty store: refuse and give the URI of the store the person most likely meant.
+void refuse_changed_meaning(const std::string& uri, const std::filesystem::path& relative) {
+  const std::string text = relative.string();
+  if (text.starts_with("./") || text.starts_with("../")) return;  // relative on purpose
+  const std::filesystem::path absolute = "/" + text;
+  const std::filesystem::path here = std::filesystem::current_path() / relative;
+  const bool file_there = exists(absolute) && !exists(here);
+  const bool folder_there = !exists(here.parent_path()) && absolute.parent_path() != "/" &&
+                            exists(absolute.parent_path());
+  if (!file_there && !folder_there) return;
+  throw UsageError(
+      "store URI '" + uri + "' names " + here.string() +
+      " (three slashes: a path relative to the working folder, as SQLAlchemy, MLflow and Optuna "
+      "read it), where there is no store, while " +
+      (file_there ? absolute.string() + " exists"
+                  : "the folder " + absolute.parent_path().string() + " exists") +
+      ": for that absolute path write sqlite:///" + absolute.string() +
+      " (four slashes); for the relative one write sqlite:///./" + text);
+}
 
 }  // namespace
 
@@ -42,12 +70,21 @@ StoreUri parse_store_uri(const std::string& uri) {
   StoreUri out;
   out.text = uri;
   if (starts_with(uri, "sqlite://")) {
-    const std::string rest = uri.substr(9);
-    if (rest.empty() || rest == "/") {
+    // SQLAlchemy's URL: sqlite://<host>/<database>; SQLite has no host, so the text after the
+    // third slash is the file, and a fourth slash makes it absolute.
+    if (uri == "sqlite://" || uri == "sqlite:///" || uri == "sqlite:////") {
       throw UsageError("store URI '" + uri + "' names no database file; " + kForms);
     }
+    if (!starts_with(uri, "sqlite:///")) {
+      throw UsageError("store URI '" + uri + "' has a host part ('" +
+                       uri.substr(9, uri.find('/', 9) - 9) +
+                       "'), which SQLite does not have: for a file relative to the working "
+                       "folder write sqlite:///" +
+                       uri.substr(9) + " (three slashes), for an absolute path four slashes");
+    }
     out.kind = StoreKind::kSqlite;
-    out.sqlite_path = std::filesystem::path(rest);
+    out.sqlite_path = std::filesystem::path(uri.substr(10));
+    if (out.sqlite_path.is_relative()) refuse_changed_meaning(uri, out.sqlite_path);
     return out;
   }
   if (starts_with(uri, "postgresql://") || starts_with(uri, "postgres://")) {
@@ -61,7 +98,7 @@ StoreUri parse_store_uri(const std::string& uri) {
 }
 
 std::string default_store_uri() {
-  return "sqlite://" +
+  return "sqlite:///" +
          (std::filesystem::current_path() / "loanrisk-store" / "loanrisk.db").string();
 }
 

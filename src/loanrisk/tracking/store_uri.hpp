@@ -1,6 +1,7 @@
 #pragma once
-// Where the tracking store lives, as one URI: `sqlite:///abs/path.db` (or `sqlite://rel/path.db`)
-// for the embedded default, `postgresql://user@host:port/db` for a shared server.
+// Where the tracking store lives, as one URI read as SQLAlchemy (so MLflow and Optuna) reads it:
+// `sqlite:////abs/path.db` (four slashes) or `sqlite:///rel/path.db` (relative to the working
+// folder) for the embedded default, `postgresql://user@host:port/db` for a shared server.
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -18,14 +19,15 @@ struct StoreUri {
 };
 
 /// Parses a store URI; UsageError naming the accepted forms when it is neither SQLite nor
-/// PostgreSQL.
+/// PostgreSQL, and giving the corrected URI when a three-slash URI names no store relative to the
+/// working folder but does name one (or its folder) as an absolute path (the older reading).
 StoreUri parse_store_uri(const std::string& uri);
 
 /// The URI as a message or log may show it: a PostgreSQL URI's password (user:PASSWORD@ and any
 /// password= parameter) replaced by ***; anything else unchanged.
 std::string redact_store_uri(const std::string& uri);
 
-/// The default store: `sqlite:///<cwd>/loanrisk-store/loanrisk.db`.
+/// The default store: `sqlite:////<cwd>/loanrisk-store/loanrisk.db` (cwd absolute).
 std::string default_store_uri();
 
 /// Picks the store URI by precedence: `--store`, then $LOANRISK_STORE, then the one configured in

@@ -12,7 +12,7 @@ namespace loanrisk {
 namespace {
 
 constexpr const char* kStudyColumns =
-    "SELECT id, name, family, space, settings, parent_run_id, created FROM studies ";
+    "SELECT id, name, family, space, settings, parent_run_id, created FROM lr_studies ";
 
 StudyInfo to_study(const SqlRow& row) {
   return StudyInfo{row.integer(0), row.text(1), row.text(2),   row.text(3),
@@ -62,7 +62,7 @@ std::pair<StudyInfo, bool> StudyStore::create_or_load(const StudyInfo& wanted) {
     }
     // ON CONFLICT: a concurrent creator (PostgreSQL reads committed rows only) wins quietly.
     db_.exec(
-        "INSERT INTO studies(name, family, space, settings, parent_run_id, created) "
+        "INSERT INTO lr_studies(name, family, space, settings, parent_run_id, created) "
         "VALUES(?, ?, ?, ?, ?, ?) ON CONFLICT(name) DO NOTHING",
         {wanted.name, wanted.family, wanted.space_json, wanted.settings_json, wanted.parent_run_id,
          now_ms()});
@@ -103,15 +103,15 @@ std::int64_t StudyStore::allocate_trial(std::int64_t study_id) {
     // SQLite's BEGIN IMMEDIATE already serialises writers; PostgreSQL needs the study row locked
     // so that two transactions never read the same MAX(number).
     const auto lock = db_.query(db_.dialect() == Dialect::kPostgres
-                                    ? "SELECT id FROM studies WHERE id = ? FOR UPDATE"
-                                    : "SELECT id FROM studies WHERE id = ?",
+                                    ? "SELECT id FROM lr_studies WHERE id = ? FOR UPDATE"
+                                    : "SELECT id FROM lr_studies WHERE id = ?",
                                 {study_id});
     if (lock.empty()) throw UsageError("no study with id " + std::to_string(study_id));
-    const auto rows =
-        db_.query("SELECT COALESCE(MAX(number) + 1, 0) FROM trials WHERE study_id = ?", {study_id});
+    const auto rows = db_.query(
+        "SELECT COALESCE(MAX(number) + 1, 0) FROM lr_trials WHERE study_id = ?", {study_id});
     number = rows[0].integer(0);
     db_.exec(
-        "INSERT INTO trials(study_id, number, state, params, value, run_id, started, ended, "
+        "INSERT INTO lr_trials(study_id, number, state, params, value, run_id, started, ended, "
         "owner_pid, owner_host, owner_start) VALUES(?, ?, 'RUNNING', '', NULL, '', ?, NULL, ?, ?, "
         "?)",
         {study_id, number, now_ms(), pid, host, start});
@@ -123,7 +123,7 @@ void StudyStore::set_trial_params(std::int64_t study_id, std::int64_t number,
                                   const std::map<std::string, double>& params,
                                   const std::string& run_id) {
   db_.transaction(true, [&] {
-    db_.exec("UPDATE trials SET params = ?, run_id = ? WHERE study_id = ? AND number = ?",
+    db_.exec("UPDATE lr_trials SET params = ?, run_id = ? WHERE study_id = ? AND number = ?",
              {params_to_text(params), run_id, study_id, number});
   });
 }
@@ -131,18 +131,18 @@ void StudyStore::set_trial_params(std::int64_t study_id, std::int64_t number,
 void StudyStore::report(std::int64_t study_id, std::int64_t number, std::int64_t step,
                         double value) {
   db_.transaction(true, [&] {
-    db_.exec("DELETE FROM trial_values WHERE study_id = ? AND number = ? AND step = ?",
+    db_.exec("DELETE FROM lr_trial_values WHERE study_id = ? AND number = ? AND step = ?",
              {study_id, number, step});
-    db_.exec("INSERT INTO trial_values(study_id, number, step, value) VALUES(?, ?, ?, ?)",
+    db_.exec("INSERT INTO lr_trial_values(study_id, number, step, value) VALUES(?, ?, ?, ?)",
              {study_id, number, step, value});
   });
 }
 
 void StudyStore::record_rung(std::int64_t study_id, std::int64_t number, int rung, double value) {
   db_.transaction(true, [&] {
-    db_.exec("DELETE FROM trial_rungs WHERE study_id = ? AND number = ? AND rung = ?",
+    db_.exec("DELETE FROM lr_trial_rungs WHERE study_id = ? AND number = ? AND rung = ?",
              {study_id, number, std::int64_t{rung}});
-    db_.exec("INSERT INTO trial_rungs(study_id, number, rung, value) VALUES(?, ?, ?, ?)",
+    db_.exec("INSERT INTO lr_trial_rungs(study_id, number, rung, value) VALUES(?, ?, ?, ?)",
              {study_id, number, std::int64_t{rung}, value});
   });
 }
@@ -154,9 +154,10 @@ void StudyStore::finish_trial(std::int64_t study_id, std::int64_t number, TrialS
     throw InternalError("a COMPLETE trial needs a value");
   }
   db_.transaction(true, [&] {
-    db_.exec("UPDATE trials SET state = ?, value = ?, ended = ? WHERE study_id = ? AND number = ?",
-             {to_string(state), value ? SqlValue(*value) : SqlValue(std::monostate{}), now_ms(),
-              study_id, number});
+    db_.exec(
+        "UPDATE lr_trials SET state = ?, value = ?, ended = ? WHERE study_id = ? AND number = ?",
+        {to_string(state), value ? SqlValue(*value) : SqlValue(std::monostate{}), now_ms(),
+         study_id, number});
   });
 }
 
@@ -164,10 +165,10 @@ std::vector<TrialRecord> StudyStore::trials(std::int64_t study_id) {
   std::vector<TrialRecord> out;
   db_.transaction(false, [&] {
     out.clear();
-    for (const auto& row :
-         db_.query("SELECT number, state, params, value, run_id, started, ended FROM trials WHERE "
-                   "study_id = ? ORDER BY number",
-                   {study_id})) {
+    for (const auto& row : db_.query(
+             "SELECT number, state, params, value, run_id, started, ended FROM lr_trials WHERE "
+             "study_id = ? ORDER BY number",
+             {study_id})) {
       TrialRecord t;
       t.number = row.integer(0);
       t.state = parse_trial_state(row.text(1));
@@ -180,7 +181,7 @@ std::vector<TrialRecord> StudyStore::trials(std::int64_t study_id) {
     }
     std::size_t i = 0;
     for (const auto& row : db_.query(
-             "SELECT number, step, value FROM trial_values WHERE study_id = ? ORDER BY number, "
+             "SELECT number, step, value FROM lr_trial_values WHERE study_id = ? ORDER BY number, "
              "step",
              {study_id})) {
       const std::int64_t number = row.integer(0);
@@ -191,7 +192,7 @@ std::vector<TrialRecord> StudyStore::trials(std::int64_t study_id) {
     }
     i = 0;
     for (const auto& row :
-         db_.query("SELECT number, rung, value FROM trial_rungs WHERE study_id = ? ORDER BY "
+         db_.query("SELECT number, rung, value FROM lr_trial_rungs WHERE study_id = ? ORDER BY "
                    "number, rung",
                    {study_id})) {
       const std::int64_t number = row.integer(0);
@@ -214,10 +215,10 @@ int StudyStore::fail_orphaned_trials(std::int64_t study_id) {
   std::vector<Candidate> candidates;
   db_.transaction(false, [&] {
     candidates.clear();
-    for (const auto& row :
-         db_.query("SELECT number, owner_pid, owner_start, run_id FROM trials WHERE study_id = ? "
-                   "AND state = 'RUNNING' AND owner_host = ?",
-                   {study_id, this_hostname()})) {
+    for (const auto& row : db_.query(
+             "SELECT number, owner_pid, owner_start, run_id FROM lr_trials WHERE study_id = ? "
+             "AND state = 'RUNNING' AND owner_host = ?",
+             {study_id, this_hostname()})) {
       candidates.push_back({row.integer(0), row.integer(1), row.text(2), row.text(3)});
     }
   });
@@ -226,7 +227,7 @@ int StudyStore::fail_orphaned_trials(std::int64_t study_id) {
     if (process_alive(c.pid, c.start)) continue;
     db_.transaction(true, [&] {
       db_.exec(
-          "UPDATE trials SET state = 'FAIL', ended = ? WHERE study_id = ? AND number = ? AND "
+          "UPDATE lr_trials SET state = 'FAIL', ended = ? WHERE study_id = ? AND number = ? AND "
           "state = 'RUNNING'",
           {now_ms(), study_id, c.number});
     });

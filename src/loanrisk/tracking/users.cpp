@@ -69,7 +69,7 @@ User to_user(const SqlRow& row) {
 }
 
 constexpr const char* kUserColumns =
-    "SELECT name, role, created, created_by, revoked, revoked_by FROM users ";
+    "SELECT name, role, created, created_by, revoked, revoked_by FROM lr_users ";
 
 }  // namespace
 
@@ -114,12 +114,12 @@ NewUser UserStore::add(const std::string& name, Role role, const std::string& by
               .revoked_ms = std::nullopt,
               .revoked_by = ""};
   db_.transaction(true, [&] {
-    if (!db_.query("SELECT 1 FROM users WHERE name = ?", {name}).empty()) {
+    if (!db_.query("SELECT 1 FROM lr_users WHERE name = ?", {name}).empty()) {
       throw UsageError("a user " + echo_text(name) +
                        " exists already (revoked users keep their name): choose another name");
     }
     db_.exec(
-        "INSERT INTO users(name, role, token_id, token_hash, created, created_by) "
+        "INSERT INTO lr_users(name, role, token_id, token_hash, created, created_by) "
         "VALUES(?, ?, ?, ?, ?, ?)",
         {name, std::string(to_string(role)), id, hash, out.user.created_ms, by});
   });
@@ -145,7 +145,8 @@ void UserStore::revoke(const std::string& name, const std::string& by) {
       throw UsageError("no user " + echo_text(name) + "; `loanrisk users list` shows them");
     }
     if (!rows[0].is_null(4)) throw UsageError("user " + echo_text(name) + " is already revoked");
-    db_.exec("UPDATE users SET revoked = ?, revoked_by = ? WHERE name = ?", {now_ms(), by, name});
+    db_.exec("UPDATE lr_users SET revoked = ?, revoked_by = ? WHERE name = ?",
+             {now_ms(), by, name});
   });
 }
 
@@ -162,7 +163,7 @@ std::optional<User> UserStore::authenticate(std::string_view token) {
   std::string hash;
   db_.transaction(false, [&] {
     const auto rows = db_.query(
-        "SELECT name, role, created, created_by, revoked, revoked_by, token_hash FROM users "
+        "SELECT name, role, created, created_by, revoked, revoked_by, token_hash FROM lr_users "
         "WHERE token_id = ?",
         {id});
     if (!rows.empty()) {

@@ -61,8 +61,8 @@ max_depth = 6
 
 TEST(Config, StoreUriIsReadAndItsKeysChecked) {
   EXPECT_FALSE(parse_config("", "x.toml").store_uri.has_value());
-  EXPECT_EQ(parse_config("[store]\nuri = \"sqlite:///tmp/a.db\"\n", "x.toml").store_uri,
-            "sqlite:///tmp/a.db");
+  EXPECT_EQ(parse_config("[store]\nuri = \"sqlite:////tmp/a.db\"\n", "x.toml").store_uri,
+            "sqlite:////tmp/a.db");
   EXPECT_THROW_MSG(parse_config("[store]\nurl = \"x\"\n", "x.toml"), UsageError,
                    "x.toml:2:1: unknown key 'url' in [store]; known keys: uri");
 }

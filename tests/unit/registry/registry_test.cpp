@@ -101,7 +101,7 @@ TEST_P(Registry, AnAliasMoveIsAllOrNothing) {
   Database& db = store->database();
   // With the history table gone, the history insert fails: the alias must not move either.
   db.transaction(true, [&] {
-    db.execute_direct("ALTER TABLE registry_history RENAME TO registry_history_away");
+    db.execute_direct("ALTER TABLE lr_registry_history RENAME TO registry_history_away");
   });
   EXPECT_THROW(reg.set_alias("pd", "champion", 2, "should not stick"), InternalError);
   db.transaction(true, [&] {

@@ -13,7 +13,7 @@ namespace {
 
 TEST(SafeDefaults, BeyondLoopbackTheServerNeedsSomeoneToKnow) {
   testing::TempDir dir;
-  const std::string store = "sqlite://" + (dir / "store.db").string();
+  const std::string store = "sqlite:///" + (dir / "store.db").string();
   ServeSettings s;
   for (const char* host : {"127.0.0.1", "127.8.0.1", "::1"}) {
     s.host = host;

@@ -25,7 +25,7 @@ namespace {
 using nlohmann::json;
 
 TEST(JobRunner, UnknownJobIs404) {
-  JobRunner jobs("sqlite:///nonexistent/store.db");
+  JobRunner jobs("sqlite:////nonexistent/store.db");
   try {
     jobs.status("job-9");
     FAIL() << "no error";
@@ -101,7 +101,7 @@ TEST_F(HeldJobs, LimitsPerPersonAndServerQueueFirstComeFirstServedAndReportEachE
   const Identity ana{"ana", {Role::kAnalyst}, "user"}, bob{"bob", {Role::kAnalyst}, "oidc"},
       carol{"carol", {Role::kAdmin}, "user"}, oidc_ana{"ana", {Role::kAnalyst}, "oidc"};
   JobRunner jobs(
-      "sqlite:///nonexistent/store.db",
+      "sqlite:////nonexistent/store.db",
       {.max_running = 2, .max_running_per_person = 1, .max_queued_per_person = 1},
       [this](const json& j, const Identity& who) {
         std::lock_guard lock(mutex);
@@ -179,7 +179,7 @@ TEST_F(HeldJobs, NoQueueMeansRefusedWhenFullAndTheDestructorStopsRunningJobs) {
   ::setenv("LOANRISK_JOB_TEST_MARK", "kept", 1);
   {
     JobRunner jobs(
-        "sqlite:///nonexistent/store.db",
+        "sqlite:////nonexistent/store.db",
         {.max_running = 1, .max_running_per_person = 1, .max_queued_per_person = 0},
         [this](const json& j, const Identity& who) { ended.emplace_back(j, who); },
         script.string());
@@ -214,7 +214,7 @@ TEST_F(HeldJobs, WhoStartedAJobOrAnAdminStopsItWaitingOrRunning) {
   const Identity ana{"ana", {Role::kAnalyst}, "user"}, bob{"bob", {Role::kAnalyst}, "user"},
       root{"root", {Role::kAdmin}, "user"};
   JobRunner jobs(
-      "sqlite:///nonexistent/store.db",
+      "sqlite:////nonexistent/store.db",
       {.max_running = 1, .max_running_per_person = 1, .max_queued_per_person = 1},
       [this](const json& j, const Identity& who) {
         std::lock_guard lock(mutex);
@@ -264,7 +264,7 @@ TEST_F(HeldJobs, WhoStartedAJobOrAnAdminStopsItWaitingOrRunning) {
 TEST_F(HeldJobs, AJobThatIgnoresSigtermIsKilledWhenItsGraceRunsOut) {
   const Identity ana{"ana", {Role::kAnalyst}, "user"};
   const auto stubborn = held_script("stubborn-loanrisk", "trap '' TERM\n");
-  JobRunner jobs("sqlite:///nonexistent/store.db",
+  JobRunner jobs("sqlite:////nonexistent/store.db",
                  {.max_running = 1, .max_running_per_person = 1, .stop_grace_seconds = 1}, {},
                  stubborn.string());
   jobs.start(request(), ana);
@@ -288,7 +288,7 @@ TEST_F(HeldJobs, TheLogKeepsStdoutAndStderrInOrderAndFollowsFromAnOffset) {
                                   "echo 'out 1'\necho 'err 1' >&2\nprintf '\\377\\376 bad\\n' >&2\n"
                                   "echo 'out 2'\nwhile [ ! -f '" +
                                       more.string() + "' ]; do sleep 0.02; done\necho 'out 3'\n");
-  JobRunner jobs("sqlite:///nonexistent/store.db", {}, {}, talker.string());
+  JobRunner jobs("sqlite:////nonexistent/store.db", {}, {}, talker.string());
   jobs.start(request(), ana);
   // The log until it ends with `ending` (up to 20 s), read from offset.
   const auto log_until = [&](std::optional<std::uint64_t> offset, const std::string& ending) {

@@ -186,7 +186,7 @@ class ServerRoutes : public ::testing::Test {
     ServeSettings s;
     s.admin_token = "adm1n";
     s.log_level = "off";
-    s.store = "sqlite://" + (dir / "store.db").string();
+    s.store = "sqlite:///" + (dir / "store.db").string();
     s.wrong_token_limit = 0;  // the matrix sends hundreds of wrong tokens; the limit's own test
     return s;
   }

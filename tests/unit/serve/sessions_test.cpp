@@ -92,7 +92,7 @@ class WebSignIn : public ::testing::Test {
   testing::TempDir dir;
   ModelHolder holder{"/nonexistent/bundle", ""};
   ServeMetrics metrics;
-  std::string store = "sqlite://" + (dir / "store.db").string();
+  std::string store = "sqlite:///" + (dir / "store.db").string();
   ServeSettings settings() const {
     ServeSettings s;
     s.admin_token = "adm1n";

@@ -97,7 +97,7 @@ TEST_P(Audit, EventsComeBackInOrderAndFiltered) {
 TEST_P(Audit, TheTableIsAppendOnly) {
   log->append(event("ana", 1000, "models approve"));
   Database& db = store->database();
-  for (const char* sql : {"UPDATE audit SET who = 'mallory'", "DELETE FROM audit"}) {
+  for (const char* sql : {"UPDATE lr_audit SET who = 'mallory'", "DELETE FROM lr_audit"}) {
     SCOPED_TRACE(sql);
     try {
       db.transaction(true, [&] { db.exec(sql); });

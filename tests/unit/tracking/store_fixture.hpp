@@ -18,7 +18,7 @@ class StoreTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
     if (GetParam() == "sqlite") {
-      uri_ = "sqlite://" + (dir_ / "store" / "loanrisk.db").string();
+      uri_ = "sqlite:///" + (dir_ / "store" / "loanrisk.db").string();
       return;
     }
     const char* pg = std::getenv("LOANRISK_TEST_PG_URI");

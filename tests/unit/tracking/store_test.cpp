@@ -173,6 +173,42 @@ TEST_P(Store_, ReopeningKeepsDataAndANewerSchemaIsRefused) {
                        std::to_string(kStoreSchemaVersion) + " this loanrisk understands");
 }
 
+// MLflow's and Optuna's SQLAlchemy stores would take a table named runs, experiments, studies
+// or trials for their own: every loanrisk table carries lr_ (schema_version excepted, which an
+// older loanrisk reads to refuse this store), and a store of version 6 keeps its data when
+// renamed.
+TEST_P(Store_, EveryTableCarriesThePrefixAndAVersionSixStoreIsRenamed) {
+  auto store = open();
+  const std::string run_id = store->create_run({}).id;
+  store->log_metric(run_id, "auc", 0.9);
+  Database& db = store->database();
+  const std::string tables_sql =
+      GetParam() == "sqlite"
+          ? "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
+          : "SELECT table_name FROM information_schema.tables WHERE table_schema = "
+            "current_schema() ORDER BY table_name";
+  std::vector<std::string> names;
+  db.transaction(false, [&] {
+    for (const auto& row : db.query(tables_sql, {})) names.push_back(row.text(0));
+  });
+  ASSERT_GE(names.size(), 18u);
+  for (const auto& name : names) {
+    EXPECT_TRUE(name.starts_with("lr_") || name == "schema_version") << name;
+  }
+  db.transaction(true, [&] {
+    for (const auto& name : names) {
+      if (name == "schema_version") continue;
+      db.execute_direct("ALTER TABLE " + name + " RENAME TO " + name.substr(3));
+    }
+    db.exec("UPDATE schema_version SET version = 6");
+  });
+  store.reset();
+  store = open();
+  EXPECT_EQ(store->get_run_record(run_id).metrics.at("auc"), 0.9);
+  store->database().transaction(
+      false, [&] { EXPECT_EQ(store->database().query(tables_sql, {}).size(), names.size()); });
+}
+
 LOANRISK_INSTANTIATE_STORE_SUITE(Store_);
 
 TEST(RunStatusNames, RoundTripAndErrors) {

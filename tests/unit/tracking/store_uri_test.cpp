@@ -1,5 +1,7 @@
 // Store URIs and the precedence of --store, $LOANRISK_STORE and loanrisk.toml.
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
 
 #include "loanrisk/core/error.hpp"
 #include "loanrisk/tracking/store.hpp"
@@ -9,12 +11,13 @@
 namespace loanrisk::testing {
 namespace {
 
-TEST(StoreUri, ParsesSqliteAndPostgres) {
-  StoreUri u = parse_store_uri("sqlite:///var/lib/loanrisk.db");
+TEST(StoreUri, ParsesSqliteAsSqlAlchemyAndPostgres) {
+  StoreUri u = parse_store_uri("sqlite:////var/lib/loanrisk.db");
   EXPECT_EQ(u.kind, StoreKind::kSqlite);
   EXPECT_EQ(u.sqlite_path, "/var/lib/loanrisk.db");
-  u = parse_store_uri("sqlite://store/x.db");
+  u = parse_store_uri("sqlite:///store/x.db");  // three slashes: relative to the working folder
   EXPECT_EQ(u.sqlite_path, "store/x.db");
+  EXPECT_EQ(parse_store_uri("sqlite:///./tmp/x.db").sqlite_path, "./tmp/x.db");
   u = parse_store_uri("postgresql://ml@db.internal:5432/loanrisk");
   EXPECT_EQ(u.kind, StoreKind::kPostgres);
   EXPECT_EQ(u.text, "postgresql://ml@db.internal:5432/loanrisk");
@@ -23,10 +26,50 @@ TEST(StoreUri, ParsesSqliteAndPostgres) {
 
 TEST(StoreUri, RejectsOtherSchemesWithTheAcceptedForms) {
   EXPECT_THROW_MSG(parse_store_uri("mysql://x/y"), UsageError,
-                   "unknown store URI 'mysql://x/y': use sqlite:///absolute/path.db, "
-                   "sqlite://relative/path.db or postgresql://user@host:port/database");
-  EXPECT_THROW_MSG(parse_store_uri("sqlite://"), UsageError, "names no database file");
+                   "unknown store URI 'mysql://x/y': use sqlite:////absolute/path.db, "
+                   "sqlite:///relative/path.db or postgresql://user@host:port/database");
+  for (const char* empty : {"sqlite://", "sqlite:///", "sqlite:////"}) {
+    EXPECT_THROW_MSG(parse_store_uri(empty), UsageError, "names no database file");
+  }
   EXPECT_THROW_MSG(parse_store_uri("postgresql://"), UsageError, "names no server");
+  // Two slashes put a host in SQLAlchemy's URL; SQLite has none.
+  EXPECT_THROW_MSG(parse_store_uri("sqlite://store/x.db"), UsageError,
+                   "store URI 'sqlite://store/x.db' has a host part ('store'), which SQLite does "
+                   "not have: for a file relative to the working folder write "
+                   "sqlite:///store/x.db (three slashes), for an absolute path four slashes");
+}
+
+// An absolute path written with three slashes meant that path before loanrisk read URIs as
+// SQLAlchemy does. Where the relative reading finds nothing and the absolute one finds the store
+// (or its folder), opening would quietly start an empty store: refused, with the corrected URI.
+TEST(StoreUri, AThreeSlashAbsolutePathIsRefusedWithTheCorrectedUri) {
+  TempDir dir;
+  const std::filesystem::path old_cwd = std::filesystem::current_path();
+  std::filesystem::current_path(dir.path());
+  const std::string abs = (dir.path() / "abs.db").string();  // starts with '/'
+  { std::ofstream(abs) << ""; }
+  const std::string three = "sqlite://" + abs;  // sqlite:///tmp/.../abs.db
+  try {
+    parse_store_uri(three);
+    ADD_FAILURE() << "accepted " << three;
+  } catch (const UsageError& e) {
+    const std::string m = e.what();
+    EXPECT_NE(m.find("write sqlite:///" + abs + " (four slashes)"), std::string::npos) << m;
+    EXPECT_NE(m.find(abs + " exists"), std::string::npos) << m;
+  }
+  EXPECT_EQ(parse_store_uri("sqlite:///" + abs).sqlite_path, abs);
+  // A new store in a folder that exists only as the absolute path: refused the same way.
+  const std::string fresh = "sqlite://" + (dir.path() / "new.db").string();
+  EXPECT_THROW_MSG(parse_store_uri(fresh), UsageError, "exists: for that absolute path write");
+  // Relative stores, new or not, open as written.
+  EXPECT_EQ(parse_store_uri("sqlite:///here.db").sqlite_path, "here.db");
+  EXPECT_EQ(parse_store_uri("sqlite:///sub/folder/new.db").sqlite_path, "sub/folder/new.db");
+  // Where both exist, the relative reading (SQLAlchemy's) wins.
+  std::filesystem::create_directories(
+      std::filesystem::path(dir.path() / abs.substr(1)).parent_path());
+  { std::ofstream(dir.path() / abs.substr(1)) << ""; }
+  EXPECT_EQ(parse_store_uri(three).sqlite_path, abs.substr(1));
+  std::filesystem::current_path(old_cwd);
 }
 
 // A PostgreSQL password never reaches a message: redacted in the URI's userinfo (even with '@'
@@ -56,7 +99,7 @@ TEST(StoreUri, FlagThenEnvironmentThenConfigThenDefault) {
   ::unsetenv("LOANRISK_STORE");
   EXPECT_EQ(
       choose_store_uri(std::nullopt, std::nullopt),
-      "sqlite://" + (std::filesystem::current_path() / "loanrisk-store/loanrisk.db").string());
+      "sqlite:///" + (std::filesystem::current_path() / "loanrisk-store/loanrisk.db").string());
   EXPECT_EQ(choose_store_uri(std::nullopt, std::string("sqlite:///c.db")), "sqlite:///c.db");
   ::setenv("LOANRISK_STORE", "sqlite:///env.db", 1);
   EXPECT_EQ(choose_store_uri(std::nullopt, std::string("sqlite:///c.db")), "sqlite:///env.db");

@@ -56,7 +56,7 @@ TEST_P(Users, TheStoreKeepsOnlyAnArgon2idHash) {
   // lr_ + 16 hex digits of id + _ + the secret (base64url, which may itself hold '_').
   ASSERT_EQ(u.token.size(), 3u + 16u + 1u + 43u) << u.token;
   const std::string secret = u.token.substr(20);
-  const auto rows = store->database().query("SELECT token_id, token_hash FROM users", {});
+  const auto rows = store->database().query("SELECT token_id, token_hash FROM lr_users", {});
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_TRUE(rows[0].text(1).starts_with("$argon2id$")) << rows[0].text(1);
   for (std::size_t c = 0; c < rows[0].cells.size(); ++c) {
@@ -80,12 +80,19 @@ TEST_P(Users, WrongMalformedAndForeignTokensAreRefused) {
 TEST_P(Users, AnOlderStoreGainsTheUsersTable) {
   Database& db = store->database();
   db.transaction(true, [&] {  // back to a version 3 store: what versions 4 to 6 added, gone
-    for (const char* sql :
-         {"DROP TABLE users", "DROP TABLE audit", "DROP TABLE alias_requests",
-          "DROP TABLE model_version_reports", "ALTER TABLE registry_history DROP COLUMN request_id",
-          "ALTER TABLE registry_history DROP COLUMN report_sha256",
-          "ALTER TABLE registry_history DROP COLUMN override_gate"}) {
+    for (const char* sql : {"DROP TABLE lr_users", "DROP TABLE lr_audit",
+                            "DROP TABLE lr_alias_requests", "DROP TABLE lr_model_version_reports",
+                            "ALTER TABLE lr_registry_history DROP COLUMN request_id",
+                            "ALTER TABLE lr_registry_history DROP COLUMN report_sha256",
+                            "ALTER TABLE lr_registry_history DROP COLUMN override_gate"}) {
       db.execute_direct(sql);
+    }
+    // Version 7 added the lr_ prefix: a version 3 store has the plain names.
+    for (const char* table :
+         {"experiments", "runs", "params", "tags", "metrics", "registered_models", "model_versions",
+          "model_aliases", "model_version_tags", "registry_history", "studies", "trials",
+          "trial_values", "trial_rungs"}) {
+      db.execute_direct(std::string("ALTER TABLE lr_") + table + " RENAME TO " + table);
     }
     if (GetParam() == "postgres") db.execute_direct("DROP FUNCTION audit_append_only()");
     db.exec("UPDATE schema_version SET version = 3");

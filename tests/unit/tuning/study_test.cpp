@@ -17,7 +17,7 @@ namespace {
 
 StudyRequest request(const TempDir& dir, const std::string& pruner, int trials) {
   StudyRequest r;
-  r.store_uri = "sqlite://" + (dir / "store.db").string();
+  r.store_uri = "sqlite:///" + (dir / "store.db").string();
   r.name = "curves";
   r.family = "xgboost";
   r.space = default_search_space("xgboost");

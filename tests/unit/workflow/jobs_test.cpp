@@ -27,7 +27,7 @@ TEST(JobSpec, TrainAndTuneRoundTripThroughJson) {
   train.model.family = "random_forest";
   train.model.features = {"income", "fico_score"};
   train.model.seed = 7;
-  train.tracking.store = "sqlite:///tmp/x.db";
+  train.tracking.store = "sqlite:////tmp/x.db";
   train.tracking.register_as = "loan-default";
   train.tracking.alias = "challenger";
   const JobSpec back = job_from_json(job_to_json(train), "spec");
