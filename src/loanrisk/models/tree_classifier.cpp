@@ -3,10 +3,15 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <omp.h>
+#include <sched.h>
+
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <regex>
 #include <string_view>
+#include <thread>
 #include <utility>
 
 #include "loanrisk/core/error.hpp"
@@ -40,6 +45,17 @@ std::string xgboost_reason(const std::string& what) {
   std::smatch match;
   if (std::regex_search(first_line, match, located)) return match[1].str();
   return first_line;
+}
+
+// The CPUs this process may run on: the affinity mask (taskset, cpusets) bounded by the machine's.
+// TODO(issue 24 part 1): core's thread budget (cgroup quota, --threads) replaces this when it
+// lands.
+int usable_cpus() {
+  const int machine = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof set, &set) != 0) return machine;
+  return std::clamp(CPU_COUNT(&set), 1, machine);
 }
 
 }  // namespace
@@ -131,11 +147,20 @@ void TreeClassifier::check_matrix(const DenseMatrix& X) const {
 }
 
 std::vector<double> TreeClassifier::predict_proba(const DenseMatrix& X) const {
-  if (!native_ || X.rows > kNativeMaxRows) return xgboost_predict_proba(X);
+  if (!native_) return xgboost_predict_proba(X);
   check_matrix(X);
   std::vector<float> out(X.rows);
-  native_->probabilities(X.values.data(), X.rows, out.data());
+  native_->batch_probabilities(X.values.data(), X.rows, out.data(), prediction_threads());
   return std::vector<double>(out.begin(), out.end());
+}
+
+int TreeClassifier::prediction_threads() const {
+  // Inside a parallel region (a chunk of a streamed file, a tuning worker's team) the caller's
+  // threads already take the cores: another team would only wait for them.
+  if (omp_in_parallel()) return 1;
+  const auto it = params_.find("nthread");
+  const int nthread = it == params_.end() ? 0 : static_cast<int>(it->second);
+  return nthread > 0 ? nthread : usable_cpus();
 }
 
 std::vector<double> TreeClassifier::xgboost_predict_proba(const DenseMatrix& X) const {
@@ -236,7 +261,7 @@ std::vector<double> TreeClassifier::contributions(const DenseMatrix& X) const {
 
 std::vector<double> TreeClassifier::predict_proba_explained(
     const DenseMatrix& X, std::vector<double>& contributions) const {
-  if (!native_ || X.rows > std::min(kNativeMaxRows, kNativeShapMaxRows)) {
+  if (!native_ || X.rows > kNativeShapMaxRows) {
     return Classifier::predict_proba_explained(X, contributions);
   }
   check_matrix(X);

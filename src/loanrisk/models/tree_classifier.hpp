@@ -21,8 +21,8 @@
 namespace loanrisk::models {
 
 /// Trees (binary:logistic, hist) of one family, with optional early stopping on a validation set.
-/// Small batches are scored by a native copy of the trees (TreeEnsemble), large ones by XGBoost,
-/// whose threads win there.
+/// Batches are scored by a native copy of the trees (TreeEnsemble); contributions of small
+/// batches too, large ones by XGBoost, whose threads win there.
 class TreeClassifier final : public Classifier {
  public:
   /// Untrained, with resolved parameters.
@@ -52,15 +52,15 @@ class TreeClassifier final : public Classifier {
 
   /// File name save() writes inside the model folder.
   static constexpr const char* kModelFile = "xgboost.json";
-  /// Batches up to this many rows are predicted natively. bench_treeshap (Release, this 2-core
-  /// machine, OMP_WAIT_POLICY=passive, XGBoost's best case) had native 1.3-1.4x faster than the C
-  /// API at 256 rows and about even at 10,000, where XGBoost's threads scale with the cores.
-  static constexpr std::size_t kNativeMaxRows = 256;
-  /// The same for contributions: with TreeSHAP leaf tables native was 3.9x (xgboost), 3.0x
-  /// (lightgbm) and 1.5x (random_forest) faster than the C API at 256 rows, on the real data.
+  /// Every batch is predicted natively (TreeEnsemble::batch_probabilities): bench_treeshap had
+  /// native 1.3-1.4x faster than the C API at 256 rows, and the batch layout keeps it ahead at
+  /// every size, on the same threads XGBoost would have used (nthread, else the usable CPUs).
+  /// Contributions up to this many rows are native: with TreeSHAP leaf tables native was 3.9x
+  /// (xgboost), 3.0x (lightgbm) and 1.5x (random_forest) faster than the C API at 256 rows, on the
+  /// real data.
   static constexpr std::size_t kNativeShapMaxRows = 256;
 
-  /// True when small batches are scored natively (false only for a model TreeEnsemble does not
+  /// True when batches are scored natively (false only for a model TreeEnsemble does not
   /// support, which XGBoost then scores alone).
   bool native() const { return native_.has_value(); }
   /// XGBoost's own probabilities, whatever the batch size (for comparisons).
@@ -75,6 +75,9 @@ class TreeClassifier final : public Classifier {
   void check_matrix(const DenseMatrix& X) const;
   /// The trained booster; InternalError when fit() has not run.
   BoosterHandle trained() const;
+  /// Threads of a batch prediction: the nthread parameter, else the usable CPUs; 1 inside a
+  /// parallel region.
+  int prediction_threads() const;
   /// The booster as XGBoost's JSON model text.
   std::string model_json() const;
 

@@ -234,6 +234,7 @@ TreeEnsemble TreeEnsemble::from_parsed(const nlohmann::json& model) {
   for (std::size_t t = 0; t < trees.size(); ++t) {
     builder.add_tree(trees[t], fmt::format("{}/trees/{}", model_path, t));
   }
+  out.build_batch_layout();
   return out;
 }
 

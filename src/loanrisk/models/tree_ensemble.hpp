@@ -36,6 +36,15 @@ class TreeEnsemble {
   void margins(const float* X, std::size_t rows, float* out) const;
   /// Probabilities (the logistic of the margin, in float as XGBoost) into out[rows].
   void probabilities(const float* X, std::size_t rows, float* out) const;
+  /// Rows per block of the batch evaluation (XGBoost's CPU predictor uses the same size).
+  static constexpr std::size_t kBlockRows = 64;
+  /// margins() for batches of any size (tree_batch.cpp): rows in blocks of kBlockRows, each block
+  /// walked tree by tree and level by level over the batch layout, blocks spread over `threads`
+  /// OpenMP threads (1: the calling thread only). The same float sums in tree order as margins()
+  /// and XGBoost, so the same values bit for bit.
+  void batch_margins(const float* X, std::size_t rows, float* out, int threads) const;
+  /// probabilities() by batch_margins(): the same values bit for bit.
+  void batch_probabilities(const float* X, std::size_t rows, float* out, int threads) const;
   /// Exact TreeSHAP into out[rows x (num_features + 1)]: one value per feature, then the bias; a
   /// row's values sum to its margin. Trees whose leaf tables fit (see ShapTables) are evaluated
   /// from them, the others by the recursive algorithm; both give the same values.
@@ -104,6 +113,10 @@ class TreeEnsemble {
                           PathElement* paths) const;
 
   float tree_value(std::size_t tree, const float* row) const;
+  /// Fills batch_nodes_ and tree_depth_ from nodes_ (once, after the last tree is added).
+  void build_batch_layout();
+  /// One block of at most kBlockRows rows through every tree (tree_batch.cpp).
+  void block_margins(const float* X, std::size_t rows, float* out) const;
   void tree_shap(const float* row, float* phi, std::int32_t node, unsigned depth,
                  PathElement* parent_path, float parent_zero, float parent_one,
                  int parent_feature) const;
@@ -115,6 +128,10 @@ class TreeEnsemble {
   std::vector<std::int32_t> roots_;  ///< first node of each tree
   std::vector<float> mean_value_;    ///< cover-weighted mean leaf value of each tree
   unsigned max_depth_ = 0;           ///< deepest leaf over all trees (root = 0)
+  /// The batch layout: nodes_ with every leaf pointing at itself (both children, feature 0), so a
+  /// block walks each tree a fixed number of levels with no test for leaves and no branch.
+  std::vector<Node> batch_nodes_;
+  std::vector<std::uint16_t> tree_depth_;        ///< deepest leaf of each tree (root = 0)
   std::shared_ptr<LazyShapTables> shap_tables_;  ///< shared by copies: immutable once built
 
   friend class TreeEnsembleBuilder;

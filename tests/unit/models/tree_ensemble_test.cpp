@@ -260,13 +260,13 @@ TEST(TreeEnsembleTables, TreesTooWideForATableKeepTheRecursiveAlgorithm) {
   }
 }
 
-// The classifier scores small batches natively and large ones with XGBoost; both agree.
+// The classifier scores every batch natively, and contributions of large batches with XGBoost;
+// each agrees with XGBoost row by row.
 TEST(TreeEnsembleClassifier, SmallAndLargeBatchesAgreeBeforeAndAfterLoading) {
   Labelled train = testing::logistic_problem(2000, 5, 21);
-  // One row more than the native limits, so the whole batch goes to XGBoost.
+  // One row more than the native contributions' limit, so those go to XGBoost.
   using models::TreeClassifier;
-  Labelled test = testing::logistic_problem(
-      std::max(TreeClassifier::kNativeMaxRows, TreeClassifier::kNativeShapMaxRows) + 1, 5, 22);
+  Labelled test = testing::logistic_problem(TreeClassifier::kNativeShapMaxRows + 1, 5, 22);
   add_missing(test.X, 5, 8);
   for (const char* family : {"xgboost", "lightgbm", "random_forest"}) {
     SCOPED_TRACE(family);
@@ -293,7 +293,7 @@ TEST(TreeEnsembleClassifier, SmallAndLargeBatchesAgreeBeforeAndAfterLoading) {
               << "row " << r << " column " << k;
         }
       }
-      // A whole batch goes through XGBoost and gives the same numbers.
+      // A whole batch, native too, gives XGBoost's numbers exactly.
       const std::vector<double> batch = c->predict_proba(test.X);
       for (std::size_t r = 0; r < batch.size(); ++r) EXPECT_EQ(batch[r], reference[r]);
       EXPECT_EQ(c->contributions(test.X), reference_phi);

@@ -87,10 +87,10 @@ TEST(Monotone, ServedPdNeverMovesAgainstAConstraintNativelyOrThroughXgboost) {
       for (const auto& [feature, direction] : inputs) {
         SCOPED_TRACE(feature);
         const Frame rows = on_grid(applicants, feature, grid_of(book.column(feature)));
-        // All 12,000 rows at once: XGBoost's C API scores them.
+        // All 12,000 rows at once: the batch layout, blocks over threads.
         const std::vector<double> batch = bundle.predict(rows);
-        ASSERT_GT(rows.rows(), models::TreeClassifier::kNativeMaxRows);
-        // Applicant by applicant (12 rows): the native evaluator.
+        ASSERT_GT(rows.rows(), models::TreeEnsemble::kBlockRows);
+        // Applicant by applicant (12 rows): one block each.
         std::vector<double> native;
         for (std::size_t a = 0; a < kApplicants; ++a) {
           std::vector<std::size_t> take(kGrid);
