@@ -19,6 +19,9 @@ DEB_PACKAGES=(
   # a real OpenID Connect provider for the identity tests (scripts/with-oidc.sh, tests/oidc/):
   # dbconfig-sqlite3 named so that apt does not pick MariaDB for glewlwyd's database
   glewlwyd dbconfig-sqlite3 rnbyc sqlite3 jq
+  # interoperability tests (tests/interop/): Debian's optuna opens an exported study (pandas and
+  # scikit-learn for its trials_dataframe and fANOVA importances), PyYAML reads an MLflow export
+  python3-optuna python3-pandas python3-sklearn python3-yaml
 )
 # Node.js for the npm tools and the web app: Debian's, unless a node and npm are already on the PATH
 # (playwright-core needs Node >= 18).

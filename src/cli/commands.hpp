@@ -15,11 +15,11 @@ using AddCommand = void(CLI::App& app, Action& action);
 
 /// Every subcommand, in the order `loanrisk --help` lists them.
 AddCommand add_synth, add_split, add_train, add_predict, add_evaluate, add_validate, add_eda,
-    add_runs, add_models, add_tune, add_pipeline, add_serve, add_monitor, add_job, add_users,
-    add_audit;
-inline constexpr AddCommand* kCommands[] = {add_synth,    add_split,    add_train,    add_predict,
-                                            add_evaluate, add_validate, add_eda,      add_runs,
-                                            add_models,   add_tune,     add_pipeline, add_serve,
-                                            add_monitor,  add_job,      add_users,    add_audit};
+    add_runs, add_models, add_tune, add_studies, add_pipeline, add_serve, add_monitor, add_job,
+    add_users, add_audit;
+inline constexpr AddCommand* kCommands[] = {
+    add_synth, add_split,   add_train,  add_predict, add_evaluate, add_validate,
+    add_eda,   add_runs,    add_models, add_tune,    add_studies,  add_pipeline,
+    add_serve, add_monitor, add_job,    add_users,   add_audit};
 
 }  // namespace loanrisk::cli
