@@ -7,6 +7,7 @@
 #include "cli/commands.hpp"
 #include "cli/stop_signals.hpp"
 #include "cli/store_access.hpp"
+#include "cli/threads_flag.hpp"
 #include "loanrisk/core/error.hpp"
 #include "loanrisk/core/files.hpp"
 #include "loanrisk/core/text.hpp"
@@ -34,8 +35,18 @@ std::function<void(const StudyProgress&)> trial_log(const std::string& family, i
   };
 }
 
-int run_job(const std::string& spec_path) {
+int run_job(const std::string& spec_path, const std::string& threads) {
   const JobSpec spec = job_from_json(read_json_file(spec_path), spec_path);
+  // A train or tune job's config may hold [runtime] threads; --threads wins over it.
+  std::visit(
+      [&threads](const auto& job) {
+        if constexpr (requires { job.model.config; }) {
+          use_threads(threads, job.model.config);
+        } else {
+          use_threads(threads, "");
+        }
+      },
+      spec);
   std::visit(
       [](const auto& job) {
         if constexpr (requires { job.tracking.run_as; }) {
@@ -91,9 +102,11 @@ void add_job(CLI::App& app, Action& action) {
       "run",
       "Run the job a JSON spec describes ({\"kind\": \"train\"|\"tune\"|\"monitor\", ...}, see "
       "docs/architecture.md) and print its result as one JSON line");
-  auto path = std::make_shared<std::string>();
+  auto path = std::make_shared<std::string>(), threads = std::make_shared<std::string>();
   run->add_option("SPEC", *path, "The job's JSON spec file")->required();
-  run->callback([&action, path] { action = [path] { return run_job(*path); }; });
+  add_threads_option(run, *threads);
+  run->callback(
+      [&action, path, threads] { action = [path, threads] { return run_job(*path, *threads); }; });
 }
 
 }  // namespace loanrisk::cli

@@ -12,6 +12,7 @@
 #include "cli/commands.hpp"
 #include "cli/print.hpp"
 #include "cli/store_access.hpp"
+#include "cli/threads_flag.hpp"
 #include "loanrisk/workflow/jobs.hpp"
 
 namespace loanrisk::cli {
@@ -31,6 +32,7 @@ struct TrainArgs {
   }();
   bool help_params = false, json = false;
   bool no_track = false;  // the run is recorded unless --no-track.
+  std::string threads;    // --threads
 };
 
 // `--help-params`: the declared parameters of one family (or of each).
@@ -71,6 +73,7 @@ int print_train_all(const TrainArgs& a, const TrainJobResult& result) {
 
 int run_train(const TrainArgs& a) {
   if (a.help_params) return print_params(a.job.model.family);
+  use_threads(a.threads, a.job.model.config);
   TrainJob job = a.job;
   job.tracking.track = !a.no_track;
   std::unique_ptr<Store> store;
@@ -189,6 +192,7 @@ void add_train(CLI::App& app, Action& action) {
                 "With --alias champion: move it without a validation report (a first start; "
                 "needs --reason, kept in the history)");
   cmd->add_flag("--no-track", a->no_track, "Do not record the run in the tracking store");
+  add_threads_option(cmd, a->threads);
   cmd->callback([&action, a] { action = [a] { return run_train(*a); }; });
 }
 
@@ -197,7 +201,8 @@ void add_predict(CLI::App& app, Action& action) {
       "predict", "Score a loan CSV with a bundle: customer_id,pd,grade,decision,expected_loss");
   auto model = std::make_shared<std::string>(), data = std::make_shared<std::string>(),
        out = std::make_shared<std::string>(), rejects = std::make_shared<std::string>(),
-       store = std::make_shared<std::string>(), config = std::make_shared<std::string>();
+       store = std::make_shared<std::string>(), config = std::make_shared<std::string>(),
+       threads = std::make_shared<std::string>();
   cmd->add_option("--model", *model,
                   "Bundle folder, or models:/NAME@ALIAS, models:/NAME/VERSION, runs:/RUN_ID")
       ->required();
@@ -210,8 +215,10 @@ void add_predict(CLI::App& app, Action& action) {
   cmd->add_option(
       "--rejects", *rejects,
       "Write bad rows to this CSV and score the good ones (default: stop at the first)");
-  cmd->callback([&action, model, data, out, rejects, store, config] {
+  add_threads_option(cmd, *threads);
+  cmd->callback([&action, model, data, out, rejects, store, config, threads] {
     action = [=] {
+      use_threads(*threads, *config);
       // The server's credit policy, so a file scored here gets the answers the API gives.
       ServeSettings policy;
       if (!config->empty()) apply_serve_toml(policy, *config);
@@ -232,7 +239,7 @@ void add_evaluate(CLI::App& app, Action& action) {
   auto* cmd = app.add_subcommand("evaluate", "Evaluate a bundle on a labelled loan CSV");
   auto model = std::make_shared<std::string>(), data = std::make_shared<std::string>(),
        rejects = std::make_shared<std::string>(), store = std::make_shared<std::string>(),
-       out = std::make_shared<std::string>();
+       out = std::make_shared<std::string>(), threads = std::make_shared<std::string>();
   auto json = std::make_shared<bool>(false);
   cmd->add_option("--model", *model,
                   "Bundle folder, or models:/NAME@ALIAS, models:/NAME/VERSION, runs:/RUN_ID")
@@ -245,8 +252,10 @@ void add_evaluate(CLI::App& app, Action& action) {
   cmd->add_option("--out", *out,
                   "Write report.json and report.html (curves, calibration, bootstrap intervals) "
                   "into this folder");
-  cmd->callback([&action, model, data, rejects, json, store, out] {
+  add_threads_option(cmd, *threads);
+  cmd->callback([&action, model, data, rejects, json, store, out, threads] {
     action = [=] {
+      use_threads(*threads, "");
       const EvaluateOutcome o = evaluate_file(resolve_cli_model(*model, *store), *data,
                                               optional_path(*rejects), optional_path(*out));
       if (*json) {

@@ -10,6 +10,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/store_access.hpp"
+#include "cli/threads_flag.hpp"
 #include "loanrisk/core/error.hpp"
 #include "loanrisk/monitor/report.hpp"
 #include "loanrisk/registry/registry.hpp"
@@ -106,7 +107,14 @@ void add_monitor(CLI::App& app, Action& action) {
                   "Performance windows of N rows (default: one window)")
       ->check(CLI::Range(1, 1'000'000'000));
   cmd->add_option("--rejects", a->rejects, "With --data: write bad rows here and go on");
-  cmd->callback([a, &action] { action = [a] { return run_monitor(*a); }; });
+  auto threads = std::make_shared<std::string>();
+  add_threads_option(cmd, *threads);
+  cmd->callback([a, threads, &action] {
+    action = [a, threads] {
+      use_threads(*threads, "");
+      return run_monitor(*a);
+    };
+  });
 }
 
 }  // namespace loanrisk::cli

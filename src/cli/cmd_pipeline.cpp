@@ -7,6 +7,7 @@
 #include "cli/commands.hpp"
 #include "cli/governance.hpp"
 #include "cli/store_access.hpp"
+#include "cli/threads_flag.hpp"
 #include "loanrisk/config/config.hpp"
 #include "loanrisk/core/text.hpp"
 #include "loanrisk/serve/settings.hpp"
@@ -16,11 +17,12 @@ namespace loanrisk::cli {
 namespace {
 
 struct PipelineArgs {
-  std::string config, data, store, work;
+  std::string config, data, store, work, threads;
   bool json = false;
 };
 
 int run_pipeline_cmd(const PipelineArgs& a) {
+  use_threads(a.threads, a.config);
   PipelineRequest req;
   req.config = a.config;
   req.settings = pipeline_settings_from_toml(a.config);
@@ -93,6 +95,7 @@ void add_pipeline(CLI::App& app, Action& action) {
                   "Tracking store URI (default: $LOANRISK_STORE, [store] uri)");
   run->add_option("--work", a->work, "Work folder (default: [pipeline] work_dir)");
   run->add_flag("--json", a->json, "Print the state as JSON");
+  add_threads_option(run, a->threads);
   run->callback([&action, a] { action = [a] { return run_pipeline_cmd(*a); }; });
 }
 

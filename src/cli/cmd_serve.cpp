@@ -1,4 +1,5 @@
 // `loanrisk serve`: the scoring API over HTTP, following a model alias and hot-swapping it.
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <optional>
@@ -7,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include "cli/commands.hpp"
+#include "cli/threads_flag.hpp"
 #include "loanrisk/core/error.hpp"
 #include "loanrisk/registry/registry.hpp"
 #include "loanrisk/serve/api.hpp"
@@ -45,7 +47,8 @@ std::unique_ptr<ShadowScorer> start_shadow(const ServeSettings& s, const std::st
 
 struct ServeArgs {
   std::string config, host, model, challenger, store, log_level, prediction_log, tls_cert, tls_key;
-  std::optional<int> port, threads;
+  std::string threads;
+  std::optional<int> port;
 };
 
 int serve(const ServeArgs& a) {
@@ -53,11 +56,14 @@ int serve(const ServeArgs& a) {
   spdlog::set_default_logger(spdlog::stderr_color_mt("serve"));
   ServeSettings s;
   const std::filesystem::path config = a.config.empty() ? "loanrisk.toml" : a.config;
-  if (!a.config.empty() || std::filesystem::exists(config)) apply_serve_toml(s, config);
+  const bool configured = !a.config.empty() || std::filesystem::exists(config);
+  const ThreadBudget budget = use_threads(a.threads, configured ? config.string() : "");
+  if (configured) apply_serve_toml(s, config);
   apply_serve_env(s);
   if (!a.host.empty()) s.host = a.host;
   if (a.port) s.port = *a.port;
-  if (a.threads) s.threads = *a.threads;
+  // Request threads: --threads, else [serve] threads, else the budget.
+  if (budget.source == "flag" || s.threads == 0) s.threads = budget.threads;
   if (!a.model.empty()) s.model = a.model;
   if (!a.challenger.empty()) s.challenger = a.challenger;
   if (!a.log_level.empty()) s.log_level = a.log_level;
@@ -92,6 +98,11 @@ int serve(const ServeArgs& a) {
                      s.tls_cert, s.tls_key},
                     [&api](const HttpRequest& r) { return api.handle(r); });
   server.start();
+  spdlog::info(
+      "threads: {} ({}; CPUs this process may use: {}, from {}), {} request threads, OpenMP "
+      "wait policy {}",
+      budget.threads, budget.source, budget.cpus.cpus, budget.cpus.source, s.threads,
+      std::getenv("OMP_WAIT_POLICY") ? std::getenv("OMP_WAIT_POLICY") : "(unset)");
   if (is_model_uri(s.model)) holder.start_polling(s.poll_seconds);
   if (shadow && is_model_uri(s.challenger)) shadow->challenger().start_polling(s.poll_seconds);
   std::cout << "serving " << first.model->name
@@ -119,7 +130,7 @@ void add_serve(CLI::App& app, Action& action) {
                   "challenger)");
   cmd->add_option("--host", a->host, "Address to listen on (default 127.0.0.1)");
   cmd->add_option("--port", a->port, "Port to listen on, 0 for any free port (default 8080)");
-  cmd->add_option("--threads", a->threads, "Worker threads (default 2)");
+  add_threads_option(cmd, a->threads);
   cmd->add_option(
       "--store", a->store,
       "Store URI (default: $LOANRISK_STORE, else sqlite:///loanrisk-store/loanrisk.db)");

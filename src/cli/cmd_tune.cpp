@@ -10,6 +10,7 @@
 #include "cli/print.hpp"
 #include "cli/stop_signals.hpp"
 #include "cli/store_access.hpp"
+#include "cli/threads_flag.hpp"
 #include "loanrisk/core/error.hpp"
 #include "loanrisk/core/files.hpp"
 #include "loanrisk/core/text.hpp"
@@ -24,7 +25,7 @@ namespace {
 
 struct TuneArgs {
   std::string data, config, model = "xgboost", study, out = "tuned", store, experiment = "tuning";
-  std::string sampler, pruner, register_as, alias, analysis, on_duplicate_id;
+  std::string sampler, pruner, register_as, alias, analysis, on_duplicate_id, threads;
   std::optional<int> trials, workers, cv_folds;
   std::optional<std::uint64_t> seed;
   bool quiet = false, no_refit = false, no_monotone = false;
@@ -104,6 +105,7 @@ int run_tune(const TuneArgs& a) {
   if (!a.alias.empty() && a.register_as.empty()) {
     throw UsageError("--alias needs --register NAME: an alias points at a registered version");
   }
+  use_threads(a.threads, a.config);
   TrainConfig config = a.config.empty() ? TrainConfig{} : load_config(a.config);
   if (!a.on_duplicate_id.empty()) config.on_duplicate_id = a.on_duplicate_id;
   auto store = open_cli_store(a.store, config.store_uri);
@@ -191,6 +193,7 @@ void add_tune(CLI::App& app, Action& action) {
       "Store URI (default: $LOANRISK_STORE, else sqlite:///loanrisk-store/loanrisk.db)");
   cmd->add_option("--experiment", a->experiment, "Experiment of the study's runs (default tuning)");
   cmd->add_flag("--quiet", a->quiet, "No live progress on stderr");
+  add_threads_option(cmd, a->threads);
   cmd->callback([&action, a] { action = [a] { return run_tune(*a); }; });
 }
 

@@ -9,6 +9,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/store_access.hpp"
+#include "cli/threads_flag.hpp"
 #include "loanrisk/core/error.hpp"
 #include "loanrisk/core/text.hpp"
 #include "loanrisk/core/utc_time.hpp"
@@ -23,6 +24,7 @@ struct ValidateArgs {
   std::string model, against, data, out, store, config, rejects;
   std::string log, outcomes, since, until;
   std::optional<int> horizon_days;
+  std::string threads;
   bool json = false;
 };
 
@@ -51,6 +53,7 @@ void check_rows(const ValidateArgs& a) {
 }
 
 int run_validate(const ValidateArgs& a) {
+  use_threads(a.threads, a.config);
   check_rows(a);
   ValidateRequest req;
   req.model = resolve_cli_model(a.model, a.store);
@@ -139,6 +142,7 @@ void add_validate(CLI::App& app, Action& action) {
                   "Write bad rows to this CSV and validate on the good ones (default: stop at "
                   "the first)");
   cmd->add_flag("--json", a->json, "Print report.json instead of the table");
+  add_threads_option(cmd, a->threads);
   cmd->callback([&action, a] { action = [a] { return run_validate(*a); }; });
 }
 

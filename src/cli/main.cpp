@@ -1,14 +1,35 @@
 // loanrisk: one binary for the PD model lifecycle. Exit codes: 0 ok, 1 internal error, 2 usage,
 // 3 bad input data, 4 drift found red by `monitor`.
+#include <unistd.h>
 #include <CLI/CLI.hpp>
+
+#include <cstdlib>
 #include <iostream>
 
 #include "cli/commands.hpp"
 #include "loanrisk/core/build_info.hpp"
 #include "loanrisk/core/error.hpp"
 
+namespace {
+
+// OpenMP teams wait passively unless the user says otherwise. libgomp reads OMP_WAIT_POLICY once,
+// when it is loaded (a constructor, before main), so setting it here only counts for a new image
+// of this program: when the variable is absent, it is set and the binary execs itself, keeping its
+// pid and arguments (a few milliseconds; measured in docs/scaling.md, "Shared CPUs"). Spinning
+// workers cost little on idle cores but, on cores shared with a busy neighbour or bounded by a
+// quota, they take the time slices the thread doing the work needs. When the exec fails (no
+// /proc), the command goes on with libgomp's default.
+void wait_passively_unless_told(char** argv) {
+  if (std::getenv("OMP_WAIT_POLICY") != nullptr) return;
+  if (::setenv("OMP_WAIT_POLICY", "passive", 0) != 0) return;
+  ::execv("/proc/self/exe", argv);
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   using namespace loanrisk;
+  wait_passively_unless_told(argv);
   CLI::App app{"loanrisk: build, ship and watch probability-of-default models of personal loans"};
   app.name("loanrisk");
   app.require_subcommand(1);

@@ -59,6 +59,8 @@ class ServerProcess {
   ServerProcess& operator=(const ServerProcess&) = delete;
 
   int port() const { return port_; }
+  /// The server's process id (the shell execs it), -1 once stopped.
+  pid_t pid() const { return pid_; }
   /// SIGTERM and wait (the prediction log is flushed on the way out): the exit code, -1 when the
   /// server was not running or did not exit normally.
   int stop() {

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "loanrisk/config/toml_section.hpp"
+#include "loanrisk/core/cpu_budget.hpp"
 #include "loanrisk/core/error.hpp"
 #include "loanrisk/core/files.hpp"
 #include "loanrisk/core/text.hpp"
@@ -103,6 +104,18 @@ void read_features(const TomlSection& t, TrainConfig& c) {
   }
 }
 
+std::optional<int> read_runtime(const TomlSection& top) {
+  const auto t = top.section("runtime");
+  if (!t) return std::nullopt;
+  t->check_keys({"threads"});
+  int threads = 0;
+  if (!t->integer("threads", threads, 0, kMaxThreads,
+                  "an integer from 0 to 256 (0: the CPUs this process may use)")) {
+    return std::nullopt;
+  }
+  return threads;
+}
+
 void read_model(const TomlSection& t, TrainConfig& c) {
   t.check_keys(
       {"calibration", "family", "imbalance", "monotone", "params", "threshold", "threshold_rule"});
@@ -167,8 +180,9 @@ TrainConfig parse_config(std::string_view text, const std::string& source_name) 
   c.source = source_name;
   // [serve], [tuning] and [monitor] belong to the layers that read them (each validates
   // its own keys); this parser owns the training sections.
-  top.check_keys({"calibration", "data", "features", "model", "monitor", "pipeline", "serve",
-                  "split", "store", "tuning", "validation"});
+  top.check_keys({"calibration", "data", "features", "model", "monitor", "pipeline", "runtime",
+                  "serve", "split", "store", "tuning", "validation"});
+  c.threads = read_runtime(top);
   if (const auto t = top.section("calibration")) {
     t->check_keys({"target_rate"});
     double rate = 0;
@@ -190,6 +204,12 @@ TrainConfig parse_config(std::string_view text, const std::string& source_name) 
     throw UsageError(source_name + ": " + e.what());
   }
   return c;
+}
+
+std::optional<int> load_runtime_threads(const std::filesystem::path& path) {
+  const std::string source = path.string();
+  const toml::table root = parse_toml(read_toml_file(path), source);
+  return read_runtime(TomlSection::document(source, root));
 }
 
 TrainConfig load_config(const std::filesystem::path& path) {

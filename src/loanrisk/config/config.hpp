@@ -50,7 +50,9 @@ struct TrainConfig {
   /// [data] on_duplicate_id: reject | keep-last | group (customer ids on several rows).
   std::string on_duplicate_id = "group";
   std::optional<std::string> store_uri;  ///< [store] uri: the tracking store, when configured.
-  std::filesystem::path source;          ///< the file it came from; empty for the defaults.
+  /// [runtime] threads: the process's thread count (0: the CPUs it may use; core/cpu_budget.hpp).
+  std::optional<int> threads;
+  std::filesystem::path source;  ///< the file it came from; empty for the defaults.
 
   /// The resolved configuration, as recorded in a bundle's lineage.
   nlohmann::json to_json() const;
@@ -63,6 +65,11 @@ std::map<std::string, int> monotone_constraints(const TrainConfig& config);
 TrainConfig load_config(const std::filesystem::path& path);
 /// Parses config text (source_name is used in messages).
 TrainConfig parse_config(std::string_view text, const std::string& source_name);
+
+/// [runtime] threads of a loanrisk.toml (for the commands that read no training config: serve,
+/// predict, pipeline), checked as parse_config checks it; nullopt when the section or key is
+/// absent.
+std::optional<int> load_runtime_threads(const std::filesystem::path& path);
 
 /// Checks cross-field rules (split fractions, feature names, model params) and resolves params;
 /// UsageError naming the key.

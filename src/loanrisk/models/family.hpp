@@ -1,6 +1,7 @@
 #pragma once
 // Private to the models layer: what a model family provides to the registry (registry.cpp holds the
 // one list of families; a new family is one line there plus its own file).
+#include <cstddef>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -9,6 +10,8 @@
 #include "loanrisk/models/classifier.hpp"
 
 namespace loanrisk::models {
+
+struct BoosterRecipe;
 
 /// One registered family: its name, declared parameters and factories.
 struct Family {
@@ -19,6 +22,9 @@ struct Family {
   /// A trained classifier from resolved parameters and the folder save() wrote.
   std::unique_ptr<Classifier> (*load)(const ParamValues& resolved,
                                       const std::filesystem::path& dir);
+  /// The tree families' XGBoost recipe (tree_train.hpp), for training outside a Classifier
+  /// (external memory); null for the others.
+  BoosterRecipe (*recipe)(const ParamValues& resolved, std::size_t n_features) = nullptr;
 };
 
 /// A parameter value as text: whole numbers without a decimal point, others in shortest round-trip

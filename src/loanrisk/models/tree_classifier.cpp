@@ -4,16 +4,14 @@
 #include <nlohmann/json.hpp>
 
 #include <omp.h>
-#include <sched.h>
 
-#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <regex>
 #include <string_view>
-#include <thread>
 #include <utility>
 
+#include "loanrisk/core/cpu_budget.hpp"
 #include "loanrisk/core/error.hpp"
 #include "loanrisk/core/files.hpp"
 #include "loanrisk/core/text.hpp"
@@ -45,17 +43,6 @@ std::string xgboost_reason(const std::string& what) {
   std::smatch match;
   if (std::regex_search(first_line, match, located)) return match[1].str();
   return first_line;
-}
-
-// The CPUs this process may run on: the affinity mask (taskset, cpusets) bounded by the machine's.
-// TODO(issue 24 part 1): core's thread budget (cgroup quota, --threads) replaces this when it
-// lands.
-int usable_cpus() {
-  const int machine = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  if (sched_getaffinity(0, sizeof set, &set) != 0) return machine;
-  return std::clamp(CPU_COUNT(&set), 1, machine);
 }
 
 }  // namespace
@@ -158,9 +145,10 @@ int TreeClassifier::prediction_threads() const {
   // Inside a parallel region (a chunk of a streamed file, a tuning worker's team) the caller's
   // threads already take the cores: another team would only wait for them.
   if (omp_in_parallel()) return 1;
+  // nthread 0: the process's thread budget (affinity mask, cgroup quota, --threads).
   const auto it = params_.find("nthread");
   const int nthread = it == params_.end() ? 0 : static_cast<int>(it->second);
-  return nthread > 0 ? nthread : usable_cpus();
+  return nthread > 0 ? nthread : thread_budget().threads;
 }
 
 std::vector<double> TreeClassifier::xgboost_predict_proba(const DenseMatrix& X) const {
@@ -247,7 +235,7 @@ std::unique_ptr<Classifier> load_tree_model(const std::string& family, const Par
   if (objective != "binary:logistic") {
     throw unreadable(fmt::format("objective is '{}', expected 'binary:logistic'", objective));
   }
-  set_param(booster.get(), "nthread", format_param_value(params.at("nthread")));
+  set_param(booster.get(), "nthread", xgboost_nthread(params.at("nthread")));
   return std::make_unique<TreeClassifier>(family, params, std::move(booster));
 }
 

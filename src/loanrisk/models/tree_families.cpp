@@ -44,9 +44,9 @@ Settings boosting_settings(const ParamValues& p, Settings family_settings) {
                              {"lambda", "reg_lambda"},
                              {"alpha", "reg_alpha"},
                              {"scale_pos_weight", "scale_pos_weight"},
-                             {"seed", "seed"},
-                             {"nthread", "nthread"}};
+                             {"seed", "seed"}};
   for (const auto& [setting, param] : shared) family_settings.emplace_back(setting, text(p, param));
+  family_settings.emplace_back("nthread", xgboost_nthread(p.at("nthread")));
   return family_settings;
 }
 
@@ -74,7 +74,7 @@ BoosterRecipe random_forest_recipe(const ParamValues& p, std::size_t n_features)
                 {"lambda", text(p, "reg_lambda")},
                 {"scale_pos_weight", text(p, "scale_pos_weight")},
                 {"seed", text(p, "seed")},
-                {"nthread", text(p, "nthread")}};
+                {"nthread", xgboost_nthread(p.at("nthread"))}};
   r.rounds = 1;
   r.patience = 0;
   return r;
@@ -98,6 +98,7 @@ Family tree_family(std::vector<ParamSpec> params) {
   Family family;
   family.name = kName;
   family.params = std::move(params);
+  family.recipe = kRecipe;
   family.make = [](const ParamValues& resolved) -> std::unique_ptr<Classifier> {
     return std::make_unique<TreeClassifier>(kName, kRecipe, resolved);
   };
@@ -113,8 +114,13 @@ constexpr char kRandomForest[] = "random_forest";
 constexpr char kLightgbm[] = "lightgbm";
 
 const ParamSpec kSeed{"seed", T::Int, 42, 0, 2147483647, "random seed for row and column sampling"};
-const ParamSpec kThreads{"nthread", T::Int, 0,
-                         0,         256,    "threads for training and prediction (0 = all cores)"};
+const ParamSpec kThreads{"nthread",
+                         T::Int,
+                         0,
+                         0,
+                         256,
+                         "threads for training and prediction (0 = the process's thread budget: "
+                         "--threads, [runtime] threads, else the CPUs it may use)"};
 // The boosting parameters XGBoost and LightGBM share, with the same defaults and ranges.
 const ParamSpec kRounds{
     "n_estimators", T::Int, 300, 1, 5000, "maximum number of boosting rounds (trees)"};

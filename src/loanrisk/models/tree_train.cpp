@@ -119,15 +119,21 @@ BoosterPtr train_booster(const BoosterRecipe& recipe, const TrainingData& data,
                          const RoundObserver& observer) {
   check_inputs(data);
   const std::vector<std::string> names = model_feature_names(data.X);
-
   DMatrixPtr train = make_dmatrix(data.X, data.y);
   if (data.weights != nullptr) set_weights(train.get(), *data.weights);
   DMatrixPtr validation;
-  std::vector<DMatrixHandle> cached = {train.get()};
-  if (data.X_val != nullptr) {
-    validation = make_dmatrix(*data.X_val, *data.y_val);
-    cached.push_back(validation.get());
+  if (data.X_val != nullptr) validation = make_dmatrix(*data.X_val, *data.y_val);
+  return boost_rounds(recipe, train.get(), validation.get(), data.y_val, names, observer);
+}
+
+BoosterPtr boost_rounds(const BoosterRecipe& recipe, DMatrixHandle train, DMatrixHandle validation,
+                        const std::vector<float>* y_val, const std::vector<std::string>& names,
+                        const RoundObserver& observer) {
+  if ((validation == nullptr) != (y_val == nullptr)) {
+    throw InternalError("validation matrix and labels must be given together");
   }
+  std::vector<DMatrixHandle> cached = {train};
+  if (validation != nullptr) cached.push_back(validation);
   BoosterPtr booster = make_booster(cached);
   configure(booster.get(), recipe);
   set_feature_names(booster.get(), names);
@@ -139,12 +145,12 @@ BoosterPtr train_booster(const BoosterRecipe& recipe, const TrainingData& data,
   bool stopped_by_observer = false;
   double best_score = std::numeric_limits<double>::infinity();
   for (int i = 0; i < recipe.rounds; ++i) {
-    LOANRISK_XGB_CHECK(XGBoosterUpdateOneIter(booster.get(), i, train.get()));
+    LOANRISK_XGB_CHECK(XGBoosterUpdateOneIter(booster.get(), i, train));
     last = i;
     if (!stop_early && !observed) continue;
-    const std::vector<double> pd = validation_pd(booster.get(), validation.get());
+    const std::vector<double> pd = validation_pd(booster.get(), validation);
     if (stop_early) {
-      const double score = log_loss_of(pd, *data.y_val);
+      const double score = log_loss_of(pd, *y_val);
       if (score < best_score) {
         best_score = score;
         best = i;
@@ -158,12 +164,27 @@ BoosterPtr train_booster(const BoosterRecipe& recipe, const TrainingData& data,
   }
   if (!stop_early) best = last;
   // Slicing (not re-training) keeps exactly the trees that were evaluated, and the new booster
-  // drops the prediction caches that refer to this function's matrices.
+  // drops the prediction caches that refer to the caller's matrices.
   booster = slice_rounds(booster.get(), best + 1);
   if (stop_early) set_attr(booster.get(), kBestScoreAttr, fmt::format("{}", best_score));
   set_attr(booster.get(), kBestIterationAttr, std::to_string(best));
   if (stopped_by_observer) set_attr(booster.get(), kStoppedByObserverAttr, "1");
   return booster;
+}
+
+std::string monotone_tuple(const std::vector<std::string>& names,
+                           const std::map<std::string, int>& constraints,
+                           std::map<std::string, int>& applied) {
+  std::string tuple;
+  for (const std::string& name : names) {
+    const auto it = constraints.find(name);
+    const int c = it == constraints.end() ? 0 : it->second;
+    if (c < -1 || c > 1)
+      throw UsageError("monotone constraint of '" + name + "' must be -1, 0 or 1");
+    tuple += (tuple.empty() ? "(" : ",") + std::to_string(c);
+    if (c != 0) applied[name] = c;
+  }
+  return applied.empty() ? std::string() : tuple + ")";
 }
 
 }  // namespace loanrisk::models

@@ -4,6 +4,7 @@
 // number of rounds its parameters map to. The loop trains round by round, stops early on validation
 // logloss, reports each round to an observer and slices the final model to the best iteration.
 #include <cstddef>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -51,5 +52,19 @@ std::vector<std::string> model_feature_names(const DenseMatrix& X);
 /// InputError for inconsistent shapes or labels outside {0, 1}.
 BoosterPtr train_booster(const BoosterRecipe& recipe, const TrainingData& data,
                          const RoundObserver& observer);
+
+/// The loop train_booster runs once its matrices exist (shared with external-memory training,
+/// whose training matrix streams from disk): the family's recipe over the shared settings, the
+/// rounds with early stopping on validation (null: none; then y_val is null too) and the model
+/// sliced to its best iteration.
+BoosterPtr boost_rounds(const BoosterRecipe& recipe, DMatrixHandle train, DMatrixHandle validation,
+                        const std::vector<float>* y_val, const std::vector<std::string>& names,
+                        const RoundObserver& observer);
+
+/// XGBoost's monotone_constraints value for columns `names` ("(1,-1,0)"), "" when no column is
+/// constrained; the constrained ones are added to applied. UsageError for a value not in -1..1.
+std::string monotone_tuple(const std::vector<std::string>& names,
+                           const std::map<std::string, int>& constraints,
+                           std::map<std::string, int>& applied);
 
 }  // namespace loanrisk::models

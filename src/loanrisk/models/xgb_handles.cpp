@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "loanrisk/core/cpu_budget.hpp"
 #include "loanrisk/core/error.hpp"
 #include "loanrisk/core/xgb_check.hpp"
 
@@ -45,6 +46,11 @@ BoosterPtr make_booster(const std::vector<DMatrixHandle>& cached) {
 
 void set_param(BoosterHandle booster, const std::string& name, const std::string& value) {
   LOANRISK_XGB_CHECK(XGBoosterSetParam(booster, name.c_str(), value.c_str()));
+}
+
+std::string xgboost_nthread(double nthread) {
+  const int n = static_cast<int>(nthread);
+  return std::to_string(n > 0 ? n : thread_budget().threads);
 }
 
 BoosterPtr slice_rounds(BoosterHandle booster, int rounds) {

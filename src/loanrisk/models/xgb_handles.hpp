@@ -35,6 +35,10 @@ void set_weights(DMatrixHandle dmatrix, const std::vector<float>& weights);
 BoosterPtr make_booster(const std::vector<DMatrixHandle>& cached);
 /// Sets one XGBoost parameter.
 void set_param(BoosterHandle booster, const std::string& name, const std::string& value);
+/// XGBoost's nthread for a family's `nthread` parameter: 0 is the process's thread budget
+/// (core/cpu_budget.hpp), never XGBoost's own 0 (every core of the node, whatever the affinity
+/// mask or the container's CPU quota allow).
+std::string xgboost_nthread(double nthread);
 /// A new booster holding only the trees of the first `rounds` boosting rounds.
 BoosterPtr slice_rounds(BoosterHandle booster, int rounds);
 /// Number of boosting rounds in the model.

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 
+#include "loanrisk/core/cpu_budget.hpp"
 #include "loanrisk/core/text.hpp"
 
 namespace loanrisk {
@@ -134,6 +135,17 @@ std::string ServeMetrics::render(const std::string& model_name, const std::strin
   out += "# HELP loanrisk_model_reload_failures_total Candidate models refused.\n";
   out += "# TYPE loanrisk_model_reload_failures_total counter\n";
   out += "loanrisk_model_reload_failures_total " + std::to_string(reload_failures) + "\n";
+  // The thread budget the process computes with, and the CPUs it may use: a pod whose quota is
+  // below its node's cores shows it here (core/cpu_budget.hpp).
+  const ThreadBudget budget = thread_budget();
+  out += "# HELP loanrisk_threads Threads for models and OpenMP, by where the count came from.\n";
+  out += "# TYPE loanrisk_threads gauge\n";
+  out += "loanrisk_threads{source=\"" + prometheus_label(budget.source) + "\"} " +
+         std::to_string(budget.threads) + "\n";
+  out += "# HELP loanrisk_cpus CPUs the process may use, by the bound that set the count.\n";
+  out += "# TYPE loanrisk_cpus gauge\n";
+  out += "loanrisk_cpus{source=\"" + prometheus_label(budget.cpus.source) + "\"} " +
+         std::to_string(budget.cpus.cpus) + "\n";
   return out;
 }
 

@@ -53,8 +53,9 @@ void ServeSettings::validate() const {
   if (port < 0 || port > 65535) {
     throw UsageError("port " + std::to_string(port) + " is out of range: use 0-65535");
   }
-  if (threads < 1 || threads > 256) {
-    throw UsageError("threads " + std::to_string(threads) + " is out of range: use 1-256");
+  if (threads < 0 || threads > 256) {
+    throw UsageError("threads " + std::to_string(threads) +
+                     " is out of range: use 1-256, or 0 for the process's thread budget");
   }
   if (max_batch < 1) throw UsageError("max_batch must be at least 1");
   if (max_body_bytes < 1024) throw UsageError("max_body_bytes must be at least 1024");

@@ -42,7 +42,9 @@ struct ServeSettings {
   /// A model URI or bundle folder scored in shadow beside `model` (shadow.hpp); empty: none.
   std::string challenger;
   std::string store;  ///< empty: $LOANRISK_STORE, then the default store.
-  int threads = 2;
+  /// Request threads; 0: the process's thread budget (--threads, [runtime] threads, else the CPUs
+  /// it may use; core/cpu_budget.hpp).
+  int threads = 0;
   std::size_t max_batch = 10'000;         ///< applicants per request.
   std::size_t max_body_bytes = 8u << 20;  ///< larger bodies get 413.
   double request_timeout_seconds = 10;    ///< a client stalled longer is disconnected.

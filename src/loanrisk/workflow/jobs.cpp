@@ -4,6 +4,7 @@
 #include <concepts>
 #include <set>
 
+#include "loanrisk/core/cpu_budget.hpp"
 #include "loanrisk/core/error.hpp"
 #include "loanrisk/core/files.hpp"
 #include "loanrisk/core/json_optional.hpp"
@@ -11,6 +12,7 @@
 #include "loanrisk/models/classifier.hpp"
 #include "loanrisk/registry/registry.hpp"
 #include "loanrisk/tuning/search_space.hpp"
+#include "loanrisk/workflow/runtime_record.hpp"
 
 namespace loanrisk {
 namespace {
@@ -429,6 +431,8 @@ TuneJobResult run_tune_job(const TuneJob& job, Store& store, const TuneHooks& ho
     if (hooks.on_data) hooks.on_data(data);
     bool has_nthread = false;
     for (const auto& spec : param_specs(family)) has_nthread |= spec.name == "nthread";
+    const int model_threads = s.workers > 1 ? threads_per_worker(thread_budget().threads, s.workers)
+                                            : thread_budget().threads;
     StudyRequest req{store.uri(),
                      study_name_of(job, family),
                      experiment,
@@ -440,10 +444,12 @@ TuneJobResult run_tune_job(const TuneJob& job, Store& store, const TuneHooks& ho
     r.outcome = run_study(
         req, [&](const ParamValues& params, std::int64_t, const IntermediateReporter& report) {
           ParamValues p = params;
-          // Worker threads share the cores: one thread per model instead of oversubscribing.
-          if (has_nthread && s.workers > 1) p["nthread"] = 1;
+          // Worker threads share the budget: workers x model threads within it (one thread per
+          // model on two CPUs) instead of oversubscribing.
+          if (has_nthread && s.workers > 1) p["nthread"] = model_threads;
           return evaluate_trial(data, family, p, s.objective, s.report_every, report);
         });
+    tag_runtime(store, r.outcome.study.parent_run_id, has_nthread ? model_threads : 0);
     if (r.outcome.stopped) {
       result.stopped = true;
       break;

@@ -4,6 +4,7 @@
 
 #include "loanrisk/core/text.hpp"
 #include "loanrisk/registry/registry.hpp"
+#include "loanrisk/workflow/runtime_record.hpp"
 
 namespace loanrisk {
 
@@ -73,6 +74,7 @@ TrackedOutcome train_tracked(Store& store, const TrainRequest& request,
                       static_cast<std::int64_t>(o.rows_read));
     store.set_tag(run.id, "loanrisk.family", config.family);
     store.set_tag(run.id, "loanrisk.calibration", o.bundle.calibrator.method_name());
+    tag_runtime(store, run.id);
     store.log_artifact(run.id, request.out, "bundle");
     store.end_run(run.id, RunStatus::kFinished);
   } catch (...) {

@@ -90,8 +90,12 @@ TEST(ServeSettings, BadValuesSayWhatToDo) {
   EXPECT_THROW_MSG(t.validate(), UsageError,
                    "log_level 'loud' is not one of: trace, debug, info, warn, off");
   t = ServeSettings{};
-  t.threads = 0;
-  EXPECT_THROW_MSG(t.validate(), UsageError, "threads 0 is out of range: use 1-256");
+  t.threads = 0;  // the process's thread budget
+  EXPECT_NO_THROW(t.validate());
+  t.threads = -1;
+  EXPECT_THROW_MSG(t.validate(), UsageError, "threads -1 is out of range: use 1-256, or 0");
+  t.threads = 257;
+  EXPECT_THROW_MSG(t.validate(), UsageError, "threads 257 is out of range: use 1-256, or 0");
 }
 
 TEST(ServeSettings, EnvironmentSuppliesTokensAndPort) {

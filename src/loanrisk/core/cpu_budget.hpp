@@ -1,0 +1,79 @@
+#pragma once
+// How many CPUs this process may really use, and the one thread count every layer follows.
+//
+// A process sees all the node's cores in nproc, but may run on fewer: the CPU affinity mask
+// (taskset, cpusets) and a cgroup v2 CPU quota (a container's or a Kubernetes pod's CPU limit)
+// both bound it. OpenMP teams sized to the node's cores then wait for cores they never get, and a
+// command can run ten times slower next to a busy neighbour. The budget here is the minimum of
+// the three, at least 1; `--threads` / `[runtime] threads` override it (set_thread_budget), and
+// XGBoost's nthread, OpenMP, the server's threads and tuning workers read thread_budget().
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace loanrisk {
+
+/// The CPU quota a cgroup v2 `cpu.max` file states, in CPUs: "150000 100000" is 1.5; nullopt for
+/// "max ..." (no limit) and for text that is not "QUOTA PERIOD" with positive integers (a file
+/// we cannot read must not stop a command).
+std::optional<double> parse_cgroup_cpu_max(std::string_view text);
+
+/// The cgroup v2 path in /proc/self/cgroup's text: the "0::/path" line (the unified hierarchy);
+/// nullopt when there is none (cgroup v1 only, or no cgroups).
+std::optional<std::string> parse_proc_self_cgroup(std::string_view text);
+
+/// A cgroup path and its ancestors, innermost first: "/a/b" gives "/a/b", "/a", "/". A quota on
+/// any of them bounds the process.
+std::vector<std::string> cgroup_lineage(std::string_view path);
+
+/// A quota in CPUs as a whole number of threads: rounded up (1.5 CPUs: 2 threads), at least 1.
+int threads_for_quota(double cpus);
+
+/// What bounds the process and by how much.
+struct CpuBudget {
+  int cpus = 1;                 ///< the minimum of the bounds below, at least 1.
+  std::string source;           ///< which bound won: "affinity", "cgroup" or "nproc".
+  int affinity = 0;             ///< CPUs in the sched_getaffinity mask (0: unknown).
+  std::optional<double> quota;  ///< the tightest cgroup v2 quota on the way to the root, in CPUs.
+  int nproc = 0;                ///< std::thread::hardware_concurrency (0: unknown).
+};
+
+/// The budget from given readings (the pure part of detect_cpu_budget): the minimum of the known
+/// bounds; the source is "nproc" unless the affinity mask or the quota is strictly smaller (the
+/// affinity mask before the quota on a tie).
+CpuBudget combine_cpu_bounds(int affinity, std::optional<double> quota, int nproc);
+
+/// The tightest quota of the cgroup that `proc_self_cgroup` (a /proc/self/cgroup file) names and
+/// of its ancestors, read from their cpu.max under `cgroup_root`; nullopt when none limits.
+std::optional<double> read_cgroup_quota(const std::filesystem::path& proc_self_cgroup,
+                                        const std::filesystem::path& cgroup_root);
+
+/// This process's budget now: sched_getaffinity, the cgroup v2 quota, hardware_concurrency.
+CpuBudget detect_cpu_budget();
+
+/// The thread count the process uses and where it came from.
+struct ThreadBudget {
+  int threads = 1;
+  std::string source;  ///< "flag", "config", or the CpuBudget's source when automatic.
+  CpuBudget cpus;      ///< what the machine allows, recorded even when overridden.
+};
+
+/// The largest thread count --threads and [runtime] threads accept.
+inline constexpr int kMaxThreads = 256;
+
+/// The budget from `--threads` (flag) and `[runtime] threads` (config), the first of them that is
+/// set and not 0, else detect_cpu_budget(). UsageError naming the setting when one is outside
+/// 0..kMaxThreads.
+ThreadBudget resolve_thread_budget(std::optional<int> flag, std::optional<int> config);
+
+/// Makes `budget` the process's: thread_budget() returns it, and OpenMP's default team size
+/// (omp_set_num_threads) follows it.
+void set_thread_budget(const ThreadBudget& budget);
+
+/// The process's budget: the last one set, else the automatic one (detected once). Safe to call
+/// from any thread.
+ThreadBudget thread_budget();
+
+}  // namespace loanrisk

@@ -1,0 +1,155 @@
+#include <gtest/gtest.h>
+#include <sched.h>
+
+#include <thread>
+
+#include "loanrisk/core/cpu_budget.hpp"
+#include "loanrisk/core/error.hpp"
+#include "support/test_support.hpp"
+
+namespace loanrisk {
+namespace {
+
+TEST(CgroupCpuMax, QuotaOverPeriodInCpus) {
+  EXPECT_DOUBLE_EQ(*parse_cgroup_cpu_max("150000 100000\n"), 1.5);
+  EXPECT_DOUBLE_EQ(*parse_cgroup_cpu_max("200000 100000"), 2.0);
+  EXPECT_DOUBLE_EQ(*parse_cgroup_cpu_max("50000 100000\n"), 0.5);
+  EXPECT_DOUBLE_EQ(*parse_cgroup_cpu_max("  400000   100000  \n"), 4.0);
+}
+
+TEST(CgroupCpuMax, NoLimitAndNonsenseAreNoQuota) {
+  EXPECT_FALSE(parse_cgroup_cpu_max("max 100000\n"));
+  EXPECT_FALSE(parse_cgroup_cpu_max("max"));
+  EXPECT_FALSE(parse_cgroup_cpu_max(""));
+  EXPECT_FALSE(parse_cgroup_cpu_max("150000"));
+  EXPECT_FALSE(parse_cgroup_cpu_max("150000 100000 7"));
+  EXPECT_FALSE(parse_cgroup_cpu_max("0 100000"));
+  EXPECT_FALSE(parse_cgroup_cpu_max("-5 100000"));
+  EXPECT_FALSE(parse_cgroup_cpu_max("150000 0"));
+  EXPECT_FALSE(parse_cgroup_cpu_max("1.5e5 100000"));
+  EXPECT_FALSE(parse_cgroup_cpu_max("99999999999999999999999 100000"));
+}
+
+TEST(CgroupCpuMax, QuotaRoundsUpToWholeThreads) {
+  EXPECT_EQ(threads_for_quota(1.5), 2);
+  EXPECT_EQ(threads_for_quota(2.0), 2);
+  EXPECT_EQ(threads_for_quota(0.5), 1);
+  EXPECT_EQ(threads_for_quota(0.01), 1);
+  EXPECT_EQ(threads_for_quota(2.0000001), 3);
+  EXPECT_EQ(threads_for_quota(0), 1);
+}
+
+TEST(ProcSelfCgroup, UnifiedLineGivesThePath) {
+  EXPECT_EQ(*parse_proc_self_cgroup("0::/user.slice/user-1000.slice/session-3.scope\n"),
+            "/user.slice/user-1000.slice/session-3.scope");
+  EXPECT_EQ(*parse_proc_self_cgroup("0::/\n"), "/");
+  // A hybrid host: v1 controllers first, the unified line last.
+  EXPECT_EQ(*parse_proc_self_cgroup("4:memory:/docker/abc\n1:cpu:/docker/abc\n0::/docker/abc"),
+            "/docker/abc");
+}
+
+TEST(ProcSelfCgroup, NoUnifiedLineGivesNothing) {
+  EXPECT_FALSE(parse_proc_self_cgroup(""));
+  EXPECT_FALSE(parse_proc_self_cgroup("4:memory:/docker/abc\n1:cpu,cpuacct:/docker/abc\n"));
+  EXPECT_FALSE(parse_proc_self_cgroup("0::relative\n"));
+  EXPECT_FALSE(parse_proc_self_cgroup("10::/not-the-unified-one\n"));
+}
+
+TEST(ProcSelfCgroup, LineageWalksUpToTheRoot) {
+  EXPECT_EQ(cgroup_lineage("/a/b/c"), (std::vector<std::string>{"/a/b/c", "/a/b", "/a", "/"}));
+  EXPECT_EQ(cgroup_lineage("/a/"), (std::vector<std::string>{"/a", "/"}));
+  EXPECT_EQ(cgroup_lineage("/"), (std::vector<std::string>{"/"}));
+  EXPECT_TRUE(cgroup_lineage("").empty());
+  EXPECT_TRUE(cgroup_lineage("a/b").empty());
+}
+
+TEST(CgroupQuota, TightestQuotaOnTheWayToTheRootWins) {
+  testing::TempDir dir;
+  const auto root = dir / "cgroup";
+  std::filesystem::create_directories(root / "kubepods/pod1/ctr");
+  testing::write_text(dir / "self", "0::/kubepods/pod1/ctr\n");
+  testing::write_text(root / "kubepods/pod1/ctr/cpu.max", "max 100000\n");
+  testing::write_text(root / "kubepods/pod1/cpu.max", "150000 100000\n");
+  testing::write_text(root / "kubepods/cpu.max", "400000 100000\n");
+  EXPECT_DOUBLE_EQ(*read_cgroup_quota(dir / "self", root), 1.5);
+  testing::write_text(root / "kubepods/pod1/ctr/cpu.max", "50000 100000\n");
+  EXPECT_DOUBLE_EQ(*read_cgroup_quota(dir / "self", root), 0.5);
+}
+
+TEST(CgroupQuota, NoFilesOrNoLimitGiveNoQuota) {
+  testing::TempDir dir;
+  const auto root = dir / "cgroup";
+  std::filesystem::create_directories(root / "a");
+  EXPECT_FALSE(read_cgroup_quota(dir / "missing", root));
+  testing::write_text(dir / "self", "0::/a\n");
+  EXPECT_FALSE(read_cgroup_quota(dir / "self", root));  // no cpu.max anywhere
+  testing::write_text(root / "a/cpu.max", "max 100000\n");
+  EXPECT_FALSE(read_cgroup_quota(dir / "self", root));
+  testing::write_text(dir / "self", "1:cpu:/a\n");  // cgroup v1 only
+  testing::write_text(root / "a/cpu.max", "100000 100000\n");
+  EXPECT_FALSE(read_cgroup_quota(dir / "self", root));
+}
+
+TEST(CpuBounds, MinimumWinsAndNamesItsSource) {
+  auto b = combine_cpu_bounds(8, std::nullopt, 8);
+  EXPECT_EQ(b.cpus, 8);
+  EXPECT_EQ(b.source, "nproc");
+  b = combine_cpu_bounds(1, std::nullopt, 8);
+  EXPECT_EQ(b.cpus, 1);
+  EXPECT_EQ(b.source, "affinity");
+  b = combine_cpu_bounds(8, 1.5, 8);
+  EXPECT_EQ(b.cpus, 2);
+  EXPECT_EQ(b.source, "cgroup");
+  b = combine_cpu_bounds(2, 1.5, 8);  // a tie: the affinity mask is named
+  EXPECT_EQ(b.cpus, 2);
+  EXPECT_EQ(b.source, "affinity");
+  b = combine_cpu_bounds(4, 16.0, 8);  // a quota above the cores does not raise the count
+  EXPECT_EQ(b.cpus, 4);
+  EXPECT_EQ(b.source, "affinity");
+  b = combine_cpu_bounds(0, 0.25, 0);
+  EXPECT_EQ(b.cpus, 1);
+  EXPECT_EQ(b.source, "cgroup");
+  EXPECT_EQ(combine_cpu_bounds(0, std::nullopt, 0).cpus, 1);
+}
+
+TEST(CpuBounds, ThisProcessIsBoundedByItsAffinityMask) {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  ASSERT_EQ(sched_getaffinity(0, sizeof set, &set), 0);
+  const CpuBudget b = detect_cpu_budget();
+  EXPECT_GE(b.cpus, 1);
+  EXPECT_EQ(b.affinity, CPU_COUNT(&set));
+  EXPECT_LE(b.cpus, CPU_COUNT(&set));
+  EXPECT_LE(b.cpus, static_cast<int>(std::thread::hardware_concurrency()));
+}
+
+TEST(ThreadBudgetTest, FlagBeatsConfigBeatsTheMachine) {
+  const int cpus = detect_cpu_budget().cpus;
+  EXPECT_EQ(resolve_thread_budget(3, 5).threads, 3);
+  EXPECT_EQ(resolve_thread_budget(3, 5).source, "flag");
+  EXPECT_EQ(resolve_thread_budget(std::nullopt, 5).threads, 5);
+  EXPECT_EQ(resolve_thread_budget(0, 5).source, "config");  // 0 means "not set"
+  const ThreadBudget automatic = resolve_thread_budget(0, 0);
+  EXPECT_EQ(automatic.threads, cpus);
+  EXPECT_EQ(automatic.source, automatic.cpus.source);
+  EXPECT_EQ(resolve_thread_budget(std::nullopt, std::nullopt).threads, cpus);
+}
+
+TEST(ThreadBudgetTest, OutOfRangeIsAUsageErrorNamingTheSetting) {
+  EXPECT_THROW_MSG(resolve_thread_budget(-1, std::nullopt), UsageError,
+                   "--threads -1 is out of range: use 1-256, or 0 for the CPUs");
+  EXPECT_THROW_MSG(resolve_thread_budget(std::nullopt, 257), UsageError,
+                   "[runtime] threads 257 is out of range");
+}
+
+TEST(ThreadBudgetTest, TheSetBudgetIsTheProcessOne) {
+  const ThreadBudget before = thread_budget();
+  set_thread_budget(resolve_thread_budget(3, std::nullopt));
+  EXPECT_EQ(thread_budget().threads, 3);
+  EXPECT_EQ(thread_budget().source, "flag");
+  set_thread_budget(before);
+  EXPECT_EQ(thread_budget().threads, before.threads);
+}
+
+}  // namespace
+}  // namespace loanrisk
