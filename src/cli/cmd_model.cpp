@@ -196,34 +196,73 @@ void add_train(CLI::App& app, Action& action) {
   cmd->callback([&action, a] { action = [a] { return run_train(*a); }; });
 }
 
+// `predict verify --out DIR`: the parts of a sharded run against their manifests.
+void add_predict_verify(CLI::App& predict, Action& action) {
+  auto* cmd = predict.add_subcommand(
+      "verify",
+      "Check a sharded run's folder: every part present once, hashes, row counts, one bundle");
+  auto out = std::make_shared<std::string>(), data = std::make_shared<std::string>();
+  cmd->add_option("--out", *out, "The --out folder the shards wrote")->required();
+  cmd->add_option("--data", *data,
+                  "The scored CSV: also check it is unchanged (size, time, each part's bytes)");
+  cmd->callback([&action, out, data] {
+    action = [=] {
+      const ShardCheck c = verify_shards(*out, optional_path(*data));
+      std::cout << c.parts << " parts verified: " << c.rows_read << " rows read, " << c.rows_scored
+                << " scored, " << c.rows_rejected << " rejected; input " << c.input
+                << "; bundle sha256 " << c.bundle_sha256 << "\n";
+      return 0;
+    };
+  });
+}
+
 void add_predict(CLI::App& app, Action& action) {
   auto* cmd = app.add_subcommand(
       "predict", "Score a loan CSV with a bundle: customer_id,pd,grade,decision,expected_loss");
   auto model = std::make_shared<std::string>(), data = std::make_shared<std::string>(),
        out = std::make_shared<std::string>(), rejects = std::make_shared<std::string>(),
        store = std::make_shared<std::string>(), config = std::make_shared<std::string>(),
-       threads = std::make_shared<std::string>();
+       shard = std::make_shared<std::string>(), threads = std::make_shared<std::string>();
+  // Required unless `predict verify` runs instead (CLI11 would demand them for the subcommand).
   cmd->add_option("--model", *model,
-                  "Bundle folder, or models:/NAME@ALIAS, models:/NAME/VERSION, runs:/RUN_ID")
-      ->required();
+                  "Bundle folder, or models:/NAME@ALIAS, models:/NAME/VERSION, runs:/RUN_ID "
+                  "(required)");
   cmd->add_option("--store", *store, "Tracking store URI, for model URIs");
   cmd->add_option("--config", *config,
                   "loanrisk.toml whose [serve] grades and lgd set the grade and expected_loss "
                   "columns (default: the server's default scale and LGD 0.9)");
-  cmd->add_option("--data", *data, "Loan CSV to score (the target column is optional)")->required();
-  cmd->add_option("--out", *out, "Scored CSV to write")->required();
+  cmd->add_option("--data", *data, "Loan CSV to score (the target column is optional; required)");
+  cmd->add_option("--out", *out, "Scored CSV to write (with --shard: a folder; required)");
   cmd->add_option(
       "--rejects", *rejects,
-      "Write bad rows to this CSV and score the good ones (default: stop at the first)");
+      "Write bad rows to this CSV and score the good ones (default: stop at the first; with "
+      "--shard: a folder)");
+  cmd->add_option("--shard", *shard,
+                  "I/N: score shard I (0-based) of N, the rows starting in the I-th of N equal "
+                  "byte ranges of the data, into --out/part-0000I-of-0000N.csv and .json (a "
+                  "Kubernetes Indexed Job: --shard $(JOB_COMPLETION_INDEX)/N); check the parts "
+                  "with `predict verify`");
   add_threads_option(cmd, *threads);
-  cmd->callback([&action, model, data, out, rejects, store, config, threads] {
+  add_predict_verify(*cmd, action);
+  cmd->callback([&action, cmd, model, data, out, rejects, store, config, shard, threads] {
+    if (cmd->got_subcommand("verify")) return;
+    for (const auto& [name, value] :
+         {std::pair{"--model", model}, {"--data", data}, {"--out", out}}) {
+      if (value->empty()) throw CLI::RequiredError(name);
+    }
     action = [=] {
       use_threads(*threads, *config);
       // The server's credit policy, so a file scored here gets the answers the API gives.
       ServeSettings policy;
       if (!config->empty()) apply_serve_toml(policy, *config);
-      const PredictOutcome o = predict_file({resolve_cli_model(*model, *store), *data, *out,
-                                             optional_path(*rejects), policy.policy()});
+      PredictRequest request;
+      request.model = resolve_cli_model(*model, *store);
+      request.data = *data;
+      request.out = *out;
+      request.rejects = optional_path(*rejects);
+      request.policy = policy.policy();
+      if (!shard->empty()) request.shard = parse_shard(*shard);
+      const PredictOutcome o = predict_file(request);
       std::cout << "scored " << o.rows_scored << " of " << o.rows_read << " rows in " << o.seconds
                 << " s; wrote " << *out << "\n";
       if (o.rows_rejected > 0) {

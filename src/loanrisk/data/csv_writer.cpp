@@ -5,6 +5,7 @@
 #include "loanrisk/core/error.hpp"
 #include "loanrisk/core/files.hpp"
 #include "loanrisk/data/csv_detail.hpp"
+#include "loanrisk/data/csv_ranges.hpp"
 #include "loanrisk/data/csv_reader.hpp"
 
 namespace loanrisk {
@@ -64,9 +65,8 @@ void append_csv_field(std::string& out, std::string_view s) {
   csv_detail::append_field(out, s);
 }
 
-void write_rejects_csv(const std::filesystem::path& path, const std::vector<Reject>& rejects) {
+void append_reject_rows(std::string& out, const std::vector<Reject>& rejects) {
   using csv_detail::append_field;
-  std::string out = "line,column,value,reason,raw_row\n";
   for (const auto& r : rejects) {
     out += std::to_string(r.line);
     out.push_back(',');
@@ -79,6 +79,11 @@ void write_rejects_csv(const std::filesystem::path& path, const std::vector<Reje
     append_field(out, r.raw);
     out.push_back('\n');
   }
+}
+
+void write_rejects_csv(const std::filesystem::path& path, const std::vector<Reject>& rejects) {
+  std::string out(kRejectsHeader);
+  append_reject_rows(out, rejects);
   write_file_atomic(path, out);
 }
 

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -60,7 +61,19 @@ struct PredictRequest {
   std::filesystem::path out;
   std::optional<std::filesystem::path> rejects;
   CreditPolicy policy;  ///< grades and LGD of the decision columns.
+  /// Files larger than this are streamed in chunks of this size (constant memory); smaller ones
+  /// are read whole. Both write the same bytes.
+  std::size_t chunk_bytes = 8 << 20;
+  int threads = 0;  ///< 0: the process's thread budget (core/cpu_budget.hpp).
+  /// Set: score shard `index` of `count` (see predict_shard); `out` and `rejects` are folders.
+  struct Shard {
+    std::size_t index = 0, count = 1;
+  };
+  std::optional<Shard> shard;
 };
+
+/// "I/N" of --shard as a shard (0 <= I < N <= 100000); UsageError naming the value otherwise.
+PredictRequest::Shard parse_shard(std::string_view text);
 
 /// What a scoring run produced.
 struct PredictOutcome {
@@ -71,6 +84,28 @@ struct PredictOutcome {
 /// Scores a CSV with a bundle and writes customer_id,pd,grade,decision,expected_loss: the same
 /// decision the server gives (DecisionRule), expected_loss empty without an exposure column.
 PredictOutcome predict_file(const PredictRequest& request);
+
+/// One shard of a sharded scoring run (predict_file with request.shard set): the data rows that
+/// start in the shard's byte range [I*size/N, (I+1)*size/N) after the header (a row goes with the
+/// range it starts in; rows are whole wherever the byte range cuts) into
+/// out/part-0000I-of-0000N.csv (the header line in part 0 only: the parts in order are the
+/// unsharded output) and out/part-0000I-of-0000N.json, its manifest: counts, lines, hashes, the
+/// input's size, mtime and byte range, the bundle's hash.
+PredictOutcome predict_shard(const PredictRequest& request, const Bundle& bundle);
+
+/// What verify_shards found.
+struct ShardCheck {
+  std::size_t parts = 0, rows_read = 0, rows_scored = 0, rows_rejected = 0;
+  std::string bundle_sha256;
+  std::string input;
+};
+/// Checks a sharded run's folder: every part present exactly once, each part file's size and
+/// sha256 as its manifest says, one input and one bundle throughout, the byte ranges and lines
+/// tiling the input's data rows (so the row counts add up to them); with `data`, the input file
+/// is still the one scored (size, mtime, each range's sha256). InputError listing the missing or
+/// corrupt parts and how to fix them.
+ShardCheck verify_shards(const std::filesystem::path& dir,
+                         const std::optional<std::filesystem::path>& data);
 
 /// Scores a labelled CSV with a bundle and computes the metrics at the bundle's threshold.
 struct EvaluateOutcome {
