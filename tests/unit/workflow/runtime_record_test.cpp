@@ -20,7 +20,7 @@ TEST(RuntimeRecord, WorkersSplitTheBudgetAndKeepOneThreadEach) {
 TEST(RuntimeRecord, RunsAreTaggedWithTheBudgetTheyUsed) {
   testing::TempDir dir;
   auto store = open_store("sqlite:///" + (dir / "s.db").string());
-  const Run run = store->create_run({});
+  const loanrisk::Run run = store->create_run(RunSpec{});
   const ThreadBudget before = thread_budget();
   set_thread_budget(resolve_thread_budget(3, std::nullopt));
   tag_runtime(*store, run.id, 1);
