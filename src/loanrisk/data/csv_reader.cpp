@@ -168,7 +168,7 @@ class Reader {
                        "below the header line");
     }
     reserve(static_cast<std::size_t>(std::count(p, end, '\n')) + 1);
-    std::int64_t line = 2 + row_.embedded_newlines;
+    std::int64_t line = options_.first_line > 0 ? options_.first_line : 2 + row_.embedded_newlines;
     while (p < end) {
       const std::int64_t row_line = line;
       p = csv_detail::scan_row(p, end, row_);

@@ -27,6 +27,9 @@ struct Reject {
 struct ReadOptions {
   bool require_target = true;    ///< train/evaluate need the target; predict does not.
   bool collect_rejects = false;  ///< false: strict, the first bad row throws InputError.
+  /// The file's line number of the first data row (0: the line after the header); a chunk of a
+  /// larger file (CsvChunkReader) gives its own, so messages name the file's lines.
+  std::int64_t first_line = 0;
 };
 
 /// What was read.
