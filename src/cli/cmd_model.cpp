@@ -113,6 +113,10 @@ int run_train(const TrainArgs& a) {
             << o.seconds << " s\n";
   report_duplicates(std::cout, o.duplicates, result.config.on_duplicate_id,
                     o.rows_dropped_as_duplicates);
+  if (o.bundle.lineage.contains("external_memory")) {
+    std::cout << "external memory: split by a hash of customer_id; pipeline, calibration and "
+                 "metrics on reservoir samples (metrics.json \"rows\" says which)\n";
+  }
   std::cout << "\n";
   std::cout << "calibration " << o.bundle.calibrator.method_name() << ", threshold "
             << format_double(o.bundle.threshold) << " (" << o.bundle.threshold_rule << ")\n\n";
@@ -176,6 +180,13 @@ void add_train(CLI::App& app, Action& action) {
       "Write bad rows to this CSV and train on the good ones (default: stop at the first)");
   cmd->add_flag("--no-monotone", a->job.model.no_monotone,
                 "Grow trees without the [model.monotone] constraints (to compare)");
+  cmd->add_flag("--external-memory", a->job.external_memory,
+                "Stream the book in batches through XGBoost's external memory instead of "
+                "reading it whole (tree families; split by a hash of customer_id, pipeline and "
+                "metrics on samples: docs/modelling.md) (default: [train] external_memory)");
+  cmd->add_option("--cache-dir", a->job.cache_dir,
+                  "With --external-memory: folder for XGBoost's page cache (default: [train] "
+                  "cache_dir, else the temp folder)");
   cmd->add_flag("--force", a->job.overwrite, "Replace the bundle folder if it exists");
   cmd->add_flag("--json", a->json, "Print the result as JSON");
   cmd->add_option("--store", a->job.tracking.store,

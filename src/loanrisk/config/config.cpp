@@ -116,6 +116,16 @@ std::optional<int> read_runtime(const TomlSection& top) {
   return threads;
 }
 
+void read_train(const TomlSection& t, TrainConfig& c) {
+  t.check_keys({"batch_rows", "cache_dir", "external_memory", "sample_rows"});
+  t.boolean("external_memory", c.external.enabled);
+  t.integer("batch_rows", c.external.batch_rows, 1'000, 10'000'000,
+            "an integer from 1000 to 10000000 (rows per batch), e.g. 65536");
+  t.integer("sample_rows", c.external.sample_rows, 1'000, 100'000'000,
+            "an integer from 1000 to 100000000 (rows kept of each split), e.g. 200000");
+  t.string("cache_dir", c.external.cache_dir);
+}
+
 void read_model(const TomlSection& t, TrainConfig& c) {
   t.check_keys(
       {"calibration", "family", "imbalance", "monotone", "params", "threshold", "threshold_rule"});
@@ -151,6 +161,11 @@ nlohmann::json TrainConfig::to_json() const {
   return {{"source", source.string()},
           {"schema", schema.to_json()},
           {"data", {{"on_duplicate_id", on_duplicate_id}}},
+          {"train",
+           {{"external_memory", external.enabled},
+            {"batch_rows", external.batch_rows},
+            {"sample_rows", external.sample_rows},
+            {"cache_dir", external.cache_dir}}},
           {"split",
            {{"train", split.train},
             {"validation", split.validation},
@@ -181,7 +196,7 @@ TrainConfig parse_config(std::string_view text, const std::string& source_name) 
   // [serve], [tuning] and [monitor] belong to the layers that read them (each validates
   // its own keys); this parser owns the training sections.
   top.check_keys({"calibration", "data", "features", "model", "monitor", "pipeline", "runtime",
-                  "serve", "split", "store", "tuning", "validation"});
+                  "serve", "split", "store", "train", "tuning", "validation"});
   c.threads = read_runtime(top);
   if (const auto t = top.section("calibration")) {
     t->check_keys({"target_rate"});
@@ -194,6 +209,7 @@ TrainConfig parse_config(std::string_view text, const std::string& source_name) 
   if (const auto t = top.section("split")) read_split(*t, c);
   if (const auto t = top.section("features")) read_features(*t, c);
   if (const auto t = top.section("model")) read_model(*t, c);
+  if (const auto t = top.section("train")) read_train(*t, c);
   if (const auto t = top.section("store")) {
     t->check_keys({"uri"});
     if (std::string uri; t->string("uri", uri)) c.store_uri = uri;

@@ -1,6 +1,7 @@
 #pragma once
 // loanrisk.toml: one file for a whole project. Every key is validated; unknown keys are rejected
 // with the list of known ones, with the file, line and column of the offending key.
+#include <cstddef>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -20,6 +21,16 @@ namespace loanrisk {
 /// debt, credit lines and loan amount, and falls with FICO (and its two transforms), income and
 /// years employed.
 std::map<std::string, int> default_monotone_constraints();
+
+/// [train]: training on a book larger than memory (docs/modelling.md, "Training on a book larger
+/// than memory"): the file streamed in batches into XGBoost's external-memory matrix, the split
+/// by a hash of the customer id, and a bounded sample of each split kept in memory.
+struct ExternalMemorySpec {
+  bool enabled = false;               ///< external_memory (or `train --external-memory`)
+  std::size_t batch_rows = 65'536;    ///< batch_rows: CSV rows read and handed on at a time
+  std::size_t sample_rows = 200'000;  ///< sample_rows: the reservoir kept of each split
+  std::string cache_dir;              ///< cache_dir: XGBoost's page cache; empty: the temp folder
+};
 
 /// Everything `loanrisk train` needs besides the data file.
 struct TrainConfig {
@@ -50,6 +61,7 @@ struct TrainConfig {
   /// [data] on_duplicate_id: reject | keep-last | group (customer ids on several rows).
   std::string on_duplicate_id = "group";
   std::optional<std::string> store_uri;  ///< [store] uri: the tracking store, when configured.
+  ExternalMemorySpec external;           ///< [train]
   /// [runtime] threads: the process's thread count (0: the CPUs it may use; core/cpu_budget.hpp).
   std::optional<int> threads;
   std::filesystem::path source;  ///< the file it came from; empty for the defaults.

@@ -169,6 +169,8 @@ void fields(V& v, T& t) {
   common_fields(v, t);
   v.text("rejects", t.rejects);
   v.flag("overwrite", t.overwrite);
+  v.flag("external_memory", t.external_memory);
+  v.text("cache_dir", t.cache_dir);
 }
 
 template <class V, class T>
@@ -315,6 +317,13 @@ TrainJobResult run_train_job(const TrainJob& job, Store* store) {
   if (!job.rejects.empty()) base.rejects = job.rejects;
   base.overwrite = job.overwrite;
   base.config = job.model.resolve();
+  if (job.external_memory) base.config.external.enabled = true;
+  if (!job.cache_dir.empty()) base.config.external.cache_dir = job.cache_dir;
+  if (base.config.external.enabled && job.model.family == "all") {
+    throw UsageError(
+        "--external-memory trains one tree family at a time (xgboost, random_forest or "
+        "lightgbm), not --model all");
+  }
   const std::string experiment =
       job.tracking.experiment.empty() ? "Default" : job.tracking.experiment;
   TrainJobResult result;

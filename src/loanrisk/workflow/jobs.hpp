@@ -62,6 +62,9 @@ struct TrainJob {
   std::string out;
   std::string rejects;  ///< non-empty: bad rows go there and training uses the good ones.
   bool overwrite = false;
+  /// Stream the book instead of reading it whole ([train] external_memory; tree families).
+  bool external_memory = false;
+  std::string cache_dir;  ///< non-empty: XGBoost's page cache goes there ([train] cache_dir).
   ModelChoice model;
   JobTracking tracking;
 };

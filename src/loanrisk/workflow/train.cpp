@@ -1,5 +1,7 @@
 #include <xgboost/c_api.h>
 
+#include <fmt/format.h>
+
 #include <chrono>
 #include <nlohmann/json.hpp>
 
@@ -10,6 +12,7 @@
 #include "loanrisk/monitor/reference.hpp"
 #include "loanrisk/training/prepare.hpp"
 #include "loanrisk/workflow/report.hpp"
+#include "loanrisk/workflow/train_stream.hpp"
 #include "loanrisk/workflow/workflows.hpp"
 
 namespace loanrisk {
@@ -64,6 +67,56 @@ void anchor(Calibrator& calibrator, const TrainConfig& config, const Classifier&
   calibrator.anchor(*config.target_rate, model.predict_proba(pipeline.transform(train)));
 }
 
+// With --external-memory the metrics come from reservoir samples: each block says of how many rows.
+void note_samples(nlohmann::json& rows, const FittedModel& fitted) {
+  const std::pair<const char*, std::size_t> whole[] = {{"validation", fitted.rows_validation},
+                                                       {"calibration", fitted.rows_calibration},
+                                                       {"test", fitted.rows_test}};
+  for (const auto& [name, split_rows] : whole) {
+    if (!rows.contains(name)) continue;
+    nlohmann::json& block = rows[name];
+    block["split_rows"] = split_rows;
+    block["note"] = fmt::format(
+        "a {}-row reservoir sample (seeded) of the {} rows of the {} split, assigned by a hash of "
+        "customer_id; {}",
+        block["rows"].get<std::size_t>(), split_rows, name, block["note"].get<std::string>());
+  }
+}
+
+// The book in memory: read whole, split stratified by customer, pipeline fitted on every
+// training row.
+FittedModel fit_in_memory(const TrainRequest& req, const TrainConfig& config) {
+  ReadResult read = read_with_rejects(req.data, config.schema, true, req.rejects);
+  if (read.frame.rows() == 0) {
+    throw InputError(req.data.string() + ": no valid row to train on (all rows were rejected)");
+  }
+  SplitData split = split_data(read.frame, config, req.data.string());
+  // Fitted on the training split only: validation and test stay unseen by every step.
+  PreparedData data = prepare_training_data(split.train, split.validation, config);
+  FittedModel out;
+  out.model = make_classifier(config.family, config.params);
+  out.model->set_monotone(monotone_constraints(config));
+  out.model->fit(data.fit.X, data.fit.y, data.val_matrix(), data.val_labels(), data.weights());
+  out.pipeline = std::move(data.pipeline);
+  out.rows_read = read.rows_read;
+  out.rows_rejected = read.rejects.size();
+  out.rows_train = split.train.rows();
+  out.rows_validation = split.validation.rows();
+  out.rows_calibration = split.calibration.rows();
+  out.rows_test = split.test.rows();
+  out.rows_dropped = data.rows_dropped;
+  out.duplicates = std::move(split.duplicates);
+  out.rows_dropped_as_duplicates = split.rows_dropped_as_duplicates;
+  // The drift reference describes the applicants as they arrive, so it is taken before outliers
+  // are dropped.
+  out.train_as_read = std::move(split.train);
+  out.train_kept = std::move(data.train);
+  out.validation = std::move(split.validation);
+  out.calibration = std::move(split.calibration);
+  out.test = std::move(split.test);
+  return out;
+}
+
 }  // namespace
 
 TrainOutcome train_model(const TrainRequest& req) {
@@ -73,43 +126,31 @@ TrainOutcome train_model(const TrainRequest& req) {
   const std::string target = config.schema.target() ? config.schema.target()->name : "";
   if (target.empty()) throw UsageError("the schema has no target column: training needs one");
 
-  ReadResult read = read_with_rejects(req.data, config.schema, true, req.rejects);
-  const Frame& all = read.frame;
-  if (all.rows() == 0) {
-    throw InputError(req.data.string() + ": no valid row to train on (all rows were rejected)");
-  }
-  const SplitData split = split_data(all, config, req.data.string());
-  // The drift reference describes the applicants as they arrive, so it is taken before outliers
-  // are dropped.
-  const Frame& train_as_read = split.train;
-  const Frame& validation = split.validation;
-  const Frame& test = split.test;
-
   Calibrator::check_method(config.calibration);
   const ThresholdRule rule = config.threshold_rule == "config"
                                  ? ThresholdRule{ThresholdRule::Kind::Fixed, 1, 1, config.threshold}
                                  : ThresholdRule::parse(config.threshold_rule);
-  // Fitted on the training split only: validation and test stay unseen by every step.
-  PreparedData data = prepare_training_data(train_as_read, validation, config);
-  const Frame& train = data.train;
-  const std::size_t dropped = data.rows_dropped;
-  const DenseMatrix& X_val = data.X_val;
-  const DenseMatrix X_test = data.pipeline.transform(test);
-  auto model = make_classifier(config.family, config.params);
-  model->set_monotone(monotone_constraints(config));
-  model->fit(data.fit.X, data.fit.y, data.val_matrix(), data.val_labels(), data.weights());
-  FeaturePipeline& pipeline = data.pipeline;
+  FittedModel fitted =
+      config.external.enabled ? stream_train(req, config) : fit_in_memory(req, config);
+  const Frame& train_as_read = fitted.train_as_read;
+  const Frame& train = fitted.train_kept;
+  const Frame& validation = fitted.validation;
+  const Frame& test = fitted.test;
+  FeaturePipeline& pipeline = fitted.pipeline;
+  std::unique_ptr<Classifier> model = std::move(fitted.model);
+  const DenseMatrix X_val = pipeline.transform(validation);
+  const DenseMatrix X_test = pipeline.transform(test);
 
   TrainOutcome out;
-  out.rows_read = read.rows_read;
-  out.rows_rejected = read.rejects.size();
-  out.rows_train = train.rows();
-  out.rows_validation = validation.rows() + split.calibration.rows();
-  out.rows_calibration = split.calibration.rows();
-  out.rows_test = test.rows();
-  out.rows_dropped = dropped;
-  out.duplicates = split.duplicates;
-  out.rows_dropped_as_duplicates = split.rows_dropped_as_duplicates;
+  out.rows_read = fitted.rows_read;
+  out.rows_rejected = fitted.rows_rejected;
+  out.rows_train = fitted.rows_train - fitted.rows_dropped;
+  out.rows_validation = fitted.rows_validation + fitted.rows_calibration;
+  out.rows_calibration = fitted.rows_calibration;
+  out.rows_test = fitted.rows_test;
+  out.rows_dropped = fitted.rows_dropped;
+  out.duplicates = fitted.duplicates;
+  out.rows_dropped_as_duplicates = fitted.rows_dropped_as_duplicates;
   Bundle& b = out.bundle;
   b.imbalance = config.imbalance;
   b.threshold = config.threshold;
@@ -117,8 +158,8 @@ TrainOutcome train_model(const TrainRequest& req) {
   nlohmann::json metrics = nlohmann::json::object();
   // The calibrator and the threshold are fitted on the calibration slice, rows early stopping
   // never saw; without a slice ([split] calibration = 0) on the early-stopping rows.
-  const bool slice = split.calibration.rows() > 0;
-  const Frame& fit_rows = slice ? split.calibration : validation;
+  const bool slice = fitted.calibration.rows() > 0;
+  const Frame& fit_rows = slice ? fitted.calibration : validation;
   if (fit_rows.rows() > 0) {
     const std::vector<double>& y_fit = fit_rows.column(target);
     const std::vector<double> raw_fit = model->predict_proba(pipeline.transform(fit_rows));
@@ -148,7 +189,8 @@ TrainOutcome train_model(const TrainRequest& req) {
         evaluate_classification(test.column(target), b.calibrator.apply(raw_test), b.threshold);
     metrics["test"] = out.test.to_json();
   }
-  metrics["rows"] = metric_rows(validation.rows(), split.calibration.rows(), test.rows());
+  metrics["rows"] = metric_rows(validation.rows(), fitted.calibration.rows(), test.rows());
+  if (!fitted.streaming.is_null()) note_samples(metrics["rows"], fitted);
 
   b.reference = monitor::build_reference(
                     train_as_read, config.schema.feature_names(),
@@ -183,10 +225,15 @@ TrainOutcome train_model(const TrainRequest& req) {
                {"loanrisk_version", version()},
                {"libraries", library_versions()},
                {"created_at", b.created_at}};
+  if (!fitted.streaming.is_null()) b.lineage["external_memory"] = fitted.streaming;
   if (req.write_report && X_test.rows) {
     out.report =
         bundle_report(b, test.column(target), raw_test,
-                      "test split of " + req.data.filename().string(), req.bootstrap_resamples);
+                      fitted.streaming.is_null()
+                          ? "test split of " + req.data.filename().string()
+                          : fmt::format("{}-row sample of the {}-row test split of {}", test.rows(),
+                                        fitted.rows_test, req.data.filename().string()),
+                      req.bootstrap_resamples);
     for (const auto& [name, text] : report_files(out.report)) {
       b.extra_files["report/" + name] = text;
     }

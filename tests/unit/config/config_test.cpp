@@ -76,7 +76,7 @@ TEST(Config, UnknownKeysListTheKnownOnesWithLineAndColumn) {
   const std::vector<testing::Refusal> refused = {
       {"[modle]\n",
        "x.toml:1:2: unknown key 'modle' in the top level; known keys: calibration, data, features, "
-       "model, monitor, pipeline, runtime, serve, split, store, tuning, validation"},
+       "model, monitor, pipeline, runtime, serve, split, store, train, tuning, validation"},
       {"[split]\n  seeed = 3\n", "x.toml:2:3: unknown key 'seeed' in [split]"},
       {"[data.columns.ficoo]\nmin = 1\n",
        "unknown column 'ficoo' in [data.columns]; known columns: customer_id"},
