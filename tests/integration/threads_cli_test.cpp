@@ -47,7 +47,7 @@ TEST_F(ThreadsCli, BadThreadsAreUsageErrorsNamingTheFlagAndTheRange) {
       "job run job.json",
   };
   for (const std::string& command : commands) {
-    for (const std::string& bad : {"abc", "-1", "257", "1e9", "99999999999"}) {
+    for (const std::string bad : {"abc", "-1", "257", "1e9", "99999999999"}) {
       SCOPED_TRACE(command + " --threads=" + bad);
       const auto r = run_cli(dir, command + " --threads=" + bad);
       EXPECT_EQ(r.code, 2) << r.err;

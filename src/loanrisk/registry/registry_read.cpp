@@ -90,7 +90,7 @@ RegisteredModel ModelRegistry::get_model(const std::string& name) {
     known.clear();
     const auto rows = db_.query(
         "SELECT name, description, created, updated, (SELECT COALESCE(MAX(version), 0) FROM "
-        "model_versions v WHERE v.name = m.name) FROM lr_registered_models m WHERE name = ?",
+        "lr_model_versions v WHERE v.name = m.name) FROM lr_registered_models m WHERE name = ?",
         {name});
     if (rows.empty()) {
       for (const auto& row : db_.query("SELECT name FROM lr_registered_models ORDER BY name", {})) {

@@ -121,9 +121,9 @@ class PostgresDatabase final : public Database {
 
   void insert_metrics(const std::vector<MetricRow>& rows) override {
     if (!txn_) throw InternalError("insert_metrics outside a transaction (a bug)");
-    guarded("COPY metrics", [&] {
+    guarded("COPY lr_metrics", [&] {
       pqxx::stream_to copy(
-          *txn_, "metrics",
+          *txn_, "lr_metrics",
           std::vector<std::string>{"run_id", "key", "value", "is_nan", "step", "timestamp"});
       for (const MetricRow& m : rows) {
         copy << std::make_tuple(m.run_id, m.key, float8_text(m.is_nan ? 0.0 : m.value),
