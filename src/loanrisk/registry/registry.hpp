@@ -141,6 +141,15 @@ class ModelRegistry {
   void set_gated_aliases(std::vector<std::string> aliases) { gated_ = std::move(aliases); }
   const std::vector<std::string>& gated_aliases() const { return gated_; }
 
+  /// Creates a model without versions (its first registration would create it otherwise);
+  /// false when the name is taken (nothing changed). Recorded in the history as "create".
+  bool create_model(const std::string& name, const std::string& description,
+                    const std::string& reason);
+  /// Removes an alias; false when the model had no such alias. RefusedError for a gated alias
+  /// (it only moves through set_alias / approve_request, with its evidence). Recorded in the
+  /// history as "unalias" with the version it pointed at.
+  bool delete_alias(const std::string& name, const std::string& alias, const std::string& reason);
+
   /// Marks a version ARCHIVED (its bundle is kept); UsageError while an alias points at it.
   void archive(const std::string& name, std::int64_t version, const std::string& reason);
   /// Sets (or replaces) a tag of a version.

@@ -14,6 +14,7 @@
 #include "loanrisk/core/utc_time.hpp"
 #include "loanrisk/serve/app_api.hpp"
 #include "loanrisk/serve/http_error.hpp"
+#include "loanrisk/serve/mlflow_api.hpp"
 #include "loanrisk/serve/shadow.hpp"
 
 namespace loanrisk {
@@ -127,6 +128,7 @@ ServeApi::ServeApi(ServeSettings settings, ModelHolder& holder, ServeMetrics& me
           [ids = identities_.get()](const Identity& who) { return ids->still_active(who); })),
       wrong_tokens_(std::make_unique<WrongTokenLimiter>(settings_.wrong_token_limit)),
       app_(std::make_shared<AppRoutes>(settings_, holder_, *identities_)),
+      mlflow_(std::make_shared<MlflowRoutes>(settings_, *identities_)),
       log_level_(level_of(settings_.log_level)),
       routes_(route_table()),
       openapi_(dump_json(openapi_document(routes_))) {}
@@ -186,6 +188,8 @@ HttpResponse ServeApi::handle(const HttpRequest& request) const {
   if (wait > 0) response.headers.emplace_back("Retry-After", std::to_string(wait));
   if (credential && response.status == 401) wrong_tokens_->failed(host, start);
   audit(request, path, matched, who, response);
+  // An MLflow client reads MLflow's error envelope, {"error_code", "message"}.
+  if (response.status >= 400 && is_mlflow_path(path)) to_mlflow_error(response, matched != nullptr);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   metrics_.observe_request(route, response.status, seconds);
@@ -232,7 +236,8 @@ void ServeApi::audit(const HttpRequest& request, const std::string& path, const 
   if (response.status >= 400) {
     // The answer's own message: what the caller was told, never a secret (tokens are not echoed).
     try {
-      detail = nlohmann::json::parse(response.body).value("error", "");
+      const auto body = nlohmann::json::parse(response.body);
+      detail = body.value("error", body.value("message", ""));
     } catch (const std::exception&) {
     }
   }

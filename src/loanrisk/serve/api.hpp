@@ -20,6 +20,7 @@
 namespace loanrisk {
 
 class AppRoutes;
+class MlflowRoutes;
 class PredictionMonitor;
 class ShadowScorer;
 
@@ -97,7 +98,8 @@ class ServeApi {
   std::unique_ptr<Identities> identities_;
   std::unique_ptr<Sessions> sessions_;               ///< web sign-in (sessions.hpp).
   std::unique_ptr<WrongTokenLimiter> wrong_tokens_;  ///< per client address.
-  std::shared_ptr<AppRoutes> app_;  ///< the web app's files and routes (app_api.hpp).
+  std::shared_ptr<AppRoutes> app_;        ///< the web app's files and routes (app_api.hpp).
+  std::shared_ptr<MlflowRoutes> mlflow_;  ///< MLflow's REST API (mlflow_api.hpp).
   PredictionMonitor* monitor_ = nullptr;
   ShadowScorer* shadow_ = nullptr;
   int log_level_;  ///< settings_.log_level as spdlog's level, parsed once.

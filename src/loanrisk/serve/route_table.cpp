@@ -3,6 +3,7 @@
 // (openapi.cpp may add a route's detailed request and response schemas, keyed by this table).
 #include "loanrisk/serve/api.hpp"
 #include "loanrisk/serve/app_api.hpp"
+#include "loanrisk/serve/mlflow_api.hpp"
 
 namespace loanrisk {
 namespace {
@@ -35,7 +36,7 @@ std::vector<Route> ServeApi::route_table() const {
   using App = AppRoutes;
   using enum Access;
   // clang-format off
-  return {
+  std::vector<Route> routes = {
       // method, path template, access, handler, summary (openapi.json)
       {"POST", "/api/v1/predict", Predict, on(api, &Api::predict), "PD, grade, decision, expected loss and reason codes per applicant"},
       {"POST", "/api/v1/explain", Predict, on(api, &Api::explain), "SHAP contributions per feature (log-odds)"},
@@ -89,6 +90,9 @@ std::vector<Route> ServeApi::route_table() const {
       {"GET", "/api/v1/audit", Admin, on(app, &App::audit), "The audit trail, newest first: ?since=&who=&outcome=&before=&limit= (at most 5000); &format=jsonl exports it as JSON lines, oldest first"},
   };
   // clang-format on
+  // MLflow's tracking and registry REST API and its artifact proxy (mlflow_api.cpp lists them).
+  mlflow_->add_routes(routes);
+  return routes;
 }
 
 }  // namespace loanrisk

@@ -140,6 +140,11 @@ const std::vector<std::vector<std::string>>& migrations() {
           "ALTER TABLE alias_requests RENAME TO lr_alias_requests",
           "ALTER TABLE model_version_reports RENAME TO lr_model_version_reports",
       },
+      // Version 8: runs deleted (and restored) by an MLflow client keep their rows; MLflow calls
+      // the state a run's lifecycle stage ('active' or 'deleted').
+      {
+          "ALTER TABLE lr_runs ADD COLUMN lifecycle_stage TEXT NOT NULL DEFAULT 'active'",
+      },
   };
   return all;
 }

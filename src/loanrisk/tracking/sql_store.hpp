@@ -17,8 +17,17 @@ class SqlStore final : public Store {
   Experiment get_or_create_experiment(const std::string& name) override;
   std::optional<Experiment> find_experiment(const std::string& name) override;
   std::vector<Experiment> list_experiments() override;
+  std::optional<Experiment> find_experiment_by_id(std::int64_t id) override;
+  std::optional<Experiment> create_experiment(const std::string& name) override;
 
   Run create_run(const RunSpec& spec) override;
+  // Client runs (sql_store_client.cpp).
+  Run create_client_run(const ClientRunSpec& spec) override;
+  Run update_run(const std::string& run_id, const RunUpdate& update) override;
+  void set_run_deleted(const std::string& run_id, bool deleted) override;
+  std::vector<std::string> deleted_run_ids() override;
+  std::vector<MetricPoint> latest_metrics(const std::string& run_id) override;
+  bool delete_tag(const std::string& run_id, const std::string& key) override;
   Run get_run(const std::string& run_id) override;
   RunRecord get_run_record(const std::string& run_id) override;
   std::vector<Run> list_runs(const std::optional<std::string>& experiment) override;

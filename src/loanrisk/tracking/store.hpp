@@ -65,6 +65,24 @@ struct RunSpec {
   std::string git_commit;              ///< empty: the build's commit.
 };
 
+/// A run started by a client over MLflow's REST API (serve/mlflow_api.hpp): it belongs to the
+/// client, not to a process of this host, so it is never reaped; its times and name are the
+/// client's.
+struct ClientRunSpec {
+  std::int64_t experiment_id = 0;  ///< an existing experiment.
+  std::string name;                ///< empty: a generated name.
+  std::int64_t start_ms = 0;       ///< 0: now.
+  std::string user;                ///< who the run is recorded as.
+  std::map<std::string, std::string> tags;
+};
+
+/// The fields of a run a client may change; unset ones stay.
+struct RunUpdate {
+  std::optional<RunStatus> status;
+  std::optional<std::int64_t> end_ms;
+  std::optional<std::string> name;
+};
+
 /// A run with everything logged to it, the latest value of each metric (max by step, timestamp,
 /// value, as MLflow defines it).
 struct RunRecord {
@@ -101,9 +119,24 @@ class Store {
   virtual std::optional<Experiment> find_experiment(const std::string& name) = 0;
   /// Every experiment, by id.
   virtual std::vector<Experiment> list_experiments() = 0;
+  /// The experiment with this id, if any.
+  virtual std::optional<Experiment> find_experiment_by_id(std::int64_t id) = 0;
+  /// Creates an experiment; nullopt when the name is taken (nothing changed).
+  virtual std::optional<Experiment> create_experiment(const std::string& name) = 0;
 
   /// Starts a RUNNING run owned by this process.
   virtual Run create_run(const RunSpec& spec) = 0;
+  /// Starts a RUNNING run for a client (ClientRunSpec): no owner process, never reaped; the tags
+  /// are set in the same transaction.
+  virtual Run create_client_run(const ClientRunSpec& spec) = 0;
+  /// Changes a run's status, end time or name (any of them); UsageError for an unknown run.
+  virtual Run update_run(const std::string& run_id, const RunUpdate& update) = 0;
+  /// Marks a run deleted (or active again), as MLflow's lifecycle_stage; UsageError when unknown.
+  virtual void set_run_deleted(const std::string& run_id, bool deleted) = 0;
+  /// The ids of the runs marked deleted.
+  virtual std::vector<std::string> deleted_run_ids() = 0;
+  /// The latest point of each metric of a run (max by step, timestamp, value), by key.
+  virtual std::vector<MetricPoint> latest_metrics(const std::string& run_id) = 0;
   /// A run by id; UsageError when there is none.
   virtual Run get_run(const std::string& run_id) = 0;
   /// A run with its params, tags and latest metrics.
@@ -124,6 +157,8 @@ class Store {
   /// Sets (or replaces) a tag.
   virtual void set_tag(const std::string& run_id, const std::string& key,
                        const std::string& value) = 0;
+  /// Removes a tag; false when the run has no such tag (UsageError for an unknown run).
+  virtual bool delete_tag(const std::string& run_id, const std::string& key) = 0;
   /// Appends one metric value (timestamp 0: now).
   virtual void log_metric(const std::string& run_id, const std::string& key, double value,
                           std::int64_t step = 0, std::int64_t timestamp_ms = 0) = 0;
