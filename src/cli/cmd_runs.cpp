@@ -8,7 +8,9 @@
 #include "cli/commands.hpp"
 #include "cli/store_access.hpp"
 #include "loanrisk/core/text.hpp"
+#include "loanrisk/registry/mlflow_registry_export.hpp"
 #include "loanrisk/tracking/mlflow_export.hpp"
+#include "loanrisk/tracking/mlflow_json.hpp"
 #include "loanrisk/tracking/run_filter.hpp"
 #include "loanrisk/tracking/run_json.hpp"
 #include "loanrisk/tracking/text_table.hpp"
@@ -166,9 +168,19 @@ int run_compare(const RunsArgs& a) {
 int run_export(const RunsArgs& a) {
   auto store = open_cli_store(a.store);
   const MlflowExportSummary s = export_mlflow(*store, a.out);
+  const MlflowRegistryExportSummary r = export_mlflow_registry(*store, a.out);
   std::cout << "exported " << s.experiments << " experiment(s), " << s.runs << " run(s) and "
             << s.metric_values << " metric value(s) in MLflow's file-store layout to " << a.out
             << "\n";
+  if (s.datasets > 0 || s.models > 0 || r.models > 0) {
+    std::cout << "with " << s.datasets << " dataset input(s), " << s.models
+              << " MLmodel file(s) and the registry: " << r.models << " model(s), " << r.versions
+              << " version(s), " << r.aliases << " alias(es)\n";
+  }
+  // MLflow 3.13 and later refuse a file store unless told: say how, where it cannot be missed.
+  std::cerr << "note: open it with MLFLOW_ALLOW_FILE_STORE=true mlflow ui --backend-store-uri "
+            << file_uri(std::filesystem::absolute(a.out))
+            << " (or convert it with mlflow migrate-filestore; see docs/tracking.md)\n";
   return 0;
 }
 
@@ -193,9 +205,10 @@ void add_runs(CLI::App& app, Action& action) {
                                  action, run_compare);
   compare->add_option("run_ids", a->ids, "Two or more run ids")->required()->expected(2, -1);
   compare->add_flag("--json", a->json, "Print JSON");
-  auto* exp = add_store_leaf(runs, "export-mlflow",
-                             "Write experiments and runs in MLflow's file-store layout", a, action,
-                             run_export);
+  auto* exp =
+      add_store_leaf(runs, "export-mlflow",
+                     "Write experiments, runs and the registry in MLflow's file-store layout", a,
+                     action, run_export);
   exp->add_option("--out", a->out, "Folder to write (new or empty)")->required();
 }
 
