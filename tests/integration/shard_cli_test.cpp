@@ -68,7 +68,7 @@ TEST_F(ShardCli, VerifyNamesAMissingEditedOrTamperedPart) {
       << r.err;
 
   std::filesystem::copy(dir_->path() / part(2, "json"), dir / part(2, "json"));
-  ASSERT_EQ(run_shell(dir, "sed -i '5s/approve/decline/' " + part(1, "csv")).code, 0);
+  ASSERT_EQ(run_shell(dir, "sed -i '5s/$/0/' " + part(1, "csv")).code, 0);
   r = run_cli(dir, "predict verify --out parts");
   EXPECT_EQ(r.code, 3);
   EXPECT_NE(r.err.find("part 1 of 4 is corrupt"), std::string::npos) << r.err;
