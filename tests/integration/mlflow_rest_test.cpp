@@ -138,18 +138,22 @@ class MlflowRest : public ::testing::Test {
         EXPECT_TRUE(answer["message"].is_string()) << r.body;
         EXPECT_EQ(answer.size(), 2u) << "MLflow's envelope has error_code and message: " << r.body;
       }
-      for (const json& path : expect.value("has", json::array())) {
+      const json has = expect.value("has", json::array());
+      for (const json& path : has) {
         EXPECT_FALSE(at(answer, path).is_null()) << path << " in " << r.body;
       }
-      for (const auto& [path, value] : expect.value("equals", json::object()).items()) {
+      const json equals = expect.value("equals", json::object());
+      for (const auto& [path, value] : equals.items()) {
         EXPECT_EQ(at(answer, path), value) << path << " in " << r.body;
       }
-      for (const auto& [path, n] : expect.value("count", json::object()).items()) {
+      const json count = expect.value("count", json::object());
+      for (const auto& [path, n] : count.items()) {
         const json list = at(answer, path);
         EXPECT_EQ(list.is_null() ? 0u : list.size(), n.get<std::size_t>())
             << path << " in " << r.body;
       }
-      for (const auto& [name, path] : call.value("save", json::object()).items()) {
+      const json save = call.value("save", json::object());
+      for (const auto& [name, path] : save.items()) {
         saved[name] = at(answer, path).get<std::string>();
       }
     }
@@ -228,7 +232,8 @@ TEST_F(MlflowRest, ArtifactProxyAndRegistry) {
       port, "GET",
       "/api/2.0/mlflow-artifacts/artifacts?path=" + encode("0/" + id + "/artifacts/bundle"));
   bool manifest = false;
-  for (const json& f : json::parse(inner.body)["files"]) {
+  const json entries = json::parse(inner.body);
+  for (const json& f : entries["files"]) {
     if (f["path"] == "manifest.json") {
       manifest = true;
       EXPECT_EQ(f["file_size"], fs::file_size(*dir / "bundle/manifest.json"));
