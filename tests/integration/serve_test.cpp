@@ -141,15 +141,89 @@ TEST_F(Serve, InvocationsAcceptsEveryMlflowShape) {
   const auto csv = http_call(port, "POST", "/invocations", csv_of_book(*dir, 3), "text/csv");
   EXPECT_EQ(csv.status, 200);
   EXPECT_EQ(json::parse(csv.body)["predictions"].size(), 3u);
-  const auto bad = http_call(port, "POST", "/invocations", "x", "text/plain");
-  EXPECT_EQ(bad.status, 415);
-  EXPECT_EQ(json::parse(bad.body)["error"],
-            "content type 'text/plain' is not supported: use application/json or text/csv");
-  const auto none = http_call(port, "POST", "/invocations", R"({"rows":[]})");
-  EXPECT_EQ(none.status, 400);
-  EXPECT_EQ(json::parse(none.body)["error"],
-            "MLflow payload needs one of the keys dataframe_split, dataframe_records, instances, "
-            "inputs");
+  // An id column is optional in MLflow's CSV (the model's inputs), and rows may be lists of
+  // values in the signature's order.
+  std::string no_id;
+  std::istringstream lines(csv_of_book(*dir, 2));
+  for (std::string line; std::getline(lines, line);) {
+    no_id += line.substr(line.find(',') + 1) + "\n";
+  }
+  ASSERT_TRUE(no_id.starts_with("credit_lines_outstanding,")) << no_id;
+  const auto csv_no_id = http_call(port, "POST", "/invocations", no_id, "text/csv");
+  ASSERT_EQ(csv_no_id.status, 200) << no_id << " -> " << csv_no_id.body;
+  EXPECT_EQ(json::parse(csv_no_id.body)["predictions"],
+            json::parse(http_call(port, "POST", "/invocations", csv_of_book(*dir, 2), "text/csv")
+                            .body)["predictions"]);
+  json values = json::array();
+  for (const auto& name : Bundle::load(*dir / "b1").schema.feature_names())
+    values.push_back(a[name]);
+  for (const char* key : {"instances", "inputs"}) {
+    const auto r =
+        http_call(port, "POST", "/invocations", json{{key, json::array({values, values})}}.dump());
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(json::parse(r.body)["predictions"], json::array({pd, pd}));
+  }
+}
+
+// The errors of MLflow's scoring server: 415 as text for a content type it does not take (exact
+// media type, charset utf-8 only, no other parameter), its envelope {"error_code", "message"} for
+// every other refusal, and exactly one payload key.
+TEST_F(Serve, InvocationsRefusesAsMlflowDoes) {
+  const std::string body = std::string(R"({"dataframe_records":[)") + kApplicant + "]}";
+  for (const char* ok :
+       {"application/json", "application/json; charset=UTF-8", "application/json;charset=utf-8"}) {
+    EXPECT_EQ(http_call(port, "POST", "/invocations", body, ok).status, 200) << ok;
+  }
+  const std::vector<std::pair<std::string, std::string>> refused = {
+      {"text/plain",
+       "This predictor only supports the following content types: text/csv, "
+       "application/json. Got 'text/plain'."},
+      {"Application/JSON", "Got 'Application/JSON'."},
+      {"application/json; charset=latin-1", "The scoring server only supports UTF-8"},
+      {"application/json; format=pandas-split", "Unrecognized content type parameters: format."},
+      {"application/x-www-form-urlencoded", "Got 'application/x-www-form-urlencoded'"}};
+  for (const auto& [type, text] : refused) {
+    const auto r = http_call(port, "POST", "/invocations", body, type);
+    EXPECT_EQ(r.status, 415) << type;
+    EXPECT_EQ(r.headers.at("content-type").substr(0, 10), "text/plain") << type;
+    EXPECT_NE(r.body.find(text), std::string::npos) << type << " -> " << r.body;
+  }
+  const auto expect_bad_request = [&](const std::string& payload, const std::string& text) {
+    const auto r = http_call(port, "POST", "/invocations", payload);
+    EXPECT_EQ(r.status, 400) << payload << " -> " << r.body;
+    const json e = json::parse(r.body);
+    EXPECT_EQ(e["error_code"], "BAD_REQUEST") << r.body;
+    EXPECT_NE(e["message"].get<std::string>().find(text), std::string::npos) << r.body;
+  };
+  expect_bad_request(R"({"rows":[]})",
+                     "exactly one of the input fields dataframe_split, "
+                     "dataframe_records, instances, inputs. Received "
+                     "dictionary with input fields: [rows].");
+  expect_bad_request(
+      std::string(R"({"instances":[)") + kApplicant + R"(],"inputs":[)" + kApplicant + "]}",
+      "Received dictionary with input fields: [inputs, instances].");
+  expect_bad_request("[1, 2]", "Received a list.");
+  expect_bad_request(R"({"instances": [[1, 2, 3]]})",
+                     "Row 0 has 3 values; a row given as a list holds the model's 6 inputs in the "
+                     "signature's order: credit_lines_outstanding, loan_amt_outstanding");
+  expect_bad_request("{\"inputs\": ", "");
+  // A bad applicant keeps the list of problems beside MLflow's envelope.
+  json bad = json::parse(kApplicant);
+  bad["fico_score"] = 2000;
+  const auto r = http_call(port, "POST", "/invocations", json{{"instances", {bad}}}.dump());
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(json::parse(r.body)["problems"][0]["field"], "fico_score") << r.body;
+  // params beside the one payload key are accepted, as MLflow does.
+  EXPECT_EQ(http_call(port, "POST", "/invocations",
+                      std::string(R"({"params":{"x":1},"dataframe_records":[)") + kApplicant + "]}")
+                .status,
+            200);
+  for (const char* route : {"/ping", "/health"}) {
+    const auto p = http_call(port, "GET", route);
+    EXPECT_EQ(p.status, 200) << route;
+    EXPECT_EQ(p.body, "\n");
+    EXPECT_EQ(p.headers.at("content-type"), "application/json");
+  }
 }
 
 TEST_F(Serve, ScoreCsvReportsRejectsPerLine) {

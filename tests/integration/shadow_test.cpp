@@ -253,7 +253,7 @@ TEST_F(Shadow, HostileInputIsStillRefusedWith4xx) {
       {"/api/v1/predict", many.dump(), "application/json", 413},
       {"/invocations", "a=b", "application/x-www-form-urlencoded", 415},
       {"/invocations", R"({"inputs": {"fico_score": [1, 2], "income": [1]}})", "application/json",
-       422},
+       400},
       {"/api/v1/score-csv", "not,a,loan,file\n1,2,3,4\n", "text/csv", 422},
   };
   for (const auto& [target, body, type, status] : cases) {

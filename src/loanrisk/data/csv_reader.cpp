@@ -203,7 +203,8 @@ class Reader {
       }
     }
     for (const auto& c : schema_.columns) {
-      const bool needed = c.required && (c.role != ColumnRole::Target || options_.require_target);
+      const bool needed = c.required && (c.role != ColumnRole::Target || options_.require_target) &&
+                          (&c != schema_.id() || options_.require_id);
       if (needed && !seen.contains(c.name)) {
         const std::string found = listed(header_);
         throw InputError(at(1) + ": required column '" + c.name + "' is missing (found: " + found +

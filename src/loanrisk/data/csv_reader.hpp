@@ -26,6 +26,7 @@ struct Reject {
 /// How to read.
 struct ReadOptions {
   bool require_target = true;    ///< train/evaluate need the target; predict does not.
+  bool require_id = true;        ///< false: a file without the id column is read (no ids).
   bool collect_rejects = false;  ///< false: strict, the first bad row throws InputError.
   /// The file's line number of the first data row (0: the line after the header); a chunk of a
   /// larger file (CsvChunkReader) gives its own, so messages name the file's lines.

@@ -396,8 +396,11 @@ HttpResponse ServeApi::health() const {
   return json_response({{"status", "ok"}});
 }
 
+// MLflow's /ping and /health: "\n" as application/json, 200 with a model loaded, 404 without.
 HttpResponse ServeApi::ping() const {
-  return text_response("\n");
+  HttpResponse r = text_response("\n", "application/json");
+  if (!holder_.current()) r.status = 404;
+  return r;
 }
 
 HttpResponse ServeApi::version_text() const {

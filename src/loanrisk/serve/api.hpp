@@ -67,6 +67,8 @@ class ServeApi {
   HttpResponse predict(const HttpRequest& request, const std::string& query) const;
   HttpResponse explain(const HttpRequest& request) const;
   HttpResponse invocations(const HttpRequest& request) const;
+  /// /invocations once its content type is accepted; errors are thrown, not answered.
+  HttpResponse invocations_scored(const HttpRequest& request, bool csv) const;
   HttpResponse score_csv(const HttpRequest& request) const;
   HttpResponse model_info() const;
   HttpResponse activity() const;  ///< today's volume and decisions.

@@ -12,6 +12,7 @@
 #include "loanrisk/serve/api.hpp"
 #include "loanrisk/serve/applicants.hpp"
 #include "loanrisk/serve/http_error.hpp"
+#include "loanrisk/serve/mlflow_scoring.hpp"
 
 namespace loanrisk {
 namespace {
@@ -245,53 +246,65 @@ HttpResponse ServeApi::explain(const HttpRequest& request) const {
   return json_response({{"model", model_json(*m)}, {"space", "log-odds"}, {"explanations", out}});
 }
 
+// MLflow's scoring server, as mlflow/pyfunc/scoring_server answers: 415 as text for a content
+// type it does not take, its error envelope for everything else that goes wrong.
 HttpResponse ServeApi::invocations(const HttpRequest& request) const {
+  const ScoringContentType type = read_scoring_content_type(request.content_type);
+  if (type.kind == ScoringContentType::Kind::kRefused) {
+    HttpResponse r;
+    r.status = 415;
+    r.content_type = "text/plain; charset=utf-8";
+    r.body = type.refusal;
+    return r;
+  }
+  try {
+    return invocations_scored(request, type.kind == ScoringContentType::Kind::kCsv);
+  } catch (const HttpError& e) {
+    nlohmann::json details = e.body();
+    details.erase("error");
+    return scoring_error_response(e.status(), e.what(), details);
+  } catch (const InputError& e) {
+    return scoring_error_response(400, e.what(), {});
+  } catch (const UsageError& e) {
+    return scoring_error_response(400, e.what(), {});
+  }
+}
+
+HttpResponse ServeApi::invocations_scored(const HttpRequest& request, bool csv) const {
   const auto m = model();
   const Bundle& b = m->bundle;
   Frame frame;
-  const std::string& type = request.content_type;
-  if (type.starts_with("text/csv")) {
+  if (csv) {
     ReadOptions options;
     options.require_target = false;
-    try {
-      frame = parse_csv(request.body, "request body", b.schema, options).frame;
-    } catch (const InputError& e) {
-      throw HttpError(422, e.what());
-    }
+    options.require_id = false;  // MLflow's CSV is the model's inputs; an id column is optional
+    frame = parse_csv(request.body, "request body", b.schema, options).frame;
     if (frame.rows() > settings_.max_batch) {
       too_many_rows(frame.rows(), settings_.max_batch);
     }
-  } else if (type.starts_with("application/json") || type.empty()) {
+  } else {
     const nlohmann::json body = parse_json_body(request.body);
-    if (!body.is_object()) {
-      throw HttpError(400,
-                      "MLflow payload must be an object with one of dataframe_split, "
-                      "dataframe_records, instances, inputs");
-    }
+    const std::string key = scoring_payload_key(body);
+    const nlohmann::json& payload = body[key];
     nlohmann::json rows;
-    if (body.contains("dataframe_split")) {
-      const auto& s = body["dataframe_split"];
-      if (!s.is_object()) throw HttpError(422, "dataframe_split must be an object");
-      const auto data = s.find("data");
-      if (data != s.end() && data->is_array() && data->size() > settings_.max_batch) {
+    if (key == "dataframe_split") {
+      if (!payload.is_object()) throw HttpError(422, "dataframe_split must be an object");
+      const auto data = payload.find("data");
+      if (data != payload.end() && data->is_array() && data->size() > settings_.max_batch) {
         too_many_rows(data->size(), settings_.max_batch);
       }
-      rows = records_from_split(s.value("columns", nlohmann::json()),
-                                s.value("data", nlohmann::json()));
-    } else if (body.contains("dataframe_records")) {
-      rows = body["dataframe_records"];
-    } else if (body.contains("instances") || body.contains("inputs")) {
-      rows = body.contains("instances") ? body["instances"] : body["inputs"];
-      if (rows.is_object()) rows = columnar_records(rows, b.schema, settings_.max_batch);
+      rows = records_from_split(payload.value("columns", nlohmann::json()),
+                                payload.value("data", nlohmann::json()));
+    } else if (key == "dataframe_records") {
+      rows = payload;
+    } else if (payload.is_object()) {  // instances / inputs as columns
+      rows = columnar_records(payload, b.schema, settings_.max_batch);
+    } else if (payload.is_array() && !payload.empty() && payload[0].is_array()) {
+      rows = records_from_value_rows(payload, b.schema.feature_names(), settings_.max_batch);
     } else {
-      throw HttpError(400,
-                      "MLflow payload needs one of the keys dataframe_split, "
-                      "dataframe_records, instances, inputs");
+      rows = payload;
     }
     frame = applicants_frame(rows, b.schema, settings_.max_batch);
-  } else {
-    throw HttpError(415, "content type '" + echo_text(type) +
-                             "' is not supported: use application/json or text/csv");
   }
   const std::vector<double> pd = frame.rows() ? b.predict(frame) : std::vector<double>{};
   for (double p : pd) metrics_.observe_pd(p);

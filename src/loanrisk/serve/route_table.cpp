@@ -56,7 +56,7 @@ std::vector<Route> ServeApi::route_table() const {
       {"GET", "/metrics", Open, on(api, &Api::prometheus), "Prometheus metrics"},
       {"GET", "/openapi.json", Open, on(api, &Api::openapi), "This document"},
       {"GET", "/ping", Open, on(api, &Api::ping), "MLflow liveness"},
-      {"GET", "/health", Open, on(api, &Api::health), "MLflow health"},
+      {"GET", "/health", Open, on(api, &Api::ping), "MLflow health"},
       {"GET", "/version", Open, on(api, &Api::version_text), "Server version"},
       // The web app (app_api.cpp): its files, then the JSON its pages read.
       {"GET", "/", Open, on(app, &App::file), "The web app (embedded in the binary)"},
