@@ -15,7 +15,7 @@ const char* kForms =
     "use sqlite:////absolute/path.db, sqlite:///relative/path.db or "
     "postgresql://user@host:port/database";
 
-bool exists(const std::filesystem::path& p) {
+bool present(const std::filesystem::path& p) {
   std::error_code ec;
   return std::filesystem::exists(p, ec);
 }
@@ -29,16 +29,26 @@ void refuse_changed_meaning(const std::string& uri, const std::filesystem::path&
   if (text.starts_with("./") || text.starts_with("../")) return;  // relative on purpose
   const std::filesystem::path absolute = "/" + text;
   const std::filesystem::path here = std::filesystem::current_path() / relative;
-  const bool file_there = exists(absolute) && !exists(here);
-  const bool folder_there = !exists(here.parent_path()) && absolute.parent_path() != "/" &&
-                            exists(absolute.parent_path());
+  const bool file_there = present(absolute) && !present(here);
+  // The folder the store would go in, or the top folder of its path (sqlite:///tmp/new.db with
+  // no ./tmp here while /tmp exists), is the absolute path's and not the working folder's.
+  std::filesystem::path folder;
+  if (!present(here.parent_path()) && absolute.parent_path() != "/" &&
+      present(absolute.parent_path())) {
+    folder = absolute.parent_path();
+  } else if (const auto slash = text.find('/');
+             slash != std::string::npos &&
+             !present(std::filesystem::current_path() / text.substr(0, slash)) &&
+             present("/" + text.substr(0, slash))) {
+    folder = "/" + text.substr(0, slash);
+  }
+  const bool folder_there = !folder.empty();
   if (!file_there && !folder_there) return;
   throw UsageError(
       "store URI '" + uri + "' names " + here.string() +
       " (three slashes: a path relative to the working folder, as SQLAlchemy, MLflow and Optuna "
       "read it), where there is no store, while " +
-      (file_there ? absolute.string() + " exists"
-                  : "the folder " + absolute.parent_path().string() + " exists") +
+      (file_there ? absolute.string() + " exists" : "the folder " + folder.string() + " exists") +
       ": for that absolute path write sqlite:///" + absolute.string() +
       " (four slashes); for the relative one write sqlite:///./" + text);
 }

@@ -61,6 +61,13 @@ TEST(StoreUri, AThreeSlashAbsolutePathIsRefusedWithTheCorrectedUri) {
   // A new store in a folder that exists only as the absolute path: refused the same way.
   const std::string fresh = "sqlite://" + (dir.path() / "new.db").string();
   EXPECT_THROW_MSG(parse_store_uri(fresh), UsageError, "exists: for that absolute path write");
+  // A new store whose top folder exists only at the root: /tmp/new/x.db, no ./tmp here.
+  EXPECT_THROW_MSG(parse_store_uri("sqlite:///tmp/no-such-folder-here/x.db"), UsageError,
+                   "the folder /tmp exists: for that absolute path write "
+                   "sqlite:////tmp/no-such-folder-here/x.db (four slashes); for the relative one "
+                   "write sqlite:///./tmp/no-such-folder-here/x.db");
+  EXPECT_EQ(parse_store_uri("sqlite:///./tmp/no-such-folder-here/x.db").sqlite_path,
+            "./tmp/no-such-folder-here/x.db");
   // Relative stores, new or not, open as written.
   EXPECT_EQ(parse_store_uri("sqlite:///here.db").sqlite_path, "here.db");
   EXPECT_EQ(parse_store_uri("sqlite:///sub/folder/new.db").sqlite_path, "sub/folder/new.db");
