@@ -26,7 +26,7 @@ namespace {
 struct TuneArgs {
   std::string data, config, model = "xgboost", study, out = "tuned", store, experiment = "tuning";
   std::string sampler, pruner, register_as, alias, analysis, on_duplicate_id, threads;
-  std::optional<int> trials, workers, cv_folds;
+  std::optional<int> trials, workers, cv_folds, study_trials;
   std::optional<std::uint64_t> seed;
   bool quiet = false, no_refit = false, no_monotone = false;
 };
@@ -62,6 +62,7 @@ TuneJob job_of(const TuneArgs& a, const std::string& store_uri) {
   job.out = a.out;
   job.study = a.study;
   job.trials = a.trials;
+  job.study_trials = a.study_trials;
   job.workers = a.workers;
   job.cv_folds = a.cv_folds;
   job.sampler = a.sampler;
@@ -143,6 +144,9 @@ int run_tune(const TuneArgs& a) {
   const TuningSettings& settings = tuned.settings;
   const bool several = a.model == "all";
   print_summary(results);
+  for (const auto& r : results) {
+    if (!r.refit_note.empty()) std::cout << r.refit_note << "\n";
+  }
   if (!a.analysis.empty() && !results.empty()) {
     nlohmann::json all = nlohmann::json::object();
     for (const auto& r : results) {
@@ -176,6 +180,9 @@ void add_tune(CLI::App& app, Action& action) {
   cmd->add_option("--study", a->study, "Study name: resumed when it exists (default tune-FAMILY)");
   cmd->add_option("--trials", a->trials, "Trials to run in this invocation (default 50)");
   cmd->add_option("--workers", a->workers, "Trial threads in this process (default 1)");
+  cmd->add_option("--study-trials", a->study_trials,
+                  "The study's budget over every process sharing it: take trials until it holds "
+                  "this many; the process that completes it refits, once (docs/scaling.md)");
   cmd->add_option("--sampler", a->sampler, "tpe (default) or random");
   cmd->add_option("--pruner", a->pruner, "median (default), successive_halving or none");
   cmd->add_option("--cv-folds", a->cv_folds, "k-fold CV on train + validation (default: off)");

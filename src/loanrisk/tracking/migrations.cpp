@@ -145,6 +145,15 @@ const std::vector<std::vector<std::string>>& migrations() {
       {
           "ALTER TABLE lr_runs ADD COLUMN lifecycle_stage TEXT NOT NULL DEFAULT 'active'",
       },
+      // Version 9: studies shared by processes on many hosts. A running trial's heartbeat lets
+      // any process fail it once its owner stops beating (a pid means nothing on another host),
+      // and a study's best trial is refit once, by the process that claims it here.
+      {
+          "ALTER TABLE lr_trials ADD COLUMN heartbeat BIGINT",
+          "CREATE TABLE lr_study_refits(study_id BIGINT NOT NULL REFERENCES lr_studies(id), "
+          "trial_number BIGINT NOT NULL, claimed_by TEXT NOT NULL, claimed_at BIGINT NOT NULL, "
+          "PRIMARY KEY(study_id, trial_number))",
+      },
   };
   return all;
 }

@@ -6,7 +6,7 @@
 namespace loanrisk {
 
 /// The schema version this build writes.
-inline constexpr int kStoreSchemaVersion = 8;
+inline constexpr int kStoreSchemaVersion = 9;
 
 /// Brings the schema up to kStoreSchemaVersion inside one write transaction (concurrent openers
 /// wait for each other); UsageError when the store was written by a newer loanrisk. Returns the

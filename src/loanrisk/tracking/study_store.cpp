@@ -95,28 +95,110 @@ std::vector<StudyInfo> StudyStore::list() {
 }
 
 std::int64_t StudyStore::allocate_trial(std::int64_t study_id) {
+  return *allocate_trial(study_id, 0);
+}
+
+std::optional<std::int64_t> StudyStore::allocate_trial(std::int64_t study_id, std::int64_t budget) {
   const std::int64_t pid = ::getpid();
   const std::string start = process_start_identity(pid);
   const std::string host = this_hostname();
-  std::int64_t number = 0;
+  std::optional<std::int64_t> number;
   db_.transaction(true, [&] {
-    // SQLite's BEGIN IMMEDIATE already serialises writers; PostgreSQL needs the study row locked
-    // so that two transactions never read the same MAX(number).
-    const auto lock = db_.query(db_.dialect() == Dialect::kPostgres
-                                    ? "SELECT id FROM lr_studies WHERE id = ? FOR UPDATE"
-                                    : "SELECT id FROM lr_studies WHERE id = ?",
-                                {study_id});
-    if (lock.empty()) throw UsageError("no study with id " + std::to_string(study_id));
+    number.reset();
+    lock_study(study_id);
     const auto rows = db_.query(
         "SELECT COALESCE(MAX(number) + 1, 0) FROM lr_trials WHERE study_id = ?", {study_id});
+    if (budget > 0 && rows[0].integer(0) >= budget) return;  // the study's budget is spent
     number = rows[0].integer(0);
+    const std::int64_t now = now_ms();
     db_.exec(
         "INSERT INTO lr_trials(study_id, number, state, params, value, run_id, started, ended, "
-        "owner_pid, owner_host, owner_start) VALUES(?, ?, 'RUNNING', '', NULL, '', ?, NULL, ?, ?, "
-        "?)",
-        {study_id, number, now_ms(), pid, host, start});
+        "owner_pid, owner_host, owner_start, heartbeat) VALUES(?, ?, 'RUNNING', '', NULL, '', ?, "
+        "NULL, ?, ?, ?, ?)",
+        {study_id, *number, now, pid, host, start, now});
   });
   return number;
+}
+
+void StudyStore::lock_study(std::int64_t study_id) {
+  // SQLite's BEGIN IMMEDIATE already serialises writers; PostgreSQL needs the study row locked
+  // so that two transactions never read the same MAX(number) or claim the same refit.
+  const auto lock = db_.query(db_.dialect() == Dialect::kPostgres
+                                  ? "SELECT id FROM lr_studies WHERE id = ? FOR UPDATE"
+                                  : "SELECT id FROM lr_studies WHERE id = ?",
+                              {study_id});
+  if (lock.empty()) throw UsageError("no study with id " + std::to_string(study_id));
+}
+
+void StudyStore::heartbeat(std::int64_t study_id, const std::vector<std::int64_t>& numbers) {
+  if (numbers.empty()) return;
+  db_.transaction(true, [&] {
+    const std::int64_t now = now_ms();
+    for (const std::int64_t n : numbers) {
+      db_.exec(
+          "UPDATE lr_trials SET heartbeat = ? WHERE study_id = ? AND number = ? AND state = "
+          "'RUNNING'",
+          {now, study_id, n});
+    }
+  });
+}
+
+int StudyStore::fail_stale_trials(std::int64_t study_id, std::int64_t stale_ms) {
+  std::vector<std::pair<std::int64_t, std::string>> stale;  // number, run id
+  db_.transaction(true, [&] {
+    stale.clear();
+    const std::int64_t now = now_ms();
+    for (const auto& row :
+         db_.query("SELECT number, run_id FROM lr_trials WHERE study_id = ? AND state = "
+                   "'RUNNING' AND COALESCE(heartbeat, started) < ?",
+                   {study_id, now - stale_ms})) {
+      stale.emplace_back(row.integer(0), row.text(1));
+    }
+    for (const auto& [n, run] : stale) {
+      db_.exec(
+          "UPDATE lr_trials SET state = 'FAIL', ended = ? WHERE study_id = ? AND number = ? AND "
+          "state = 'RUNNING'",
+          {now, study_id, n});
+    }
+  });
+  for (const auto& [n, run] : stale) {
+    if (!run.empty() && store_.get_run(run).status == RunStatus::kRunning) {
+      store_.set_tag(run, "loanrisk.error",
+                     "abandoned: no heartbeat for " + std::to_string(stale_ms / 1000) +
+                         " s (its process was killed or lost the store)");
+      store_.end_run(run, RunStatus::kKilled);
+    }
+  }
+  return static_cast<int>(stale.size());
+}
+
+std::pair<std::int64_t, std::int64_t> StudyStore::count_trials(std::int64_t study_id) {
+  std::pair<std::int64_t, std::int64_t> out;
+  db_.transaction(false, [&] {
+    const auto rows = db_.query(
+        "SELECT COUNT(*), COALESCE(SUM(CASE WHEN state = 'RUNNING' THEN 1 ELSE 0 END), 0) FROM "
+        "lr_trials WHERE study_id = ?",
+        {study_id});
+    out = {rows[0].integer(0), rows[0].integer(1)};
+  });
+  return out;
+}
+
+bool StudyStore::claim_refit(std::int64_t study_id, std::int64_t number, const std::string& who) {
+  bool claimed = false;
+  db_.transaction(true, [&] {
+    lock_study(study_id);
+    claimed = db_.query("SELECT 1 FROM lr_study_refits WHERE study_id = ? AND trial_number = ?",
+                        {study_id, number})
+                  .empty();
+    if (claimed) {
+      db_.exec(
+          "INSERT INTO lr_study_refits(study_id, trial_number, claimed_by, claimed_at) VALUES(?, "
+          "?, ?, ?)",
+          {study_id, number, who, now_ms()});
+    }
+  });
+  return claimed;
 }
 
 void StudyStore::set_trial_params(std::int64_t study_id, std::int64_t number,

@@ -63,6 +63,19 @@ class StudyStore {
 
   /// Allocates the next trial number (RUNNING, owned by this process) inside a write transaction.
   std::int64_t allocate_trial(std::int64_t study_id);
+  /// The same within a study budget: nullopt once the study holds `budget` trials (0: no budget).
+  std::optional<std::int64_t> allocate_trial(std::int64_t study_id, std::int64_t budget);
+  /// Marks these RUNNING trials of this process alive now.
+  void heartbeat(std::int64_t study_id, const std::vector<std::int64_t>& numbers);
+  /// Marks RUNNING trials of any host whose last heartbeat (or start, before the first) is older
+  /// than stale_ms as FAIL, their runs KILLED; returns how many. A process killed on another
+  /// host (a Kubernetes pod) leaves trials only this can repair.
+  int fail_stale_trials(std::int64_t study_id, std::int64_t stale_ms);
+  /// Trials of the study, and how many of them are RUNNING.
+  std::pair<std::int64_t, std::int64_t> count_trials(std::int64_t study_id);
+  /// Claims the refit of trial `number` for `who`: true for the first claim, false once another
+  /// process (or an earlier run) has claimed it.
+  bool claim_refit(std::int64_t study_id, std::int64_t number, const std::string& who);
   /// Records the sampled parameters and the trial's run.
   void set_trial_params(std::int64_t study_id, std::int64_t number,
                         const std::map<std::string, double>& params, const std::string& run_id);
@@ -81,6 +94,9 @@ class StudyStore {
   int fail_orphaned_trials(std::int64_t study_id);
 
  private:
+  /// Inside a write transaction: locks the study's row (PostgreSQL); UsageError when it is gone.
+  void lock_study(std::int64_t study_id);
+
   Store& store_;
   Database& db_;
 };

@@ -5,6 +5,7 @@
 #include "loanrisk/config/toml_section.hpp"
 #include "loanrisk/core/error.hpp"
 #include "loanrisk/core/files.hpp"
+#include "loanrisk/core/text.hpp"
 
 namespace loanrisk {
 namespace {
@@ -46,15 +47,40 @@ ParamDistribution read_param(const TomlSection& space, const toml::node& node,
 }
 
 void read_tuning(const TomlSection& t, TuningSettings& s) {
-  t.check_keys({"cv_folds", "ei_candidates", "multivariate", "objective", "pruner",
-                "pruner_min_resource", "pruner_reduction_factor", "pruner_startup_trials",
-                "pruner_warmup_steps", "report_every", "sampler", "seed", "space", "startup_trials",
-                "timeout_seconds", "trials", "workers"});
+  t.check_keys({"cv_folds",
+                "ei_candidates",
+                "multivariate",
+                "objective",
+                "pruner",
+                "pruner_min_resource",
+                "pruner_reduction_factor",
+                "pruner_startup_trials",
+                "pruner_warmup_steps",
+                "report_every",
+                "sampler",
+                "seed",
+                "space",
+                "startup_trials",
+                "timeout_seconds",
+                "trials",
+                "workers",
+                "study_trials",
+                "heartbeat_seconds",
+                "stale_seconds"});
   t.integer("trials", s.trials, 1, kMaxCount);
   t.integer("workers", s.workers, 1, kMaxCount);
   t.integer("cv_folds", s.cv_folds, 0, kMaxCount);
   t.integer("report_every", s.report_every, 1, kMaxCount);
   t.number("timeout_seconds", s.timeout_seconds);
+  t.integer("study_trials", s.study_trials, 0, kMaxCount);
+  t.number("heartbeat_seconds", s.heartbeat_seconds, {.min = 0, .min_open = true});
+  t.number("stale_seconds", s.stale_seconds, {.min = 0, .min_open = true});
+  if (s.stale_seconds < 2 * s.heartbeat_seconds) {
+    throw UsageError("[" + t.path() + "] stale_seconds (" + format_double(s.stale_seconds) +
+                     ") must be at least twice heartbeat_seconds (" +
+                     format_double(s.heartbeat_seconds) +
+                     "), or a live trial could be failed between two heartbeats");
+  }
   t.choice("sampler", s.sampler.kind, {"tpe", "random"});
   t.integer("seed", s.sampler.seed, 0, kMaxCount);
   t.integer("startup_trials", s.sampler.startup_trials, 1, kMaxCount);

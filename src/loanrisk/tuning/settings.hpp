@@ -22,6 +22,13 @@ struct TuningSettings {
   int cv_folds = 0;            ///< 0 or 1: the validation split; k >= 2: k-fold CV.
   int report_every = 10;       ///< boosting rounds between intermediate values.
   double timeout_seconds = 0;  ///< 0: no limit; else no new trial after this long.
+  /// The study's whole budget, shared by every process working on it (0: none). Workers take
+  /// trials until the study holds this many; the one that sees it complete refits, once.
+  int study_trials = 0;
+  /// How often a process marks its running trials alive, and how long after the last mark
+  /// another process (on any host) may fail them as abandoned (Optuna's heartbeat and grace).
+  double heartbeat_seconds = 10;
+  double stale_seconds = 60;
   SamplerSettings sampler;
   PrunerSettings pruner;
   ObjectiveWeights objective;

@@ -7,6 +7,9 @@
 #include <nlohmann/json.hpp>
 #include <set>
 #include <thread>
+#include <tuple>
+
+#include <spdlog/spdlog.h>
 
 #include "loanrisk/core/error.hpp"
 #include "loanrisk/core/text.hpp"
@@ -21,6 +24,7 @@ struct Shared {
   std::mutex mutex;
   std::condition_variable changed;
   std::set<std::int64_t> in_flight;  // this process's trials not finished yet
+  std::set<std::int64_t> mine;       // every trial this invocation allocated
   int launched = 0;
   StudyProgress progress;
   std::exception_ptr error;
@@ -60,11 +64,16 @@ StudyInfo open_or_create(Store& store, const StudyRequest& req, bool& created) {
   return *existing;
 }
 
+// The COMPLETE trials trial `limit + workers` samples from: this process's own up to `limit` (it
+// waited for them, so one process proposes the same parameters every time), and every trial of
+// other processes that has finished by now, whatever its number (a shared study's sampler sees
+// all it can).
 std::vector<ObservedTrial> history_before(const std::vector<TrialRecord>& trials,
-                                          std::int64_t limit) {
+                                          std::int64_t limit, const std::set<std::int64_t>& mine) {
   std::vector<ObservedTrial> out;
   for (const auto& t : trials) {
-    if (t.number <= limit && t.state == TrialState::kComplete && t.value) {
+    if ((t.number <= limit || mine.count(t.number) == 0) && t.state == TrialState::kComplete &&
+        t.value) {
       out.push_back({t.number, t.params, *t.value});
     }
   }
@@ -95,8 +104,14 @@ void run_one(Store& store, const StudyInfo& study, const StudyRequest& req, cons
              *shared.in_flight.begin() == number;
     });
   }
-  const ParamValues params =
-      sampler.sample(req.space, history_before(studies.trials(study.id), number - workers), number);
+  std::set<std::int64_t> mine;
+  {
+    std::lock_guard lock(shared.mutex);
+    mine = shared.mine;
+  }
+  const std::vector<ObservedTrial> history =
+      history_before(studies.trials(study.id), number - workers, mine);
+  const ParamValues params = sampler.sample(req.space, history, number);
   const Run run = store.create_run(
       {req.experiment, req.name + "-trial-" + std::to_string(number), study.parent_run_id, ""});
   std::map<std::string, std::string> logged;
@@ -104,6 +119,11 @@ void run_one(Store& store, const StudyInfo& study, const StudyRequest& req, cons
   store.log_params(run.id, logged);
   store.set_tag(run.id, "loanrisk.study", req.name);
   store.set_tag(run.id, "loanrisk.trial", std::to_string(number));
+  // Which finished trials the sampler saw: a shared study's proposals can be audited.
+  std::string seen;
+  for (const auto& h : history) seen += (seen.empty() ? "" : ",") + std::to_string(h.number);
+  store.set_tag(run.id, "loanrisk.sampler_history",
+                seen.size() > 4000 ? seen.substr(0, 4000) + ",..." : seen);
   studies.set_trial_params(study.id, number, params, run.id);
 
   std::map<std::int64_t, double> current;
@@ -202,13 +222,40 @@ StudyOutcome run_study(const StudyRequest& req, const TrialFunction& trial) {
   validate_search_space(req.space);
   const auto sampler = make_sampler(req.settings.sampler);
   const auto pruner = make_pruner(req.settings.pruner);
+  const std::int64_t budget = std::max(req.settings.study_trials, 0);
+  const auto stale_ms = static_cast<std::int64_t>(req.settings.stale_seconds * 1000);
   StudyOutcome out;
   auto main_store = open_store(req.store_uri);
   out.study = open_or_create(*main_store, req, out.created);
-  out.orphans_failed = StudyStore(*main_store).fail_orphaned_trials(out.study.id);
+  const auto repair = [&](StudyStore& studies) {
+    return studies.fail_orphaned_trials(out.study.id) +
+           studies.fail_stale_trials(out.study.id, stale_ms);
+  };
+  {
+    StudyStore studies(*main_store);
+    out.orphans_failed = repair(studies);
+  }
 
   Shared shared;
   shared.progress.total = req.settings.trials;
+  bool done = false;  // tells the heartbeat to end
+  std::thread beat([&] {
+    try {
+      auto store = open_store(req.store_uri);
+      StudyStore studies(*store);
+      const auto every = std::chrono::duration<double>(req.settings.heartbeat_seconds);
+      std::unique_lock lock(shared.mutex);
+      while (!shared.changed.wait_for(lock, every, [&] { return done; })) {
+        const std::vector<std::int64_t> running(shared.in_flight.begin(), shared.in_flight.end());
+        lock.unlock();
+        studies.heartbeat(out.study.id, running);
+        lock.lock();
+      }
+    } catch (const std::exception& e) {
+      // Without heartbeats other processes fail this one's trials after stale_seconds: say why.
+      spdlog::warn("study {}: heartbeats stopped: {}", req.name, e.what());
+    }
+  });
   const auto worker = [&] {
     try {
       auto store = open_store(req.store_uri);
@@ -226,10 +273,16 @@ StudyOutcome run_study(const StudyRequest& req, const TrialFunction& trial) {
             shared.stopped = true;
             return;
           }
-          ++shared.launched;
+          // A shared study: trials of workers killed meanwhile become FAIL, so the budget
+          // counts them and no number is left RUNNING for ever.
+          if (budget > 0) out.orphans_failed += repair(studies);
           // Allocated under the lock so that this process's numbers enter in_flight in order.
-          number = studies.allocate_trial(out.study.id);
+          const std::optional<std::int64_t> next = studies.allocate_trial(out.study.id, budget);
+          if (!next) return;  // the study's budget is spent
+          number = *next;
+          ++shared.launched;
           shared.in_flight.insert(number);
+          shared.mine.insert(number);
         }
         try {
           run_one(*store, out.study, req, *sampler, pruner.get(), trial, shared, number, start);
@@ -252,11 +305,23 @@ StudyOutcome run_study(const StudyRequest& req, const TrialFunction& trial) {
   std::vector<std::thread> threads;
   for (int i = 0; i < std::max(req.settings.workers, 1); ++i) threads.emplace_back(worker);
   for (auto& t : threads) t.join();
+  {
+    std::lock_guard lock(shared.mutex);
+    done = true;
+  }
+  shared.changed.notify_all();
+  beat.join();
   if (shared.error) std::rethrow_exception(shared.error);
   out.stopped = shared.stopped;
   main_store->end_run(out.study.parent_run_id,
                       out.stopped ? RunStatus::kKilled : RunStatus::kFinished);
-  out.trials = StudyStore(*main_store).trials(out.study.id);
+  StudyStore studies(*main_store);
+  if (budget > 0) {
+    out.orphans_failed += repair(studies);
+    std::tie(out.study_count, out.study_running) = studies.count_trials(out.study.id);
+    out.complete = out.study_count >= budget && out.study_running == 0;
+  }
+  out.trials = studies.trials(out.study.id);
   out.best = best_trial(out.trials);
   out.seconds = std::chrono::duration<double>(Clock::now() - start).count();
   return out;

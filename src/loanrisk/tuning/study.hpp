@@ -57,6 +57,11 @@ struct StudyOutcome {
   double seconds = 0;
   /// Ended early by should_stop: the parent run is KILLED and the study resumes as any other.
   bool stopped = false;
+  /// With a study budget (settings.study_trials): the study holds that many trials and none is
+  /// RUNNING, as this process saw at its end; the process that sees it refits.
+  bool complete = false;
+  std::int64_t study_count = 0;    ///< with a budget: the study's trials at this process's end,
+  std::int64_t study_running = 0;  ///< and how many of them were RUNNING.
 };
 
 /// Creates or resumes the study (UsageError when an existing study of that name has another

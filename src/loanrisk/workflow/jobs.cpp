@@ -1,5 +1,7 @@
 #include "loanrisk/workflow/jobs.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <concepts>
 #include <set>
@@ -11,6 +13,8 @@
 #include "loanrisk/core/text.hpp"
 #include "loanrisk/models/classifier.hpp"
 #include "loanrisk/registry/registry.hpp"
+#include "loanrisk/tracking/process_identity.hpp"
+#include "loanrisk/tracking/study_store.hpp"
 #include "loanrisk/tuning/search_space.hpp"
 #include "loanrisk/workflow/runtime_record.hpp"
 
@@ -179,6 +183,7 @@ void fields(V& v, T& t) {
   common_fields(v, t);
   v.text("study", t.study);
   v.count("trials", t.trials, 1, 100'000);
+  v.count("study_trials", t.study_trials, 1, 1'000'000);
   v.count("workers", t.workers, 1, 64);
   v.count("cv_folds", t.cv_folds, 0, 100);
   v.text("sampler", t.sampler);
@@ -386,6 +391,16 @@ TuningSettings tuning_settings_of(const TuneJob& job) {
     }
     s.workers = *job.workers;
   }
+  if (job.study_trials) {
+    if (*job.study_trials < 1) {
+      throw UsageError("--study-trials must be >= 1 (got " + std::to_string(*job.study_trials) +
+                       ")");
+    }
+    s.study_trials = *job.study_trials;
+  }
+  // A worker of a shared study takes trials until the study's budget is spent, unless --trials
+  // caps this process too.
+  if (s.study_trials > 0 && !job.trials) s.trials = s.study_trials;
   if (job.cv_folds) s.cv_folds = *job.cv_folds;
   if (job.model.seed) s.sampler.seed = *job.model.seed;
   if (!job.sampler.empty()) s.sampler.kind = job.sampler;
@@ -464,6 +479,24 @@ TuneJobResult run_tune_job(const TuneJob& job, Store& store, const TuneHooks& ho
       break;
     }
     if (!r.outcome.best || !job.refit) continue;
+    if (s.study_trials > 0) {
+      // A shared study is refit once: by the process that sees it complete and claims its best
+      // trial first; the others say who will.
+      if (!r.outcome.complete) {
+        r.refit_note = "not refit here: study " + req.name + " holds " +
+                       std::to_string(r.outcome.study_count) + " of its " +
+                       std::to_string(s.study_trials) + " trials (" +
+                       std::to_string(r.outcome.study_running) +
+                       " running); the worker that completes it refits the best trial";
+        continue;
+      }
+      if (!StudyStore(store).claim_refit(r.outcome.study.id, r.outcome.best->number,
+                                         this_hostname() + ":" + std::to_string(::getpid()))) {
+        r.refit_note = "not refit here: another worker claimed the refit of trial #" +
+                       std::to_string(r.outcome.best->number) + " of study " + req.name;
+        continue;
+      }
+    }
     TrainRequest train;
     train.data = job.data;
     train.out = std::filesystem::path(job.out) / (several ? family : req.name);
@@ -512,7 +545,8 @@ nlohmann::json job_result_json(const TuneJobResult& result) {
          {"bundle", f.refit ? nlohmann::json(f.bundle.string()) : nlohmann::json()},
          {"run_id", f.refit ? nlohmann::json(f.refit->run_id) : nlohmann::json()},
          {"version",
-          f.refit && f.refit->version ? nlohmann::json(*f.refit->version) : nlohmann::json()}});
+          f.refit && f.refit->version ? nlohmann::json(*f.refit->version) : nlohmann::json()},
+         {"refit_note", f.refit_note.empty() ? nlohmann::json() : nlohmann::json(f.refit_note)}});
   }
   return {{"kind", TuneJob::kKind}, {"families", families}, {"stopped", result.stopped}};
 }

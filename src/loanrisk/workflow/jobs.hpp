@@ -77,6 +77,8 @@ struct TuneJob {
   std::string out = "tuned";
   std::string study;  ///< empty: tune-FAMILY.
   std::optional<int> trials, workers, cv_folds;
+  /// The study's whole budget over every process sharing it (TuningSettings::study_trials).
+  std::optional<int> study_trials;
   std::string sampler, pruner;  ///< empty: the config's [tuning] choice.
   bool refit = true;
   ModelChoice model;
@@ -132,6 +134,7 @@ struct TunedFamily {
   StudyOutcome outcome;
   std::optional<TrackedOutcome> refit;
   std::filesystem::path bundle;  ///< where the refit bundle went.
+  std::string refit_note;        ///< why a shared study was not refit by this process.
 };
 
 /// Hooks for a caller that reports progress (the CLI's live line); all may be empty.

@@ -13,6 +13,17 @@
 
 namespace loanrisk::testing {
 
+/// Undoes what schema versions 8 and later added, so a test can turn a fresh store into one an
+/// older loanrisk wrote (schema_version is set by the caller). Each new migration adds its undo
+/// here, newest first.
+inline void undo_versions_after_7(Database& db) {
+  for (const char* sql :
+       {"DROP TABLE lr_study_refits", "ALTER TABLE lr_trials DROP COLUMN heartbeat",
+        "ALTER TABLE lr_runs DROP COLUMN lifecycle_stage"}) {
+    db.execute_direct(sql);
+  }
+}
+
 /// A backend under test: "sqlite" or "postgres".
 class StoreTest : public ::testing::TestWithParam<std::string> {
  protected:

@@ -161,6 +161,45 @@ TEST_P(StudyStore_, TrialsOfAKilledProcessBecomeFailOnRepair) {
   EXPECT_EQ(studies.fail_orphaned_trials(study_id), 0);
 }
 
+// A study shared by processes on many hosts: numbers stop at the study's budget, a trial whose
+// owner (on another host: its pid means nothing here) stopped beating is failed by anyone after
+// the grace period, a beating one is not, and a trial's refit is claimed once.
+TEST_P(StudyStore_, ABudgetHeartbeatsAndOneRefitClaimServeASharedStudy) {
+  auto store = open();
+  StudyStore studies(*store);
+  const std::int64_t id = studies.create_or_load(wanted("shared", "")).first.id;
+  EXPECT_EQ(studies.allocate_trial(id, 3), 0);
+  EXPECT_EQ(studies.allocate_trial(id, 3), 1);
+  const loanrisk::Run run = store->create_run({"tuning", "trial", "", ""});
+  studies.set_trial_params(id, 1, {{"C", 1}}, run.id);
+  EXPECT_EQ(studies.allocate_trial(id, 3), 2);
+  EXPECT_EQ(studies.allocate_trial(id, 3), std::nullopt);
+  EXPECT_EQ(studies.allocate_trial(id, 0), 3);  // no budget
+  EXPECT_EQ(studies.count_trials(id), (std::pair<std::int64_t, std::int64_t>{4, 4}));
+  // Trials 0 and 1 belong to a pod elsewhere that last beat ten minutes ago; 2 and 3 beat now.
+  store->database().transaction(true, [&] {
+    store->database().exec(
+        "UPDATE lr_trials SET owner_host = 'pod-7', owner_pid = 1, heartbeat = ? WHERE study_id = "
+        "? AND number < 2",
+        {now_ms() - 600'000, id});
+  });
+  studies.heartbeat(id, {2, 3});
+  EXPECT_EQ(studies.fail_orphaned_trials(id), 0);  // another host: no pid to look at
+  EXPECT_EQ(studies.fail_stale_trials(id, 60'000), 2);
+  EXPECT_EQ(studies.fail_stale_trials(id, 60'000), 0);
+  const auto trials = studies.trials(id);
+  EXPECT_EQ(trials[0].state, TrialState::kFail);
+  EXPECT_EQ(trials[1].state, TrialState::kFail);
+  EXPECT_EQ(trials[2].state, TrialState::kRunning);
+  EXPECT_EQ(store->get_run(run.id).status, RunStatus::kKilled);
+  EXPECT_NE(store->get_run_record(run.id).tags.at("loanrisk.error").find("no heartbeat"),
+            std::string::npos);
+  EXPECT_EQ(studies.count_trials(id), (std::pair<std::int64_t, std::int64_t>{4, 2}));
+  EXPECT_TRUE(studies.claim_refit(id, 2, "pod-1:10"));
+  EXPECT_FALSE(studies.claim_refit(id, 2, "pod-2:11"));
+  EXPECT_TRUE(studies.claim_refit(id, 3, "pod-2:11"));  // a new best is refit again
+}
+
 LOANRISK_INSTANTIATE_STORE_SUITE(StudyStore_);
 
 }  // namespace

@@ -88,7 +88,17 @@ TEST(TuningSettings, BadKeysAndValuesSayWhereAndHow) {
       {"[tuning.space.xgboost]\nmax_depth = { low = 1 }\n",
        "t.toml:2:13: 'tuning.space.xgboost.max_depth' needs type = \"int\", \"float\" "
        "or \"categorical\""},
+      {"[tuning]\nheartbeat_seconds = 31\n",
+       "stale_seconds (60) must be at least twice heartbeat_seconds (31), or a live trial "
+       "could be failed between two heartbeats"},
+      {"[tuning]\nheartbeat_seconds = 0\n", "t.toml:2:21: 'heartbeat_seconds' must be"},
+      {"[tuning]\nstudy_trials = -1\n", "t.toml:2:16: 'study_trials' must be an integer >= 0"},
   };
+  const TuningSettings shared =
+      parse("[tuning]\nstudy_trials = 200\nheartbeat_seconds = 5\nstale_seconds = 10\n");
+  EXPECT_EQ(shared.study_trials, 200);
+  EXPECT_EQ(shared.heartbeat_seconds, 5);
+  EXPECT_EQ(shared.stale_seconds, 10);
   expect_refusals<UsageError>(parse, refused);
 }
 
