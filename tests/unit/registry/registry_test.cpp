@@ -105,7 +105,7 @@ TEST_P(Registry, AnAliasMoveIsAllOrNothing) {
   });
   EXPECT_THROW(reg.set_alias("pd", "champion", 2, "should not stick"), InternalError);
   db.transaction(true, [&] {
-    db.execute_direct("ALTER TABLE registry_history_away RENAME TO registry_history");
+    db.execute_direct("ALTER TABLE registry_history_away RENAME TO lr_registry_history");
   });
   EXPECT_EQ(reg.alias_version("pd", "champion"), 1);
   EXPECT_EQ(reg.history("pd").size(), 3u);
