@@ -41,7 +41,7 @@ LAST=$((CORES - 1))
 WORK=$(mktemp -d)
 NEIGHBOUR=
 cleanup() {
-  [ -n "$NEIGHBOUR" ] && kill "$NEIGHBOUR" 2>/dev/null || true
+  if [ -n "$NEIGHBOUR" ]; then kill "$NEIGHBOUR" 2>/dev/null || true; fi
   rm -rf "$WORK"
 }
 trap cleanup EXIT
