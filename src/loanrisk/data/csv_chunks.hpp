@@ -46,7 +46,6 @@ class CsvChunkReader {
   std::size_t pos_ = 0;
   bool eof_ = false;
   std::int64_t next_line_ = 2;
-  std::size_t chunks_ = 0;
 };
 
 }  // namespace loanrisk

@@ -82,8 +82,9 @@ void insert_trial(OptunaFile& file, std::int64_t study_id, const SearchSpace& sp
        t.state == TrialState::kRunning ? SqlValue(std::monostate{})
                                        : optional_datetime(t.ended_ms)});
   for (const auto& [name, value] : t.params) {
+    const std::string& key = name;  // a structured binding cannot be captured before C++20's fix
     const auto d = std::find_if(space.params.begin(), space.params.end(),
-                                [&](const ParamDistribution& p) { return p.name == name; });
+                                [&](const ParamDistribution& p) { return p.name == key; });
     if (d == space.params.end()) {
       throw InputError("trial " + std::to_string(t.number) + " has the parameter '" + name +
                        "', which the study's search space does not declare");
