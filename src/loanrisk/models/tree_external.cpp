@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "loanrisk/core/error.hpp"
+#include "loanrisk/core/text.hpp"
 #include "loanrisk/core/xgb_check.hpp"
 #include "loanrisk/models/external_memory.hpp"
 #include "loanrisk/models/family.hpp"
@@ -176,10 +177,16 @@ ExternalMemoryModel fit_external_memory(const ExternalMemoryFit& spec, BatchSour
   LOANRISK_XGB_CHECK(XGProxyDMatrixCreate(&raw_proxy));
   const DMatrixPtr proxy(raw_proxy);
   Feed feed{source, proxy.get(), spec.feature_names.size(), {}, 0, 0, 0, false, nullptr};
+  // XGBoost takes the cache path inside JSON, which holds only UTF-8: a folder named in other
+  // bytes is refused here rather than thrown on by the JSON writer.
+  const std::string pages = (cache.path() / "pages").string();
+  if (!is_valid_utf8(pages)) {
+    throw UsageError("the cache folder '" + to_valid_utf8(pages) +
+                     "' is not valid UTF-8: give --cache-dir a folder whose name is UTF-8");
+  }
   // "missing": NaN is XGBoost's JSON for NaN, which nlohmann would write as null.
-  const std::string xgb_config =
-      fmt::format(R"({{"missing": NaN, "cache_prefix": {}, "nthread": 0}})",
-                  nlohmann::json((cache.path() / "pages").string()).dump());
+  const std::string xgb_config = fmt::format(
+      R"({{"missing": NaN, "cache_prefix": {}, "nthread": 0}})", nlohmann::json(pages).dump());
   DMatrixPtr train;
   try {
     DMatrixHandle raw = nullptr;
