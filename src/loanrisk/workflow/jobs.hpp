@@ -155,6 +155,9 @@ struct TuneJobResult {
   bool stopped = false;  ///< ended early by TuneHooks::should_stop; its studies resume.
 };
 
+/// UsageError when the tracking options contradict each other (an alias without --register).
+void check_tracking(const JobTracking& tracking);
+
 /// The settings a tuning job runs with: [tuning] of its config with the job's overrides,
 /// validated before any data is read (UsageError).
 TuningSettings tuning_settings_of(const TuneJob& job);
