@@ -104,15 +104,70 @@ CpuBudget combine_cpu_bounds(int affinity, std::optional<double> quota, int npro
   return b;
 }
 
+std::optional<std::string> parse_proc_self_cgroup_v1_cpu(std::string_view text) {
+  while (!text.empty()) {
+    const std::size_t eol = text.find('\n');
+    const std::string_view line = text.substr(0, eol);
+    // "4:cpu,cpuacct:/docker/abc": hierarchy id, the controllers bound to it, the path.
+    const std::size_t first = line.find(':');
+    const std::size_t second = first == std::string_view::npos ? first : line.find(':', first + 1);
+    if (second != std::string_view::npos) {
+      std::string_view controllers = line.substr(first + 1, second - first - 1);
+      while (!controllers.empty()) {
+        const std::size_t comma = controllers.find(',');
+        if (controllers.substr(0, comma) == "cpu") {
+          const std::string_view path = line.substr(second + 1);
+          if (path.starts_with('/')) return std::string(path);
+          break;
+        }
+        if (comma == std::string_view::npos) break;
+        controllers.remove_prefix(comma + 1);
+      }
+    }
+    if (eol == std::string_view::npos) break;
+    text.remove_prefix(eol + 1);
+  }
+  return std::nullopt;
+}
+
+std::optional<double> parse_cgroup_v1_quota(std::string_view quota_us, std::string_view period_us) {
+  const auto trim = [](std::string_view v) {
+    while (!v.empty() && (v.back() == '\n' || v.back() == ' ')) v.remove_suffix(1);
+    return v;
+  };
+  // -1 (no limit) and anything else that is not a positive integer give no quota.
+  const auto q = positive_integer(trim(quota_us)), p = positive_integer(trim(period_us));
+  if (!q || !p) return std::nullopt;
+  return static_cast<double>(*q) / static_cast<double>(*p);
+}
+
 std::optional<double> read_cgroup_quota(const std::filesystem::path& proc_self_cgroup,
                                         const std::filesystem::path& cgroup_root) {
-  const auto path = parse_proc_self_cgroup(read_small_file(proc_self_cgroup));
-  if (!path) return std::nullopt;
+  const std::string self = read_small_file(proc_self_cgroup);
   std::optional<double> tightest;
-  for (const std::string& group : cgroup_lineage(*path)) {
-    const auto quota =
-        parse_cgroup_cpu_max(read_small_file(cgroup_root / group.substr(1) / "cpu.max"));
+  const auto keep = [&](std::optional<double> quota) {
     if (quota && (!tightest || *quota < *tightest)) tightest = quota;
+  };
+  if (const auto path = parse_proc_self_cgroup(self)) {
+    for (const std::string& group : cgroup_lineage(*path)) {
+      keep(parse_cgroup_cpu_max(read_small_file(cgroup_root / group.substr(1) / "cpu.max")));
+    }
+  }
+  // cgroup v1 (older nodes, and the cpu controller of a hybrid layout): cfs_quota_us over
+  // cfs_period_us under the cpu controller's mount. Inside a container the mount's root is the
+  // container's own group, which the lineage reaches at "/".
+  if (const auto path = parse_proc_self_cgroup_v1_cpu(self)) {
+    for (const char* mount : {"cpu", "cpu,cpuacct", "cpuacct,cpu"}) {
+      const std::filesystem::path dir = cgroup_root / mount;
+      std::error_code ec;
+      if (!std::filesystem::is_directory(dir, ec)) continue;
+      for (const std::string& group : cgroup_lineage(*path)) {
+        const std::filesystem::path at = dir / group.substr(1);
+        keep(parse_cgroup_v1_quota(read_small_file(at / "cpu.cfs_quota_us"),
+                                   read_small_file(at / "cpu.cfs_period_us")));
+      }
+      break;  // "cpu" is usually a link to "cpu,cpuacct": one of them is enough
+    }
   }
   return tightest;
 }

@@ -2,10 +2,10 @@
 // How many CPUs this process may really use, and the one thread count every layer follows.
 //
 // A process sees all the node's cores in nproc, but may run on fewer: the CPU affinity mask
-// (taskset, cpusets) and a cgroup v2 CPU quota (a container's or a Kubernetes pod's CPU limit)
-// both bound it. OpenMP teams sized to the node's cores then wait for cores they never get, and a
-// command can run ten times slower next to a busy neighbour. The budget here is the minimum of
-// the three, at least 1; `--threads` / `[runtime] threads` override it (set_thread_budget), and
+// (taskset, cpusets) and a cgroup CPU quota, v2 or v1 (a container's or a Kubernetes pod's CPU
+// limit) both bound it. OpenMP teams sized to the node's cores then wait for cores they never get,
+// and a command can run ten times slower next to a busy neighbour. The budget here is the minimum
+// of the three, at least 1; `--threads` / `[runtime] threads` override it (set_thread_budget), and
 // XGBoost's nthread, OpenMP, the server's threads and tuning workers read thread_budget().
 #include <filesystem>
 #include <optional>
@@ -36,7 +36,7 @@ struct CpuBudget {
   int cpus = 1;                 ///< the minimum of the bounds below, at least 1.
   std::string source;           ///< which bound won: "affinity", "cgroup" or "nproc".
   int affinity = 0;             ///< CPUs in the sched_getaffinity mask (0: unknown).
-  std::optional<double> quota;  ///< the tightest cgroup v2 quota on the way to the root, in CPUs.
+  std::optional<double> quota;  ///< the tightest cgroup quota on the way to the root, in CPUs.
   int nproc = 0;                ///< std::thread::hardware_concurrency (0: unknown).
 };
 
@@ -45,12 +45,22 @@ struct CpuBudget {
 /// affinity mask before the quota on a tie).
 CpuBudget combine_cpu_bounds(int affinity, std::optional<double> quota, int nproc);
 
+/// The cgroup v1 path of the `cpu` controller in /proc/self/cgroup's text: the line whose
+/// controllers (between the colons, e.g. "4:cpu,cpuacct:/docker/abc") include `cpu`; nullopt
+/// when there is none.
+std::optional<std::string> parse_proc_self_cgroup_v1_cpu(std::string_view text);
+
+/// A cgroup v1 quota in CPUs: cpu.cfs_quota_us over cpu.cfs_period_us ("150000", "100000" is
+/// 1.5); nullopt for -1 (no limit) and for anything that is not a positive integer.
+std::optional<double> parse_cgroup_v1_quota(std::string_view quota_us, std::string_view period_us);
+
 /// The tightest quota of the cgroup that `proc_self_cgroup` (a /proc/self/cgroup file) names and
-/// of its ancestors, read from their cpu.max under `cgroup_root`; nullopt when none limits.
+/// of its ancestors: cgroup v2's cpu.max under `cgroup_root`, and cgroup v1's cpu.cfs_quota_us /
+/// cpu.cfs_period_us under `cgroup_root`/cpu (or cpu,cpuacct); nullopt when none limits.
 std::optional<double> read_cgroup_quota(const std::filesystem::path& proc_self_cgroup,
                                         const std::filesystem::path& cgroup_root);
 
-/// This process's budget now: sched_getaffinity, the cgroup v2 quota, hardware_concurrency.
+/// This process's budget now: sched_getaffinity, the cgroup quota (v2 or v1), hardware_concurrency.
 CpuBudget detect_cpu_budget();
 
 /// The thread count the process uses and where it came from.

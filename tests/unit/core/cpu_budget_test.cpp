@@ -90,6 +90,58 @@ TEST(CgroupQuota, NoFilesOrNoLimitGiveNoQuota) {
   EXPECT_FALSE(read_cgroup_quota(dir / "self", root));
 }
 
+TEST(CgroupV1, TheCpuControllersLineGivesThePath) {
+  EXPECT_EQ(*parse_proc_self_cgroup_v1_cpu("12:memory:/x\n4:cpu,cpuacct:/docker/abc\n"),
+            "/docker/abc");
+  EXPECT_EQ(*parse_proc_self_cgroup_v1_cpu("3:cpuacct,cpu:/k/p\n"), "/k/p");
+  EXPECT_FALSE(parse_proc_self_cgroup_v1_cpu("5:cpuset:/a\n6:cpuacct:/b\n"));  // not "cpu"
+  EXPECT_FALSE(parse_proc_self_cgroup_v1_cpu("0::/unified\n"));
+  EXPECT_FALSE(parse_proc_self_cgroup_v1_cpu("4:cpu:relative\n"));
+  EXPECT_FALSE(parse_proc_self_cgroup_v1_cpu("garbage"));
+  EXPECT_FALSE(parse_proc_self_cgroup_v1_cpu(""));
+}
+
+TEST(CgroupV1, QuotaOverPeriodAndMinusOneIsNoLimit) {
+  EXPECT_DOUBLE_EQ(*parse_cgroup_v1_quota("150000\n", "100000\n"), 1.5);
+  EXPECT_DOUBLE_EQ(*parse_cgroup_v1_quota("50000", "100000"), 0.5);
+  EXPECT_FALSE(parse_cgroup_v1_quota("-1\n", "100000\n"));
+  EXPECT_FALSE(parse_cgroup_v1_quota("", "100000"));
+  EXPECT_FALSE(parse_cgroup_v1_quota("100000", "0"));
+  EXPECT_FALSE(parse_cgroup_v1_quota("1e5", "100000"));
+}
+
+TEST(CgroupV1, QuotaUnderTheCpuMountOnTheWayToTheRoot) {
+  testing::TempDir dir;
+  const auto root = dir / "cgroup";
+  std::filesystem::create_directories(root / "cpu,cpuacct/kubepods/pod1");
+  testing::write_text(dir / "self", "7:memory:/kubepods/pod1\n4:cpu,cpuacct:/kubepods/pod1\n");
+  testing::write_text(root / "cpu,cpuacct/kubepods/pod1/cpu.cfs_quota_us", "-1\n");
+  testing::write_text(root / "cpu,cpuacct/kubepods/pod1/cpu.cfs_period_us", "100000\n");
+  EXPECT_FALSE(read_cgroup_quota(dir / "self", root));
+  testing::write_text(root / "cpu,cpuacct/kubepods/cpu.cfs_quota_us", "250000\n");
+  testing::write_text(root / "cpu,cpuacct/kubepods/cpu.cfs_period_us", "100000\n");
+  EXPECT_DOUBLE_EQ(*read_cgroup_quota(dir / "self", root), 2.5);
+  // Inside a container the mount's root is the container's group, and the host path is absent.
+  testing::TempDir inside;
+  std::filesystem::create_directories(inside / "cgroup/cpu");
+  testing::write_text(inside / "self", "4:cpu,cpuacct:/docker/0123abcd\n");
+  testing::write_text(inside / "cgroup/cpu/cpu.cfs_quota_us", "100000\n");
+  testing::write_text(inside / "cgroup/cpu/cpu.cfs_period_us", "100000\n");
+  EXPECT_DOUBLE_EQ(*read_cgroup_quota(inside / "self", inside / "cgroup"), 1.0);
+}
+
+TEST(CgroupV1, AHybridLayoutTakesTheTighterOfBoth) {
+  testing::TempDir dir;
+  const auto root = dir / "cgroup";
+  std::filesystem::create_directories(root / "cpu/a");
+  std::filesystem::create_directories(root / "a");
+  testing::write_text(dir / "self", "0::/a\n2:cpu:/a\n");
+  testing::write_text(root / "a/cpu.max", "300000 100000\n");
+  testing::write_text(root / "cpu/a/cpu.cfs_quota_us", "200000\n");
+  testing::write_text(root / "cpu/a/cpu.cfs_period_us", "100000\n");
+  EXPECT_DOUBLE_EQ(*read_cgroup_quota(dir / "self", root), 2.0);
+}
+
 TEST(CpuBounds, MinimumWinsAndNamesItsSource) {
   auto b = combine_cpu_bounds(8, std::nullopt, 8);
   EXPECT_EQ(b.cpus, 8);
