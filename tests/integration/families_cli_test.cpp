@@ -114,6 +114,25 @@ namespace {
 // The scorecard family through the binary and the server: `predict` writes the score beside the
 // PD, and the API answers the score and the points lost per characteristic; monotone constraints
 // can be turned off for a comparison and their directions are recorded in the model.
+TEST_F(FamiliesCli, AScorecardsScoredFileNamesItsScoreColumnWhenNoRowIsScored) {
+  make_book();
+  auto r = run_cli(dir, "train --data book.csv --out sc --model scorecard --no-track");
+  ASSERT_EQ(r.code, 0) << r.err;
+  write_text(dir / "bad.csv",
+             "customer_id,credit_lines_outstanding,loan_amt_outstanding,total_debt_outstanding,"
+             "income,years_employed,fico_score\n1,2,5200,21000,40000,2,abc\n"
+             "2,2,5200,21000,40000,2,xyz\n");
+  const std::string header = "customer_id,pd,grade,decision,expected_loss,score\n";
+  // The whole file in memory, and a shard (the streamed reader).
+  r = run_cli(dir, "predict --model sc --data bad.csv --out scored.csv --rejects rejects.csv");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(slurp(dir / "scored.csv"), header);
+  r = run_cli(dir,
+              "predict --model sc --data bad.csv --out parts --rejects part_rejects --shard 0/1");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(slurp(dir / "parts" / "part-00000-of-00001.csv"), header);
+}
+
 TEST_F(FamiliesCli, ScorecardServesItsScoreAndPointsReasons) {
   make_book();
   auto r = run_cli(dir, "train --data book.csv --out sc --model scorecard --no-track");

@@ -73,6 +73,9 @@ class Classifier {
   virtual bool set_monotone(const std::map<std::string, int>& constraints) {
     return constraints.empty();
   }
+  /// Whether points() gives a score (the scorecard): a scored file's header says so even when no
+  /// row was scored.
+  virtual bool has_points() const { return false; }
   /// The score in points of each row, for families that have one (the scorecard); empty for the
   /// others.
   virtual std::vector<int> points(const DenseMatrix& X) const {

@@ -39,6 +39,7 @@ class ScorecardClassifier final : public Classifier {
   /// Each characteristic's coefficient x WoE, the intercept as the base value: they sum to the
   /// margin.
   std::vector<double> contributions(const DenseMatrix& X) const override;
+  bool has_points() const override { return true; }
   std::vector<int> points(const DenseMatrix& X) const override;
   std::vector<PointsReason> points_reasons(const DenseMatrix& X, std::size_t row,
                                            std::size_t n) const override;

@@ -28,7 +28,6 @@ void append_double(std::string& out, double v) {
 struct Piece {
   std::string scored, rejects;
   std::size_t read = 0, rows = 0, rejected = 0;
-  bool points = false;
   std::exception_ptr error;
 };
 
@@ -44,7 +43,6 @@ void score_piece(const Bundle& bundle, const DecisionRule& rule, const CsvLayout
   const std::vector<double> pd = bundle.predict_transformed(X);
   const std::vector<int> points = bundle.model->points(X);
   piece.rows = pd.size();
-  piece.points = !points.empty();
   piece.scored.reserve(pd.size() * 48);
   append_scored_rows(piece.scored, read.frame, pd, points, rule);
 }
@@ -125,9 +123,10 @@ StreamTotals score_stream(const Bundle& bundle, const DecisionRule& rule, const 
   read_options.collect_rejects = options.collect_rejects;
   StreamTotals totals;
   totals.first_line = totals.end_line = begin.line;
-  // The header goes above the first scored rows (it says whether a score column follows), or
-  // alone at the end when no row was scored, as the in-memory path writes it.
+  // The header goes above the first scored rows, or alone at the end when no row was scored, as
+  // the in-memory path writes it; a scorecard's names its score column either way.
   bool header_due = options.write_header;
+  const std::string_view header = scored_header(bundle.model->has_points());
   CsvRangeReader reader(layout, begin, end, options.chunk_bytes);
   const int threads = std::max(options.threads, 1);
   // Several pieces per thread: rows differ in cost (rejects, quoted ids), a thread that ends early
@@ -172,7 +171,7 @@ StreamTotals score_stream(const Bundle& bundle, const DecisionRule& rule, const 
         std::rethrow_exception(piece.error);
       }
       if (header_due && piece.rows > 0) {
-        scored.write(scored_header(piece.points));
+        scored.write(header);
         header_due = false;
       }
       scored.write(piece.scored);
@@ -184,7 +183,7 @@ StreamTotals score_stream(const Bundle& bundle, const DecisionRule& rule, const 
     totals.end_line = line;
     chunk = ahead.get();
   }
-  if (header_due) scored.write(scored_header(false));
+  if (header_due) scored.write(header);
   return totals;
 }
 

@@ -25,7 +25,7 @@ PredictOutcome predict_in_memory(const PredictRequest& req, const Bundle& bundle
       read.frame.rows() ? bundle.predict_transformed(X) : std::vector<double>{};
   // A points scorecard's score goes beside the PD; other families have none.
   const std::vector<int> points = pd.empty() ? std::vector<int>{} : bundle.model->points(X);
-  std::string out(predict_detail::scored_header(!points.empty()));
+  std::string out(predict_detail::scored_header(bundle.model->has_points()));
   out.reserve(pd.size() * 48 + 64);
   const DecisionRule rule(req.policy, bundle.threshold, bundle.schema);
   predict_detail::append_scored_rows(out, read.frame, pd, points, rule);
