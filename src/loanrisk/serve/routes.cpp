@@ -119,6 +119,16 @@ RouteTable::RouteTable(std::vector<Route> routes) : routes_(std::move(routes)) {
     // HEAD is GET without the body (RFC 9110 9.3.2); the transport drops the body.
     if (get && !head) t.allow += ", HEAD";
   }
+  for (std::size_t i = 0; i < templates_.size(); ++i) {
+    const auto& segments = templates_[i].segments;
+    const bool literal = std::all_of(segments.begin(), segments.end(),
+                                     [](const Segment& g) { return g.kind == Segment::Literal; });
+    if (literal) {
+      literal_.emplace(templates_[i].path, i);
+    } else {
+      patterned_.push_back(i);
+    }
+  }
 }
 
 bool RouteTable::matches(const Template& t, std::string_view path, std::string_view& param,
@@ -149,12 +159,17 @@ bool RouteTable::matches(const Template& t, std::string_view path, std::string_v
 RouteTable::Resolution RouteTable::resolve(std::string_view method, std::string_view path) const {
   const Template* best = nullptr;
   std::string_view best_param, best_rest;
-  for (const Template& t : templates_) {
-    std::string_view param, rest;
-    if (matches(t, path, param, rest) && (!best || t.rank > best->rank)) {
-      best = &t;
-      best_param = param;
-      best_rest = rest;
+  if (const auto exact = literal_.find(path); exact != literal_.end()) {
+    best = &templates_[exact->second];
+  } else {
+    for (std::size_t i : patterned_) {
+      const Template& t = templates_[i];
+      std::string_view param, rest;
+      if (matches(t, path, param, rest) && (!best || t.rank > best->rank)) {
+        best = &t;
+        best_param = param;
+        best_rest = rest;
+      }
     }
   }
   Resolution r;

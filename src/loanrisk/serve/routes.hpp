@@ -5,6 +5,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -120,8 +121,18 @@ class RouteTable {
   static bool matches(const Template& t, std::string_view path, std::string_view& param,
                       std::string_view& rest);
 
+  struct PathHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+
   std::vector<Route> routes_;
   std::vector<Template> templates_;
+  // A template of literal segments only matches one path, and outranks every template with a
+  // parameter that also matches it: those are found by hash, only the others by a scan (the scan
+  // over every template was more of a predict request's time than its SHAP values).
+  std::unordered_map<std::string, std::size_t, PathHash, std::equal_to<>> literal_;
+  std::vector<std::size_t> patterned_;
 };
 
 }  // namespace loanrisk
