@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdlib>
+#include <cstring>
 #include <iostream>
 
 #include "cli/commands.hpp"
@@ -18,9 +19,15 @@ namespace {
 // pid and arguments (a few milliseconds; measured in docs/scaling.md, "Shared CPUs"). Spinning
 // workers cost little on idle cores but, on cores shared with a busy neighbour or bounded by a
 // quota, they take the time slices the thread doing the work needs. When the exec fails (no
-// /proc), the command goes on with libgomp's default.
+// /proc), the command goes on with libgomp's default. Under valgrind it is not tried: the exec
+// would start valgrind's tool binary on its own (which refuses) or leave the tool; valgrind's
+// preloaded libraries in LD_PRELOAD tell.
 void wait_passively_unless_told(char** argv) {
   if (std::getenv("OMP_WAIT_POLICY") != nullptr) return;
+  if (const char* preload = std::getenv("LD_PRELOAD");
+      preload && std::strstr(preload, "vgpreload")) {
+    return;
+  }
   if (::setenv("OMP_WAIT_POLICY", "passive", 0) != 0) return;
   ::execv("/proc/self/exe", argv);
 }
