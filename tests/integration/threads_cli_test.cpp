@@ -8,6 +8,7 @@
 
 #include "cli_runner.hpp"
 #include "http_client.hpp"
+#include "loanrisk/core/cpu_budget.hpp"
 #include "loanrisk/tracking/store.hpp"
 #include "server_process.hpp"
 
@@ -128,20 +129,33 @@ std::string environ_of(pid_t pid) {
   return "\n" + text;
 }
 
-TEST_F(ThreadsCli, OpenMpWaitsPassivelyUnlessTheUserChose) {
+TEST_F(ThreadsCli, OpenMpWaitsPassivelyWhereCoresAreNotAllItsOwnUnlessTheUserChose) {
   ASSERT_EQ(run_cli(dir, "train --data book.csv --out b --no-track").code, 0);
-  {
-    ServerProcess server(dir, "--model b --threads 1", {}, "unset OMP_WAIT_POLICY; ");
+  const CpuBudget here = detect_cpu_budget();
+  if (here.nproc > 1) {
+    // One CPU of several (taskset on the shell that execs the server): passive, set before
+    // libgomp was loaded, so the binary re-executed itself with it.
+    ServerProcess server(dir, "--model b --threads 1", {},
+                         "unset OMP_WAIT_POLICY; taskset -pc 0 $$ >/dev/null; ");
     ASSERT_GT(server.port(), 0) << server.err();
-    // Set before libgomp was loaded: the binary re-executed itself with it.
     EXPECT_NE(environ_of(server.pid()).find("\nOMP_WAIT_POLICY=passive\n"), std::string::npos);
     const std::string metrics = http_call(server.port(), "GET", "/metrics").body;
     EXPECT_NE(metrics.find("loanrisk_threads{source=\"flag\"} 1\n"), std::string::npos) << metrics;
-    EXPECT_NE(metrics.find("loanrisk_cpus{source="), std::string::npos) << metrics;
+    EXPECT_NE(metrics.find("loanrisk_cpus{source=\"affinity\"} 1\n"), std::string::npos) << metrics;
     EXPECT_EQ(server.stop(), 0);
     EXPECT_NE(server.err().find("threads: 1 (flag;"), std::string::npos) << server.err();
     EXPECT_NE(server.err().find("1 request threads, OpenMP wait policy passive"), std::string::npos)
         << server.err();
+  }
+  {
+    // Every core of the machine its own: libgomp's default (a short spin, then sleep).
+    ServerProcess server(dir, "--model b --threads 1", {}, "unset OMP_WAIT_POLICY; ");
+    ASSERT_GT(server.port(), 0) << server.err();
+    const bool limited = here.cpus < here.nproc;
+    EXPECT_EQ(environ_of(server.pid()).find("\nOMP_WAIT_POLICY=passive\n") != std::string::npos,
+              limited)
+        << "cpus " << here.cpus << " of " << here.nproc;
+    EXPECT_EQ(server.stop(), 0);
   }
   ServerProcess server(dir, "--model b", {{"OMP_WAIT_POLICY", "active"}});
   ASSERT_GT(server.port(), 0) << server.err();
