@@ -7,7 +7,8 @@
 # Three setups in the same run, so the effect of the thread budget and the passive OpenMP wait
 # shows without a second build:
 #   now           what a user gets: threads from the CPUs the process may use, OpenMP waits
-#                 passively (loanrisk sets OMP_WAIT_POLICY=passive when it is unset)
+#                 passively where a mask or quota leaves fewer CPUs than cores (loanrisk sets
+#                 OMP_WAIT_POLICY=passive then, when it is unset), else libgomp's default
 #   default-spin  as before the change in a CPU-limited container: --threads = every core and
 #                 libgomp's default spin before sleeping (GOMP_SPINCOUNT=300000, what libgomp
 #                 uses when OMP_WAIT_POLICY is unset)
