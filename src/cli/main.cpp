@@ -14,29 +14,23 @@
 
 namespace {
 
-// OpenMP teams wait passively unless the user says otherwise. libgomp reads OMP_WAIT_POLICY once,
-// when it is loaded (a constructor, before main), so setting it here only counts for a new image
-// of this program: when the variable is absent, it is set and the binary execs itself, keeping its
-// pid and arguments (a few milliseconds; measured in docs/scaling.md, "Shared CPUs"). Spinning
-// workers cost little on idle cores but, on cores shared with a busy neighbour or bounded by a
-// quota, they take the time slices the thread doing the work needs. When the exec fails (no
-// /proc), the command goes on with libgomp's default. Under valgrind it is not tried: the exec
-// would start valgrind's tool binary on its own (which refuses) or leave the tool; valgrind's
-// preloaded libraries in LD_PRELOAD tell.
-//
-// Only where the process may use fewer CPUs than the machine has (an affinity mask, a cgroup
-// quota): there spinning threads wait for cores they do not get. On a machine of its own,
-// libgomp's short spin keeps tree building's many small parallel regions fast: 10 random-forest
-// trials took 1.3-1.6 s with it and 4.8-5.5 s passive on a 2-core VM, where waking a sleeping
-// thread is slow (docs/scaling.md).
+// OpenMP teams wait passively where the process may use fewer CPUs than the machine has (an
+// affinity mask, a cgroup quota), unless the user set OMP_WAIT_POLICY: there spinning threads
+// wait for cores they do not get. On a machine of its own libgomp's short spin is kept, as it
+// keeps tree building's many small parallel regions fast: 10 random-forest trials took 1.3-1.6 s
+// with it and 4.8-5.5 s passive on a 2-core VM, where waking a sleeping thread is slow
+// (docs/scaling.md). libgomp reads the variable once, when it is loaded (before main), so it is
+// set and the binary execs itself, keeping its pid and arguments. When the exec fails (no /proc),
+// the command goes on with libgomp's default. Under valgrind (its preloaded libraries in
+// LD_PRELOAD) it is not tried: the exec would start valgrind's tool binary, which refuses.
 void wait_passively_unless_told(char** argv) {
   if (std::getenv("OMP_WAIT_POLICY") != nullptr) return;
-  const loanrisk::CpuBudget budget = loanrisk::detect_cpu_budget();
-  if (budget.nproc > 0 && budget.cpus >= budget.nproc) return;
   if (const char* preload = std::getenv("LD_PRELOAD");
       preload && std::strstr(preload, "vgpreload")) {
     return;
   }
+  const loanrisk::CpuBudget budget = loanrisk::detect_cpu_budget();
+  if (budget.nproc > 0 && budget.cpus >= budget.nproc) return;
   if (::setenv("OMP_WAIT_POLICY", "passive", 0) != 0) return;
   ::execv("/proc/self/exe", argv);
 }
