@@ -1,7 +1,8 @@
 // XGBoost's JSON model read into the native tree evaluator (models/tree_ensemble.cpp), as a tree
 // bundle's model is on load, then evaluated and explained as serving does. Contract: InputError
-// is the only refusal (the caller then falls back to XGBoost). Property (tree_ensemble.hpp):
-// explain() gives the probabilities and contributions of the two separate calls, bit for bit.
+// is the only refusal (the caller then falls back to XGBoost). Properties (tree_ensemble.hpp):
+// explain() gives the probabilities and contributions of the two separate calls, and
+// batch_margins() (either kernel) the margins of margins(), bit for bit.
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -34,14 +35,21 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     X[2 * n + j] = (j % 2 ? -1.0f : 1.0f) * std::ldexp(1.0f, static_cast<int>(j % 24) - 4);
   }
   std::vector<float> p(kRows), p2(kRows), phi(kRows * (n + 1)), phi2(kRows * (n + 1));
-  std::vector<float> phi_recursive(kRows * (n + 1)), margin(kRows);
+  std::vector<float> phi_recursive(kRows * (n + 1)), margin(kRows), batch(kRows), walked(kRows);
   fuzz::within_contract<>("TreeEnsemble evaluation", [&] {
     model->margins(X.data(), kRows, margin.data());
     model->probabilities(X.data(), kRows, p.data());
     model->contributions(X.data(), kRows, phi.data());
     model->explain(X.data(), kRows, p2.data(), phi2.data());
     model->recursive_contributions(X.data(), kRows, phi_recursive.data());
+    model->batch_margins(X.data(), kRows, batch.data(), 1);
+    model->batch_margins(X.data(), kRows, walked.data(), 1, TreeEnsemble::BatchKernel::walk);
   });
+  for (std::size_t r = 0; r < kRows; ++r) {
+    const bool same = (std::isnan(margin[r]) && std::isnan(batch[r]) && std::isnan(walked[r])) ||
+                      (margin[r] == batch[r] && margin[r] == walked[r]);
+    if (!same) fuzz::finding("batch_margins() differs from margins()");
+  }
   if (std::memcmp(p.data(), p2.data(), p.size() * sizeof(float)) != 0 ||
       std::memcmp(phi.data(), phi2.data(), phi.size() * sizeof(float)) != 0) {
     fuzz::finding("explain() differs from probabilities() and contributions()");

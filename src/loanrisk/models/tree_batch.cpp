@@ -1,8 +1,9 @@
-// The batch layout of TreeEnsemble: batches of any size scored natively, as fast as XGBoost's own
-// CPU predictor or faster, with no DMatrix and no C API call. XGBoost's predictor walks blocks of
-// 64 rows tree by tree (a tree's nodes stay in cache for the whole block); so does this, and it
-// walks each tree level by level over the block, every row one step per level, with leaves that
-// point at themselves: 64 independent walks the CPU overlaps, no branch on the leaf test.
+// The batch layout of TreeEnsemble: batches of any size scored natively, faster than XGBoost's
+// own CPU predictor, with no DMatrix and no C API call. As XGBoost's predictor, blocks of 64 rows
+// go tree by tree (a tree's nodes stay in cache for the whole block). A tree of at most 32 leaves
+// is evaluated by the bitvector kernel where the CPU has AVX2 (tree_quickscorer.cpp); any other is
+// walked level by level over the block, every row one step per level, with leaves that point at
+// themselves: 64 independent walks the CPU overlaps, no branch on the leaf test.
 #include <omp.h>
 
 #include <algorithm>
@@ -35,34 +36,74 @@ void TreeEnsemble::build_batch_layout() {
       }
     }
   }
+  build_vector_layout();
 }
 
-void TreeEnsemble::block_margins(const float* X, std::size_t rows, float* out) const {
+void TreeEnsemble::walk_tree(std::size_t t, const float* X, std::size_t rows, float* out) const {
   const Node* nodes = batch_nodes_.data();
   const std::size_t cols = num_features_;
   std::array<std::int32_t, kBlockRows> at{};
-  for (std::size_t r = 0; r < rows; ++r) out[r] = base_margin_;
-  for (std::size_t t = 0; t < roots_.size(); ++t) {
-    std::fill_n(at.begin(), rows, roots_[t]);
-    for (unsigned level = 0; level < tree_depth_[t]; ++level) {
-      for (std::size_t r = 0; r < rows; ++r) {
-        const Node& node = nodes[at[r]];
-        const float x = X[r * cols + (node.feature & ~kDefaultLeft)];
-        // x < split goes left; NaN (every comparison false) follows default_left.
-        const bool left = x < node.value || (std::isnan(x) && (node.feature & kDefaultLeft) != 0);
-        at[r] = left ? node.left : node.right;
-      }
+  std::fill_n(at.begin(), rows, roots_[t]);
+  for (unsigned level = 0; level < tree_depth_[t]; ++level) {
+    for (std::size_t r = 0; r < rows; ++r) {
+      const Node& node = nodes[at[r]];
+      const float x = X[r * cols + (node.feature & ~kDefaultLeft)];
+      // x < split goes left; NaN (every comparison false) follows default_left.
+      const bool left = x < node.value || (std::isnan(x) && (node.feature & kDefaultLeft) != 0);
+      at[r] = left ? node.left : node.right;
     }
-    // Float sums in tree order, as margins() and XGBoost's predictor add them.
-    for (std::size_t r = 0; r < rows; ++r) out[r] += nodes[at[r]].value;
   }
+  for (std::size_t r = 0; r < rows; ++r) out[r] += nodes[at[r]].value;
 }
 
-void TreeEnsemble::batch_margins(const float* X, std::size_t rows, float* out, int threads) const {
+void TreeEnsemble::block_margins(const float* X, std::size_t rows, float* out, bool vector) const {
+  // Float sums in tree order, as margins() and XGBoost's predictor add them.
+  alignas(32) std::array<float, kBlockRows> acc;
+  acc.fill(base_margin_);
+  // The block by column for the bitvector kernel: a split reads its feature for eight rows with
+  // one load. Rows past the block are zeros, scored and dropped.
+  thread_local std::vector<float> columns;
+  thread_local std::vector<std::uint32_t> missing;
+  bool any_missing = false;
+  if (vector) {
+    columns.assign(num_features_ * kBlockRows, 0.0f);
+    for (std::size_t r = 0; r < rows; ++r) {
+      for (std::size_t c = 0; c < num_features_; ++c) {
+        const float x = X[r * num_features_ + c];
+        columns[c * kBlockRows + r] = x;
+        any_missing = any_missing || std::isnan(x);
+      }
+    }
+    if (any_missing) {
+      missing.assign(num_features_ * kBlockRows, 0);
+      for (std::size_t i = 0; i < columns.size(); ++i) {
+        if (std::isnan(columns[i])) missing[i] = ~std::uint32_t{0};
+      }
+    }
+  }
+  for (std::size_t t = 0; t < roots_.size();) {
+    if (vector && vector_trees_[t].on) {
+      std::size_t end = t + 1;  // the run of trees the kernel takes in one call
+      while (end < roots_.size() && vector_trees_[end].on) ++end;
+      vector_block(t, end, rows, columns.data(), any_missing ? missing.data() : nullptr,
+                   acc.data());
+      t = end;
+    } else {
+      walk_tree(t, X, rows, acc.data());
+      ++t;
+    }
+  }
+  std::copy_n(acc.begin(), rows, out);
+}
+
+void TreeEnsemble::batch_margins(const float* X, std::size_t rows, float* out, int threads,
+                                 BatchKernel kernel) const {
   const std::size_t blocks = (rows + kBlockRows - 1) / kBlockRows;
+  const bool vector = kernel == BatchKernel::best && vector_kernel_available();
   const auto block = [&](std::size_t b) {
     const std::size_t first = b * kBlockRows;
-    block_margins(X + first * num_features_, std::min(kBlockRows, rows - first), out + first);
+    block_margins(X + first * num_features_, std::min(kBlockRows, rows - first), out + first,
+                  vector);
   };
   // A team costs more than a few blocks take alone.
   const int team = static_cast<int>(std::min<std::size_t>(

@@ -38,11 +38,22 @@ class TreeEnsemble {
   void probabilities(const float* X, std::size_t rows, float* out) const;
   /// Rows per block of the batch evaluation (XGBoost's CPU predictor uses the same size).
   static constexpr std::size_t kBlockRows = 64;
+  /// How batch_margins evaluates a tree: `best` takes the bitvector kernel (tree_quickscorer.cpp)
+  /// for every tree of at most kVectorLeaves leaves when the CPU has AVX2, and walks the others;
+  /// `walk` walks every tree (the portable kernel, and the reference the other is tested on).
+  enum class BatchKernel { best, walk };
+  /// Leaves a tree may have for the bitvector kernel (one bit per leaf in a 32-bit lane).
+  static constexpr std::size_t kVectorLeaves = 32;
+  /// True when this CPU runs the bitvector kernel (x86-64 with AVX2).
+  static bool vector_kernel_available();
+  /// Trees of at most kVectorLeaves leaves (the ones the bitvector kernel evaluates).
+  std::size_t vector_trees() const;
   /// margins() for batches of any size (tree_batch.cpp): rows in blocks of kBlockRows, each block
-  /// walked tree by tree and level by level over the batch layout, blocks spread over `threads`
-  /// OpenMP threads (1: the calling thread only). The same float sums in tree order as margins()
-  /// and XGBoost, so the same values bit for bit.
-  void batch_margins(const float* X, std::size_t rows, float* out, int threads) const;
+  /// evaluated tree by tree (by `kernel`), blocks spread over `threads` OpenMP threads (1: the
+  /// calling thread only). The same float sums in tree order as margins() and XGBoost, so the same
+  /// values bit for bit, whichever the kernel.
+  void batch_margins(const float* X, std::size_t rows, float* out, int threads,
+                     BatchKernel kernel = BatchKernel::best) const;
   /// probabilities() by batch_margins(): the same values bit for bit.
   void batch_probabilities(const float* X, std::size_t rows, float* out, int threads) const;
   /// Exact TreeSHAP into out[rows x (num_features + 1)]: one value per feature, then the bias; a
@@ -113,10 +124,28 @@ class TreeEnsemble {
                           PathElement* paths) const;
 
   float tree_value(std::size_t tree, const float* row) const;
-  /// Fills batch_nodes_ and tree_depth_ from nodes_ (once, after the last tree is added).
+  /// Fills batch_nodes_, tree_depth_ and the bitvector layout from nodes_ (once, after the last
+  /// tree is added).
   void build_batch_layout();
   /// One block of at most kBlockRows rows through every tree (tree_batch.cpp).
-  void block_margins(const float* X, std::size_t rows, float* out) const;
+  void block_margins(const float* X, std::size_t rows, float* out, bool vector) const;
+  /// Tree t walked level by level over a block (adds its leaf to out[rows]).
+  void walk_tree(std::size_t t, const float* X, std::size_t rows, float* out) const;
+  /// Trees [first, end), each with vector_trees_[t].on, by the bitvector kernel over the first
+  /// `rows` rows of one block held by column (kBlockRows floats per feature, rows past `rows`
+  /// zero), adding each row's leaf values in tree order into acc[kBlockRows]. `missing` holds the
+  /// block's NaN masks in the same layout (all ones where the value is NaN), or is null when the
+  /// block has no NaN. Built for AVX2 (tree_quickscorer.cpp); call only when
+  /// vector_kernel_available().
+  void vector_block(std::size_t first, std::size_t end, std::size_t rows, const float* columns,
+                    const std::uint32_t* missing, float* acc) const;
+  /// vector_block() over the first `Vectors` registers of eight rows (a small batch pays for its
+  /// own rows only).
+  template <std::size_t Vectors>
+  void vector_block_of(std::size_t first, std::size_t end, const float* columns,
+                       const std::uint32_t* missing, float* acc) const;
+  /// The bitvector layout of every tree of at most kVectorLeaves leaves (tree_quickscorer.cpp).
+  void build_vector_layout();
   void tree_shap(const float* row, float* phi, std::int32_t node, unsigned depth,
                  PathElement* parent_path, float parent_zero, float parent_one,
                  int parent_feature) const;
@@ -131,7 +160,24 @@ class TreeEnsemble {
   /// The batch layout: nodes_ with every leaf pointing at itself (both children, feature 0), so a
   /// block walks each tree a fixed number of levels with no test for leaves and no branch.
   std::vector<Node> batch_nodes_;
-  std::vector<std::uint16_t> tree_depth_;        ///< deepest leaf of each tree (root = 0)
+  std::vector<std::uint16_t> tree_depth_;  ///< deepest leaf of each tree (root = 0)
+  /// The bitvector layout (QuickScorer, Lucchese et al. 2015): per tree of at most kVectorLeaves
+  /// leaves, its splits (feature, threshold, the bits of the leaves left of them) and its leaf
+  /// values left to right. A row starts with every leaf bit set; each split the row goes right at
+  /// clears its left subtree's bits, and the lowest bit left is the row's leaf.
+  struct VectorSplit {
+    std::uint32_t feature;       ///< column, without kDefaultLeft
+    float threshold;             ///< x < threshold goes left
+    std::uint32_t left_leaves;   ///< bits of the leaves of the left subtree
+    std::uint32_t default_left;  ///< all ones when NaN goes left, else 0
+  };
+  struct VectorTree {
+    bool on = false;  ///< at most kVectorLeaves leaves
+    std::uint32_t first_split = 0, n_splits = 0, first_leaf = 0;
+  };
+  std::vector<VectorTree> vector_trees_;
+  std::vector<VectorSplit> vector_splits_;
+  std::vector<float> vector_leaves_;
   std::shared_ptr<LazyShapTables> shap_tables_;  ///< shared by copies: immutable once built
 
   friend class TreeEnsembleBuilder;

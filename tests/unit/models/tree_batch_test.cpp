@@ -65,9 +65,10 @@ std::vector<float> xgboost_margins(const Classifier& model, const DenseMatrix& X
 
 // Every size: the classifier's probabilities equal XGBoost's exactly, and the margins of the batch
 // layout (one thread and several) equal XGBoost's and the row-by-row evaluator's bit for bit.
-void expect_every_size_exact(const char* family, const Labelled& train, const DenseMatrix& pool) {
+void expect_every_size_exact(const char* family, const Labelled& train, const DenseMatrix& pool,
+                             const ParamValues& params = {{"n_estimators", 60}}) {
   SCOPED_TRACE(family);
-  auto model = make_classifier(family, {{"n_estimators", 60}});
+  auto model = make_classifier(family, params);
   model->fit(train.X, train.y, nullptr, nullptr, nullptr);
   const auto* tree = dynamic_cast<const TreeClassifier*>(model.get());
   ASSERT_NE(tree, nullptr);
@@ -90,12 +91,14 @@ void expect_every_size_exact(const char* family, const Labelled& train, const De
     EXPECT_EQ(differ, 0u);
 
     const std::vector<float> want_margin = xgboost_margins(*model, X);
-    std::vector<float> one(rows), many(rows), by_row(rows);
+    std::vector<float> one(rows), many(rows), by_row(rows), walked(rows);
     native.batch_margins(X.values.data(), rows, one.data(), 1);
     native.batch_margins(X.values.data(), rows, many.data(), 4);
+    native.batch_margins(X.values.data(), rows, walked.data(), 1, TreeEnsemble::BatchKernel::walk);
     native.margins(X.values.data(), rows, by_row.data());
     EXPECT_EQ(std::memcmp(one.data(), want_margin.data(), rows * sizeof(float)), 0);
     EXPECT_EQ(std::memcmp(many.data(), one.data(), rows * sizeof(float)), 0);
+    EXPECT_EQ(std::memcmp(walked.data(), one.data(), rows * sizeof(float)), 0);
     EXPECT_EQ(std::memcmp(by_row.data(), one.data(), rows * sizeof(float)), 0);
   }
 }
@@ -119,6 +122,40 @@ TEST_P(TreeBatchTest, RealDataEverySizeEqualsXGBoost) {
                  {all.y.begin(), all.y.begin() + 6000}};
   train.X.values.assign(all.X.values.begin(), all.X.values.begin() + 6000 * all.X.cols);
   expect_every_size_exact(GetParam(), train, all.X);
+}
+
+// The bitvector kernel's edges: trees of exactly 32 leaves (the top bit of a lane), of 33 and more
+// (walked, between runs of vector trees in one model), and of one leaf; missing values that go
+// either way. Every size equals XGBoost and the walk bit for bit.
+TEST(TreeBatchKernel, TreesAtAndPastThirtyTwoLeavesEqualXGBoost) {
+  if (!TreeEnsemble::vector_kernel_available()) {
+    GTEST_SKIP() << "this CPU has no AVX2: batches are walked, which the family tests cover";
+  }
+  Labelled train = testing::logistic_problem(4000, 6, 43);
+  const DenseMatrix holes = batch_of(train.X, train.X.rows, 5, 10);
+  train.X.values = holes.values;
+  const Labelled pool = testing::logistic_problem(5000, 6, 44);
+  for (const double leaves : {32.0, 33.0, 48.0}) {
+    SCOPED_TRACE(std::to_string(static_cast<int>(leaves)) + " leaves at most");
+    expect_every_size_exact(
+        "lightgbm", train, pool.X,
+        {{"n_estimators", 30}, {"num_leaves", leaves}, {"min_child_weight", 0}});
+  }
+  // What the kernel took: lightgbm trees of 32 leaves, and part of those of 48.
+  for (const double leaves : {32.0, 48.0}) {
+    auto model = make_classifier(
+        "lightgbm", {{"n_estimators", 30}, {"num_leaves", leaves}, {"min_child_weight", 0}});
+    model->fit(train.X, train.y, nullptr, nullptr, nullptr);
+    testing::TempDir dir;
+    model->save(dir.path());
+    const TreeEnsemble native =
+        TreeEnsemble::from_json(read_file(dir / TreeClassifier::kModelFile));
+    if (leaves == 32.0) {
+      EXPECT_EQ(native.vector_trees(), native.num_trees());
+    } else {
+      EXPECT_LT(native.vector_trees(), native.num_trees());
+    }
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Families, TreeBatchTest,
