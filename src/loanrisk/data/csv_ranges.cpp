@@ -175,7 +175,10 @@ CsvRangeReader::CsvRangeReader(const CsvLayout& layout, CsvRowStart begin, std::
       line_(begin.line) {}
 
 bool CsvRangeReader::next(std::string& text, std::int64_t& line) {
-  std::string buf = std::move(carry_);
+  // Into the caller's string, whose capacity a streaming caller keeps from chunk to chunk: a fresh
+  // buffer per chunk faulted in new pages every time (4% of predict's time).
+  std::string& buf = text;
+  buf.assign(carry_);
   carry_.clear();
   for (std::size_t size = chunk_bytes_;; size *= 2) {
     if (buf.size() < size && pos_ < end_) {
@@ -206,7 +209,6 @@ bool CsvRangeReader::next(std::string& text, std::int64_t& line) {
     buf.resize(cut);
     line = line_;
     line_ += count_lines(buf);
-    text = std::move(buf);
     return true;
   }
 }

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <unordered_map>
 
+#include "loanrisk/core/decimal.hpp"
 #include "loanrisk/core/error.hpp"
 #include "loanrisk/core/files.hpp"
 #include "loanrisk/core/text.hpp"
@@ -52,7 +53,10 @@ Problem parse_number(std::string_view s, const ColumnSpec& spec, double& out) {
   const char* e = b + s.size();
   if (*b == '+' && e - b > 1 && b[1] != '-' && b[1] != '+') ++b;  // from_chars rejects '+'
   double v = 0.0;
-  const auto r = std::from_chars(b, e, v);
+  std::from_chars_result r{e, std::errc()};
+  if (!parse_plain_decimal(std::string_view(b, static_cast<std::size_t>(e - b)), v)) {
+    r = std::from_chars(b, e, v);
+  }
   if (r.ec == std::errc::invalid_argument || r.ptr != e) {
     return spec.type == ColumnType::Binary ? Problem::NotBinary : Problem::NotNumber;
   }

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdint>
 
+#include "loanrisk/core/decimal.hpp"
 #include "loanrisk/core/json_writer.hpp"
 #include "loanrisk/core/text.hpp"
 #include "loanrisk/serve/http_error.hpp"
@@ -119,15 +120,9 @@ class FlatCursor {
       if (!digits()) return false;
     }
     if (*start == '-' && p_ - start == 2 && start[1] == '0') return false;  // "-0"
-    // Whole numbers of up to 15 digits (most fields) are exact doubles: summed directly, the
-    // same value from_chars gives, without its general algorithm.
-    const char* digits_start = start + (*start == '-' ? 1 : 0);
-    if (p_ - digits_start <= 15 &&
-        std::all_of(digits_start, p_, [](char c) { return c >= '0' && c <= '9'; })) {
-      std::uint64_t whole = 0;
-      for (const char* d = digits_start; d != p_; ++d)
-        whole = whole * 10 + static_cast<std::uint64_t>(*d - '0');
-      out = *start == '-' ? -static_cast<double>(whole) : static_cast<double>(whole);
+    // Plain decimals of up to 15 digits (most fields): the value from_chars gives, without its
+    // general algorithm.
+    if (parse_plain_decimal(std::string_view(start, static_cast<std::size_t>(p_ - start)), out)) {
       return true;
     }
     const auto [end, ec] = std::from_chars(start, p_, out);

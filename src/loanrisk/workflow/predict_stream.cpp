@@ -133,56 +133,73 @@ StreamTotals score_stream(const Bundle& bundle, const DecisionRule& rule, const 
   // takes the next piece.
   const std::size_t pieces_per_chunk = static_cast<std::size_t>(threads) * 4;
 
-  struct Chunk {
-    std::string text;
-    std::int64_t line = 0;
-    bool ok = false;
-  };
-  const auto read_next = [&reader] {
-    Chunk c;
-    c.ok = reader.next(c.text, c.line);
-    return c;
-  };
-  Chunk chunk = read_next();
-  while (chunk.ok) {
-    // The next chunk is read while this one is scored.
-    std::future<Chunk> ahead = std::async(std::launch::async, read_next);
-    if (input) input->update(chunk.text);
-    const std::vector<std::string_view> parts = split_csv_rows(chunk.text, pieces_per_chunk);
-    std::vector<std::int64_t> lines(parts.size());
-    std::int64_t line = chunk.line;
-    for (std::size_t i = 0; i < parts.size(); ++i) {
-      lines[i] = line;
-      line += count_lines(parts[i]);
-    }
-    std::vector<Piece> done(parts.size());
-#pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
-    for (std::size_t i = 0; i < parts.size(); ++i) {
-      try {
-        score_piece(bundle, rule, layout, parts[i], lines[i], read_options, done[i]);
-      } catch (...) {
-        done[i].error = std::current_exception();
-      }
-    }
-    for (Piece& piece : done) {
-      // Strict mode: the first bad row of the file is the first of the earliest failing piece.
-      if (piece.error) {
-        ahead.wait();
-        std::rethrow_exception(piece.error);
-      }
+  // Two chunk buffers and two sets of pieces, kept from chunk to chunk (their pages stay mapped):
+  // the next chunk is read into one buffer while the other is scored, and a chunk's pieces are
+  // written while the next chunk's are scored.
+  std::string text, text_ahead;
+  std::int64_t first_line = 0, first_line_ahead = 0;
+  std::vector<Piece> done, done_writing;
+  std::future<void> writing;
+  // Writes the scored pieces in order, the header above the first scored row.
+  const auto write_pieces = [&scored, rejects, &header_due, header](const std::vector<Piece>& ps) {
+    for (const Piece& piece : ps) {
       if (header_due && piece.rows > 0) {
         scored.write(header);
         header_due = false;
       }
       scored.write(piece.scored);
       if (rejects) rejects->write(piece.rejects);
+    }
+  };
+  const auto finish_writing = [&writing] {
+    if (writing.valid()) writing.get();  // rethrows the writer's error
+  };
+  bool more = reader.next(text, first_line);
+  while (more) {
+    std::future<bool> ahead =
+        std::async(std::launch::async, [&] { return reader.next(text_ahead, first_line_ahead); });
+    if (input) input->update(text);
+    const std::vector<std::string_view> parts = split_csv_rows(text, pieces_per_chunk);
+    std::vector<std::int64_t> lines(parts.size());
+    std::int64_t line = first_line;
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+      lines[i] = line;
+      line += count_lines(parts[i]);
+    }
+    done.resize(parts.size());
+#pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+      Piece& piece = done[i];
+      piece.scored.clear();
+      piece.rejects.clear();
+      piece.read = piece.rows = piece.rejected = 0;
+      piece.error = nullptr;
+      try {
+        score_piece(bundle, rule, layout, parts[i], lines[i], read_options, piece);
+      } catch (...) {
+        piece.error = std::current_exception();
+      }
+    }
+    for (const Piece& piece : done) {
+      // Strict mode: the first bad row of the file is the first of the earliest failing piece.
+      if (piece.error) {
+        ahead.wait();
+        if (writing.valid()) writing.wait();
+        std::rethrow_exception(piece.error);
+      }
       totals.rows_read += piece.read;
       totals.rows_scored += piece.rows;
       totals.rows_rejected += piece.rejected;
     }
     totals.end_line = line;
-    chunk = ahead.get();
+    finish_writing();
+    done.swap(done_writing);
+    writing = std::async(std::launch::async, [&] { write_pieces(done_writing); });
+    more = ahead.get();
+    text.swap(text_ahead);
+    first_line = first_line_ahead;
   }
+  finish_writing();
   if (header_due) scored.write(header);
   return totals;
 }
