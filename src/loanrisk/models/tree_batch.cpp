@@ -66,16 +66,17 @@ void TreeEnsemble::block_margins(const float* X, std::size_t rows, float* out, b
   thread_local std::vector<std::uint32_t> missing;
   bool any_missing = false;
   if (vector) {
-    columns.assign(num_features_ * kBlockRows, 0.0f);
+    const std::size_t used = vector_columns_.size();
+    columns.assign(used * kBlockRows, 0.0f);
     for (std::size_t r = 0; r < rows; ++r) {
-      for (std::size_t c = 0; c < num_features_; ++c) {
-        const float x = X[r * num_features_ + c];
+      for (std::size_t c = 0; c < used; ++c) {
+        const float x = X[r * num_features_ + vector_columns_[c]];
         columns[c * kBlockRows + r] = x;
         any_missing = any_missing || std::isnan(x);
       }
     }
     if (any_missing) {
-      missing.assign(num_features_ * kBlockRows, 0);
+      missing.assign(used * kBlockRows, 0);
       for (std::size_t i = 0; i < columns.size(); ++i) {
         if (std::isnan(columns[i])) missing[i] = ~std::uint32_t{0};
       }

@@ -132,11 +132,11 @@ class TreeEnsemble {
   /// Tree t walked level by level over a block (adds its leaf to out[rows]).
   void walk_tree(std::size_t t, const float* X, std::size_t rows, float* out) const;
   /// Trees [first, end), each with vector_trees_[t].on, by the bitvector kernel over the first
-  /// `rows` rows of one block held by column (kBlockRows floats per feature, rows past `rows`
-  /// zero), adding each row's leaf values in tree order into acc[kBlockRows]. `missing` holds the
-  /// block's NaN masks in the same layout (all ones where the value is NaN), or is null when the
-  /// block has no NaN. Built for AVX2 (tree_quickscorer.cpp); call only when
-  /// vector_kernel_available().
+  /// `rows` rows of one block held by column (kBlockRows floats per feature of
+  /// vector_columns_, rows past `rows` zero), adding each row's leaf values in tree order into
+  /// acc[kBlockRows]. `missing` holds the block's NaN masks in the same layout (all ones where the
+  /// value is NaN), or is null when the block has no NaN. Built for AVX2 (tree_quickscorer.cpp);
+  /// call only when vector_kernel_available().
   void vector_block(std::size_t first, std::size_t end, std::size_t rows, const float* columns,
                     const std::uint32_t* missing, float* acc) const;
   /// vector_block() over the first `Vectors` registers of eight rows (a small batch pays for its
@@ -166,7 +166,7 @@ class TreeEnsemble {
   /// values left to right. A row starts with every leaf bit set; each split the row goes right at
   /// clears its left subtree's bits, and the lowest bit left is the row's leaf.
   struct VectorSplit {
-    std::uint32_t feature;       ///< column, without kDefaultLeft
+    std::uint32_t column;        ///< into vector_columns_ (the block's column)
     float threshold;             ///< x < threshold goes left
     std::uint32_t left_leaves;   ///< bits of the leaves of the left subtree
     std::uint32_t default_left;  ///< all ones when NaN goes left, else 0
@@ -178,6 +178,7 @@ class TreeEnsemble {
   std::vector<VectorTree> vector_trees_;
   std::vector<VectorSplit> vector_splits_;
   std::vector<float> vector_leaves_;
+  std::vector<std::uint32_t> vector_columns_;    ///< the features the vector trees split on
   std::shared_ptr<LazyShapTables> shap_tables_;  ///< shared by copies: immutable once built
 
   friend class TreeEnsembleBuilder;

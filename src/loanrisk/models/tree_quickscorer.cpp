@@ -37,6 +37,10 @@ void TreeEnsemble::build_vector_layout() {
   vector_trees_.assign(roots_.size(), {});
   vector_splits_.clear();
   vector_leaves_.clear();
+  vector_columns_.clear();
+  // Splits name the block's columns by their place among the features the kernel's trees use: a
+  // block holds those columns only (a model may declare up to a million features and use ten).
+  std::vector<std::int32_t> column_of(num_features_, -1);
   // In depth-first order with the left child first, leaves come left to right and a split's left
   // subtree is the run of nodes from its left child to its right child.
   std::vector<std::uint32_t> leaves_before;
@@ -63,7 +67,12 @@ void TreeEnsemble::build_vector_layout() {
       const std::uint32_t to = leaves_before[static_cast<std::size_t>(node.right) - begin];
       // Bits from..to-1; to - from is at most 31 here (the right subtree has a leaf too).
       const std::uint32_t bits = ((std::uint32_t{1} << (to - from)) - 1) << from;
-      vector_splits_.push_back({node.feature & ~kDefaultLeft, node.value, bits,
+      const std::uint32_t feature = node.feature & ~kDefaultLeft;
+      if (column_of[feature] < 0) {
+        column_of[feature] = static_cast<std::int32_t>(vector_columns_.size());
+        vector_columns_.push_back(feature);
+      }
+      vector_splits_.push_back({static_cast<std::uint32_t>(column_of[feature]), node.value, bits,
                                 (node.feature & kDefaultLeft) != 0 ? ~std::uint32_t{0} : 0u});
     }
     tree.n_splits = static_cast<std::uint32_t>(vector_splits_.size()) - tree.first_split;
@@ -95,13 +104,13 @@ __attribute__((target("avx2"))) void TreeEnsemble::vector_block_of(std::size_t f
     for (auto& lane : alive) lane = _mm256_set1_epi32(-1);
     const VectorSplit* split = vector_splits_.data() + tree.first_split;
     for (std::uint32_t s = 0; s < tree.n_splits; ++s, ++split) {
-      const float* column = columns + split->feature * kBlockRows;
+      const float* column = columns + split->column * kBlockRows;
       const __m256 threshold = _mm256_set1_ps(split->threshold);
       const __m256i left = _mm256_set1_epi32(static_cast<int>(split->left_leaves));
       // Right is "not x < threshold": true for a NaN value (default right) and a NaN threshold,
       // as the walk's `x < value` is false for both; NaN values that go left are taken out below.
       if (missing != nullptr && split->default_left != 0) {
-        const std::uint32_t* nan = missing + split->feature * kBlockRows;
+        const std::uint32_t* nan = missing + split->column * kBlockRows;
         for (std::size_t k = 0; k < Vectors; ++k) {
           const __m256i right = _mm256_castps_si256(
               _mm256_cmp_ps(_mm256_loadu_ps(column + k * kLanes), threshold, _CMP_NLT_UQ));
