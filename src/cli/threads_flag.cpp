@@ -27,7 +27,7 @@ void add_threads_option(CLI::App* cmd, std::string& threads) {
   cmd->add_option("--threads", threads,
                   "Threads for the models, OpenMP and the server, 1-256 (default: [runtime] "
                   "threads, else the CPUs this process may use: affinity mask, cgroup quota, "
-                  "cores; 0 = that default)")
+                  "cores less those busy at start (not for serve); 0 = that default)")
       ->allow_extra_args(false);
 }
 

@@ -4,7 +4,9 @@
 #include <sched.h>
 
 #include <algorithm>
+#include <atomic>
 #include <charconv>
+#include <chrono>
 #include <cmath>
 #include <fstream>
 #include <mutex>
@@ -40,6 +42,7 @@ int affinity_cpus() {
 
 std::mutex budget_mutex;
 std::optional<ThreadBudget> chosen_budget;  // guarded by budget_mutex
+std::atomic<int> noted_busy{0};             // note_busy_cpus()
 
 }  // namespace
 
@@ -84,11 +87,12 @@ int threads_for_quota(double cpus) {
   return std::max(1, static_cast<int>(std::ceil(cpus - 1e-9)));
 }
 
-CpuBudget combine_cpu_bounds(int affinity, std::optional<double> quota, int nproc) {
+CpuBudget combine_cpu_bounds(int affinity, std::optional<double> quota, int nproc, int busy) {
   CpuBudget b;
   b.affinity = affinity;
   b.quota = quota;
   b.nproc = nproc;
+  b.busy = std::max(busy, 0);
   b.source = "nproc";
   int best = nproc > 0 ? nproc : kMaxThreads;
   if (affinity > 0 && affinity < best) {
@@ -98,6 +102,10 @@ CpuBudget combine_cpu_bounds(int affinity, std::optional<double> quota, int npro
   if (quota && threads_for_quota(*quota) < best) {
     best = threads_for_quota(*quota);
     b.source = "cgroup";
+  }
+  if (nproc > 0 && b.busy > 0 && std::max(1, nproc - b.busy) < best) {
+    best = std::max(1, nproc - b.busy);
+    b.source = "load";
   }
   if (nproc <= 0 && affinity <= 0 && !quota) best = 1;  // nothing known: one thread is safe
   b.cpus = std::max(1, best);
@@ -172,10 +180,43 @@ std::optional<double> read_cgroup_quota(const std::filesystem::path& proc_self_c
   return tightest;
 }
 
+std::optional<int> parse_procs_running(std::string_view proc_stat) {
+  constexpr std::string_view kKey = "procs_running ";
+  while (!proc_stat.empty()) {
+    const std::size_t eol = proc_stat.find('\n');
+    const std::string_view line = proc_stat.substr(0, eol);
+    if (line.starts_with(kKey)) {
+      const auto n = positive_integer(line.substr(kKey.size()));
+      if (!n || *n > 1'000'000) return std::nullopt;
+      return static_cast<int>(*n);
+    }
+    if (eol == std::string_view::npos) break;
+    proc_stat.remove_prefix(eol + 1);
+  }
+  return std::nullopt;
+}
+
+int read_busy_cpus() {
+  int least = -1;
+  for (int reading = 0; reading < 3; ++reading) {
+    if (reading > 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    const auto running = parse_procs_running(read_small_file("/proc/stat"));
+    if (!running) return 0;
+    least = least < 0 ? *running - 1 : std::min(least, *running - 1);
+    if (least <= 0) return 0;  // the usual answer, from one reading
+  }
+  return least;
+}
+
+void note_busy_cpus(int busy) {
+  noted_busy.store(std::max(busy, 0), std::memory_order_relaxed);
+}
+
 CpuBudget detect_cpu_budget() {
   return combine_cpu_bounds(affinity_cpus(),
                             read_cgroup_quota("/proc/self/cgroup", "/sys/fs/cgroup"),
-                            static_cast<int>(std::thread::hardware_concurrency()));
+                            static_cast<int>(std::thread::hardware_concurrency()),
+                            noted_busy.load(std::memory_order_relaxed));
 }
 
 ThreadBudget resolve_thread_budget(std::optional<int> flag, std::optional<int> config) {

@@ -34,16 +34,32 @@ int threads_for_quota(double cpus);
 /// What bounds the process and by how much.
 struct CpuBudget {
   int cpus = 1;                 ///< the minimum of the bounds below, at least 1.
-  std::string source;           ///< which bound won: "affinity", "cgroup" or "nproc".
+  std::string source;           ///< which bound won: "affinity", "cgroup", "load" or "nproc".
   int affinity = 0;             ///< CPUs in the sched_getaffinity mask (0: unknown).
   std::optional<double> quota;  ///< the tightest cgroup quota on the way to the root, in CPUs.
   int nproc = 0;                ///< std::thread::hardware_concurrency (0: unknown).
+  int busy = 0;  ///< CPUs other tasks kept busy when the process started (note_busy_cpus).
 };
 
 /// The budget from given readings (the pure part of detect_cpu_budget): the minimum of the known
-/// bounds; the source is "nproc" unless the affinity mask or the quota is strictly smaller (the
-/// affinity mask before the quota on a tie).
-CpuBudget combine_cpu_bounds(int affinity, std::optional<double> quota, int nproc);
+/// bounds; the source is "nproc" unless the affinity mask, the quota or the CPUs left free by
+/// `busy` (nproc - busy, at least 1) is strictly smaller (in that order on a tie).
+CpuBudget combine_cpu_bounds(int affinity, std::optional<double> quota, int nproc, int busy = 0);
+
+/// procs_running in /proc/stat's text: the tasks running or ready to run on the machine now, the
+/// reader included; nullopt when the line is missing or does not hold a count.
+std::optional<int> parse_procs_running(std::string_view proc_stat);
+
+/// CPUs that other tasks keep busy, from /proc/stat: procs_running less the reading thread, the
+/// least of up to three readings 1 ms apart (a task that only woke for a moment is not counted);
+/// 0 when unknown. Meaningful only while this process runs one thread (at the start of main).
+/// Why: next to a CPU-bound neighbour on one of two cores, an OpenMP team of two spinning on the
+/// shared core made tuning 2.8-3.5x slower; one thread that waits passively was 1.1-1.5x.
+int read_busy_cpus();
+
+/// Records read_busy_cpus()'s answer for detect_cpu_budget(): main() calls it before any thread
+/// starts. Until then (tests, other programs) no CPU counts as busy.
+void note_busy_cpus(int busy);
 
 /// The cgroup v1 path of the `cpu` controller in /proc/self/cgroup's text: the line whose
 /// controllers (between the colons, e.g. "4:cpu,cpuacct:/docker/abc") include `cpu`; nullopt
@@ -60,7 +76,8 @@ std::optional<double> parse_cgroup_v1_quota(std::string_view quota_us, std::stri
 std::optional<double> read_cgroup_quota(const std::filesystem::path& proc_self_cgroup,
                                         const std::filesystem::path& cgroup_root);
 
-/// This process's budget now: sched_getaffinity, the cgroup quota (v2 or v1), hardware_concurrency.
+/// This process's budget now: sched_getaffinity, the cgroup quota (v2 or v1), hardware_concurrency
+/// and the busy CPUs noted at start.
 CpuBudget detect_cpu_budget();
 
 /// The thread count the process uses and where it came from.

@@ -1,6 +1,9 @@
 #include <gtest/gtest.h>
 #include <sched.h>
 
+#include <fstream>
+#include <iterator>
+#include <string>
 #include <thread>
 
 #include "loanrisk/core/cpu_budget.hpp"
@@ -162,6 +165,50 @@ TEST(CpuBounds, MinimumWinsAndNamesItsSource) {
   EXPECT_EQ(b.cpus, 1);
   EXPECT_EQ(b.source, "cgroup");
   EXPECT_EQ(combine_cpu_bounds(0, std::nullopt, 0).cpus, 1);
+}
+
+TEST(CpuBounds, CoresANeighbourKeepsBusyAreNotCounted) {
+  auto b = combine_cpu_bounds(2, std::nullopt, 2, 1);  // a neighbour on one of two cores
+  EXPECT_EQ(b.cpus, 1);
+  EXPECT_EQ(b.source, "load");
+  EXPECT_EQ(b.busy, 1);
+  b = combine_cpu_bounds(8, std::nullopt, 8, 20);  // more busy tasks than cores: one thread
+  EXPECT_EQ(b.cpus, 1);
+  EXPECT_EQ(b.source, "load");
+  b = combine_cpu_bounds(2, std::nullopt, 64, 10);  // the mask is tighter than what is free
+  EXPECT_EQ(b.cpus, 2);
+  EXPECT_EQ(b.source, "affinity");
+  b = combine_cpu_bounds(1, std::nullopt, 2, 1);  // a tie: the affinity mask is named
+  EXPECT_EQ(b.source, "affinity");
+  b = combine_cpu_bounds(8, std::nullopt, 8, 0);
+  EXPECT_EQ(b.cpus, 8);
+  EXPECT_EQ(b.source, "nproc");
+  EXPECT_EQ(combine_cpu_bounds(8, std::nullopt, 8, -3).cpus, 8);  // nonsense counts nothing
+}
+
+TEST(CpuBounds, ProcsRunningIsReadFromProcStat) {
+  const std::string stat =
+      "cpu  4261296 552652 504780 969634 10968 0 10757 9071 0 0\n"
+      "cpu0 2130648 276326 252390 484817 5484 0 5378 4535 0 0\n"
+      "intr 1 2 3\nctxt 99\nbtime 1765000000\nprocesses 10185\n"
+      "procs_running 3\nprocs_blocked 0\nsoftirq 1 2 3\n";
+  EXPECT_EQ(parse_procs_running(stat), 3);
+  EXPECT_EQ(parse_procs_running("procs_running 1\n"), 1);
+  EXPECT_FALSE(parse_procs_running(""));
+  EXPECT_FALSE(parse_procs_running("procs_blocked 2\n"));
+  EXPECT_FALSE(parse_procs_running("procs_running x\n"));
+  EXPECT_FALSE(parse_procs_running("procs_running -2\n"));
+  EXPECT_FALSE(parse_procs_running("procs_running 99999999999999999999\n"));
+  EXPECT_FALSE(parse_procs_running("xprocs_running 4\n"));
+  // This machine's own file parses (the reader itself is running).
+  std::ifstream in("/proc/stat");
+  if (in) {
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const auto running = parse_procs_running(text);
+    ASSERT_TRUE(running.has_value());
+    EXPECT_GE(*running, 1);
+  }
+  EXPECT_GE(read_busy_cpus(), 0);
 }
 
 TEST(CpuBounds, ThisProcessIsBoundedByItsAffinityMask) {
