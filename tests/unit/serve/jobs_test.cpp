@@ -45,7 +45,8 @@ class HeldJobs : public ::testing::Test {
  protected:
   void SetUp() override { script = held_script("fake-loanrisk", ""); }
   /// A stand-in that runs prelude (shell), keeps its environment and spec, then waits for its
-  /// release file and exits with the code written there.
+  /// release file and exits with the code written there. The spec copy appears whole (written
+  /// aside, then renamed), after the environment: spec_of() once read a file cp had only created.
   std::filesystem::path held_script(const std::string& name, const std::string& prelude) {
     const auto path = dir.path() / name;
     const std::string d = dir.path().string();
@@ -53,6 +54,7 @@ class HeldJobs : public ::testing::Test {
                "#!/bin/sh\n"
                "id=$(basename \"$(dirname \"$3\")\")\n" +
                    prelude + "env > \"" + d + "/env-$id\"\n" + "cp \"$3\" \"" + d +
+                   "/spec-$id.json.tmp\"\n" + "mv \"" + d + "/spec-$id.json.tmp\" \"" + d +
                    "/spec-$id.json\"\n" + "while [ ! -f \"" + d +
                    "/release-$id\" ]; do sleep 0.02; done\n" + "exit $(cat \"" + d +
                    "/release-$id\")\n");
