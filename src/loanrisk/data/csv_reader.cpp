@@ -13,6 +13,7 @@
 #include "loanrisk/core/files.hpp"
 #include "loanrisk/core/text.hpp"
 #include "loanrisk/data/csv_detail.hpp"
+#include "loanrisk/data/csv_ranges.hpp"
 
 namespace loanrisk {
 namespace {
@@ -171,7 +172,7 @@ class Reader {
                        ": the file has a header but no data rows. Fix: add at least one data row "
                        "below the header line");
     }
-    reserve(static_cast<std::size_t>(std::count(p, end, '\n')) + 1);
+    reserve(static_cast<std::size_t>(count_lines({p, static_cast<std::size_t>(end - p)})) + 1);
     std::int64_t line = options_.first_line > 0 ? options_.first_line : 2 + row_.embedded_newlines;
     while (p < end) {
       const std::int64_t row_line = line;
