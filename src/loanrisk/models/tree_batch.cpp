@@ -63,11 +63,11 @@ void TreeEnsemble::block_margins(const float* X, std::size_t rows, float* out, b
   // The block by column for the bitvector kernel: a split reads its feature for eight rows with
   // one load. Rows past the block are zeros, scored and dropped.
   thread_local std::vector<float> columns;
-  thread_local std::vector<std::uint32_t> missing;
   bool any_missing = false;
   if (vector) {
     const std::size_t used = vector_columns_.size();
-    columns.assign(used * kBlockRows, 0.0f);
+    columns.resize(used * kBlockRows);
+    if (rows < kBlockRows) std::fill(columns.begin(), columns.end(), 0.0f);
     for (std::size_t r = 0; r < rows; ++r) {
       for (std::size_t c = 0; c < used; ++c) {
         const float x = X[r * num_features_ + vector_columns_[c]];
@@ -75,19 +75,12 @@ void TreeEnsemble::block_margins(const float* X, std::size_t rows, float* out, b
         any_missing = any_missing || std::isnan(x);
       }
     }
-    if (any_missing) {
-      missing.assign(used * kBlockRows, 0);
-      for (std::size_t i = 0; i < columns.size(); ++i) {
-        if (std::isnan(columns[i])) missing[i] = ~std::uint32_t{0};
-      }
-    }
   }
   for (std::size_t t = 0; t < roots_.size();) {
     if (vector && vector_trees_[t].on) {
       std::size_t end = t + 1;  // the run of trees the kernel takes in one call
       while (end < roots_.size() && vector_trees_[end].on) ++end;
-      vector_block(t, end, rows, columns.data(), any_missing ? missing.data() : nullptr,
-                   acc.data());
+      vector_block(t, end, rows, columns.data(), any_missing, acc.data());
       t = end;
     } else {
       walk_tree(t, X, rows, acc.data());
@@ -100,7 +93,9 @@ void TreeEnsemble::block_margins(const float* X, std::size_t rows, float* out, b
 void TreeEnsemble::batch_margins(const float* X, std::size_t rows, float* out, int threads,
                                  BatchKernel kernel) const {
   const std::size_t blocks = (rows + kBlockRows - 1) / kBlockRows;
-  const bool vector = kernel == BatchKernel::best && vector_kernel_available();
+  // A model without a tree the kernel takes (deep random forests) skips the block's transposition.
+  const bool vector =
+      kernel == BatchKernel::best && vector_kernel_available() && !vector_leaves_.empty();
   const auto block = [&](std::size_t b) {
     const std::size_t first = b * kBlockRows;
     block_margins(X + first * num_features_, std::min(kBlockRows, rows - first), out + first,

@@ -134,16 +134,16 @@ class TreeEnsemble {
   /// Trees [first, end), each with vector_trees_[t].on, by the bitvector kernel over the first
   /// `rows` rows of one block held by column (kBlockRows floats per feature of
   /// vector_columns_, rows past `rows` zero), adding each row's leaf values in tree order into
-  /// acc[kBlockRows]. `missing` holds the block's NaN masks in the same layout (all ones where the
-  /// value is NaN), or is null when the block has no NaN. Built for AVX2 (tree_quickscorer.cpp);
-  /// call only when vector_kernel_available().
+  /// acc[kBlockRows]. `any_missing`: the block has a NaN (only then do splits whose missing
+  /// values go left test for them). Built for AVX2 (tree_quickscorer.cpp); call only when
+  /// vector_kernel_available().
   void vector_block(std::size_t first, std::size_t end, std::size_t rows, const float* columns,
-                    const std::uint32_t* missing, float* acc) const;
+                    bool any_missing, float* acc) const;
   /// vector_block() over the first `Vectors` registers of eight rows (a small batch pays for its
   /// own rows only).
   template <std::size_t Vectors>
-  void vector_block_of(std::size_t first, std::size_t end, const float* columns,
-                       const std::uint32_t* missing, float* acc) const;
+  void vector_block_of(std::size_t first, std::size_t end, const float* columns, bool any_missing,
+                       float* acc) const;
   /// The bitvector layout of every tree of at most kVectorLeaves leaves (tree_quickscorer.cpp).
   void build_vector_layout();
   void tree_shap(const float* row, float* phi, std::int32_t node, unsigned depth,

@@ -88,11 +88,8 @@ constexpr std::size_t kLanes = 8;  // floats in an AVX2 register
 }  // namespace
 
 template <std::size_t Vectors>
-__attribute__((target("avx2"))) void TreeEnsemble::vector_block_of(std::size_t first,
-                                                                   std::size_t end,
-                                                                   const float* columns,
-                                                                   const std::uint32_t* missing,
-                                                                   float* acc) const {
+__attribute__((target("avx2"))) void TreeEnsemble::vector_block_of(
+    std::size_t first, std::size_t end, const float* columns, bool any_missing, float* acc) const {
   __m256 sum[Vectors];
   for (std::size_t k = 0; k < Vectors; ++k) sum[k] = _mm256_loadu_ps(acc + k * kLanes);
   const __m256i zero = _mm256_setzero_si256();
@@ -109,13 +106,11 @@ __attribute__((target("avx2"))) void TreeEnsemble::vector_block_of(std::size_t f
       const __m256i left = _mm256_set1_epi32(static_cast<int>(split->left_leaves));
       // Right is "not x < threshold": true for a NaN value (default right) and a NaN threshold,
       // as the walk's `x < value` is false for both; NaN values that go left are taken out below.
-      if (missing != nullptr && split->default_left != 0) {
-        const std::uint32_t* nan = missing + split->column * kBlockRows;
+      if (any_missing && split->default_left != 0) {
         for (std::size_t k = 0; k < Vectors; ++k) {
-          const __m256i right = _mm256_castps_si256(
-              _mm256_cmp_ps(_mm256_loadu_ps(column + k * kLanes), threshold, _CMP_NLT_UQ));
-          const __m256i is_nan =
-              _mm256_loadu_si256(reinterpret_cast<const __m256i*>(nan + k * kLanes));
+          const __m256 x = _mm256_loadu_ps(column + k * kLanes);
+          const __m256i right = _mm256_castps_si256(_mm256_cmp_ps(x, threshold, _CMP_NLT_UQ));
+          const __m256i is_nan = _mm256_castps_si256(_mm256_cmp_ps(x, x, _CMP_UNORD_Q));
           alive[k] = _mm256_andnot_si256(_mm256_and_si256(_mm256_andnot_si256(is_nan, right), left),
                                          alive[k]);
         }
@@ -142,34 +137,33 @@ __attribute__((target("avx2"))) void TreeEnsemble::vector_block_of(std::size_t f
 }
 
 void TreeEnsemble::vector_block(std::size_t first, std::size_t end, std::size_t rows,
-                                const float* columns, const std::uint32_t* missing,
-                                float* acc) const {
+                                const float* columns, bool any_missing, float* acc) const {
   static_assert(kBlockRows == 8 * kLanes, "a block is eight registers");
   switch ((rows + kLanes - 1) / kLanes) {
     case 1:
-      return vector_block_of<1>(first, end, columns, missing, acc);
+      return vector_block_of<1>(first, end, columns, any_missing, acc);
     case 2:
-      return vector_block_of<2>(first, end, columns, missing, acc);
+      return vector_block_of<2>(first, end, columns, any_missing, acc);
     case 3:
-      return vector_block_of<3>(first, end, columns, missing, acc);
+      return vector_block_of<3>(first, end, columns, any_missing, acc);
     case 4:
-      return vector_block_of<4>(first, end, columns, missing, acc);
+      return vector_block_of<4>(first, end, columns, any_missing, acc);
     case 5:
-      return vector_block_of<5>(first, end, columns, missing, acc);
+      return vector_block_of<5>(first, end, columns, any_missing, acc);
     case 6:
-      return vector_block_of<6>(first, end, columns, missing, acc);
+      return vector_block_of<6>(first, end, columns, any_missing, acc);
     case 7:
-      return vector_block_of<7>(first, end, columns, missing, acc);
+      return vector_block_of<7>(first, end, columns, any_missing, acc);
     default:
-      return vector_block_of<8>(first, end, columns, missing, acc);
+      return vector_block_of<8>(first, end, columns, any_missing, acc);
   }
 }
 
 #else
 
 // Never called: vector_kernel_available() is false off x86-64.
-void TreeEnsemble::vector_block(std::size_t, std::size_t, std::size_t, const float*,
-                                const std::uint32_t*, float*) const {}
+void TreeEnsemble::vector_block(std::size_t, std::size_t, std::size_t, const float*, bool,
+                                float*) const {}
 
 #endif
 
